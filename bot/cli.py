@@ -1,0 +1,105 @@
+"""The `alertrelay` command."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Verified rapid-response alerts from free-text sightings.")
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+@app.command()
+def drill(
+    scenario: Path = typer.Argument(..., exists=True, dir_okay=False, help="scenario .jsonl (FORMAT.md)"),
+    areas: Optional[Path] = typer.Option(None, "--areas", exists=True, dir_okay=False,
+                                         help="areas.toml; default: areas.toml beside the scenario, else the example"),
+    out: Optional[Path] = typer.Option(None, "--out", help="write outbound lines here (default: stdout)"),
+    workers: int = typer.Option(1, "--workers", min=1, max=16, help="rq worker processes to start"),
+    check: Optional[Path] = typer.Option(None, "--check", exists=True, dir_okay=False, help="truth .json to score"),
+    data_dir: Optional[Path] = typer.Option(None, "--data-dir", help="keep the drill's Redis files here"),
+    redis_url: Optional[str] = typer.Option(None, "--redis-url", help="use this (empty) Redis instead of an embedded one"),
+) -> None:
+    """Replay a scenario through the real pipeline and print what the relay would send."""
+    from workers.drill import DrillError, check as check_result, run_drill
+
+    if areas is None:
+        beside = scenario.parent / "areas.toml"
+        areas = beside if beside.exists() else Path(__file__).resolve().parents[1] / "config" / "example.areas.toml"
+    try:
+        result = run_drill(scenario, areas, workers=workers, data_dir=data_dir, redis_url=redis_url)
+    except (DrillError, ValueError) as exc:
+        typer.echo(f"drill failed: {exc}", err=True)
+        raise typer.Exit(2)
+    lines = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in result.outbound)
+    if out is None:
+        sys.stdout.write(lines)
+    else:
+        out.write_text(lines, encoding="utf-8")
+    kinds: dict[str, int] = {}
+    for line in result.outbound:
+        kinds[line["kind"]] = kinds.get(line["kind"], 0) + 1
+    typer.echo(f"drill: {len(result.messages)} messages, {len(result.outbound)} outbound "
+               f"({', '.join(f'{k} {v}' for k, v in sorted(kinds.items())) or 'none'}) "
+               f"in {result.seconds:.2f} s with {workers} worker(s)", err=True)
+    if check is not None:
+        score = check_result(result, check)
+        typer.echo(f"check: {score.summary()}", err=True)
+        for error in score.errors:
+            typer.echo(f"  MISS {error}", err=True)
+        if not score.exact:
+            raise typer.Exit(1)
+
+
+@app.command()
+def worker(
+    fork: bool = typer.Option(False, "--fork", help="fork a work horse per job (rq Worker) instead of SimpleWorker"),
+    burst: bool = typer.Option(False, "--burst", help="exit when the queue is empty"),
+) -> None:
+    """Run one rq worker on the relay queue (start several for more throughput)."""
+    from config.settings import load_settings
+    from workers.main import run_worker
+
+    run_worker(load_settings(), fork=fork, burst=burst)
+
+
+@app.command()
+def geocode(
+    text: Optional[str] = typer.Argument(None, help="a place as people write it"),
+    batch: Optional[Path] = typer.Option(None, "--batch", exists=True, dir_okay=False, help="one text per line"),
+) -> None:
+    """Show how the bot reads a place: one JSON result (or one JSON line per input with --batch)."""
+    from bot.geo.cli import geocode_main
+
+    if text is None and batch is None:
+        typer.echo("give a TEXT or --batch FILE", err=True)
+        raise typer.Exit(2)
+    raise typer.Exit(geocode_main(text, batch))
+
+
+@app.command()
+def audit(limit: int = typer.Option(100, "--limit", min=1)) -> None:
+    """Print the audit trail (who changed what, as pseudonyms), newest last."""
+    from config.settings import load_settings
+    from workers import keys
+    from workers.redis_conn import connect, redis_url
+
+    settings = load_settings()
+    conn = connect(redis_url(settings))
+    for entry_id, fields in conn.xrevrange(keys.AUDIT, count=limit)[::-1]:
+        record = {k.decode(): v.decode() for k, v in fields.items()}
+        typer.echo(json.dumps({"id": entry_id.decode(), **record}, ensure_ascii=False))
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

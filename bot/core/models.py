@@ -1,0 +1,84 @@
+"""Domain values. Pure: no I/O imports anywhere in bot/core."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Channel = Literal["signal", "whatsapp", "sms"]
+
+
+class InboundMessage(BaseModel):
+    """What a transport hands to ingest. `sender` is the only personal datum and never leaves ingest."""
+
+    model_config = ConfigDict(frozen=True)
+
+    channel: Channel
+    message_id: str = Field(min_length=1, max_length=200)
+    """Opaque and unique per transport; must not embed a phone number or UUID."""
+    sender: str
+    group: str | None = None
+    text: str = ""
+    at: datetime
+    location: tuple[float, float] | None = None
+    quote: str | None = None
+    """message_id of the message this one replies to (ours or a reporter's)."""
+    forwarded: bool = False
+    attachments: int = 0
+
+
+class Envelope(BaseModel):
+    """An inbound message after ingest: pseudonymous, safe to store in Redis and rq payloads."""
+
+    key: str
+    message_id: str
+    channel: Channel
+    group: str | None
+    reporter: str
+    reply_to: str | None
+    """Sealed address for direct messages; None for group messages (no chat replies in groups)."""
+    text: str
+    at: datetime
+    lat: float | None = None
+    lon: float | None = None
+    quote_ref: str | None = None
+    ref: str
+    forwarded: bool = False
+    attachments: int = 0
+
+
+class Kind(StrEnum):
+    REPORT = "report"          # first-hand sighting, including confirmations
+    ALL_CLEAR = "all_clear"
+    DISPUTE = "dispute"
+    QUESTION = "question"
+    CHATTER = "chatter"
+    COMMAND = "command"
+    PAST = "past"
+
+
+class Parsed(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    kind: Kind
+    lang: Literal["en", "es"]
+    confirmation: bool = False
+    """Says so explicitly ("confirmed", "I see them too", "yo también los vi")."""
+    seen: tuple[str, ...] = ()
+    """What was seen, normalised: "agents", "vehicles", "checkpoint", "arrest"."""
+    time_cue: str | None = None
+    hearsay: bool = False
+
+
+class Policy(BaseModel):
+    min_independent_reports: int = Field(2, ge=1, le=20)
+    window_minutes: int = Field(45, ge=1, le=24 * 60)
+    radius_m: int = Field(500, ge=50, le=20_000)
+    all_clear_reports: int = Field(2, ge=1, le=20)
+
+    @property
+    def window_s(self) -> int:
+        return self.window_minutes * 60

@@ -1,0 +1,83 @@
+"""The one entry point for every transport: normalise, pseudonymise, enqueue.
+
+A transport builds an InboundMessage and calls `ingest`. The sender's address is turned into a keyed
+pseudonym (for counting) and, for direct messages, a sealed reply address; the text is scrubbed of phone
+numbers. Nothing personal reaches Redis or the rq payloads. Redelivered messages are dropped here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+
+import redis
+from rq import Queue
+
+from bot.core.models import Envelope, InboundMessage
+from bot.identity import Identity, InvalidAddress, scrub_numbers
+
+log = logging.getLogger(__name__)
+
+MAX_TEXT_CHARS = 4000
+"""Longer texts are cut: no real report is longer, and a 1 MB message must not clog the pipeline."""
+INBOX = "relay:inbox"                       # mirrors workers.keys; bot/ does not import workers/
+INBOX_MAXLEN = 100_000
+DRAIN_PENDING = "relay:inbox:drain-pending"
+DRAIN_JOB = "workers.jobs.drain_inbox"
+
+_ADMIT = """
+if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
+  return redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'e', ARGV[3], 'w', ARGV[4])
+end
+return false
+"""
+
+
+def message_key(channel: str, message_id: str) -> str:
+    family = "signal" if channel == "signal" else "twilio"
+    return hashlib.sha256(f"{family}\0{message_id}".encode()).hexdigest()[:24]
+
+
+def envelope_for(message: InboundMessage, identity: Identity) -> Envelope:
+    try:
+        reporter = identity.pseudonym(message.sender)
+    except InvalidAddress as exc:
+        raise InvalidAddress(f"message {message.message_id}: sender is not a phone number or UUID") from exc
+    text = scrub_numbers(message.text[:MAX_TEXT_CHARS])
+    lat, lon = message.location if message.location else (None, None)
+    return Envelope(
+        key=message_key(message.channel, message.message_id),
+        message_id=message.message_id,
+        channel=message.channel,
+        group=message.group,
+        reporter=reporter,
+        reply_to=identity.seal(message.sender) if message.group is None else None,
+        text=text,
+        at=message.at,
+        lat=lat,
+        lon=lon,
+        quote_ref=message_key(message.channel, message.quote) if message.quote else None,
+        ref=message_key(message.channel, message.message_id),
+        forwarded=message.forwarded,
+        attachments=message.attachments,
+    )
+
+
+def ingest(conn: redis.Redis, queue: Queue, identity: Identity, message: InboundMessage,
+           *, ttl_s: int = 72 * 3600) -> bool:
+    """Accept one inbound message. False if it was seen before (a redelivery)."""
+    envelope = envelope_for(message, identity)
+    admitted = conn.eval(_ADMIT, 2, f"relay:seen:{envelope.key}", INBOX, ttl_s, INBOX_MAXLEN,
+                         envelope.model_dump_json(), repr(time.time()))
+    if not admitted:
+        log.info("duplicate message %s dropped", envelope.key)
+        return False
+    kick_drain(conn, queue)
+    return True
+
+
+def kick_drain(conn: redis.Redis, queue: Queue) -> None:
+    """Make sure a drain job is queued. The flag keeps a burst of messages to one queued job."""
+    if conn.set(DRAIN_PENDING, "1", nx=True, ex=60):
+        queue.enqueue(DRAIN_JOB, job_timeout=120, result_ttl=0, failure_ttl=24 * 3600, at_front=True)

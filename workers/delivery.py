@@ -1,0 +1,124 @@
+"""Alerts out: one delivery job per group and alert state, replies to reporters. Render → send."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime
+
+from bot.core.render import AlertFacts, render
+from bot.core.models import Envelope
+from bot.errors import TransientError
+from bot.transports.base import Outbound
+from workers import incidents, keys
+from workers.queues import RETRY_DELIVERY, enqueue_once, job_id
+from workers.runtime import Runtime, runtime
+
+log = logging.getLogger(__name__)
+
+
+def announce(rt: Runtime, incident_id: str, alert_id: str, kind: str, at: datetime, in_reply_to: str | None) -> None:
+    """Queue `kind` (alert, all_clear, update, retraction) for every group of the alert."""
+    conn = rt.conn
+    akey = keys.alert(alert_id)
+    if kind == "alert":
+        f = incidents.fields(conn, incident_id)
+        area_name = f.get("area_name") if f.get("precision") == "area" else None
+        groups = rt.router().route(float(f["lat"]), float(f["lon"]), area_name or None)
+        record = {
+            "incident": incident_id, "groups": json.dumps(groups), "place": f.get("place", ""),
+            "area": f.get("area", ""), "lat": f["lat"], "lon": f["lon"], "at": at.isoformat(),
+            "in_reply_to": in_reply_to or "", "by_verifier": f.get("by_verifier", "0"),
+            "reports": str(conn.zcard(keys.incident_reporters(incident_id))), "seen": f.get("seen", ""),
+        }
+        pipe = conn.pipeline(transaction=True)
+        for name, value in record.items():
+            pipe.hsetnx(akey, name, value)  # a replay keeps the first decision
+        pipe.expire(akey, rt.settings.report_ttl_s)
+        pipe.execute()
+    groups = json.loads(conn.hget(akey, "groups") or b"[]")
+    for group_id in groups:
+        enqueue_once(rt.queue, deliver, alert_id, kind, group_id, at.isoformat(), in_reply_to or "",
+                     id_=job_id("deliver", alert_id, kind, group_id), retry=RETRY_DELIVERY,
+                     timeout_s=rt.settings.job_timeout_s)
+    log.info("%s %s queued for %d groups", kind, alert_id, len(groups))
+
+
+def _claim(rt: Runtime, claim: str) -> bool:
+    if rt.conn.set(claim, "sending", nx=True, ex=keys.DELIVERY_LEASE_S):
+        return True
+    if rt.conn.get(claim) == b"sent":
+        return False
+    raise TransientError(f"{claim}: another attempt is sending; retry after its lease")
+
+
+def _send(rt: Runtime, claim: str, message: Outbound) -> None:
+    try:
+        rt.sender.send(message)
+    except Exception:
+        rt.conn.delete(claim)
+        raise
+    rt.conn.set(claim, "sent", ex=rt.settings.report_ttl_s)
+
+
+def deliver(alert_id: str, kind: str, group_id: str, at_iso: str, in_reply_to: str) -> int:
+    """rq job: render the alert state in the group's language and send it to the group (or each member)."""
+    rt = runtime()
+    record = {k.decode(): v.decode() for k, v in rt.conn.hgetall(keys.alert(alert_id)).items()}
+    group = rt.config().groups.get(group_id)
+    if not record or group is None:
+        log.warning("%s %s for %s: alert or group gone, nothing sent", kind, alert_id, group_id)
+        return 0
+    at = datetime.fromisoformat(at_iso)
+    facts = AlertFacts(alert_id=alert_id, place=record["place"], area=record.get("area") or None,
+                       at=datetime.fromisoformat(record["at"]), independent_reports=int(record["reports"]),
+                       by_verifier=record.get("by_verifier") == "1",
+                       seen=tuple(s for s in record.get("seen", "").split(",") if s))
+    text = render(kind, facts, group.language, at)
+    recipients: list[str | None] = [None] if group.channel == "signal" else list(group.members)
+    sent = 0
+    for index, sealed in enumerate(recipients):
+        claim = keys.delivery_claim(alert_id, kind, group_id, index)
+        if not _claim(rt, claim):
+            continue
+        message = Outbound(
+            kind=kind, channel=group.channel, text=text, at=at, group=group_id,
+            recipient=rt.identity.unseal(sealed) if sealed else None, alert_id=alert_id,
+            in_reply_to=in_reply_to or None, lat=round(float(record["lat"]), 6), lon=round(float(record["lon"]), 6),
+            place=record["place"], independent_reports=int(record["reports"]) if kind == "alert" else None,
+            signal_group_id=group.signal_id,
+        )
+        _send(rt, claim, message)
+        sent += 1
+    log.info("%s %s → %s: %d sent", kind, alert_id, group_id, sent)
+    return sent
+
+
+def queue_reply(rt: Runtime, env: Envelope, text: str) -> None:
+    if env.reply_to is None:
+        return
+    enqueue_once(rt.queue, send_reply, env.reply_to, env.channel, text, env.at.isoformat(), env.message_id, env.key,
+                 id_=job_id("reply", env.key), retry=RETRY_DELIVERY, timeout_s=rt.settings.job_timeout_s)
+
+
+def send_reply(sealed: str, channel: str, text: str, at_iso: str, in_reply_to: str, key: str) -> int:
+    """rq job: one answer to one sender (acknowledgement, question, command result)."""
+    rt = runtime()
+    claim = f"{keys.PREFIX}:sent:reply:{key}"
+    if not _claim(rt, claim):
+        return 0
+    _send(rt, claim, Outbound(kind="reply", channel=channel, text=text, at=datetime.fromisoformat(at_iso),
+                              recipient=rt.identity.unseal(sealed), in_reply_to=in_reply_to or None))
+    return 1
+
+
+def send_group_reply(channel: str, group_id: str, text: str, at_iso: str, in_reply_to: str, key: str) -> int:
+    """rq job: a command's answer inside the group it was run in."""
+    rt = runtime()
+    group = rt.config().groups.get(group_id)
+    claim = f"{keys.PREFIX}:sent:greply:{key}"
+    if group is None or not _claim(rt, claim):
+        return 0
+    _send(rt, claim, Outbound(kind="reply", channel=channel, text=text, at=datetime.fromisoformat(at_iso),
+                              group=group_id, in_reply_to=in_reply_to or None, signal_group_id=group.signal_id))
+    return 1

@@ -1,0 +1,173 @@
+"""`alertrelay drill`: replay a scenario through the real pipeline (real Redis, real rq workers),
+with message time as the clock, and optionally score it against a truth file."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from pydantic import ValidationError
+from rq.registry import ScheduledJobRegistry, StartedJobRegistry
+
+from bot.core.models import InboundMessage
+from bot.core.scoring import Score, score
+from bot.ingest import ingest
+from bot.transports.recording import RecordingSender
+from config.areas import load_areas
+from config.settings import Settings
+from workers import keys
+from workers.config_state import seed_config
+from workers.pipeline import sweep
+from workers.runtime import Runtime
+
+KIND_ORDER = {"alert": 0, "update": 1, "all_clear": 2, "retraction": 3, "reply": 4}
+MESSAGE_TIMEOUT_S = 30.0
+
+
+class DrillError(Exception):
+    pass
+
+
+@dataclass
+class DrillResult:
+    outbound: list[dict]
+    messages: list[dict]
+    score: Score | None
+    seconds: float
+
+
+def load_scenario(path: Path) -> list[dict]:
+    messages = []
+    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            raw = json.loads(line)
+            to_inbound(raw)
+        except (json.JSONDecodeError, ValidationError, KeyError, TypeError, ValueError) as exc:
+            raise DrillError(f"{path}:{number}: not a valid drill message: {str(exc).splitlines()[0]}") from exc
+        messages.append(raw)
+    return messages
+
+
+def to_inbound(raw: dict) -> InboundMessage:
+    location = raw.get("location")
+    return InboundMessage(
+        channel=raw["channel"], message_id=raw["id"], sender=raw["sender"], group=raw.get("group"),
+        text=raw.get("text") or "", at=datetime.fromisoformat(raw["at"]),
+        location=(float(location["lat"]), float(location["lon"])) if location else None,
+        quote=raw.get("quote"), forwarded=bool(raw.get("forwarded", False)),
+    )
+
+
+def _sort_key(line: dict) -> tuple:
+    alert = line.get("alert_id") or ""
+    return (line["at"], KIND_ORDER.get(line["kind"], 9), int(alert[1:]) if alert[1:].isdigit() else 0,
+            line["to"].get("group") or "", line["to"].get("recipient") or "")
+
+
+def _start_workers(count: int, env: dict[str, str]) -> list[subprocess.Popen[bytes]]:
+    return [
+        subprocess.Popen([sys.executable, "-m", "workers.main", "--no-tick"], env=env,
+                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                         start_new_session=True)
+        for _ in range(count)
+    ]
+
+
+def _wait_idle(rt: Runtime, workers: list[subprocess.Popen[bytes]], deadline_s: float) -> None:
+    started = StartedJobRegistry(queue=rt.queue)
+    scheduled = ScheduledJobRegistry(queue=rt.queue)
+    end = time.monotonic() + deadline_s
+    while len(rt.queue) or len(started) or len(scheduled):
+        _check_alive(workers)
+        if time.monotonic() > end:
+            raise DrillError("deliveries did not finish in time")
+        time.sleep(0.005)
+
+
+def _check_alive(workers: list[subprocess.Popen[bytes]]) -> None:
+    for proc in workers:
+        if proc.poll() is not None:
+            err = proc.stderr.read().decode(errors="replace")[-2000:] if proc.stderr else ""
+            raise DrillError(f"a worker exited with code {proc.returncode}:\n{err}")
+
+
+def run_drill(scenario: Path, areas: Path, *, workers: int = 1, data_dir: Path | None = None,
+              redis_url: str | None = None, log_level: str = "WARNING") -> DrillResult:
+    messages = load_scenario(scenario)
+    areas_file = load_areas(areas)
+    own_dir = data_dir is None
+    root = Path(tempfile.mkdtemp(prefix="alertrelay-drill-")) if own_dir else Path(data_dir)
+    root.mkdir(parents=True, exist_ok=True)
+    outbox = root / "outbox.jsonl"
+    outbox.unlink(missing_ok=True)
+    settings = Settings(data_dir=root, redis_url=redis_url, secret_key=secrets.token_urlsafe(32),
+                        outbox=outbox, areas=areas, log_level=log_level)
+    rt = Runtime(settings)
+    procs: list[subprocess.Popen[bytes]] = []
+    began = time.monotonic()
+    try:
+        if rt.conn.dbsize():
+            raise DrillError("the drill's Redis database is not empty; give it an empty one")
+        seed_config(rt.conn, areas_file, rt.identity)
+        env = {**os.environ, "ALERTRELAY_REDIS_URL": _url(rt), "ALERTRELAY_OUTBOX": str(outbox),
+               "ALERTRELAY_SECRET_KEY": settings.secret_key.get_secret_value(),  # type: ignore[union-attr]
+               "ALERTRELAY_DATA_DIR": str(root), "ALERTRELAY_LOG_LEVEL": log_level,
+               "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).resolve().parents[1]),
+                                                          os.environ.get("PYTHONPATH")]))}
+        procs = _start_workers(max(1, workers), env)
+        expected = 0
+        for raw in messages:
+            message = to_inbound(raw)
+            sweep(rt, message.at)
+            if ingest(rt.conn, rt.queue, rt.identity, message, ttl_s=settings.report_ttl_s):
+                expected += 1
+            end = time.monotonic() + MESSAGE_TIMEOUT_S
+            while int(rt.conn.get(keys.PROCESSED_COUNT) or 0) < expected:
+                if time.monotonic() > end:
+                    _check_alive(procs)
+                    raise DrillError(f"message {raw['id']} was not processed in {MESSAGE_TIMEOUT_S:.0f} s")
+                time.sleep(0.0005)
+        _wait_idle(rt, procs, 60)
+        outbound = sorted(RecordingSender(outbox).read(), key=_sort_key)
+        return DrillResult(outbound=outbound, messages=messages, score=None, seconds=time.monotonic() - began)
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+        for proc in procs:
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+        if own_dir:
+            from workers.redis_conn import _embedded
+
+            server = _embedded.pop(root.resolve(), None)
+            if server is not None:
+                server.stop()
+            shutil.rmtree(root, ignore_errors=True)
+
+
+def _url(rt: Runtime) -> str:
+    kwargs = rt.conn.connection_pool.connection_kwargs
+    if "path" in kwargs:
+        return f"unix://{kwargs['path']}?db={kwargs.get('db', 0)}"
+    return rt.settings.redis_url or ""
+
+
+def check(result: DrillResult, truth_path: Path) -> Score:
+    truth = json.loads(Path(truth_path).read_text(encoding="utf-8"))
+    result.score = score(result.outbound, truth, result.messages)
+    return result.score

@@ -1,0 +1,86 @@
+"""Every Redis key template the relay writes, in one place. rq's own keys (rq:*) are rq's business."""
+
+from __future__ import annotations
+
+PREFIX = "relay"
+
+# Inbound: a stream drained in batches by `drain_inbox` jobs (one rq job per batch, not per message).
+INBOX = f"{PREFIX}:inbox"
+INBOX_GROUP = "pipeline"
+INBOX_DRAIN_PENDING = f"{PREFIX}:inbox:drain-pending"
+INBOX_MAXLEN = 100_000
+PROCESSED_COUNT = f"{PREFIX}:stats:processed"
+
+# Incidents
+INCIDENT_SEQ = f"{PREFIX}:incident:seq"
+ALERT_SEQ = f"{PREFIX}:alert:seq"
+INCIDENTS_REV = f"{PREFIX}:incidents:rev"
+INCIDENTS_GEO = f"{PREFIX}:incidents:geo"
+INCIDENTS_ACTIVE = f"{PREFIX}:incidents:active"
+
+# Configuration state (seeded from areas.toml, then changed by chat commands)
+CONFIG_SEEDED = f"{PREFIX}:config:seeded"
+CONFIG_REV = f"{PREFIX}:config:rev"
+GROUPS = f"{PREFIX}:config:groups"
+POLICY = f"{PREFIX}:config:policy"
+ADMINS = f"{PREFIX}:config:admins"
+VERIFIERS = f"{PREFIX}:config:verifiers"
+PLACES = f"{PREFIX}:config:places"
+AUDIT = f"{PREFIX}:audit"
+AUDIT_MAXLEN = 10_000
+
+
+def seen_message(message_key: str) -> str:
+    return f"{PREFIX}:seen:{message_key}"
+
+
+def incident(incident_id: str) -> str:
+    return f"{PREFIX}:incident:{incident_id}"
+
+
+def incident_reporters(incident_id: str) -> str:
+    """zset reporter -> message time of their first counted report."""
+    return f"{PREFIX}:incident:{incident_id}:reporters"
+
+
+def incident_clears(incident_id: str) -> str:
+    return f"{PREFIX}:incident:{incident_id}:clears"
+
+
+def incident_disputes(incident_id: str) -> str:
+    return f"{PREFIX}:incident:{incident_id}:disputes"
+
+
+def incident_texts(incident_id: str) -> str:
+    """list of JSON {reporter, text}: every report-like text seen for the incident, for copy detection."""
+    return f"{PREFIX}:incident:{incident_id}:texts"
+
+
+def incident_messages(incident_id: str) -> str:
+    """set of message keys already applied to the incident (replays are no-ops)."""
+    return f"{PREFIX}:incident:{incident_id}:messages"
+
+
+def message_ref(ref: str) -> str:
+    """A message (ours or a reporter's) that replies can quote -> incident id."""
+    return f"{PREFIX}:ref:{ref}"
+
+
+def pending_place(reporter: str) -> str:
+    return f"{PREFIX}:pending:{reporter}"
+
+
+def reporter_incident(reporter: str) -> str:
+    """The incident this reporter last spoke about: an "ya se fueron" with no place refers to it."""
+    return f"{PREFIX}:reporter:{reporter}:incident"
+
+
+def alert(alert_id: str) -> str:
+    return f"{PREFIX}:alert:{alert_id}"
+
+
+def delivery_claim(alert_id: str, state: str, group_id: str, recipient: int) -> str:
+    return f"{PREFIX}:sent:{alert_id}:{state}:{group_id}:{recipient}"
+
+
+DELIVERY_LEASE_S = 120

