@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.core.render import AlertFacts, render
 from bot.core.models import Envelope
@@ -74,7 +74,9 @@ def deliver(alert_id: str, kind: str, group_id: str, at_iso: str, in_reply_to: s
                        at=datetime.fromisoformat(record["at"]), independent_reports=int(record["reports"]),
                        by_verifier=record.get("by_verifier") == "1",
                        seen=tuple(s for s in record.get("seen", "").split(",") if s))
-    text = render(kind, facts, group.language, at)
+    # an update says since when nothing new was reported, not when it expired
+    since = at - timedelta(seconds=rt.settings.quiet_period_s) if kind == "update" else at
+    text = render(kind, facts, group.language, since)
     recipients: list[str | None] = [None] if group.channel == "signal" else list(group.members)
     sent = 0
     for index, sealed in enumerate(recipients):

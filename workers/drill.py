@@ -76,20 +76,31 @@ def _sort_key(line: dict) -> tuple:
             line["to"].get("group") or "", line["to"].get("recipient") or "")
 
 
-def _start_workers(count: int, env: dict[str, str]) -> list[subprocess.Popen[bytes]]:
-    return [
-        subprocess.Popen([sys.executable, "-m", "workers.main", "--no-tick"], env=env,
-                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                         start_new_session=True)
-        for _ in range(count)
-    ]
+def _start_workers(count: int, env: dict[str, str], log_dir: Path) -> list[subprocess.Popen[bytes]]:
+    procs = []
+    for number in range(count):
+        with open(log_dir / f"worker-{number}.log", "ab") as log:
+            procs.append(subprocess.Popen([sys.executable, "-m", "workers.main", "--no-tick"], env=env,
+                                          stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                                          start_new_session=True))
+    return procs
+
+
+def outstanding_jobs(rt: Runtime) -> int:
+    """Jobs queued, just dequeued, running or waiting to retry, read in one transaction: rq moves a job
+    queue → intermediate list → started registry atomically, so no job is ever between the three."""
+    queue = rt.queue
+    pipe = rt.conn.pipeline(transaction=True)
+    pipe.llen(queue.key)
+    pipe.llen(queue.intermediate_queue_key)
+    pipe.zcard(StartedJobRegistry(queue=queue).key)
+    pipe.zcard(ScheduledJobRegistry(queue=queue).key)
+    return sum(pipe.execute())
 
 
 def _wait_idle(rt: Runtime, workers: list[subprocess.Popen[bytes]], deadline_s: float) -> None:
-    started = StartedJobRegistry(queue=rt.queue)
-    scheduled = ScheduledJobRegistry(queue=rt.queue)
     end = time.monotonic() + deadline_s
-    while len(rt.queue) or len(started) or len(scheduled):
+    while outstanding_jobs(rt):
         _check_alive(workers)
         if time.monotonic() > end:
             raise DrillError("deliveries did not finish in time")
@@ -97,10 +108,10 @@ def _wait_idle(rt: Runtime, workers: list[subprocess.Popen[bytes]], deadline_s: 
 
 
 def _check_alive(workers: list[subprocess.Popen[bytes]]) -> None:
-    for proc in workers:
+    for number, proc in enumerate(workers):
         if proc.poll() is not None:
-            err = proc.stderr.read().decode(errors="replace")[-2000:] if proc.stderr else ""
-            raise DrillError(f"a worker exited with code {proc.returncode}:\n{err}")
+            raise DrillError(f"worker {number} exited with code {proc.returncode}; see worker-{number}.log "
+                             "(run with --data-dir to keep it)")
 
 
 def run_drill(scenario: Path, areas: Path, *, workers: int = 1, data_dir: Path | None = None,
@@ -126,7 +137,7 @@ def run_drill(scenario: Path, areas: Path, *, workers: int = 1, data_dir: Path |
                "ALERTRELAY_DATA_DIR": str(root), "ALERTRELAY_LOG_LEVEL": log_level,
                "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).resolve().parents[1]),
                                                           os.environ.get("PYTHONPATH")]))}
-        procs = _start_workers(max(1, workers), env)
+        procs = _start_workers(max(1, workers), env, root)
         expected = 0
         for raw in messages:
             message = to_inbound(raw)

@@ -27,6 +27,7 @@ class Applied:
     reporters: int = 0
     clears: int = 0
     by_verifier: bool = False
+    counted: bool = False
 
 
 def _view(incident_id: str, h: dict[bytes, bytes]) -> IncidentView | None:

@@ -44,7 +44,8 @@ def drain_inbox() -> int:
     _ensure_group(conn)
     consumer = _consumer()
     done = 0
-    _, stale, _ = conn.xautoclaim(keys.INBOX, keys.INBOX_GROUP, consumer, CLAIM_IDLE_MS, "0-0", count=BATCH)
+    # Redis 6.2 answers [cursor, entries], 7.x adds deleted ids: the entries are second either way
+    stale = conn.xautoclaim(keys.INBOX, keys.INBOX_GROUP, consumer, CLAIM_IDLE_MS, "0-0", count=BATCH)[1]
     batches = [stale] if stale else []
     while True:
         for entries in batches:

@@ -9,12 +9,13 @@ from __future__ import annotations
 import json
 import logging
 import time
+from dataclasses import replace
 from datetime import datetime, timezone
 
 from bot.core.matching import ACTIVE_STATES, Sighting, choose_incident
 from bot.core.models import Envelope, Kind, Parsed
 from bot.core.parsing import parse
-from bot.core.render import reply_ack, reply_past, reply_where
+from bot.core.render import reply_ack, reply_not_counted, reply_past, reply_where
 from bot.core.textsim import is_copy
 from workers import incidents, keys
 from workers.delivery import announce, queue_reply
@@ -84,13 +85,13 @@ def process(rt: Runtime, env: Envelope) -> None:
         counted = not env.forwarded and not parsed.hearsay
         result = apply_message(rt, env, "report", geo, quoted, counted=counted, seen=seen)
         if result is not None and env.reply_to:
-            if not counted:
+            if not result.counted:
+                queue_reply(rt, env, reply_not_counted(parsed.lang))
                 return
-            config = rt.config()
             place = incidents.fields(conn, result.incident)
             queue_reply(rt, env, reply_ack(parsed.lang, place.get("place", ""), place.get("area") or None,
-                                           result.reporters, config.policy.min_independent_reports,
-                                           result.state == "verified"))
+                                           result.reporters, rt.config().policy.min_independent_reports,
+                                           result.state))
         return
     if kind in (Kind.ALL_CLEAR, Kind.DISPUTE):
         apply_message(rt, env, "clear" if kind is Kind.ALL_CLEAR else "dispute", geo, quoted,
@@ -161,6 +162,7 @@ def apply_message(rt: Runtime, env: Envelope, kind: str, geo, quoted: str | None
             if target is None:
                 request["new"] = {**point, "area_name": sighting_for(rt, geo, 0).area_name or ""}
         result = incidents.apply(conn, request)
+        result = replace(result, counted=bool(request["counted"]))
         if result.status == "retry":
             continue
         if result.status == "closed":

@@ -31,7 +31,7 @@ class AlertFacts:
 
 def _where(facts: AlertFacts) -> str:
     if facts.area and facts.area.lower() not in facts.place.lower():
-        return f"{facts.place} ({facts.area})"
+        return f"{facts.place}, {facts.area}"
     return facts.place
 
 
@@ -73,13 +73,25 @@ def render(kind: str, facts: AlertFacts, lang: str, at: datetime | None = None) 
     raise ValueError(f"unknown alert kind {kind!r}")
 
 
-def reply_ack(lang: str, place: str, area: str | None, count: int, needed: int, verified: bool) -> str:
-    where = f"{place} ({area})" if area and area.lower() not in place.lower() else place
+def reply_ack(lang: str, place: str, area: str | None, count: int, needed: int, state: str) -> str:
+    where = f"{place}, {area}" if area and area.lower() not in place.lower() else place
     if lang == "es":
-        status = "Verificado: se envió la alerta." if verified else f"{count} de {needed} reportes independientes."
+        status = {"verified": "Verificado: se envió la alerta.",
+                  "blocked": "Un verificador no lo pudo confirmar; no se envía alerta por ahora."}.get(
+            state, f"{min(count, needed)} de {needed} reportes independientes.")
         return f"Recibido: {where}. {status} Gracias. No se acerque; cuide su seguridad."
-    status = "Verified: the alert went out." if verified else f"{count} of {needed} independent reports."
+    status = {"verified": "Verified: the alert went out.",
+              "blocked": "A verifier could not confirm it; no alert for now."}.get(
+        state, f"{min(count, needed)} of {needed} independent reports.")
     return f"Got it: {where}. {status} Thank you. Keep your distance and stay safe."
+
+
+def reply_not_counted(lang: str) -> str:
+    if lang == "es":
+        return ("Gracias. Los mensajes reenviados o copiados no cuentan como reporte propio. "
+                "Si usted lo ve, díganos qué ve y en qué esquina.")
+    return ("Thanks. Forwarded or copied messages can't count as your own report. "
+            "If you see it yourself, tell us what you see and the cross streets.")
 
 
 def reply_where(lang: str) -> str:

@@ -1,0 +1,95 @@
+"""`alertrelay drill` end to end: real embedded Redis, real rq worker processes."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, SHARED_CORPUS
+from workers.drill import DrillError, check, load_scenario, run_drill
+
+EXAMPLE = REPO / "examples" / "drill.jsonl"
+EXAMPLE_TRUTH = REPO / "examples" / "drill.truth.json"
+EXAMPLE_AREAS = REPO / "config" / "example.areas.toml"
+CORPUS = sorted(SHARED_CORPUS.glob("*.jsonl")) if SHARED_CORPUS.exists() else []
+
+
+def without_replies(lines: list[dict]) -> list[dict]:
+    return [line for line in lines if line["kind"] != "reply"]
+
+
+def test_example_drill_is_exact() -> None:
+    result = run_drill(EXAMPLE, EXAMPLE_AREAS)
+    score = check(result, EXAMPLE_TRUTH)
+    assert score.errors == []
+    assert (score.correct_alerts, score.expected_alerts, score.sent_alerts) == (3, 3, 3)
+
+
+@pytest.mark.skipif(not CORPUS, reason="../shared/corpus is not beside this checkout")
+@pytest.mark.parametrize("scenario", CORPUS, ids=lambda p: p.stem)
+def test_shared_corpus_drills_are_exact(scenario: Path) -> None:
+    result = run_drill(scenario, SHARED_CORPUS / "areas.toml")
+    score = check(result, scenario.with_suffix(".truth.json"))
+    assert score.errors == [], score.errors
+
+
+@pytest.mark.skipif(not CORPUS, reason="../shared/corpus is not beside this checkout")
+def test_four_workers_decide_exactly_what_one_decides() -> None:
+    scenario = SHARED_CORPUS / "noisy.jsonl"
+    one = run_drill(scenario, SHARED_CORPUS / "areas.toml", workers=1)
+    four = run_drill(scenario, SHARED_CORPUS / "areas.toml", workers=4)
+    assert four.outbound == one.outbound
+
+
+def test_privacy_no_number_in_the_append_only_file_or_logs(tmp_path: Path) -> None:
+    scenario = SHARED_CORPUS / "noisy.jsonl" if CORPUS else EXAMPLE
+    areas = SHARED_CORPUS / "areas.toml" if CORPUS else EXAMPLE_AREAS
+    data_dir = tmp_path / "drill"
+    run_drill(scenario, areas, data_dir=data_dir, log_level="INFO")
+    from workers.redis_conn import _embedded
+
+    _embedded.pop(data_dir.resolve()).stop()  # flush and close the AOF
+    identities = set()
+    for message in load_scenario(scenario):
+        identities.add(message["sender"])
+    areas_text = areas.read_text()
+    identities |= set(re.findall(r"\+1\d{10}", areas_text))
+    forms = set()
+    for ident in identities:
+        digits = re.sub(r"\D", "", ident)
+        forms |= {ident, ident.lower()}
+        if len(digits) == 11:
+            forms |= {digits, digits[1:], f"{digits[1:4]}-{digits[4:7]}-{digits[7:]}",
+                      f"({digits[1:4]}) {digits[4:7]}-{digits[7:]}"}
+    stored = [p for p in data_dir.rglob("*") if p.is_file() and p.name != "outbox.jsonl"]
+    assert any("appendonly" in p.name for p in stored) and any(p.suffix == ".log" for p in stored)
+    for path in stored:
+        blob = path.read_bytes().decode("latin-1")
+        for form in forms:
+            assert form not in blob, f"{form} found in {path.name}"
+
+
+def test_bad_scenario_line_is_a_clear_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "x", "at": "2026-01-01T10:00:00-06:00", "channel": "fax", "sender": "+16125550100"}\n')
+    with pytest.raises(DrillError, match="bad.jsonl:1"):
+        load_scenario(bad)
+
+
+def test_cli_drill_prints_lines_and_exits_nonzero_on_a_miss(tmp_path: Path) -> None:
+    truth = json.loads(EXAMPLE_TRUTH.read_text())
+    truth["incidents"][0]["alert_after"] = "e02"  # wrong on purpose
+    wrong = tmp_path / "wrong.truth.json"
+    wrong.write_text(json.dumps(truth))
+    out = tmp_path / "out.jsonl"
+    run = subprocess.run([sys.executable, "-m", "bot.cli", "drill", str(EXAMPLE), "--out", str(out),
+                          "--check", str(wrong)], capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert run.returncode == 1
+    assert "MISS" in run.stderr and "expected e02" in run.stderr
+    lines = [json.loads(line) for line in out.read_text().splitlines()]
+    assert {line["kind"] for line in lines} >= {"alert", "all_clear", "reply"}
