@@ -58,6 +58,37 @@ def drill(
 
 
 @app.command()
+def run(
+    workers: int = typer.Option(1, "--workers", min=0, max=16, help="rq worker processes to start beside the bot"),
+) -> None:
+    """Run the bot: HTTP webhooks and the configured Signal / WhatsApp / SMS transports (+ N workers)."""
+    import asyncio
+
+    from bot.app import run_bot
+    from bot.server import BotContext
+    from config.areas import load_areas
+    from config.logging import configure_logging
+    from config.settings import load_settings
+    from workers.config_state import seed_config
+    from workers.main import start_worker_processes
+    from workers.runtime import Runtime
+
+    settings = load_settings()
+    configure_logging(settings)
+    rt = Runtime(settings)
+    if seed_config(rt.conn, load_areas(settings.areas), rt.identity):
+        typer.echo(f"seeded groups and policy from {settings.areas}", err=True)
+    procs = start_worker_processes(rt, workers)
+    try:
+        asyncio.run(run_bot(BotContext(settings, rt.conn, rt.queue, rt.identity)))
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(timeout=30)
+
+
+@app.command()
 def worker(
     fork: bool = typer.Option(False, "--fork", help="fork a work horse per job (rq Worker) instead of SimpleWorker"),
     burst: bool = typer.Option(False, "--burst", help="exit when the queue is empty"),

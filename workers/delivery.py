@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from bot.core.render import AlertFacts, render
 from bot.core.models import Envelope
 from bot.errors import TransientError
+from bot.ingest import message_key
 from bot.transports.base import Outbound
 from workers import incidents, keys
 from workers.queues import RETRY_DELIVERY, enqueue_once, job_id
@@ -52,13 +53,18 @@ def _claim(rt: Runtime, claim: str) -> bool:
     raise TransientError(f"{claim}: another attempt is sending; retry after its lease")
 
 
-def _send(rt: Runtime, claim: str, message: Outbound) -> None:
+def _send(rt: Runtime, claim: str, message: Outbound, incident_id: str | None = None) -> None:
     try:
-        rt.sender.send(message)
+        provider_id = rt.sender.send(message)
     except Exception:
         rt.conn.delete(claim)
         raise
-    rt.conn.set(claim, "sent", ex=rt.settings.report_ttl_s)
+    pipe = rt.conn.pipeline(transaction=False)
+    pipe.set(claim, "sent", ex=rt.settings.report_ttl_s)
+    if provider_id and incident_id:
+        # a quote-reply to this alert ("confirmed", "se fueron") counts against its incident
+        pipe.set(keys.message_ref(message_key(message.channel, provider_id)), incident_id, ex=rt.settings.report_ttl_s)
+    pipe.execute()
 
 
 def deliver(alert_id: str, kind: str, group_id: str, at_iso: str, in_reply_to: str) -> int:
@@ -90,7 +96,7 @@ def deliver(alert_id: str, kind: str, group_id: str, at_iso: str, in_reply_to: s
             place=record["place"], independent_reports=int(record["reports"]) if kind == "alert" else None,
             signal_group_id=group.signal_id,
         )
-        _send(rt, claim, message)
+        _send(rt, claim, message, record.get("incident"))
         sent += 1
     log.info("%s %s → %s: %d sent", kind, alert_id, group_id, sent)
     return sent

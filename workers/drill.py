@@ -27,6 +27,7 @@ from config.areas import load_areas
 from config.settings import Settings
 from workers import keys
 from workers.config_state import seed_config
+from workers.main import start_worker_processes
 from workers.pipeline import sweep
 from workers.runtime import Runtime
 
@@ -76,16 +77,6 @@ def _sort_key(line: dict) -> tuple:
             line["to"].get("group") or "", line["to"].get("recipient") or "")
 
 
-def _start_workers(count: int, env: dict[str, str], log_dir: Path) -> list[subprocess.Popen[bytes]]:
-    procs = []
-    for number in range(count):
-        with open(log_dir / f"worker-{number}.log", "ab") as log:
-            procs.append(subprocess.Popen([sys.executable, "-m", "workers.main", "--no-tick"], env=env,
-                                          stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                                          start_new_session=True))
-    return procs
-
-
 def outstanding_jobs(rt: Runtime) -> int:
     """Jobs queued, just dequeued, running or waiting to retry, read in one transaction: rq moves a job
     queue → intermediate list → started registry atomically, so no job is ever between the three."""
@@ -132,12 +123,7 @@ def run_drill(scenario: Path, areas: Path, *, workers: int = 1, data_dir: Path |
         if rt.conn.dbsize():
             raise DrillError("the drill's Redis database is not empty; give it an empty one")
         seed_config(rt.conn, areas_file, rt.identity)
-        env = {**os.environ, "ALERTRELAY_REDIS_URL": _url(rt), "ALERTRELAY_OUTBOX": str(outbox),
-               "ALERTRELAY_SECRET_KEY": settings.secret_key.get_secret_value(),  # type: ignore[union-attr]
-               "ALERTRELAY_DATA_DIR": str(root), "ALERTRELAY_LOG_LEVEL": log_level,
-               "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).resolve().parents[1]),
-                                                          os.environ.get("PYTHONPATH")]))}
-        procs = _start_workers(max(1, workers), env, root)
+        procs = start_worker_processes(rt, max(1, workers), tick=False, log_dir=root)
         expected = 0
         for raw in messages:
             message = to_inbound(raw)
@@ -169,13 +155,6 @@ def run_drill(scenario: Path, areas: Path, *, workers: int = 1, data_dir: Path |
             if server is not None:
                 server.stop()
             shutil.rmtree(root, ignore_errors=True)
-
-
-def _url(rt: Runtime) -> str:
-    kwargs = rt.conn.connection_pool.connection_kwargs
-    if "path" in kwargs:
-        return f"unix://{kwargs['path']}?db={kwargs.get('db', 0)}"
-    return rt.settings.redis_url or ""
 
 
 def check(result: DrillResult, truth_path: Path) -> Score:

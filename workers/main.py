@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from pathlib import Path
 
 from rq import SimpleWorker, Worker
 from rq.serializers import JSONSerializer
@@ -45,6 +46,37 @@ def run_worker(settings: Settings, *, fork: bool = False, burst: bool = False, t
         worker.work(burst=burst, with_scheduler=True, logging_level=settings.log_level)
     finally:
         stop.set()
+
+
+def worker_env(rt: Runtime) -> dict[str, str]:
+    """Environment for worker processes sharing this process's Redis and secret."""
+    import os
+
+    kwargs = rt.conn.connection_pool.connection_kwargs
+    url = f"unix://{kwargs['path']}?db={kwargs.get('db', 0)}" if "path" in kwargs else (rt.settings.redis_url or "")
+    env = {**os.environ, "ALERTRELAY_REDIS_URL": url, "ALERTRELAY_SECRET_KEY": rt.settings.secret_bytes().decode(),
+           "ALERTRELAY_DATA_DIR": str(rt.settings.data_dir), "ALERTRELAY_LOG_LEVEL": rt.settings.log_level,
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).resolve().parents[1]),
+                                                      os.environ.get("PYTHONPATH")]))}
+    if rt.settings.outbox is not None:
+        env["ALERTRELAY_OUTBOX"] = str(rt.settings.outbox)
+    return env
+
+
+def start_worker_processes(rt: Runtime, count: int, *, tick: bool = True, log_dir=None):  # type: ignore[no-untyped-def]
+    import subprocess
+    import sys
+
+    procs = []
+    for number in range(count):
+        args = [sys.executable, "-m", "workers.main"] + ([] if tick else ["--no-tick"])
+        if log_dir is None:
+            procs.append(subprocess.Popen(args, env=worker_env(rt), stdin=subprocess.DEVNULL))
+            continue
+        with open(log_dir / f"worker-{number}.log", "ab") as log_file:
+            procs.append(subprocess.Popen(args, env=worker_env(rt), stdin=subprocess.DEVNULL, stdout=log_file,
+                                          stderr=log_file, start_new_session=True))
+    return procs
 
 
 def main() -> None:  # python -m workers.main (what `alertrelay drill` starts)

@@ -64,11 +64,36 @@ class Runtime:
 
 
 def build_sender(settings: Settings) -> Sender:
+    """Signal and Twilio senders where configured; the rest is recorded to a file (drills, local runs)."""
+    from bot.transports.channels import ChannelSender
     from bot.transports.recording import RecordingSender
 
     if settings.outbox is not None:
         return RecordingSender(settings.outbox)
-    return RecordingSender(settings.data_dir / "outbox.jsonl")
+    senders: dict[str, Sender] = {}
+    for make in SENDER_FACTORIES:
+        senders.update(make(settings))
+    return ChannelSender(senders, RecordingSender(settings.data_dir / "outbox.jsonl"))
+
+
+def _signal_senders(settings: Settings) -> dict[str, Sender]:
+    if not (settings.signal_service and settings.signal_number):
+        return {}
+    from bot.transports.signal import SignalSender  # the Signal issue
+
+    return {"signal": SignalSender.from_settings(settings)}
+
+
+def _twilio_senders(settings: Settings) -> dict[str, Sender]:
+    if not settings.twilio_account_sid:
+        return {}
+    from bot.transports.twilio import TwilioSender  # the WhatsApp/SMS issue
+
+    sender = TwilioSender.from_settings(settings)
+    return {"whatsapp": sender, "sms": sender}
+
+
+SENDER_FACTORIES = [_signal_senders, _twilio_senders]
 
 
 _runtime: Runtime | None = None

@@ -1,0 +1,68 @@
+"""The bot's one HTTP server: every inbound webhook (Twilio, signal-cli-rest-api's receive webhook) and
+/healthz. Transports add their routes with a registrar; all of them hand messages to `ctx.ingest`."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+import redis
+from aiohttp import web
+from rq import Queue
+
+from bot.core.models import InboundMessage
+from bot.identity import Identity
+from bot.ingest import ingest
+from config.settings import Settings
+
+log = logging.getLogger(__name__)
+
+CTX_KEY: web.AppKey["BotContext"] = web.AppKey("ctx", object)  # type: ignore[arg-type]
+MAX_BODY_BYTES = 1024 * 1024
+
+
+@dataclass
+class BotContext:
+    settings: Settings
+    conn: redis.Redis
+    queue: Queue
+    identity: Identity
+    cleanups: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+    def ingest(self, message: InboundMessage) -> bool:
+        return ingest(self.conn, self.queue, self.identity, message, ttl_s=self.settings.report_ttl_s)
+
+    async def ingest_async(self, message: InboundMessage) -> bool:
+        # redis-py is blocking; ingest is one round trip, kept off the event loop all the same
+        return await asyncio.to_thread(self.ingest, message)
+
+
+Registrar = Callable[[web.Application, BotContext], None]
+
+
+async def healthz(request: web.Request) -> web.Response:
+    ctx = request.app[CTX_KEY]
+    try:
+        ok = await asyncio.to_thread(ctx.conn.ping)
+    except redis.RedisError:
+        ok = False
+    return web.json_response({"ok": bool(ok)}, status=200 if ok else 503)
+
+
+def build_app(ctx: BotContext, registrars: list[Registrar]) -> web.Application:
+    app = web.Application(client_max_size=MAX_BODY_BYTES)
+    app[CTX_KEY] = ctx
+    app.router.add_get("/healthz", healthz)
+    for register in registrars:
+        register(app, ctx)
+    return app
+
+
+async def serve(app: web.Application, host: str, port: int) -> web.AppRunner:
+    runner = web.AppRunner(app, access_log=None)  # access logs would hold webhook query strings
+    await runner.setup()
+    await web.TCPSite(runner, host, port).start()
+    log.info("HTTP server on %s:%d", host, port)
+    return runner
