@@ -12,7 +12,7 @@ import logging
 import time
 
 import redis
-from rq import Queue
+from rq import Queue, Retry
 
 from bot.core.models import Envelope, InboundMessage
 from bot.identity import Identity, InvalidAddress, scrub_numbers
@@ -65,7 +65,7 @@ def envelope_for(message: InboundMessage, identity: Identity) -> Envelope:
 
 
 def ingest(conn: redis.Redis, queue: Queue, identity: Identity, message: InboundMessage,
-           *, ttl_s: int = 72 * 3600) -> bool:
+           *, ttl_s: int = 72 * 3600, job_timeout_s: int = 60) -> bool:
     """Accept one inbound message. False if it was seen before (a redelivery)."""
     envelope = envelope_for(message, identity)
     admitted = conn.eval(_ADMIT, 2, f"relay:seen:{envelope.key}", INBOX, ttl_s, INBOX_MAXLEN,
@@ -73,11 +73,12 @@ def ingest(conn: redis.Redis, queue: Queue, identity: Identity, message: Inbound
     if not admitted:
         log.info("duplicate message %s dropped", envelope.key)
         return False
-    kick_drain(conn, queue)
+    kick_drain(conn, queue, job_timeout_s)
     return True
 
 
-def kick_drain(conn: redis.Redis, queue: Queue) -> None:
+def kick_drain(conn: redis.Redis, queue: Queue, job_timeout_s: int = 60) -> None:
     """Make sure a drain job is queued. The flag keeps a burst of messages to one queued job."""
     if conn.set(DRAIN_PENDING, "1", nx=True, ex=60):
-        queue.enqueue(DRAIN_JOB, job_timeout=120, result_ttl=0, failure_ttl=24 * 3600, at_front=True)
+        queue.enqueue(DRAIN_JOB, job_timeout=job_timeout_s, result_ttl=0, failure_ttl=24 * 3600, at_front=True,
+                      retry=Retry(max=3, interval=[1, 5, 15]))

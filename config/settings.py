@@ -32,7 +32,15 @@ class Settings(BaseSettings):
     worker_ttl_s: int = 30
     maintenance_interval_s: int = 30
     job_timeout_s: int = 60
-    """Short on purpose: rq only notices a killed worker's job after job_timeout + 60 s."""
+    abandoned_grace_s: int = 10
+    """A job of a worker that died is retried job_timeout_s + abandoned_grace_s after it started
+    (rq's own grace is a fixed 60 s)."""
+    claim_idle_s: int = 30
+    """An inbound message a dead worker had read but not finished is taken over after this long."""
+    delivery_lease_s: int = 60
+    """A send that started and never confirmed may be retried after this long."""
+    tick_s: int = 15
+    """How often workers queue the expiry sweep (which also restarts a stalled inbox)."""
 
     log_level: str = "INFO"
     outbox: Path | None = None
@@ -44,6 +52,13 @@ class Settings(BaseSettings):
     signal_service: str | None = None
     signal_number: str | None = None
     signal_https: str = "auto"
+    signal_webhook_token: SecretStr | None = None
+    """Shared with signal-cli-rest-api's RECEIVE_WEBHOOK_URL (…/signal/receive?token=…). Unset: no webhook sink."""
+    signal_reactions: bool = True
+    """React 👀 to a group report that was counted and ✅ once its incident is verified."""
+    signal_linked_device: bool = False
+    """The bot number is a linked device of a phone someone uses: direct messages are then taken from the
+    webhook only (signalbot cannot tell the phone's own sent messages from incoming ones)."""
 
     twilio_account_sid: str | None = None
     twilio_auth_token: SecretStr | None = None
@@ -52,6 +67,21 @@ class Settings(BaseSettings):
     twilio_messaging_service_sid: str | None = None
     twilio_api_url: str = "https://api.twilio.com"
     public_url: str | None = None
+    """The base URL Twilio calls (https://bot.example.org): signatures are checked against it + the path."""
+    # -- Twilio transport (bot/transports/twilio.py, docs/twilio.md)
+    twilio_content_sid_en: str | None = None
+    """Approved WhatsApp template (ContentSid HX…) for English lists, used outside the 24-hour window.
+    Variables: {{1}} place, {{2}} the alert text on one line."""
+    twilio_content_sid_es: str | None = None
+    twilio_whatsapp_rate_per_s: float = 80.0
+    """Messages per second for the WhatsApp sender, shared by all workers (Twilio default: 80 MPS)."""
+    twilio_sms_rate_per_s: float = 1.0
+    """SMS: 1/s for a US long code, ~3 toll-free, 100+ short code or a Messaging Service pool."""
+    twilio_validity_period_s: int = 1800
+    """Twilio drops a message still queued after this long: a stale alert is worse than none."""
+    twilio_http_timeout_s: float = 10.0
+    twilio_slowdown_s: int = 600
+    """After a 63018 (rate or Meta tier limit) the sender runs at half rate for this long."""
 
     def secret_bytes(self) -> bytes:
         if self.secret_key is not None:

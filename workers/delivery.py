@@ -46,7 +46,7 @@ def announce(rt: Runtime, incident_id: str, alert_id: str, kind: str, at: dateti
 
 
 def _claim(rt: Runtime, claim: str) -> bool:
-    if rt.conn.set(claim, "sending", nx=True, ex=keys.DELIVERY_LEASE_S):
+    if rt.conn.set(claim, "sending", nx=True, ex=rt.settings.delivery_lease_s):
         return True
     if rt.conn.get(claim) == b"sent":
         return False

@@ -128,7 +128,8 @@ def run_drill(scenario: Path, areas: Path, *, workers: int = 1, data_dir: Path |
         for raw in messages:
             message = to_inbound(raw)
             sweep(rt, message.at)
-            if ingest(rt.conn, rt.queue, rt.identity, message, ttl_s=settings.report_ttl_s):
+            if ingest(rt.conn, rt.queue, rt.identity, message, ttl_s=settings.report_ttl_s,
+                      job_timeout_s=settings.job_timeout_s):
                 expected += 1
             end = time.monotonic() + MESSAGE_TIMEOUT_S
             while int(rt.conn.get(keys.PROCESSED_COUNT) or 0) < expected:

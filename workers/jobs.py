@@ -17,8 +17,6 @@ from workers.runtime import runtime
 log = logging.getLogger(__name__)
 
 BATCH = 100
-CLAIM_IDLE_MS = 30_000
-"""A message a crashed worker had read but not finished is taken over after this long."""
 MAX_DELIVERIES = 5
 """A message that failed this many times goes to the dead-letter stream instead of blocking the rest."""
 DEAD_LETTERS = f"{keys.PREFIX}:inbox:dead"
@@ -45,7 +43,8 @@ def drain_inbox() -> int:
     consumer = _consumer()
     done = 0
     # Redis 6.2 answers [cursor, entries], 7.x adds deleted ids: the entries are second either way
-    stale = conn.xautoclaim(keys.INBOX, keys.INBOX_GROUP, consumer, CLAIM_IDLE_MS, "0-0", count=BATCH)[1]
+    stale = conn.xautoclaim(keys.INBOX, keys.INBOX_GROUP, consumer, rt.settings.claim_idle_s * 1000, "0-0",
+                            count=BATCH)[1]
     batches = [stale] if stale else []
     while True:
         for entries in batches:
@@ -89,5 +88,5 @@ def sweep_incidents(now_iso: str | None = None) -> int:
     expired = sweep(rt, now)
     _ensure_group(rt.conn)
     if rt.conn.xpending(keys.INBOX, keys.INBOX_GROUP)["pending"] or rt.conn.xlen(keys.INBOX):
-        kick_drain(rt.conn, rt.queue)
+        kick_drain(rt.conn, rt.queue, rt.settings.job_timeout_s)
     return expired

@@ -82,5 +82,3 @@ def alert(alert_id: str) -> str:
 def delivery_claim(alert_id: str, state: str, group_id: str, recipient: int) -> str:
     return f"{PREFIX}:sent:{alert_id}:{state}:{group_id}:{recipient}"
 
-
-DELIVERY_LEASE_S = 120

@@ -16,13 +16,33 @@ from workers.queues import RETRY_DRAIN, enqueue_once, job_id
 from workers.runtime import Runtime, set_runtime
 
 log = logging.getLogger(__name__)
-TICK_S = 15
+class RelayWorker(SimpleWorker):
+    """SimpleWorker (jobs run in-process: ~5x the throughput of forking) with a configurable grace
+    before a dead worker's job is taken as abandoned and retried."""
+
+    abandoned_grace_s = 10
+
+    def get_heartbeat_ttl(self, job):  # type: ignore[no-untyped-def]
+        if job.timeout == -1:
+            return super().get_heartbeat_ttl(job)
+        return int(job.timeout or self.worker_ttl) + self.abandoned_grace_s
+
+
+class RelayForkWorker(Worker):
+    abandoned_grace_s = 10
+
+    def get_heartbeat_ttl(self, job):  # type: ignore[no-untyped-def]
+        if job.timeout and job.timeout > 0:
+            remaining = job.timeout - self.current_job_working_time
+            return int(min(remaining, self.job_monitoring_interval)) + self.abandoned_grace_s
+        return self.job_monitoring_interval + self.abandoned_grace_s
 
 
 def ticker(rt: Runtime, stop: threading.Event) -> None:
-    """Every TICK_S: queue one sweep (deterministic id, so N workers queue it once)."""
-    while not stop.wait(TICK_S):
-        slot = int(time.time() // TICK_S)
+    """Every tick_s: queue one sweep (deterministic id, so N workers queue it once)."""
+    tick_s = rt.settings.tick_s
+    while not stop.wait(tick_s):
+        slot = int(time.time() // tick_s)
         try:
             enqueue_once(rt.queue, "workers.jobs.sweep_incidents", id_=job_id("sweep", str(slot)),
                          retry=RETRY_DRAIN, timeout_s=rt.settings.job_timeout_s)
@@ -38,10 +58,11 @@ def run_worker(settings: Settings, *, fork: bool = False, burst: bool = False, t
     stop = threading.Event()
     if tick and not burst:
         threading.Thread(target=ticker, args=(rt, stop), daemon=True).start()
-    worker_class = Worker if fork else SimpleWorker
+    worker_class = RelayForkWorker if fork else RelayWorker
     worker = worker_class([rt.queue], connection=rt.conn, serializer=JSONSerializer,
                           worker_ttl=settings.worker_ttl_s, maintenance_interval=settings.maintenance_interval_s,
                           job_monitoring_interval=min(10, settings.worker_ttl_s))
+    worker.abandoned_grace_s = settings.abandoned_grace_s
     try:
         worker.work(burst=burst, with_scheduler=True, logging_level=settings.log_level)
     finally:

@@ -36,7 +36,9 @@ def locate(rt: Runtime, env: Envelope):  # type: ignore[no-untyped-def]
 
 def sighting_for(rt: Runtime, geo, at_s: float) -> Sighting:  # type: ignore[no-untyped-def]
     area_name = geo.place if geo.precision == "area" and rt.gazetteer.area_shape(geo.place) is not None else None
-    return Sighting(lat=geo.lat, lon=geo.lon, precision=geo.precision, place=geo.place, area_name=area_name, at=at_s)
+    # a pin's name is only its nearest corner: two pins are the same place by distance, never by name
+    place = "" if geo.kind == "pin" else geo.place
+    return Sighting(lat=geo.lat, lon=geo.lon, precision=geo.precision, place=place, area_name=area_name, at=at_s)
 
 
 def area_contains(rt: Runtime):  # type: ignore[no-untyped-def]

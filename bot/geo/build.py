@@ -1,0 +1,316 @@
+"""Build the compact gazetteer index from the bundled source files.
+
+    python -m bot.geo.build            # reads bot/geo/data/src/, writes bot/geo/data/index.json.gz
+
+The index is plain JSON (gzip), so it is reviewable and diffable after `zcat`. Its layout:
+
+    version, built_from            provenance
+    areas      [[name, kind, city, centroid_lat, centroid_lon, polygons]]   kind: neighbourhood|district
+    inter      {"baseA|baseB": [[lat, lon, display, typesA, dirsA, typesB, dirsB, city, support, area], ...]}
+    streets    {base: [[type, dirs, city, n, lat, lon, [[lat, lon]...], display, area], ...]}
+    stations   [[display, lat, lon, line, area]]
+    parks      [[name, city, lat, lon, area]]
+    landmarks  [[name, category, city, lat, lon, area]]
+    zips       [[zip, city, lat, lon, area]]
+"""
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import math
+import re
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from shapely.geometry import Point, shape
+from shapely.strtree import STRtree
+
+from .normalise import display_street, parse_street
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+SRC_DIR = DATA_DIR / "src"
+INDEX_PATH = DATA_DIR / "index.json.gz"
+INDEX_VERSION = 3
+
+CORE_CITIES = {"MINNEAPOLIS": "mpls", "SAINT PAUL": "stp"}
+CLUSTER_M = 300.0
+
+
+def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp = p2 - p1
+    dl = math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371008.8 * math.asin(math.sqrt(a))
+
+
+def _open(path: Path):
+    if path.exists():
+        return open(path, encoding="utf-8", newline="")
+    gz = path.with_name(path.name + ".gz")
+    return io.TextIOWrapper(gzip.open(gz), encoding="utf-8", newline="")
+
+
+def _read_json(name: str):
+    with _open(SRC_DIR / name) as f:
+        return json.load(f)
+
+
+def _read_csv(name: str) -> list[dict]:
+    with _open(SRC_DIR / name) as f:
+        return list(csv.DictReader(f))
+
+
+_SKIP_ALT = re.compile(r"^(COUNTY|HIGHWAY|HWY|INTERSTATE|CSAH|TH |US |MN |STATE|CR )")
+
+
+def _names(props: dict) -> list[tuple[str, str, str]]:
+    out = []
+    for key in ("STREETALL", "ALT_NAM1", "ALT_NAM2"):
+        v = props.get(key)
+        if not v or (key != "STREETALL" and _SKIP_ALT.match(v)):
+            continue
+        p = parse_street(v)
+        if p and p not in out:
+            out.append(p)
+    return out
+
+
+class _AreaIndex:
+    def __init__(self, areas: list[tuple[str, str, object]]):
+        self.names = [a[0] for a in areas]
+        self.geoms = [a[2] for a in areas]
+        self.tree = STRtree(self.geoms)
+
+    def at(self, lat: float, lon: float) -> str | None:
+        pt = Point(lon, lat)
+        hits = sorted(int(i) for i in self.tree.query(pt))
+        for i in hits:  # Minneapolis neighbourhoods come first (the Saint Paul polygons are coarse)
+            if self.geoms[i].covers(pt):
+                return self.names[i]
+        return None
+
+
+def _round(coords, nd=6):
+    if isinstance(coords[0], (int, float)):
+        return [round(coords[0], nd), round(coords[1], nd)]
+    return [_round(c, nd) for c in coords]
+
+
+def build_areas():
+    areas = []
+    out = []
+    for fn, kind in (("minneapolis_neighborhoods.geojson", "neighbourhood"),
+                     ("saint_paul_planning_districts.geojson", "district")):
+        for f in _read_json(fn)["features"]:
+            g = shape(f["geometry"])
+            name = f["properties"]["name"]
+            city = f["properties"].get("city", "")
+            c = g.centroid
+            polys = f["geometry"]["coordinates"] if f["geometry"]["type"] == "MultiPolygon" else [f["geometry"]["coordinates"]]
+            areas.append((name, kind, g))
+            extra = {"community": f["properties"].get("community")} if kind == "neighbourhood" else {"district": f["properties"].get("district")}
+            out.append([name, kind, city, round(c.y, 6), round(c.x, 6), _round(polys), extra])
+    return areas, out
+
+
+def _cluster(points: list[tuple], radius: float = CLUSTER_M) -> list[list[tuple]]:
+    """Greedy clustering of (lat, lon, ...) tuples."""
+    clusters: list[list[tuple]] = []
+    cents: list[tuple[float, float]] = []
+    for p in points:
+        for i, (clat, clon) in enumerate(cents):
+            if haversine_m(p[0], p[1], clat, clon) <= radius:
+                clusters[i].append(p)
+                n = len(clusters[i])
+                cents[i] = (clat + (p[0] - clat) / n, clon + (p[1] - clon) / n)
+                break
+        else:
+            clusters.append([p])
+            cents.append((p[0], p[1]))
+    return clusters
+
+
+def _side_name(base: str, parsed: list[tuple[str, str, str]]) -> tuple[str, str, str]:
+    """Display parts for one street of a corner: its most common type and direction."""
+    types = Counter(p[1] for p in parsed if p[1])
+    dirs = Counter(p[2] for p in parsed if p[2])
+
+    def top(c: Counter) -> str:  # deterministic: most common, ties by name
+        return min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0] if c else ""
+
+    return (base, top(types), top(dirs))
+
+
+def build(verbose: bool = True) -> dict:
+    t0 = time.time()
+    area_list, areas_out = build_areas()
+    aidx = _AreaIndex(area_list)
+
+    # raw intersection observations: key -> [(lat, lon, nameA, nameB, src, city)]
+    raw: dict[str, list[tuple]] = defaultdict(list)
+    # street observations: (base, type, city) -> [(lat, lon, dir)]
+    street_pts: dict[tuple[str, str, str], list[tuple[float, float, str]]] = defaultdict(list)
+
+    def add_inter(a, b, lat, lon, src, city):
+        if a[0] == b[0]:
+            return
+        if a[0] > b[0]:
+            a, b = b, a
+        raw[f"{a[0]}|{b[0]}"].append((lat, lon, a, b, src, city))
+
+    # --- Minneapolis centerlines: shared segment endpoints + F/T cross-street fields
+    nodes: dict[tuple[float, float], set] = defaultdict(set)
+    for f in _read_json("minneapolis_street_centerlines.geojson")["features"]:
+        p = f["properties"]
+        names = _names(p)
+        if not names:
+            continue
+        g = f["geometry"]
+        lines = g["coordinates"] if g["type"] == "MultiLineString" else [g["coordinates"]]
+        for line in lines:
+            if len(line) < 2:
+                continue
+            for end in (line[0], line[-1]):
+                nodes[(round(end[1], 5), round(end[0], 5))].update(names)
+            mid = line[len(line) // 2]
+            for nm in names:
+                street_pts[(nm[0], nm[1], "mpls")].append((mid[1], mid[0], nm[2]))
+        first, last = lines[0][0], lines[-1][-1]
+        for key, pt in (("F_XSTREET_", first), ("T_XSTREET_", last)):
+            xs = p.get(key)
+            if not xs:
+                continue
+            xp = parse_street(xs)
+            if xp:
+                add_inter(names[0], xp, pt[1], pt[0], "cl", "mpls")
+    for (lat, lon), names in nodes.items():
+        names = sorted(names)
+        for i in range(len(names)):
+            for j in range(i + 1, len(names)):
+                add_inter(names[i], names[j], lat, lon, "cl", "mpls")
+
+    # --- Metro Transit stops: intersections metro-wide
+    for r in _read_csv("metrotransit_stops_2013.csv"):
+        a, b = parse_street(r["street_1"] or ""), parse_street(r["street_2"] or "")
+        lat, lon = float(r["lat"]), float(r["lon"])
+        city = CORE_CITIES.get(r["city"], "sub")
+        if a:
+            street_pts[(a[0], a[1], city)].append((lat, lon, a[2]))
+        if a and b:
+            add_inter(a, b, lat, lon, "stop", city)
+
+    size: Counter = Counter()
+    for (base, typ, city), pts in street_pts.items():
+        if city != "sub":
+            size[base] += len(pts)
+
+    # --- cluster intersections
+    inter: dict[str, list] = {}
+    for key, obs in raw.items():
+        out = []
+        for cl in _cluster(obs):
+            stops = [o for o in cl if o[4] == "stop"]
+            use = stops or cl
+            lat = sum(o[0] for o in use) / len(use)
+            lon = sum(o[1] for o in use) / len(use)
+            a_base, b_base = key.split("|")
+            a = _side_name(a_base, [o[2] for o in cl])
+            b = _side_name(b_base, [o[3] for o in cl])
+            ta = sorted({o[2][1] for o in cl} - {""})
+            da = sorted({o[2][2] for o in cl} - {""})
+            tb = sorted({o[3][1] for o in cl} - {""})
+            db = sorted({o[3][2] for o in cl} - {""})
+            cities = Counter(o[5] for o in cl)
+            city = "mpls" if cities["mpls"] else ("stp" if cities["stp"] else "sub")
+            # display order: named streets before numbered ones, then the bigger street first
+            if (a[0][0].isdigit(), -size.get(a[0], 0)) > (b[0][0].isdigit(), -size.get(b[0], 0)):
+                a, b = b, a
+            disp = f"{display_street(*a)} & {display_street(*b)}"
+            out.append([round(lat, 6), round(lon, 6), disp, ta, da, tb, db, city, len(cl),
+                        aidx.at(lat, lon)])
+        out.sort(key=lambda c: -c[8])
+        inter[key] = out
+
+    # --- streets
+    streets: dict[str, list] = defaultdict(list)
+    for (base, typ, city), pts in street_pts.items():
+        n = len(pts)
+        lat = sum(p[0] for p in pts) / n
+        lon = sum(p[1] for p in pts) / n
+        step = max(1, n // 60)
+        sample = [[round(p[0], 5), round(p[1], 5)] for p in pts[::step]]
+        dirs = sorted({p[2] for p in pts} - {""})
+        streets[base].append([typ, dirs, city, n, round(lat, 6), round(lon, 6), sample,
+                              display_street(base, typ, ""), aidx.at(lat, lon)])
+    for base in streets:
+        streets[base].sort(key=lambda s: (s[2] == "sub", -s[3]))
+
+    # --- LRT stations (mean of platforms)
+    st_groups: dict[str, list] = defaultdict(list)
+    for r in _read_csv("metrotransit_lrt_stations.csv"):
+        name = re.sub(r"\s+Platform\s+\d+$", "", r["name"]).strip()
+        name = name.replace("Lake St - Midtown", "Lake St Midtown")
+        st_groups[name].append((float(r["lat"]), float(r["lon"]), r["line"]))
+    stations = []
+    for name, pts in sorted(st_groups.items()):
+        lat = sum(p[0] for p in pts) / len(pts)
+        lon = sum(p[1] for p in pts) / len(pts)
+        lines = sorted({p[2] for p in pts})
+        stations.append([name, round(lat, 6), round(lon, 6), "/".join(lines), aidx.at(lat, lon)])
+
+    parks = []
+    for r in _read_csv("metro_parks_centroids.csv"):
+        lat, lon = float(r["lat"]), float(r["lon"])
+        parks.append([r["name"], r["city"], lat, lon, aidx.at(lat, lon)])
+
+    landmarks = []
+    for r in _read_csv("landmarks.csv"):
+        lat, lon = float(r["lat"]), float(r["lon"])
+        landmarks.append([r["name"], r["category"], r["city"], lat, lon, aidx.at(lat, lon)])
+
+    zips = []
+    for r in _read_csv("mn_zipcodes.csv"):
+        if r["in_7county_metro"] != "True" or r["zip_type"] != "STANDARD":
+            continue
+        lat, lon = float(r["lat"]), float(r["lon"])
+        zips.append([r["zip"], r["city"], lat, lon, aidx.at(lat, lon)])
+
+    index = {
+        "version": INDEX_VERSION,
+        "built_from": "bot/geo/data/src (see bot/geo/data/SOURCES.md)",
+        "areas": areas_out,
+        "inter": inter,
+        "streets": streets,
+        "stations": stations,
+        "parks": parks,
+        "landmarks": landmarks,
+        "zips": zips,
+    }
+    if verbose:
+        print(f"built: {len(areas_out)} areas, {len(inter)} street pairs "
+              f"({sum(len(v) for v in inter.values())} intersections), {len(streets)} street names, "
+              f"{len(stations)} stations, {len(parks)} parks, {len(landmarks)} landmarks, {len(zips)} ZIPs "
+              f"in {time.time() - t0:.1f}s", file=sys.stderr)
+    return index
+
+
+def write(index: dict, path: Path = INDEX_PATH) -> None:
+    data = json.dumps(index, separators=(",", ":"), ensure_ascii=False).encode()
+    with gzip.GzipFile(path, "wb", compresslevel=9, mtime=0) as f:
+        f.write(data)
+
+
+def main(argv: list[str] | None = None) -> int:
+    idx = build()
+    write(idx)
+    print(f"wrote {INDEX_PATH} ({INDEX_PATH.stat().st_size / 1e6:.2f} MB)", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
