@@ -12,6 +12,7 @@ import logging
 import time
 
 import redis
+from redis.commands.core import Script
 from rq import Queue, Retry
 
 from bot.core.models import Envelope, InboundMessage
@@ -68,13 +69,22 @@ def ingest(conn: redis.Redis, queue: Queue, identity: Identity, message: Inbound
            *, ttl_s: int = 72 * 3600, job_timeout_s: int = 60) -> bool:
     """Accept one inbound message. False if it was seen before (a redelivery)."""
     envelope = envelope_for(message, identity)
-    admitted = conn.eval(_ADMIT, 2, f"relay:seen:{envelope.key}", INBOX, ttl_s, INBOX_MAXLEN,
-                         envelope.model_dump_json(), repr(time.time()))
+    admitted = _admit_script(conn)(keys=[f"relay:seen:{envelope.key}", INBOX],
+                                   args=[ttl_s, INBOX_MAXLEN, envelope.model_dump_json(), repr(time.time())])
     if not admitted:
         log.info("duplicate message %s dropped", envelope.key)
         return False
     kick_drain(conn, queue, job_timeout_s)
     return True
+
+
+_scripts: dict[int, Script] = {}
+
+
+def _admit_script(conn: redis.Redis) -> Script:
+    if id(conn) not in _scripts:
+        _scripts[id(conn)] = conn.register_script(_ADMIT)
+    return _scripts[id(conn)]
 
 
 def kick_drain(conn: redis.Redis, queue: Queue, job_timeout_s: int = 60) -> None:

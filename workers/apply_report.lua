@@ -17,7 +17,7 @@ if id == '' then
     'lat', n.lat, 'lon', n.lon, 'precision', n.precision, 'place', n.place, 'area', n.area,
     'area_name', n.area_name, 'state', 'pending', 'first_at', req.t, 'last_report_at', req.t, 'rev', 0,
     'seen', '')
-  redis.call('GEOADD', p .. ':incidents:geo', n.lon, n.lat, id)
+  redis.call('GEOADD', p .. (n.precision == 'area' and ':incidents:geo:area' or ':incidents:geo'), n.lon, n.lat, id)
   redis.call('ZADD', p .. ':incidents:active', req.t, id)
   redis.call('INCR', p .. ':incidents:rev')
   fresh = true
@@ -25,9 +25,13 @@ end
 
 local ikey = p .. ':incident:' .. id
 local function reply(status, transition)
-  local h = redis.call('HMGET', ikey, 'state', 'alert_id', 'by_verifier')
+  -- replies quoting this message, and a later "ya se fueron" from this sender, refer to this incident
+  redis.call('SET', p .. ':ref:' .. req.ref, id, 'EX', req.ttl_s)
+  redis.call('SET', p .. ':reporter:' .. req.reporter .. ':incident', id, 'EX', req.ttl_s)
+  local h = redis.call('HMGET', ikey, 'state', 'alert_id', 'by_verifier', 'place', 'area')
   return cjson.encode({
     status = status, incident = id, state = h[1], alert_id = h[2] or '', by_verifier = h[3] == '1',
+    place = h[4] or '', area = h[5] or '',
     transition = transition, reporters = redis.call('ZCARD', ikey .. ':reporters'),
     clears = redis.call('ZCARD', ikey .. ':clears')})
 end
@@ -78,6 +82,7 @@ if req.kind == 'report' then
   if counts and req.point and redis.call('HGET', ikey, 'precision') == 'area' and req.point.precision == 'point' then
     local pt = req.point
     redis.call('HSET', ikey, 'lat', pt.lat, 'lon', pt.lon, 'precision', 'point', 'place', pt.place, 'area', pt.area)
+    redis.call('ZREM', p .. ':incidents:geo:area', id)
     redis.call('GEOADD', p .. ':incidents:geo', pt.lon, pt.lat, id)
   end
   if counts and (state == 'pending' or state == 'blocked') then
@@ -96,6 +101,7 @@ elseif req.kind == 'clear' then
     redis.call('HSET', ikey, 'state', 'cleared', 'cleared_by', req.msg_key, 'cleared_at', req.t)
     redis.call('ZREM', p .. ':incidents:active', id)
     redis.call('ZREM', p .. ':incidents:geo', id)
+    redis.call('ZREM', p .. ':incidents:geo:area', id)
     transition = 'cleared'
   end
 elseif req.kind == 'dispute' then

@@ -10,13 +10,12 @@ import json
 import re
 from dataclasses import dataclass
 
-from bot.core.areas import CircleArea, UnknownArea
+from bot.core.areas import CircleArea, GroupConfig, UnknownArea
 from bot.core.models import Envelope, Parsed
 from bot.core.render import RIGHTS
 from workers import incidents, keys
 from workers.config_state import audit, save_group
 from workers.delivery import announce, queue_reply
-from workers.queues import RETRY_DELIVERY, enqueue_once, job_id
 from workers.runtime import Runtime
 
 MAX_ARGUMENT_CHARS = 300
@@ -56,12 +55,7 @@ def parse_command(text: str) -> Command | None:
 
 
 def _say(rt: Runtime, env: Envelope, text: str) -> None:
-    if env.reply_to is not None:
-        queue_reply(rt, env, text)
-    elif env.group is not None:
-        enqueue_once(rt.queue, "workers.delivery.send_group_reply", env.channel, env.group, text, env.at.isoformat(),
-                     env.message_id, env.key, id_=job_id("greply", env.key), retry=RETRY_DELIVERY,
-                     timeout_s=rt.settings.job_timeout_s)
+    queue_reply(rt, env, text)
 
 
 def handle_command(rt: Runtime, env: Envelope, parsed: Parsed) -> None:
@@ -129,6 +123,8 @@ def _status_text(rt: Runtime, env: Envelope, lang: str) -> str:
 def _subscribe(rt: Runtime, env: Envelope, lang: str, role: str, command: Command) -> None:
     at = env.at.isoformat()
     group = rt.config().groups.get(env.group or "")
+    if group is None and env.channel == "signal" and (env.group or "").startswith("group."):
+        group = GroupConfig(id=env.group or "", channel="signal", language=lang)  # binds this Signal group
     if group is None:
         _say(rt, env, "Run this inside the group it is for." if lang == "en" else "Use esto dentro del grupo.")
         audit(rt.conn, at=at, actor=env.reporter, role=role, action=command.name, detail="not in a group", ok=False)
@@ -145,6 +141,7 @@ def _subscribe(rt: Runtime, env: Envelope, lang: str, role: str, command: Comman
     current = [a for a in group.areas if not (isinstance(a, str) and a.lower() == canonical.lower())]
     areas = current + [canonical] if command.name == "subscribe" else current
     save_group(rt.conn, group.model_copy(update={"areas": areas}))
+    rt.refresh_config()
     audit(rt.conn, at=at, actor=env.reporter, role=role, action=command.name, detail=f"{group.id}: {canonical}", ok=True)
     verb = ("now gets alerts for" if command.name == "subscribe" else "no longer gets alerts for")
     verbo = ("ahora recibe alertas de" if command.name == "subscribe" else "ya no recibe alertas de")
@@ -158,9 +155,13 @@ def _retract(rt: Runtime, env: Envelope, lang: str, role: str, command: Command)
         _say(rt, env, f"No alert {alert_id[:20]}." if lang == "en" else f"No existe la alerta {alert_id[:20]}.")
         return
     incident_id = record[b"incident"].decode()
-    rt.conn.hset(keys.incident(incident_id), "state", "retracted")
-    rt.conn.zrem(keys.INCIDENTS_ACTIVE, incident_id)
-    rt.conn.zrem(keys.INCIDENTS_GEO, incident_id)
+    pipe = rt.conn.pipeline(transaction=True)
+    pipe.hset(keys.incident(incident_id), "state", "retracted")
+    pipe.hincrby(keys.incident(incident_id), "rev", 1)
+    pipe.zrem(keys.INCIDENTS_ACTIVE, incident_id)
+    pipe.zrem(keys.INCIDENTS_GEO, incident_id)
+    pipe.zrem(keys.INCIDENTS_GEO_AREA, incident_id)
+    pipe.execute()
     announce(rt, incident_id, alert_id, "retraction", env.at, env.message_id)
     audit(rt.conn, at=env.at.isoformat(), actor=env.reporter, role=role, action="retract", detail=alert_id, ok=True)
     groups = json.loads(record.get(b"groups", b"[]"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from datetime import datetime, timedelta
@@ -71,6 +72,7 @@ def deliver(alert_id: str, kind: str, group_id: str, at_iso: str, in_reply_to: s
     """rq job: render the alert state in the group's language and send it to the group (or each member)."""
     rt = runtime()
     record = {k.decode(): v.decode() for k, v in rt.conn.hgetall(keys.alert(alert_id)).items()}
+    rt.refresh_config()
     group = rt.config().groups.get(group_id)
     if not record or group is None:
         log.warning("%s %s for %s: alert or group gone, nothing sent", kind, alert_id, group_id)
@@ -103,30 +105,42 @@ def deliver(alert_id: str, kind: str, group_id: str, at_iso: str, in_reply_to: s
 
 
 def queue_reply(rt: Runtime, env: Envelope, text: str) -> None:
-    if env.reply_to is None:
+    """Answer the sender of `env` (in its group for a group command). Buffered: the drain job sends a
+    batch's replies in one job, since an rq job per reply would cost more than the report itself."""
+    if env.reply_to is None and env.group is None:
         return
-    enqueue_once(rt.queue, send_reply, env.reply_to, env.channel, text, env.at.isoformat(), env.message_id, env.key,
-                 id_=job_id("reply", env.key), retry=RETRY_DELIVERY, timeout_s=rt.settings.job_timeout_s)
+    rt.replies.append({"key": env.key, "sealed": env.reply_to or "", "group": env.group or "",
+                       "channel": env.channel, "text": text, "at": env.at.isoformat(),
+                       "in_reply_to": env.message_id})
 
 
-def send_reply(sealed: str, channel: str, text: str, at_iso: str, in_reply_to: str, key: str) -> int:
-    """rq job: one answer to one sender (acknowledgement, question, command result)."""
+def flush_replies(rt: Runtime) -> None:
+    if not rt.replies:
+        return
+    batch, rt.replies = rt.replies, []
+    digest = hashlib.sha256("".join(r["key"] for r in batch).encode()).hexdigest()[:24]
+    enqueue_once(rt.queue, send_replies, batch, id_=job_id("replies", digest), retry=RETRY_DELIVERY,
+                 timeout_s=rt.settings.job_timeout_s)
+
+
+def send_replies(batch: list[dict]) -> int:
+    """rq job: answers to senders (acknowledgements, questions, command results), each sent at most once."""
     rt = runtime()
-    claim = f"{keys.PREFIX}:sent:reply:{key}"
-    if not _claim(rt, claim):
-        return 0
-    _send(rt, claim, Outbound(kind="reply", channel=channel, text=text, at=datetime.fromisoformat(at_iso),
-                              recipient=rt.identity.unseal(sealed), in_reply_to=in_reply_to or None))
-    return 1
-
-
-def send_group_reply(channel: str, group_id: str, text: str, at_iso: str, in_reply_to: str, key: str) -> int:
-    """rq job: a command's answer inside the group it was run in."""
-    rt = runtime()
-    group = rt.config().groups.get(group_id)
-    claim = f"{keys.PREFIX}:sent:greply:{key}"
-    if group is None or not _claim(rt, claim):
-        return 0
-    _send(rt, claim, Outbound(kind="reply", channel=channel, text=text, at=datetime.fromisoformat(at_iso),
-                              group=group_id, in_reply_to=in_reply_to or None, signal_group_id=group.signal_id))
-    return 1
+    rt.refresh_config()
+    sent = 0
+    for reply in batch:
+        claim = f"{keys.PREFIX}:sent:reply:{reply['key']}"
+        if not _claim(rt, claim):
+            continue
+        at = datetime.fromisoformat(reply["at"])
+        if reply["sealed"]:
+            message = Outbound(kind="reply", channel=reply["channel"], text=reply["text"], at=at,
+                               recipient=rt.identity.unseal(reply["sealed"]), in_reply_to=reply["in_reply_to"])
+        else:
+            group = rt.config().groups.get(reply["group"])
+            message = Outbound(kind="reply", channel=reply["channel"], text=reply["text"], at=at,
+                               group=reply["group"], in_reply_to=reply["in_reply_to"],
+                               signal_group_id=group.signal_id if group else None)
+        _send(rt, claim, message)
+        sent += 1
+    return sent

@@ -14,5 +14,6 @@ for _, id in ipairs(redis.call('ZRANGEBYSCORE', p .. ':incidents:active', '-inf'
   if state then redis.call('HINCRBY', ikey, 'rev', 1) end
   redis.call('ZREM', p .. ':incidents:active', id)
   redis.call('ZREM', p .. ':incidents:geo', id)
+  redis.call('ZREM', p .. ':incidents:geo:area', id)
 end
 return expired

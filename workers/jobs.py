@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import time
 from datetime import datetime, timezone
 
 from bot.core.models import Envelope
 from bot.ingest import kick_drain
 from workers import keys
-from workers.delivery import deliver, send_reply  # noqa: F401  (rq resolves jobs by dotted path)
-from workers.pipeline import process, record_latency, sweep
+from workers.delivery import flush_replies
+from workers.pipeline import process, sweep
 from workers.runtime import runtime
 
 log = logging.getLogger(__name__)
@@ -20,6 +21,8 @@ BATCH = 100
 MAX_DELIVERIES = 5
 """A message that failed this many times goes to the dead-letter stream instead of blocking the rest."""
 DEAD_LETTERS = f"{keys.PREFIX}:inbox:dead"
+LATENCY = f"{keys.PREFIX}:stats:latency_ms"
+"""Arrival → decision, milliseconds, newest first (the last 100,000)."""
 
 
 def _consumer() -> str:
@@ -41,25 +44,44 @@ def drain_inbox() -> int:
     conn.delete(keys.INBOX_DRAIN_PENDING)  # before reading: a message added from now on kicks a new drain
     _ensure_group(conn)
     consumer = _consumer()
-    done = 0
     # Redis 6.2 answers [cursor, entries], 7.x adds deleted ids: the entries are second either way
-    stale = conn.xautoclaim(keys.INBOX, keys.INBOX_GROUP, consumer, rt.settings.claim_idle_s * 1000, "0-0",
+    batch = conn.xautoclaim(keys.INBOX, keys.INBOX_GROUP, consumer, rt.settings.claim_idle_s * 1000, "0-0",
                             count=BATCH)[1]
-    batches = [stale] if stale else []
+    done = 0
     while True:
-        for entries in batches:
-            for entry_id, data in entries:
-                if _handle(rt, entry_id, data):
-                    done += 1
+        if batch:
+            done += _process_batch(rt, batch)
         got = conn.xreadgroup(keys.INBOX_GROUP, consumer, {keys.INBOX: ">"}, count=BATCH)
         if not got:
-            break
-        batches = [got[0][1]]
-    return done
+            return done
+        batch = got[0][1]
+
+
+def _process_batch(rt, batch) -> int:  # type: ignore[no-untyped-def]
+    """Process, then queue the batch's replies, then acknowledge: a crash before the ack means the batch is
+    processed again, which the idempotent stages turn into no-ops."""
+    rt.refresh_config()  # once per batch; a command refreshes it again after changing it
+    finished = [entry for entry in batch if _handle(rt, *entry)]
+    flush_replies(rt)
+    if not finished:
+        return 0
+    now = time.time()
+    pipe = rt.conn.pipeline(transaction=True)
+    for entry_id, _ in finished:
+        pipe.xack(keys.INBOX, keys.INBOX_GROUP, entry_id)
+        pipe.xdel(keys.INBOX, entry_id)  # processed messages leave Redis at once
+    latencies = [round((now - float(data[b"w"])) * 1000, 3) for _, data in finished if b"w" in data]
+    if latencies:
+        pipe.lpush(LATENCY, *latencies)
+        pipe.ltrim(LATENCY, 0, 99_999)
+    pipe.incrby(keys.PROCESSED_COUNT, len(finished))
+    pipe.execute()
+    return len(finished)
 
 
 def _handle(rt, entry_id: bytes, data: dict[bytes, bytes]) -> bool:  # type: ignore[no-untyped-def]
-    """One message, inside its own error boundary: a bad message never blocks the ones behind it."""
+    """One message, inside its own error boundary: a bad message never blocks the ones behind it.
+    True when it is finished with (processed, or given up on into the dead-letter stream)."""
     conn = rt.conn
     try:
         envelope = Envelope.model_validate_json(data[b"e"])
@@ -71,13 +93,6 @@ def _handle(rt, entry_id: bytes, data: dict[bytes, bytes]) -> bool:  # type: ign
         if times < MAX_DELIVERIES:
             return False  # stays pending; a later drain claims it again
         conn.xadd(DEAD_LETTERS, {**data, b"error": b"failed repeatedly"}, maxlen=10_000, approximate=True)
-    pipe = conn.pipeline(transaction=True)
-    pipe.xack(keys.INBOX, keys.INBOX_GROUP, entry_id)
-    pipe.xdel(keys.INBOX, entry_id)  # processed messages leave Redis at once
-    pipe.incr(keys.PROCESSED_COUNT)
-    pipe.execute()
-    if b"w" in data:
-        record_latency(rt, float(data[b"w"]))
     return True
 
 

@@ -16,6 +16,9 @@ INCIDENT_SEQ = f"{PREFIX}:incident:seq"
 ALERT_SEQ = f"{PREFIX}:alert:seq"
 INCIDENTS_REV = f"{PREFIX}:incidents:rev"
 INCIDENTS_GEO = f"{PREFIX}:incidents:geo"
+"""Open point incidents. Area-level ones (a neighbourhood, an uncertain landmark) are in INCIDENTS_GEO_AREA,
+searched further out, since their centre can be far from a point inside them."""
+INCIDENTS_GEO_AREA = f"{PREFIX}:incidents:geo:area"
 INCIDENTS_ACTIVE = f"{PREFIX}:incidents:active"
 
 # Configuration state (seeded from areas.toml, then changed by chat commands)

@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from dataclasses import replace
 from datetime import datetime, timezone
 
 from bot.core.matching import ACTIVE_STATES, Sighting, choose_incident
-from bot.core.models import Envelope, Kind, Parsed
+from bot.core.models import Envelope, Kind
 from bot.core.parsing import parse
 from bot.core.render import reply_ack, reply_not_counted, reply_past, reply_where
 from bot.core.textsim import is_copy
 from workers import incidents, keys
 from workers.delivery import announce, queue_reply
+from workers.reactions import react_to
 from workers.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -60,9 +60,11 @@ def process(rt: Runtime, env: Envelope) -> None:
         return
 
     conn = rt.conn
-    quoted = conn.get(keys.message_ref(env.quote_ref)).decode() if env.quote_ref and conn.exists(
-        keys.message_ref(env.quote_ref)) else None
-    pending_raw = conn.get(keys.pending_place(env.reporter))
+    pipe = conn.pipeline(transaction=False)
+    pipe.get(keys.message_ref(env.quote_ref) if env.quote_ref else keys.message_ref("-"))
+    pipe.get(keys.pending_place(env.reporter))
+    quoted_raw, pending_raw = pipe.execute()
+    quoted = quoted_raw.decode() if env.quote_ref and quoted_raw else None
     kind = parsed.kind
     seen = parsed.seen
     geo = None
@@ -86,14 +88,13 @@ def process(rt: Runtime, env: Envelope) -> None:
             return
         counted = not env.forwarded and not parsed.hearsay
         result = apply_message(rt, env, "report", geo, quoted, counted=counted, seen=seen)
+        react_to(rt, env, result)  # Signal groups: 👀 on a counted report, ✅ on all of them once verified
         if result is not None and env.reply_to:
             if not result.counted:
                 queue_reply(rt, env, reply_not_counted(parsed.lang))
                 return
-            place = incidents.fields(conn, result.incident)
-            queue_reply(rt, env, reply_ack(parsed.lang, place.get("place", ""), place.get("area") or None,
-                                           result.reporters, rt.config().policy.min_independent_reports,
-                                           result.state))
+            queue_reply(rt, env, reply_ack(parsed.lang, result.place, result.area or None, result.reporters,
+                                           rt.config().policy.min_independent_reports, result.state))
         return
     if kind in (Kind.ALL_CLEAR, Kind.DISPUTE):
         apply_message(rt, env, "clear" if kind is Kind.ALL_CLEAR else "dispute", geo, quoted,
@@ -106,26 +107,28 @@ def process(rt: Runtime, env: Envelope) -> None:
 
 
 def _target(rt: Runtime, env: Envelope, kind: str, geo, quoted: str | None):  # type: ignore[no-untyped-def]
-    """(incident view or None, expected rev) for this message."""
+    """(incident view or None, expected rev, its report texts if already read) for this message."""
     conn = rt.conn
     if quoted:
         view = incidents.get(conn, quoted)
         if view is not None and view.state in ACTIVE_STATES:
-            return view, view.rev
+            return view, view.rev, None
     if geo is not None:
-        rev, candidates = incidents.nearby(conn, geo.lat, geo.lon)
-        match = choose_incident(sighting_for(rt, geo, env.at.timestamp()), candidates, rt.config().policy,
-                                area_contains(rt))
+        sighting = sighting_for(rt, geo, env.at.timestamp())
+        # an area-level sighting (a neighbourhood) matches point incidents anywhere inside it
+        radius_m = rt.config().policy.radius_m if sighting.area_name is None else incidents.AREA_CANDIDATE_RADIUS_M
+        rev, candidates, texts = incidents.nearby(conn, geo.lat, geo.lon, radius_m)
+        match = choose_incident(sighting, candidates, rt.config().policy, area_contains(rt))
         if match is not None:
-            return match, match.rev
+            return match, match.rev, texts.get(match.id)
         if kind == "report":
-            return None, rev
+            return None, rev, None
     last = conn.get(keys.reporter_incident(env.reporter))
     if last is not None:
         view = incidents.get(conn, last.decode())
         if view is not None and view.state in ACTIVE_STATES:
-            return view, view.rev
-    return None, None
+            return view, view.rev, None
+    return None, None, None
 
 
 def apply_message(rt: Runtime, env: Envelope, kind: str, geo, quoted: str | None, *,  # type: ignore[no-untyped-def]
@@ -134,17 +137,19 @@ def apply_message(rt: Runtime, env: Envelope, kind: str, geo, quoted: str | None
     config = rt.config()
     policy = config.policy
     for _ in range(MAX_APPLY_ATTEMPTS):
-        target, expect_rev = _target(rt, env, kind, geo, quoted)
+        target, expect_rev, texts = _target(rt, env, kind, geo, quoted)
         if expect_rev is None:
             return None  # an all-clear or dispute about nothing we know
         copy = False
         if target is not None and kind == "report" and counted:
-            earlier = [text for reporter, text in incidents.texts(conn, target.id) if reporter != env.reporter]
-            copy = is_copy(env.text, earlier)
+            if texts is None:
+                texts = incidents.texts(conn, target.id)
+            copy = is_copy(env.text, [text for reporter, text in texts if reporter != env.reporter])
         request: dict[str, object] = {
             "incident_id": target.id if target is not None else "",
             "expect_rev": expect_rev,
             "msg_key": env.key,
+            "ref": env.ref,
             "reporter": env.reporter,
             "kind": kind,
             "counted": counted and not copy,
@@ -170,10 +175,6 @@ def apply_message(rt: Runtime, env: Envelope, kind: str, geo, quoted: str | None
         if result.status == "closed":
             quoted = None
             continue
-        pipe = conn.pipeline(transaction=False)
-        pipe.set(keys.message_ref(env.ref), result.incident, ex=rt.settings.report_ttl_s)
-        pipe.set(keys.reporter_incident(env.reporter), result.incident, ex=rt.settings.report_ttl_s)
-        pipe.execute()
         log.info("message %s → incident %s: %s %s (state %s, %d reporters)%s", env.key, result.incident, kind,
                  "counted" if request["counted"] else "not counted", result.state, result.reporters,
                  f" → {result.transition} {result.alert_id}" if result.transition else "")
@@ -194,8 +195,3 @@ def sweep(rt: Runtime, now: datetime) -> int:
         when = datetime.fromtimestamp(last + rt.settings.quiet_period_s, tz=now.tzinfo or timezone.utc)
         announce(rt, incident_id, alert_id, "update", when, None)
     return len(expired)
-
-
-def record_latency(rt: Runtime, received_wall: float) -> None:
-    rt.conn.lpush(keys.PREFIX + ":stats:latency_ms", round((time.time() - received_wall) * 1000, 3))
-    rt.conn.ltrim(keys.PREFIX + ":stats:latency_ms", 0, 99_999)

@@ -78,7 +78,8 @@ def send_reaction(key: str, emoji: str) -> int:
     sealed = conn.get(react_target_key(key))
     sender = _signal_sender(rt)
     if sealed is None or sender is None:
-        log.info("reaction on %s skipped: %s", key, "no target stored" if sealed is None else "no Signal sender")
+        log.info("reaction on %s skipped: %s", key,
+                 "no target stored" if sealed is None else "no Signal sender")
         return 0
     target = json.loads(rt.identity.unseal(sealed.decode()))
     conn.set(done, emoji, ex=rt.settings.report_ttl_s)

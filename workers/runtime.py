@@ -28,6 +28,8 @@ class Runtime:
         self._sender = sender
         self._config: RelayConfig | None = None
         self._router: Router | None = None
+        self.replies: list[dict[str, str]] = []
+        """Replies decided while draining a batch, sent together by one job (workers.delivery)."""
 
     @cached_property
     def queue(self) -> Queue:
@@ -44,11 +46,17 @@ class Runtime:
         return gaz
 
     def config(self) -> RelayConfig:
+        """The config as of the last refresh (once per message: a command's change applies to the next)."""
+        if self._config is None:
+            self.refresh_config()
+        assert self._config is not None
+        return self._config
+
+    def refresh_config(self) -> None:
         rev = int(self.conn.get(keys.CONFIG_REV) or 0)
         if self._config is None or self._config.rev != rev:
             self._config = load_config(self.conn)
             self._router = None
-        return self._config
 
     def router(self) -> Router:
         config = self.config()

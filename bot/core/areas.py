@@ -43,7 +43,7 @@ AreaSpec = Union[str, CircleArea, PolygonArea]
 
 class GroupConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    id: str = Field(min_length=1, max_length=64)
+    id: str = Field(min_length=1, max_length=80)
     channel: Literal["signal", "whatsapp", "sms"]
     language: Literal["en", "es"] = "en"
     areas: list[AreaSpec] = []
