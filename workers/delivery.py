@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from bot.core.render import AlertFacts, render
 from bot.core.models import Envelope
-from bot.errors import TransientError
+from bot.errors import PermanentError, TransientError
 from bot.ingest import message_key
 from bot.transports.base import Outbound
 from workers import incidents, keys
@@ -39,17 +39,28 @@ def announce(rt: Runtime, incident_id: str, alert_id: str, kind: str, at: dateti
         pipe.expire(akey, rt.settings.report_ttl_s)
         pipe.execute()
     groups = json.loads(conn.hget(akey, "groups") or b"[]")
+    config = rt.config()
     for group_id in groups:
         enqueue_once(rt.queue, deliver, alert_id, kind, group_id, at.isoformat(), in_reply_to or "",
                      id_=job_id("deliver", alert_id, kind, group_id), retry=RETRY_DELIVERY,
-                     timeout_s=rt.settings.job_timeout_s)
+                     timeout_s=delivery_timeout_s(rt, config.groups.get(group_id)))
     log.info("%s %s queued for %d groups", kind, alert_id, len(groups))
+
+
+def delivery_timeout_s(rt: Runtime, group) -> int:  # type: ignore[no-untyped-def]
+    """A WhatsApp/SMS list is sent member by member at the channel's rate (1/s for an SMS long code):
+    the job must be allowed that long, or it is killed halfway and retried forever."""
+    base = rt.settings.job_timeout_s
+    if group is None or group.channel not in ("whatsapp", "sms"):
+        return base
+    rate = rt.settings.twilio_whatsapp_rate_per_s if group.channel == "whatsapp" else rt.settings.twilio_sms_rate_per_s
+    return max(base, int(len(group.members) / max(rate, 0.01) * 2) + 30)
 
 
 def _claim(rt: Runtime, claim: str) -> bool:
     if rt.conn.set(claim, "sending", nx=True, ex=rt.settings.delivery_lease_s):
         return True
-    if rt.conn.get(claim) == b"sent":
+    if rt.conn.get(claim) in (b"sent", b"refused"):
         return False
     raise TransientError(f"{claim}: another attempt is sending; retry after its lease")
 
@@ -88,18 +99,21 @@ def deliver(alert_id: str, kind: str, group_id: str, at_iso: str, in_reply_to: s
     recipients: list[str | None] = [None] if group.channel == "signal" else list(group.members)
     sent = 0
     for index, sealed in enumerate(recipients):
-        claim = keys.delivery_claim(alert_id, kind, group_id, index)
+        recipient = rt.identity.unseal(sealed) if sealed else None
+        # by who, not by list position: members join and leave while alerts go out
+        who = rt.identity.pseudonym(recipient) if recipient else str(index)
+        claim = keys.delivery_claim(alert_id, kind, group_id, who)
         if not _claim(rt, claim):
             continue
         message = Outbound(
             kind=kind, channel=group.channel, text=text, at=at, group=group_id,
-            recipient=rt.identity.unseal(sealed) if sealed else None, alert_id=alert_id,
+            recipient=recipient, alert_id=alert_id,
             in_reply_to=in_reply_to or None, lat=round(float(record["lat"]), 6), lon=round(float(record["lon"]), 6),
             place=record["place"], independent_reports=int(record["reports"]) if kind == "alert" else None,
             signal_group_id=group.signal_id,
         )
-        _send(rt, claim, message, record.get("incident"))
-        sent += 1
+        if _send_or_refuse(rt, claim, message, record.get("incident"), f"{kind} {alert_id} → {group_id} {who}"):
+            sent += 1
     log.info("%s %s → %s: %d sent", kind, alert_id, group_id, sent)
     return sent
 
@@ -112,6 +126,17 @@ def queue_reply(rt: Runtime, env: Envelope, text: str) -> None:
     rt.replies.append({"key": env.key, "sealed": env.reply_to or "", "group": env.group or "",
                        "channel": env.channel, "text": text, "at": env.at.isoformat(),
                        "in_reply_to": env.message_id})
+
+
+def _send_or_refuse(rt: Runtime, claim: str, message: Outbound, incident_id: str | None, what: str) -> bool:
+    """Send; a permanent refusal (invalid number, opted out) is recorded so it never holds back the rest."""
+    try:
+        _send(rt, claim, message, incident_id)
+    except PermanentError as exc:
+        rt.conn.set(claim, "refused", ex=rt.settings.report_ttl_s)
+        log.warning("%s: not sent: %s", what, exc)
+        return False
+    return True
 
 
 def flush_replies(rt: Runtime) -> None:
@@ -141,6 +166,6 @@ def send_replies(batch: list[dict]) -> int:
             message = Outbound(kind="reply", channel=reply["channel"], text=reply["text"], at=at,
                                group=reply["group"], in_reply_to=reply["in_reply_to"],
                                signal_group_id=group.signal_id if group else None)
-        _send(rt, claim, message)
-        sent += 1
+        if _send_or_refuse(rt, claim, message, None, f"reply to {reply['in_reply_to']}"):
+            sent += 1
     return sent

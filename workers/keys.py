@@ -82,6 +82,7 @@ def alert(alert_id: str) -> str:
     return f"{PREFIX}:alert:{alert_id}"
 
 
-def delivery_claim(alert_id: str, state: str, group_id: str, recipient: int) -> str:
+def delivery_claim(alert_id: str, state: str, group_id: str, recipient: str) -> str:
+    """recipient: the member's pseudonym (list positions shift when members leave); "0" for a group."""
     return f"{PREFIX}:sent:{alert_id}:{state}:{group_id}:{recipient}"
 

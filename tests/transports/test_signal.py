@@ -26,6 +26,7 @@ from rq.serializers import JSONSerializer
 from bot.app import run_bot
 from bot.server import BotContext
 from config.areas import load_areas
+from tests.conftest import enqueue_due_retries
 from config.settings import Settings
 from tests.fakes.signal_api import (
     FakeSignalApi, envelope, make_group, quote_of, quote_of_sent, sync_envelope, wait_until,
@@ -144,8 +145,8 @@ class SignalRelay:
         return env
 
     def work(self) -> None:
-        SimpleWorker([self.rt.queue], connection=self.conn, serializer=JSONSerializer).work(
-            burst=True, with_scheduler=True)
+        enqueue_due_retries(self.rt.queue)
+        SimpleWorker([self.rt.queue], connection=self.conn, serializer=JSONSerializer).work(burst=True)
 
     def say(self, text: str, who: tuple[str | None, str], group: Any = None, **kw: Any) -> dict[str, Any]:
         env = self.push(envelope(text, number=who[0], uuid=who[1], group=group, **kw))
