@@ -17,7 +17,7 @@ from bot.core.models import InboundMessage
 from bot.ingest import ingest
 from bot.transports.recording import RecordingSender
 from config.settings import Settings
-from workers.redis_conn import EmbeddedRedis
+from workers.redis_conn import EmbeddedRedis, connect
 from workers.runtime import Runtime, set_runtime
 
 REPO = Path(__file__).resolve().parents[1]
@@ -35,7 +35,7 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedR
 
 @pytest.fixture
 def conn(redis_server: EmbeddedRedis) -> Iterator[redis.Redis]:
-    connection = redis.Redis.from_url(redis_server.url)
+    connection = connect(redis_server.url)
     connection.flushdb()
     yield connection
     connection.flushdb()

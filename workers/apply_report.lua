@@ -51,9 +51,9 @@ if state ~= 'pending' and state ~= 'blocked' and state ~= 'verified' then
 end
 
 redis.call('SADD', ikey .. ':messages', req.msg_key)
-if req.text ~= '' then
+if req.text ~= '' then  -- simplified, and only texts that were not copies: a flood adds nothing here
   redis.call('RPUSH', ikey .. ':texts', cjson.encode({r = req.reporter, x = req.text}))
-  redis.call('LTRIM', ikey .. ':texts', -200, -1)
+  redis.call('LTRIM', ikey .. ':texts', -100, -1)
 end
 
 local transition = ''

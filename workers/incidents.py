@@ -14,9 +14,9 @@ from workers import keys
 
 _APPLY = (Path(__file__).parent / "apply_report.lua").read_text()
 _EXPIRE = (Path(__file__).parent / "expire_incidents.lua").read_text()
+_NEARBY = (Path(__file__).parent / "nearby.lua").read_text()
 AREA_CANDIDATE_RADIUS_M = 6000
 """Area incidents sit at a neighbourhood centroid: look this far for them."""
-FIELDS = ("lat", "lon", "precision", "place", "area_name", "state", "last_report_at", "rev")
 
 
 @dataclass(frozen=True)
@@ -47,32 +47,15 @@ def global_rev(conn: redis.Redis) -> int:
     return int(conn.get(keys.INCIDENTS_REV) or 0)
 
 
-def nearby(conn: redis.Redis, lat: float, lon: float, radius_m: float
-           ) -> tuple[int, list[IncidentView], dict[str, list[tuple[str, str]]]]:
-    """The global rev, the open incidents a sighting here could belong to, and their report texts
-    (for copy detection): two round trips."""
-    pipe = conn.pipeline(transaction=True)
-    pipe.get(keys.INCIDENTS_REV)
-    pipe.geosearch(keys.INCIDENTS_GEO, longitude=lon, latitude=lat, radius=radius_m, unit="m")
-    pipe.geosearch(keys.INCIDENTS_GEO_AREA, longitude=lon, latitude=lat, radius=AREA_CANDIDATE_RADIUS_M, unit="m")
-    rev, points, areas = pipe.execute()
-    ids = [i.decode() for i in points + areas]
-    if not ids:
-        return int(rev or 0), [], {}
-    pipe = conn.pipeline(transaction=True)
-    for incident_id in ids:
-        pipe.hmget(keys.incident(incident_id), FIELDS)
-        pipe.lrange(keys.incident_texts(incident_id), 0, -1)
-    replies = pipe.execute()
-    views, all_texts = [], {}
-    for incident_id, values, raw_texts in zip(ids, replies[0::2], replies[1::2]):
-        if values[0] is None:
-            continue
-        view = _view(incident_id, {f.encode(): v for f, v in zip(FIELDS, values) if v is not None})
-        if view is not None:
-            views.append(view)
-            all_texts[incident_id] = _texts(raw_texts)
-    return int(rev or 0), views, all_texts
+def nearby(conn: redis.Redis, lat: float, lon: float, radius_m: float) -> tuple[int, list[IncidentView]]:
+    """The global rev and the open incidents a sighting here could belong to, in one round trip."""
+    raw = _script(conn, _NEARBY)(args=[keys.PREFIX, lon, lat, radius_m, AREA_CANDIDATE_RADIUS_M])
+    data = json.loads(raw)
+    views = [IncidentView(id=item["id"], lat=float(item["lat"]), lon=float(item["lon"]), precision=item["precision"],
+                          place=item["place"], area_name=item["area_name"] or None, state=item["state"],
+                          last_report_at=float(item["last_report_at"]), rev=int(item["rev"]))
+             for item in data["incidents"]]
+    return int(data["rev"]), views
 
 
 def get(conn: redis.Redis, incident_id: str) -> IncidentView | None:
@@ -83,12 +66,9 @@ def fields(conn: redis.Redis, incident_id: str) -> dict[str, str]:
     return {k.decode(): v.decode() for k, v in conn.hgetall(keys.incident(incident_id)).items()}
 
 
-def _texts(raw_items: list[bytes]) -> list[tuple[str, str]]:
-    return [(item["r"], item["x"]) for item in map(json.loads, raw_items)]
-
-
 def texts(conn: redis.Redis, incident_id: str) -> list[tuple[str, str]]:
-    return _texts(conn.lrange(keys.incident_texts(incident_id), 0, -1))
+    """(reporter, simplified text) of the incident's distinct report texts, for copy detection."""
+    return [(item["r"], item["x"]) for item in map(json.loads, conn.lrange(keys.incident_texts(incident_id), 0, -1))]
 
 
 def apply(conn: redis.Redis, request: dict[str, object]) -> Applied:

@@ -15,7 +15,7 @@ from bot.core.matching import ACTIVE_STATES, Sighting, choose_incident
 from bot.core.models import Envelope, Kind
 from bot.core.parsing import parse
 from bot.core.render import reply_ack, reply_not_counted, reply_past, reply_where
-from bot.core.textsim import is_copy
+from bot.core.textsim import is_copy, simplify
 from workers import incidents, keys
 from workers.delivery import announce, queue_reply
 from workers.reactions import react_to
@@ -107,28 +107,28 @@ def process(rt: Runtime, env: Envelope) -> None:
 
 
 def _target(rt: Runtime, env: Envelope, kind: str, geo, quoted: str | None):  # type: ignore[no-untyped-def]
-    """(incident view or None, expected rev, its report texts if already read) for this message."""
+    """(incident view or None, expected rev) for this message."""
     conn = rt.conn
     if quoted:
         view = incidents.get(conn, quoted)
         if view is not None and view.state in ACTIVE_STATES:
-            return view, view.rev, None
+            return view, view.rev
     if geo is not None:
         sighting = sighting_for(rt, geo, env.at.timestamp())
         # an area-level sighting (a neighbourhood) matches point incidents anywhere inside it
         radius_m = rt.config().policy.radius_m if sighting.area_name is None else incidents.AREA_CANDIDATE_RADIUS_M
-        rev, candidates, texts = incidents.nearby(conn, geo.lat, geo.lon, radius_m)
+        rev, candidates = incidents.nearby(conn, geo.lat, geo.lon, radius_m)
         match = choose_incident(sighting, candidates, rt.config().policy, area_contains(rt))
         if match is not None:
-            return match, match.rev, texts.get(match.id)
+            return match, match.rev
         if kind == "report":
-            return None, rev, None
+            return None, rev
     last = conn.get(keys.reporter_incident(env.reporter))
     if last is not None:
         view = incidents.get(conn, last.decode())
         if view is not None and view.state in ACTIVE_STATES:
-            return view, view.rev, None
-    return None, None, None
+            return view, view.rev
+    return None, None
 
 
 def apply_message(rt: Runtime, env: Envelope, kind: str, geo, quoted: str | None, *,  # type: ignore[no-untyped-def]
@@ -137,14 +137,13 @@ def apply_message(rt: Runtime, env: Envelope, kind: str, geo, quoted: str | None
     config = rt.config()
     policy = config.policy
     for _ in range(MAX_APPLY_ATTEMPTS):
-        target, expect_rev, texts = _target(rt, env, kind, geo, quoted)
+        target, expect_rev = _target(rt, env, kind, geo, quoted)
         if expect_rev is None:
             return None  # an all-clear or dispute about nothing we know
         copy = False
         if target is not None and kind == "report" and counted:
-            if texts is None:
-                texts = incidents.texts(conn, target.id)
-            copy = is_copy(env.text, [text for reporter, text in texts if reporter != env.reporter])
+            earlier = [text for reporter, text in incidents.texts(conn, target.id) if reporter != env.reporter]
+            copy = is_copy(env.text, earlier, simplified=True)
         request: dict[str, object] = {
             "incident_id": target.id if target is not None else "",
             "expect_rev": expect_rev,
@@ -159,7 +158,7 @@ def apply_message(rt: Runtime, env: Envelope, kind: str, geo, quoted: str | None
             "need": policy.min_independent_reports,
             "clear_need": policy.all_clear_reports,
             "ttl_s": rt.settings.report_ttl_s,
-            "text": env.text if kind == "report" else "",
+            "text": simplify(env.text) if kind == "report" and not copy and not env.forwarded else "",
             "seen": ",".join(seen),
         }
         if geo is not None:

@@ -103,5 +103,6 @@ def redis_url(settings: Settings) -> str:
 
 
 def connect(url: str) -> redis.Redis:
-    # rq stores pickled bytes, so no decode_responses on connections shared with rq.
-    return redis.Redis.from_url(url)
+    # bytes, not decoded strings: the connection is shared with rq. RESP2: measured 20-30 % faster per
+    # round trip than redis-py 8's default RESP3 here (GET 103 vs 128 µs, EVALSHA 105 vs 154 µs).
+    return redis.Redis.from_url(url, protocol=2)

@@ -22,12 +22,14 @@ def similarity(a: str, b: str) -> float:
     return fuzz.ratio(simplify(a), simplify(b)) / 100.0
 
 
-def is_copy(text: str, earlier: Iterable[str], threshold: float = COPY_SIMILARITY) -> bool:
+def is_copy(text: str, earlier: Iterable[str], threshold: float = COPY_SIMILARITY, *,
+            simplified: bool = False) -> bool:
+    """Is `text` a copy of one of `earlier`? `simplified`: `earlier` went through simplify() already."""
     mine = simplify(text)
     if len(mine) < _MIN_LENGTH:
         return False
     for other in earlier:
-        theirs = simplify(other)
+        theirs = other if simplified else simplify(other)
         if len(theirs) < _MIN_LENGTH:
             continue
         if fuzz.ratio(mine, theirs) / 100.0 >= threshold:
