@@ -3,12 +3,14 @@ and a story about the past. English, Spanish, Spanglish, typos and emoji. Pure f
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
 from bot.core.models import Kind, Parsed
 
 
+@functools.lru_cache(maxsize=8192)
 def fold(text: str) -> str:
     """Lowercase, accents off, emoji and zero-width characters to spaces, whitespace collapsed."""
     text = unicodedata.normalize("NFKD", text)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import gzip
 import json
 import math
+import functools
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -734,6 +735,20 @@ def _area_cue(ctoks: list[str], i: int, j: int, bases: set) -> bool:
     return False
 
 
+@functools.lru_cache(maxsize=4096)
+def _span_pattern(toks: tuple[str, ...]) -> re.Pattern[str]:
+    """Compiled once per token sequence: re's own cache (512) is too small for a city's place names."""
+    parts = []
+    for t in toks:
+        if t in ("&", "/", "@", ","):
+            parts.append(re.escape(t) if t != "," else r"[.,;:!?]*")
+        elif t == "saint":
+            parts.append(r"(?:saint|st\.?|sta|santa|san)")
+        else:
+            parts.append(re.escape(t))
+    return re.compile(r"[^a-z0-9&/@]*".join(parts))
+
+
 def _find_span(text: str, toks: list[str]) -> str:
     """Best-effort: the substring of the original text that produced these tokens."""
     if not toks:
@@ -744,16 +759,7 @@ def _find_span(text: str, toks: list[str]) -> str:
         back = range(len(text))
     else:
         f, back = _fold_map(text)
-    parts = []
-    for t in toks:
-        if t in ("&", "/", "@", ","):
-            parts.append(re.escape(t) if t != "," else r"[.,;:!?]*")
-        elif t == "saint":
-            parts.append(r"(?:saint|st\.?|sta|santa|san)")
-        else:
-            parts.append(re.escape(t))
-    pat = r"[^a-z0-9&/@]*".join(parts)
-    m = re.search(pat, f)
+    m = _span_pattern(tuple(toks)).search(f)
     if not m or m.end() == m.start():
         return " ".join(toks)
     return text[back[m.start()]: back[m.end() - 1] + 1]
