@@ -268,7 +268,8 @@ def handle_inbound(ctx: Any, form: MultiDict[str]) -> web.Response:
     return _twiml(reply)
 
 
-async def inbound(request: web.Request) -> web.StreamResponse:
+async def signed_form(request: web.Request, path: str):  # type: ignore[no-untyped-def]
+    """(ctx, form) of a request Twilio signed, or the response that refuses it (nothing else happens)."""
     from bot.server import CTX_KEY
 
     ctx = request.app[CTX_KEY]
@@ -279,9 +280,17 @@ async def inbound(request: web.Request) -> web.StreamResponse:
         form = await read_form(request)
     except web.HTTPException as exc:
         return web.Response(status=exc.status, text="")
-    if not signature_ok(ctx.settings, signed_url(ctx.settings, request, INBOUND_PATH), form, signature):
-        log.warning("twilio inbound: bad signature, dropped")
+    if not signature_ok(ctx.settings, signed_url(ctx.settings, request, path), form, signature):
+        log.warning("twilio %s: bad signature, dropped", path)
         return web.Response(status=403, text="")
+    return ctx, form
+
+
+async def inbound(request: web.Request) -> web.StreamResponse:
+    checked = await signed_form(request, INBOUND_PATH)
+    if isinstance(checked, web.StreamResponse):
+        return checked
+    ctx, form = checked
     return await asyncio.to_thread(handle_inbound, ctx, form)
 
 
@@ -362,19 +371,10 @@ def handle_status(ctx: Any, form: MultiDict[str], query: MultiDict[str]) -> web.
 
 
 async def status_callback(request: web.Request) -> web.StreamResponse:
-    from bot.server import CTX_KEY
-
-    ctx = request.app[CTX_KEY]
-    signature = request.headers.get("X-Twilio-Signature", "")
-    if not signature:
-        return web.Response(status=403, text="")
-    try:
-        form = await read_form(request)
-    except web.HTTPException as exc:
-        return web.Response(status=exc.status, text="")
-    if not signature_ok(ctx.settings, signed_url(ctx.settings, request, STATUS_PATH), form, signature):
-        log.warning("twilio status: bad signature, dropped")
-        return web.Response(status=403, text="")
+    checked = await signed_form(request, STATUS_PATH)
+    if isinstance(checked, web.StreamResponse):
+        return checked
+    ctx, form = checked
     return await asyncio.to_thread(handle_status, ctx, form, MultiDict(request.rel_url.query))
 
 
