@@ -110,6 +110,14 @@ class Relay:
     def kinds(self, kind: str) -> list[dict]:
         return [line for line in self.out if line["kind"] == kind]
 
+    def dispatches(self) -> list[dict]:
+        """Replies asking a verifier to go and look (workers/dispatch.py)."""
+        return [line for line in self.kinds("reply") if line["text"].startswith("🔎")]
+
+    def answers(self) -> list[dict]:
+        """Replies to senders: every reply but the verifier dispatches."""
+        return [line for line in self.kinds("reply") if not line["text"].startswith("🔎")]
+
 
 @pytest.fixture
 def relay(rt: Runtime) -> Relay:

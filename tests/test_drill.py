@@ -93,3 +93,13 @@ def test_cli_drill_prints_lines_and_exits_nonzero_on_a_miss(tmp_path: Path) -> N
     assert "MISS" in run.stderr and "expected e02" in run.stderr
     lines = [json.loads(line) for line in out.read_text().splitlines()]
     assert {line["kind"] for line in lines} >= {"alert", "all_clear", "reply"}
+
+
+def test_commands_drill_is_exact() -> None:
+    """examples/commands.jsonl: /subscribe binds a new group, a member's /retract is refused, the admin's reaches
+    every group that got the alert, a place taught with /lugar agregar then alerts."""
+    result = run_drill(REPO / "examples" / "commands.jsonl", EXAMPLE_AREAS)
+    score = check(result, REPO / "examples" / "commands.truth.json")
+    assert score.errors == [] and score.sent_alerts == 2
+    retracted = {line["to"].get("group") for line in result.outbound if line["kind"] == "retraction"}
+    assert retracted == {"group.DRILLGROUP==", "sur-es"}

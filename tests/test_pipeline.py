@@ -44,22 +44,22 @@ def test_forwards_copies_and_repeats_never_count(relay: Relay) -> None:
 
 def test_direct_reports_get_an_acknowledgement_group_reports_do_not(relay: Relay) -> None:
     relay.send(REPORT_A, sender="+16125550011", group="franklin-en")
-    assert relay.kinds("reply") == []
+    assert relay.answers() == []
     relay.send(REPORT_B, sender="+16125550012", channel="whatsapp")
-    (reply,) = relay.kinds("reply")
+    (reply,) = relay.answers()
     assert reply["to"] == {"channel": "whatsapp", "recipient": "+16125550012"}
     assert "Verificado" in reply["text"]
 
 
 def test_first_direct_report_says_how_many_more_are_needed(relay: Relay) -> None:
     relay.send(REPORT_A, sender="+16125550011", channel="whatsapp")
-    (reply,) = relay.kinds("reply")
+    (reply,) = relay.answers()
     assert "1 of 2 independent reports" in reply["text"] and "Franklin" in reply["text"]
 
 
 def test_a_report_without_a_place_gets_a_question_and_the_answer_completes_it(relay: Relay) -> None:
     relay.send("hay migra afuera de mi trabajo!!", sender="+16125550021", channel="whatsapp")
-    (question,) = relay.kinds("reply")
+    (question,) = relay.answers()
     assert "Dónde" in question["text"]
     relay.send("", sender="+16125550021", channel="whatsapp", location=(44.9616, -93.2388))
     relay.send("ICE driving around Seward, 2 dark SUVs", sender="+16125550022", group="seward-en")
@@ -110,7 +110,7 @@ def test_reports_about_the_past_never_alert(relay: Relay) -> None:
     relay.send("ayer vi a la migra en la Franklin y Chicago", sender="+16125550041", channel="whatsapp")
     relay.send("this morning there were agents at franklin & chicago", sender="+16125550042", channel="whatsapp")
     assert relay.kinds("alert") == []
-    assert len(relay.kinds("reply")) == 2
+    assert len(relay.answers()) == 2
 
 
 def test_a_redelivered_message_counts_once(relay: Relay) -> None:
@@ -141,7 +141,7 @@ def test_a_huge_message_is_cut_and_the_next_one_still_works(relay: Relay) -> Non
 
 def test_non_admin_commands_are_refused_and_audited(relay: Relay) -> None:
     relay.send("/subscribe Seward", sender="+16125550061", group="franklin-en")
-    (reply,) = relay.kinds("reply")
+    (reply,) = relay.answers()
     assert "Only admins" in reply["text"] and reply["to"]["group"] == "franklin-en"
     entries = relay.rt.conn.xrange(keys.AUDIT)
     assert entries[-1][1][b"ok"] == b"0" and entries[-1][1][b"action"] == b"subscribe"

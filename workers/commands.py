@@ -1,160 +1,588 @@
-"""Chat commands (leading "/"), the same on every transport, in English and Spanish.
+"""Chat commands against Redis: the grammar, the roles and the help text are in bot/commands/registry.py.
 
 Authorisation is by the sender's pseudonym, never a display name. Every change and every refusal is
-written to the audit stream.
+written to the audit stream (pseudonyms only: numbers in an argument are sealed by ingest, opened here in
+memory, and stored as pseudonyms or sealed addresses).
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
-from bot.core.areas import CircleArea, GroupConfig, UnknownArea
+from bot.commands.registry import (
+    COMMANDS, RANK, BadArgument, CommandSpec, Role, UnknownCommand, check_length, check_name, help_text,
+    parse_area_definition, parse_command, parse_incident_ref, parse_language, parse_person, parse_point,
+    parse_policy, parse_target_group, split_name,
+)
+from bot.core.areas import AreaSpec, CircleArea, GroupConfig
+from bot.core.matching import ACTIVE_STATES
 from bot.core.models import Envelope, Parsed
+from bot.core.parsing import fold
 from bot.core.render import RIGHTS
+from bot.identity import InvalidAddress, normalise_address
+from bot.transports import subscriptions
 from workers import incidents, keys
-from workers.config_state import audit, save_group
+from workers.config_state import VerifierInfo, audit, edit_group, transact
 from workers.delivery import announce, queue_reply
 from workers.runtime import Runtime
 
-MAX_ARGUMENT_CHARS = 300
-
-ALIASES = {
-    "help": "help", "ayuda": "help", "start": "help",
-    "areas": "areas", "zonas": "areas",
-    "status": "status", "estado": "status",
-    "rights": "rights", "derechos": "rights",
-    "subscribe": "subscribe", "suscribir": "subscribe",
-    "unsubscribe": "unsubscribe", "desuscribir": "unsubscribe", "cancelar": "unsubscribe",
-    "retract": "retract", "retirar": "retract",
-}
-ADMIN_ONLY = {"subscribe", "unsubscribe", "retract"}
-
-HELP = {
-    "en": "Commands: /areas, /status, /rights, /help. Admins: /subscribe <area>, /unsubscribe <area>, "
-          "/retract <alert_id>. To report: say what you see and where (cross streets), only first-hand.",
-    "es": "Comandos: /zonas, /estado, /derechos, /ayuda. Admins: /suscribir <zona>, /desuscribir <zona>, "
-          "/retirar <alerta>. Para reportar: qué ve y dónde (esquina), solo lo que vio usted.",
-}
+MAX_AUDIT_LINES = 30
 
 
-@dataclass(frozen=True)
-class Command:
-    name: str
-    argument: str
-    raw_name: str
+class Refused(Exception):
+    def __init__(self, en: str, es: str, detail: str):
+        super().__init__(detail)
+        self.en, self.es, self.detail = en, es, detail
 
 
-def parse_command(text: str) -> Command | None:
-    match = re.match(r"^\s*/(\w+)\s*(.*)$", text, flags=re.S)
-    if not match:
-        return None
-    raw = match.group(1).lower()
-    return Command(name=ALIASES.get(raw, ""), argument=match.group(2).strip(), raw_name=raw)
+@dataclass
+class Ctx:
+    rt: Runtime
+    env: Envelope
+    spec: CommandSpec
+    args: str
+    lang: str
+    role: Role
+
+    def say(self, en: str, es: str | None = None) -> None:
+        queue_reply(self.rt, self.env, es if self.lang == "es" and es is not None else en)
+
+    def audit(self, detail: str, ok: bool = True, action: str | None = None) -> None:
+        audit(self.rt.conn, at=self.env.at.isoformat(), actor=self.env.reporter, role=self.role,
+              action=action or self.spec.name.replace(" ", "-"), detail=detail, ok=ok)
+
+    def done(self, detail: str, en: str, es: str) -> None:
+        """A change was made: audit it, reload the config, tell the sender."""
+        self.audit(detail)
+        self.rt.refresh_config()
+        self.say(en, es)
 
 
-def _say(rt: Runtime, env: Envelope, text: str) -> None:
-    queue_reply(rt, env, text)
+Handler = Callable[[Ctx], None]
+HANDLERS: dict[str, Handler] = {}
+
+
+def handles(name: str) -> Callable[[Handler], Handler]:
+    assert any(c.name == name for c in COMMANDS), name
+
+    def register(fn: Handler) -> Handler:
+        HANDLERS[name] = fn
+        return fn
+
+    return register
+
+
+def role_of(rt: Runtime, reporter: str) -> Role:
+    config = rt.config()
+    return "admin" if reporter in config.admins else "verifier" if reporter in config.verifiers else "member"
 
 
 def handle_command(rt: Runtime, env: Envelope, parsed: Parsed) -> None:
-    lang = parsed.lang
-    command = parse_command(env.text)
-    config = rt.config()
-    role = "admin" if env.reporter in config.admins else "verifier" if env.reporter in config.verifiers else "member"
-    at = env.at.isoformat()
-    if command is None or not command.name:
-        name = command.raw_name if command else "?"
-        _say(rt, env, f"Unknown command /{name[:30]}. /help" if lang == "en" else f"Comando desconocido /{name[:30]}. /ayuda")
+    text = rt.identity.unseal_text(env.text)  # numbers typed in a command, opened in memory only
+    role = role_of(rt, env.reporter)
+    group = rt.config().groups.get(env.group or "")
+    try:
+        invocation = parse_command(text)
+    except UnknownCommand as exc:
+        lang = group.language if group else parsed.lang
+        queue_reply(rt, env, f"Comando desconocido /{exc.word}. /ayuda" if lang == "es"
+                    else f"Unknown command /{exc.word}. /help")
         return
-    if len(command.argument) > MAX_ARGUMENT_CHARS:
-        _say(rt, env, "That argument is too long." if lang == "en" else "El argumento es demasiado largo.")
-        audit(rt.conn, at=at, actor=env.reporter, role=role, action=command.name, detail="argument too long", ok=False)
+    lang = invocation.lang or (group.language if group else parsed.lang)
+    ctx = Ctx(rt, env, invocation.spec, invocation.args, lang, role)
+    if RANK[role] < RANK[invocation.spec.role]:
+        who = ("admins", "los administradores") if invocation.spec.role == "admin" else \
+              ("verifiers", "los verificadores")
+        ctx.say(f"Only {who[0]} can do that. Nothing changed.", f"Solo {who[1]} pueden hacer eso. No se cambió nada.")
+        ctx.audit(f"refused: needs {invocation.spec.role}; args {len(invocation.args)} chars", ok=False)
         return
-    if command.name in ADMIN_ONLY and role != "admin":
-        audit(rt.conn, at=at, actor=env.reporter, role=role, action=command.name,
-              detail=f"refused: not an admin ({command.argument[:80]})", ok=False)
-        _say(rt, env, "Only admins can do that." if lang == "en" else "Solo los administradores pueden hacer eso.")
-        return
-    if command.name == "help":
-        _say(rt, env, HELP[lang])
-    elif command.name == "rights":
-        _say(rt, env, RIGHTS[lang])
-    elif command.name == "areas":
-        _say(rt, env, _areas_text(rt, env, lang))
-    elif command.name == "status":
-        _say(rt, env, _status_text(rt, env, lang))
-    elif command.name in ("subscribe", "unsubscribe"):
-        _subscribe(rt, env, lang, role, command)
-    elif command.name == "retract":
-        _retract(rt, env, lang, role, command)
+    try:
+        check_length(invocation.args)
+        HANDLERS[invocation.spec.name](ctx)
+    except BadArgument as exc:
+        ctx.say(exc.en, exc.es)
+        ctx.audit(f"bad argument: {exc.en}", ok=False)
+    except Refused as exc:
+        ctx.say(exc.en, exc.es)
+        ctx.audit(f"refused: {exc.detail}", ok=False)
 
 
-def _describe(area: object) -> str:
+# --- anyone ------------------------------------------------------------------------------------------------
+
+@handles("help")
+def _help(ctx: Ctx) -> None:
+    ctx.say(help_text(ctx.role, ctx.lang))
+
+
+def rights_text(ctx: Ctx, lang: str) -> str:
+    return ctx.rt.config().rights.get(lang) or RIGHTS["es" if lang == "es" else "en"]
+
+
+@handles("rights")
+def _rights(ctx: Ctx) -> None:
+    ctx.say(rights_text(ctx, ctx.lang))
+
+
+def describe(area: AreaSpec) -> str:
     if isinstance(area, str):
         return area
     if isinstance(area, CircleArea):
         return f"{area.radius_m:.0f} m around {area.lat:.4f},{area.lon:.4f}"
-    return "a drawn polygon"
+    return f"a polygon of {len(area.polygon)} points"
 
 
-def _areas_text(rt: Runtime, env: Envelope, lang: str) -> str:
-    groups = rt.config().groups
-    if env.group and env.group in groups:
-        names = "; ".join(_describe(a) for a in groups[env.group].areas) or "-"
-        return f"This group gets alerts for: {names}" if lang == "en" else f"Este grupo recibe alertas de: {names}"
-    listing = "; ".join(f"{g.id}: {len(g.areas)}" for g in groups.values())
-    return f"Groups and their areas: {listing}" if lang == "en" else f"Grupos y sus zonas: {listing}"
+@handles("areas")
+def _areas(ctx: Ctx) -> None:
+    config = ctx.rt.config()
+    named = ", ".join(config.areas) or "-"
+    group = config.groups.get(ctx.env.group or "")
+    if group is not None:
+        mine = "; ".join(describe(a) for a in group.areas) or "-"
+        ctx.say(f"This group gets alerts for: {mine}. Named areas: {named}",
+                f"Este grupo recibe alertas de: {mine}. Zonas con nombre: {named}")
+        return
+    if ctx.env.reply_to and ctx.env.channel in ("whatsapp", "sms"):
+        address = normalise_address(ctx.rt.identity.unseal(ctx.env.reply_to))
+        lists = [g for g in config.groups.values() if g.channel == ctx.env.channel
+                 and subscriptions._member_index(ctx.rt.identity, g, address) is not None]
+        mine = "; ".join(f"{g.id} ({', '.join(describe(a) for a in g.areas)})" for g in lists) or "-"
+        ctx.say(f"You get alerts from: {mine}. /subscribe <area> to add one.",
+                f"Usted recibe alertas de: {mine}. /suscribir <zona> para agregar.")
+        return
+    listing = "; ".join(f"{g.id}: {', '.join(describe(a) for a in g.areas) or '-'}" for g in config.groups.values())
+    ctx.say(f"Groups and their areas: {listing}. Named areas: {named}",
+            f"Grupos y sus zonas: {listing}. Zonas con nombre: {named}")
 
 
-def _status_text(rt: Runtime, env: Envelope, lang: str) -> str:
+@handles("status")
+def _status(ctx: Ctx) -> None:
+    conn = ctx.rt.conn
     active = []
-    for raw in rt.conn.zrange(keys.INCIDENTS_ACTIVE, 0, -1):
-        f = incidents.fields(rt.conn, raw.decode())
-        if f.get("state") == "verified":
-            active.append(f"[{f['alert_id']}] {f['place']}")
+    for raw in conn.zrange(keys.INCIDENTS_ACTIVE, 0, -1):
+        f = incidents.fields(conn, raw.decode())
+        if f.get("state") != "verified" or not f.get("alert_id"):
+            continue
+        if ctx.env.group:  # near here: the alerts this group got
+            groups = json.loads(conn.hget(keys.alert(f["alert_id"]), "groups") or b"[]")
+            if ctx.env.group not in groups:
+                continue
+        when = datetime.fromtimestamp(float(f.get("last_report_at", 0)), ctx.env.at.tzinfo).strftime("%H:%M")
+        active.append(f"[{f['alert_id']}] {f.get('place', '')} ({when})")
     if not active:
-        return "No active verified alerts." if lang == "en" else "No hay alertas verificadas activas."
-    head = "Active verified alerts: " if lang == "en" else "Alertas verificadas activas: "
-    return head + "; ".join(active[:10])
-
-
-def _subscribe(rt: Runtime, env: Envelope, lang: str, role: str, command: Command) -> None:
-    at = env.at.isoformat()
-    group = rt.config().groups.get(env.group or "")
-    if group is None and env.channel == "signal" and (env.group or "").startswith("group."):
-        group = GroupConfig(id=env.group or "", channel="signal", language=lang)  # binds this Signal group
-    if group is None:
-        _say(rt, env, "Run this inside the group it is for." if lang == "en" else "Use esto dentro del grupo.")
-        audit(rt.conn, at=at, actor=env.reporter, role=role, action=command.name, detail="not in a group", ok=False)
+        ctx.say("No active verified alerts here.", "No hay alertas verificadas activas aquí.")
         return
-    name = command.argument
+    ctx.say("Active verified alerts: " + "; ".join(active[:10]), "Alertas verificadas activas: " + "; ".join(active[:10]))
+
+
+# --- subscriptions -----------------------------------------------------------------------------------------
+
+def canonical_area(rt: Runtime, name: str) -> str:
+    """The stored spelling of an area name; BadArgument if nothing by that name exists."""
+    name = check_name(name)
+    for known in rt.config().areas:
+        if fold(known) == fold(name):
+            return known
+    if rt.gazetteer.area_shape(name) is None:
+        raise BadArgument(f"Unknown area: {name}. /areas lists the named ones; neighbourhood and district "
+                          "names work too.",
+                          f"Zona desconocida: {name}. /zonas muestra las zonas con nombre; también sirven "
+                          "barrios y distritos.")
+    for known in rt.gazetteer.area_names():
+        if fold(known) == fold(name):
+            return known
+    return name
+
+
+@handles("subscribe")
+def _subscribe(ctx: Ctx) -> None:
+    _membership(ctx, join=True)
+
+
+@handles("unsubscribe")
+def _unsubscribe(ctx: Ctx) -> None:
+    _membership(ctx, join=False)
+
+
+def _membership(ctx: Ctx, join: bool) -> None:
+    env, rt = ctx.env, ctx.rt
+    area_arg, target = parse_target_group(ctx.args)
+    if not area_arg:
+        raise BadArgument("Say which area: /subscribe <area>.", "Diga qué zona: /suscribir <zona>.")
+    if ctx.role == "admin" and (target or env.group):
+        _bind_group(ctx, target or env.group or "", area_arg, join)
+        return
+    if env.group:
+        raise Refused("Only admins can change what this group gets. Nothing changed.",
+                      "Solo los administradores pueden cambiar lo que recibe este grupo. No se cambió nada.",
+                      "not an admin (group subscription)")
+    if target:
+        raise Refused("Only admins can change a list. Nothing changed.",
+                      "Solo los administradores pueden cambiar una lista. No se cambió nada.", "not an admin (@list)")
+    if env.channel == "signal" or not env.reply_to:
+        raise Refused("Signal alerts go to Signal groups: ask an organiser to add you to your area's group.",
+                      "Las alertas de Signal van a grupos de Signal: pida a un organizador que lo agregue.",
+                      "signal member self-subscription")
+    address = rt.identity.unseal(env.reply_to)
+    if join:
+        result = subscriptions.subscribe(rt.conn, rt.identity, address, env.channel, area_arg, ctx.lang)
+    else:
+        result = subscriptions.unsubscribe(rt.conn, rt.identity, address, env.channel, area_arg)
+    changed = result.joined or result.left
+    if changed:
+        ctx.done(f"{'joined' if join else 'left'} {', '.join(changed)} ({area_arg[:60]})",
+                 f"Done: you {'now get' if join else 'no longer get'} alerts from {', '.join(changed)}.",
+                 f"Listo: usted {'ahora recibe' if join else 'ya no recibe'} alertas de {', '.join(changed)}.")
+    elif result.already:
+        ctx.say(f"You are already on {', '.join(result.already)}.", f"Ya está en {', '.join(result.already)}.")
+    elif join:
+        lists = ", ".join(result.available) or "-"
+        raise BadArgument(f"No list for {area_arg[:60]}. Lists: {lists}.",
+                          f"No hay lista para {area_arg[:60]}. Listas: {lists}.")
+    else:
+        ctx.say(f"You were not on a list for {area_arg[:60]}.", f"No estaba en una lista de {area_arg[:60]}.")
+
+
+def _bind_group(ctx: Ctx, group_id: str, area_arg: str, join: bool) -> None:
+    rt, env = ctx.rt, ctx.env
+    name = canonical_area(rt, area_arg)
+    new_signal = env.channel == "signal" and group_id == env.group and group_id.startswith("group.")
+    if group_id not in rt.config().groups and not new_signal:
+        raise BadArgument(f"No group or list {group_id[:60]}.", f"No existe el grupo o la lista {group_id[:60]}.")
+
+    def change(group: GroupConfig | None) -> GroupConfig:
+        if group is None:  # an admin binds this Signal group: from now on it is one of ours
+            group = GroupConfig(id=group_id, channel="signal", language=ctx.lang)  # type: ignore[arg-type]
+        others = [a for a in group.areas if not (isinstance(a, str) and fold(a) == fold(name))]
+        return group.model_copy(update={"areas": others + [name] if join else others})
+
+    edit_group(rt.conn, group_id, change)
+    ctx.done(f"{group_id}: {'+' if join else '-'}{name}",
+             f"{group_id} {'now gets' if join else 'no longer gets'} alerts for {name}.",
+             f"{group_id} {'ahora recibe' if join else 'ya no recibe'} alertas de {name}.")
+
+
+@handles("language")
+def _language(ctx: Ctx) -> None:
+    word, target = parse_target_group(ctx.args)
+    lang = parse_language(word)
+    group_id = target or ctx.env.group
+    if not group_id or group_id not in ctx.rt.config().groups:
+        raise BadArgument("Run this inside the group, or name it: /language es @group-id.",
+                          "Use esto dentro del grupo, o nómbrelo: /idioma es @grupo.")
+    edit_group(ctx.rt.conn, group_id, lambda g: g.model_copy(update={"language": lang}) if g else None)
+    ctx.lang = lang
+    ctx.done(f"{group_id}: language {lang}", f"{group_id} now gets alerts in English.",
+             f"{group_id} ahora recibe alertas en español.")
+
+
+# --- named areas ---------------------------------------------------------------------------------------------
+
+def _named(rt: Runtime, name: str) -> str | None:
+    return next((known for known in rt.config().areas if fold(known) == fold(name)), None)
+
+
+@handles("area add")
+def _area_add(ctx: Ctx) -> None:
+    rt = ctx.rt
+    name, rest = split_name(ctx.args)
+    if _named(rt, name) or rt.gazetteer.area_shape(name) is not None:
+        raise BadArgument(f"{name} already exists. /area rename or /area remove it first.",
+                          f"{name} ya existe. Use /zona renombrar o /zona quitar primero.")
+    spec = parse_area_definition(rest)
+    if isinstance(spec, str):
+        if rt.gazetteer.area_shape(spec) is None:
+            raise BadArgument(f"Unknown neighbourhood or district: {spec}.", f"Barrio o distrito desconocido: {spec}.")
+        spec = canonical_area(rt, spec)
+    value = json.dumps(spec if isinstance(spec, str) else spec.model_dump())
+
+    def run(pipe) -> None:  # type: ignore[no-untyped-def]
+        if any(fold(k.decode()) == fold(name) for k in pipe.hkeys(keys.NAMED_AREAS)):
+            raise BadArgument(f"{name} already exists.", f"{name} ya existe.")
+        pipe.multi()
+        pipe.hset(keys.NAMED_AREAS, name, value)
+        pipe.incr(keys.CONFIG_REV)
+
+    transact(rt.conn, run)
+    ctx.done(f"area {name} = {describe(spec)}", f"Area {name} added: {describe(spec)}. /subscribe {name} in a group.",
+             f"Zona {name} agregada: {describe(spec)}. /suscribir {name} en un grupo.")
+
+
+def _rename_in(areas: list[AreaSpec], old: str, new: str) -> list[AreaSpec]:
+    return [new if isinstance(a, str) and fold(a) == fold(old) else a for a in areas]
+
+
+@handles("area rename")
+def _area_rename(ctx: Ctx) -> None:
+    rt = ctx.rt
+    old_arg, rest = split_name(ctx.args)
+    new = check_name(rest)
+    old = _named(rt, old_arg)
+    if old is None:
+        raise BadArgument(f"No named area {old_arg}.", f"No hay zona con nombre {old_arg}.")
+    if fold(new) != fold(old) and (_named(rt, new) or rt.gazetteer.area_shape(new) is not None):
+        raise BadArgument(f"{new} already exists.", f"{new} ya existe.")
+
+    def run(pipe) -> None:  # type: ignore[no-untyped-def]
+        value = pipe.hget(keys.NAMED_AREAS, old)
+        if value is None:
+            raise BadArgument(f"No named area {old}.", f"No hay zona con nombre {old}.")
+        groups = {k: GroupConfig.model_validate_json(v) for k, v in pipe.hgetall(keys.GROUPS).items()}
+        policy = pipe.hget(keys.AREA_POLICIES, old)
+        verifiers = {k: VerifierInfo.model_validate_json(v) for k, v in pipe.hgetall(keys.VERIFIER_INFO).items()}
+        pipe.multi()
+        pipe.hdel(keys.NAMED_AREAS, old)
+        pipe.hset(keys.NAMED_AREAS, new, value)
+        for gid, group in groups.items():
+            renamed = _rename_in(group.areas, old, new)
+            if renamed != group.areas:
+                pipe.hset(keys.GROUPS, gid, group.model_copy(update={"areas": renamed}).model_dump_json())
+        if policy is not None:
+            pipe.hdel(keys.AREA_POLICIES, old)
+            pipe.hset(keys.AREA_POLICIES, new, policy)
+        for pseudonym, info in verifiers.items():
+            renamed = _rename_in(info.areas, old, new)
+            if renamed != info.areas:
+                pipe.hset(keys.VERIFIER_INFO, pseudonym, info.model_copy(update={"areas": renamed}).model_dump_json())
+        pipe.incr(keys.CONFIG_REV)
+
+    transact(rt.conn, run)
+    ctx.done(f"area {old} -> {new}", f"Area {old} is now {new}.", f"La zona {old} ahora se llama {new}.")
+
+
+@handles("area remove")
+def _area_remove(ctx: Ctx) -> None:
+    rt = ctx.rt
+    name = _named(rt, check_name(ctx.args))
+    if name is None:
+        raise BadArgument(f"No named area {ctx.args[:60]}.", f"No hay zona con nombre {ctx.args[:60]}.")
+
+    def run(pipe) -> None:  # type: ignore[no-untyped-def]
+        users = sorted(k.decode() for k, v in pipe.hgetall(keys.GROUPS).items()
+                       if any(isinstance(a, str) and fold(a) == fold(name)
+                              for a in GroupConfig.model_validate_json(v).areas))
+        if users:
+            raise BadArgument(f"{name} is still used by {', '.join(users)}: /unsubscribe {name} there first.",
+                              f"{name} todavía la usa {', '.join(users)}: /desuscribir {name} ahí primero.")
+        pipe.multi()
+        pipe.hdel(keys.NAMED_AREAS, name)
+        pipe.hdel(keys.AREA_POLICIES, name)
+        pipe.incr(keys.CONFIG_REV)
+
+    transact(rt.conn, run)
+    ctx.done(f"area {name} removed", f"Area {name} removed.", f"Zona {name} quitada.")
+
+
+# --- policy --------------------------------------------------------------------------------------------------
+
+def _policy_line(policy) -> str:  # type: ignore[no-untyped-def]
+    return (f"reports={policy.min_independent_reports} window={policy.window_minutes} "
+            f"radius={policy.radius_m} clears={policy.all_clear_reports}")
+
+
+@handles("policy")
+def _policy(ctx: Ctx) -> None:
+    config = ctx.rt.config()
+    areas = "; ".join(f"{name}: {_policy_line(p)}" for name, p in config.area_policies.items())
+    ctx.say(f"Rules: {_policy_line(config.policy)}" + (f". Per area: {areas}" if areas else ""),
+            f"Reglas: {_policy_line(config.policy)}" + (f". Por zona: {areas}" if areas else ""))
+
+
+@handles("policy set")
+def _policy_set(ctx: Ctx) -> None:
+    rt = ctx.rt
+    config = rt.config()
+    name, policy = parse_policy(ctx.args, config.policy)
+    if name is not None:
+        name = canonical_area(rt, name)
+        base = config.area_policies.get(name, config.policy)
+        _, policy = parse_policy(ctx.args, base)
+
+    def run(pipe) -> None:  # type: ignore[no-untyped-def]
+        pipe.multi()
+        if name is None:
+            pipe.set(keys.POLICY, policy.model_dump_json())
+        else:
+            pipe.hset(keys.AREA_POLICIES, name, policy.model_dump_json())
+        pipe.incr(keys.CONFIG_REV)
+
+    transact(rt.conn, run)
+    where = name or "global"
+    ctx.done(f"policy {where}: {_policy_line(policy)}", f"Rules ({where}): {_policy_line(policy)}",
+             f"Reglas ({'general' if name is None else name}): {_policy_line(policy)}")
+
+
+@handles("policy unset")
+def _policy_unset(ctx: Ctx) -> None:
+    rt = ctx.rt
+    name = next((k for k in rt.config().area_policies if fold(k) == fold(check_name(ctx.args))), None)
+    if name is None:
+        raise BadArgument(f"{ctx.args[:60]} has no rules of its own.", f"{ctx.args[:60]} no tiene reglas propias.")
+
+    def run(pipe) -> None:  # type: ignore[no-untyped-def]
+        pipe.multi()
+        pipe.hdel(keys.AREA_POLICIES, name)
+        pipe.incr(keys.CONFIG_REV)
+
+    transact(rt.conn, run)
+    ctx.done(f"policy {name}: global", f"{name} follows the global rules again.",
+             f"{name} vuelve a las reglas generales.")
+
+
+# --- people ---------------------------------------------------------------------------------------------------
+
+def _address(word: str) -> str:
     try:
-        rt.router().shape(name)
-    except UnknownArea:
-        _say(rt, env, f"Unknown area: {name[:60]}" if lang == "en" else f"Zona desconocida: {name[:60]}")
-        audit(rt.conn, at=at, actor=env.reporter, role=role, action=command.name, detail=f"unknown area {name[:60]}",
-              ok=False)
-        return
-    canonical = name
-    current = [a for a in group.areas if not (isinstance(a, str) and a.lower() == canonical.lower())]
-    areas = current + [canonical] if command.name == "subscribe" else current
-    save_group(rt.conn, group.model_copy(update={"areas": areas}))
-    rt.refresh_config()
-    audit(rt.conn, at=at, actor=env.reporter, role=role, action=command.name, detail=f"{group.id}: {canonical}", ok=True)
-    verb = ("now gets alerts for" if command.name == "subscribe" else "no longer gets alerts for")
-    verbo = ("ahora recibe alertas de" if command.name == "subscribe" else "ya no recibe alertas de")
-    _say(rt, env, f"{group.id} {verb} {canonical}." if lang == "en" else f"{group.id} {verbo} {canonical}.")
+        return normalise_address(word)
+    except InvalidAddress:
+        raise BadArgument(f"Not a phone number or Signal UUID: {word[:40]}.",
+                          f"No es un teléfono ni un UUID de Signal: {word[:40]}.") from None
 
 
-def _retract(rt: Runtime, env: Envelope, lang: str, role: str, command: Command) -> None:
-    alert_id = command.argument.split()[0] if command.argument else ""
-    record = rt.conn.hgetall(keys.alert(alert_id)) if re.fullmatch(r"a\d{1,9}", alert_id) else {}
+@handles("verifier add")
+def _verifier_add(ctx: Ctx) -> None:
+    rt = ctx.rt
+    person = parse_person(ctx.args)
+    address = _address(person.address)
+    if not address.startswith("+") and person.channel != "signal":
+        raise BadArgument("A Signal UUID can only get dispatches on Signal.",
+                          "Un UUID de Signal solo recibe avisos por Signal.")
+    areas = [canonical_area(rt, a) for a in person.areas]
+    pseudonym = rt.identity.pseudonym(address)
+    info = VerifierInfo(sealed=rt.identity.seal(address), channel=person.channel, language=person.language,
+                        areas=areas)
+
+    def run(pipe) -> None:  # type: ignore[no-untyped-def]
+        pipe.multi()
+        pipe.sadd(keys.VERIFIERS, pseudonym)
+        pipe.hset(keys.VERIFIER_INFO, pseudonym, info.model_dump_json())
+        pipe.incr(keys.CONFIG_REV)
+
+    transact(rt.conn, run)
+    beat = ", ".join(areas) or "everywhere"
+    ctx.done(f"verifier {pseudonym} ({person.channel}, {person.language}, {beat})",
+             f"Verifier {pseudonym[:9]} added ({person.channel}, {beat}).",
+             f"Verificador {pseudonym[:9]} agregado ({person.channel}, {'todas partes' if not areas else beat}).")
+
+
+@handles("verifier remove")
+def _verifier_remove(ctx: Ctx) -> None:
+    rt = ctx.rt
+    pseudonym = rt.identity.pseudonym(_address(ctx.args.split()[0] if ctx.args.split() else ""))
+    if pseudonym not in rt.config().verifiers:
+        raise BadArgument("That person is not a verifier.", "Esa persona no es verificadora.")
+
+    def run(pipe) -> None:  # type: ignore[no-untyped-def]
+        pipe.multi()
+        pipe.srem(keys.VERIFIERS, pseudonym)
+        pipe.hdel(keys.VERIFIER_INFO, pseudonym)
+        pipe.incr(keys.CONFIG_REV)
+
+    transact(rt.conn, run)
+    ctx.done(f"verifier {pseudonym} removed", f"Verifier {pseudonym[:9]} removed.",
+             f"Verificador {pseudonym[:9]} quitado.")
+
+
+@handles("admin add")
+def _admin_add(ctx: Ctx) -> None:
+    rt = ctx.rt
+    pseudonym = rt.identity.pseudonym(_address(ctx.args.split()[0] if ctx.args.split() else ""))
+
+    def run(pipe) -> None:  # type: ignore[no-untyped-def]
+        pipe.multi()
+        pipe.sadd(keys.ADMINS, pseudonym)
+        pipe.incr(keys.CONFIG_REV)
+
+    transact(rt.conn, run)
+    ctx.done(f"admin {pseudonym} added", f"Admin {pseudonym[:9]} added.", f"Admin {pseudonym[:9]} agregado.")
+
+
+@handles("admin remove")
+def _admin_remove(ctx: Ctx) -> None:
+    rt = ctx.rt
+    pseudonym = rt.identity.pseudonym(_address(ctx.args.split()[0] if ctx.args.split() else ""))
+
+    def run(pipe) -> None:  # type: ignore[no-untyped-def]
+        admins = {a.decode() for a in pipe.smembers(keys.ADMINS)}
+        if pseudonym not in admins:
+            raise BadArgument("That person is not an admin.", "Esa persona no es admin.")
+        if admins == {pseudonym}:
+            raise BadArgument("That is the last admin: add another one first.",
+                              "Es el último admin: agregue otro primero.")
+        pipe.multi()
+        pipe.srem(keys.ADMINS, pseudonym)
+        pipe.incr(keys.CONFIG_REV)
+
+    transact(rt.conn, run)
+    ctx.done(f"admin {pseudonym} removed", f"Admin {pseudonym[:9]} removed.", f"Admin {pseudonym[:9]} quitado.")
+
+
+# --- places, rights ---------------------------------------------------------------------------------------------
+
+_TRAILING_POINT = re.compile(r"^(.*?)\s+([-+]?\d[\d.]*\s*,\s*[-+]?\d[\d.]*)\s*$", re.S)
+
+
+@handles("place add")
+def _place_add(ctx: Ctx) -> None:
+    rt, env = ctx.rt, ctx.env
+    match = _TRAILING_POINT.match(ctx.args)
+    if match:
+        name, (lat, lon) = check_name(match.group(1)), parse_point(match.group(2))
+    elif env.lat is not None and env.lon is not None:
+        name, lat, lon = check_name(ctx.args), env.lat, env.lon
+    else:
+        raise BadArgument("Give the place's coordinates: /place add <name> <lat>,<lon>, or send it with a "
+                          "location pin.",
+                          "Indique las coordenadas: /lugar agregar <nombre> <lat>,<lon>, o mándelo con la ubicación.")
+    if not rt.gazetteer.areas.at(lat, lon):
+        raise BadArgument(f"{lat:.5f},{lon:.5f} is outside the map this network covers.",
+                          f"{lat:.5f},{lon:.5f} está fuera del mapa de esta red.")
+
+    def run(pipe) -> None:  # type: ignore[no-untyped-def]
+        pipe.multi()
+        pipe.hset(keys.PLACES, name, f"{lat:.6f},{lon:.6f}")
+        pipe.incr(keys.CONFIG_REV)
+
+    transact(rt.conn, run)
+    rt.refresh_config()  # loads it into this process's gazetteer; other workers on their next batch
+    area = rt.gazetteer.areas.at(lat, lon) or ""
+    ctx.done(f"place {name} = {lat:.5f},{lon:.5f}", f"Place learned: {name} ({area}).",
+             f"Lugar aprendido: {name} ({area}).")
+
+
+@handles("rights set")
+def _rights_set(ctx: Ctx) -> None:
+    word, _, text = ctx.args.partition(" ")
+    lang = parse_language(word)
+    text = text.strip()
+    if len(text) < 10:
+        raise BadArgument("Give the whole text: /rights set es <text with the hotline>.",
+                          "Escriba el texto completo: /derechos poner es <texto con la línea de ayuda>.")
+
+    def run(pipe) -> None:  # type: ignore[no-untyped-def]
+        pipe.multi()
+        pipe.hset(keys.RIGHTS, lang, text)
+        pipe.incr(keys.CONFIG_REV)
+
+    transact(ctx.rt.conn, run)
+    ctx.done(f"rights {lang}: {len(text)} chars", f"Rights text ({lang}) saved.", f"Texto de derechos ({lang}) guardado.")
+
+
+# --- alerts ---------------------------------------------------------------------------------------------------------
+
+@handles("retract")
+def _retract(ctx: Ctx) -> None:
+    rt, env = ctx.rt, ctx.env
+    alert_id = parse_incident_ref(ctx.args)
+    record = rt.conn.hgetall(keys.alert(alert_id)) if alert_id.startswith("a") else {}
     if not record:
-        _say(rt, env, f"No alert {alert_id[:20]}." if lang == "en" else f"No existe la alerta {alert_id[:20]}.")
-        return
+        raise BadArgument(f"No alert {alert_id}.", f"No existe la alerta {alert_id}.")
     incident_id = record[b"incident"].decode()
+    if incidents.fields(rt.conn, incident_id).get("state") == "retracted":
+        raise BadArgument(f"{alert_id} was already retracted.", f"{alert_id} ya fue retirada.")
     pipe = rt.conn.pipeline(transaction=True)
     pipe.hset(keys.incident(incident_id), "state", "retracted")
     pipe.hincrby(keys.incident(incident_id), "rev", 1)
@@ -163,7 +591,49 @@ def _retract(rt: Runtime, env: Envelope, lang: str, role: str, command: Command)
     pipe.zrem(keys.INCIDENTS_GEO_AREA, incident_id)
     pipe.execute()
     announce(rt, incident_id, alert_id, "retraction", env.at, env.message_id)
-    audit(rt.conn, at=env.at.isoformat(), actor=env.reporter, role=role, action="retract", detail=alert_id, ok=True)
     groups = json.loads(record.get(b"groups", b"[]"))
-    _say(rt, env, f"Retraction of {alert_id} sent to {len(groups)} groups." if lang == "en"
-         else f"Retiro de {alert_id} enviado a {len(groups)} grupos.")
+    ctx.audit(f"{alert_id} ({incident_id}) to {len(groups)} groups")
+    ctx.say(f"Retraction of {alert_id} sent to {len(groups)} groups.",
+            f"Retiro de {alert_id} enviado a {len(groups)} grupos.")
+
+
+@handles("audit")
+def _audit(ctx: Ctx) -> None:
+    word = ctx.args.split()[0] if ctx.args.split() else "10"
+    if not word.isdigit() or not 1 <= int(word) <= MAX_AUDIT_LINES:
+        raise BadArgument(f"Give a number from 1 to {MAX_AUDIT_LINES}.", f"Indique un número de 1 a {MAX_AUDIT_LINES}.")
+    lines = []
+    for _, f in ctx.rt.conn.xrevrange(keys.AUDIT, count=int(word))[::-1]:
+        r = {k.decode(): v.decode() for k, v in f.items()}
+        lines.append(f"{r['at'][5:16]} {r['role']} {r['actor'][:9]} {r['action']}"
+                     f"{'' if r['ok'] == '1' else ' ✗'} {r['detail'][:80]}")
+    ctx.say("\n".join(lines) or "-")
+
+
+# --- verifiers --------------------------------------------------------------------------------------------------
+
+@handles("confirm")
+def _confirm(ctx: Ctx) -> None:
+    _verdict(ctx, "report")
+
+
+@handles("dispute")
+def _dispute(ctx: Ctx) -> None:
+    _verdict(ctx, "dispute")
+
+
+def _verdict(ctx: Ctx, kind: str) -> None:
+    from workers.pipeline import apply_message
+
+    rt = ctx.rt
+    ref = parse_incident_ref(ctx.args)
+    incident_id = ref
+    if ref.startswith("a"):
+        incident_id = (rt.conn.hget(keys.alert(ref), "incident") or b"").decode()
+    state = incidents.fields(rt.conn, incident_id).get("state") if incident_id else None
+    if state not in ACTIVE_STATES:
+        raise BadArgument(f"{ref} is not an open incident.", f"{ref} no es un incidente abierto.")
+    result = apply_message(rt, ctx.env, kind, None, incident_id, counted=True, seen=())
+    state = result.state if result is not None else state
+    ctx.audit(f"{kind} {incident_id}: {state}", action="confirm" if kind == "report" else "dispute")
+    ctx.say(f"Thanks: {incident_id} is now {state}.", f"Gracias: {incident_id} ahora está {state}.")

@@ -4,13 +4,16 @@ Member numbers are sealed; admins and verifiers are pseudonyms."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import redis
+from pydantic import BaseModel, TypeAdapter
 
-from bot.core.areas import AreasFile, GroupConfig
+from bot.core.areas import AreaSpec, AreasFile, GroupConfig
 from bot.core.models import Policy
-from bot.identity import Identity
+from bot.identity import Identity, scrub_numbers
 from workers import keys
 
 
@@ -22,6 +25,26 @@ class RelayConfig:
     """members hold sealed addresses here, never clear numbers."""
     admins: set[str] = field(default_factory=set)
     verifiers: set[str] = field(default_factory=set)
+    areas: dict[str, AreaSpec] = field(default_factory=dict)
+    """Areas admins named with /area add."""
+    area_policies: dict[str, Policy] = field(default_factory=dict)
+    rights: dict[str, str] = field(default_factory=dict)
+    verifier_info: dict[str, "VerifierInfo"] = field(default_factory=dict)
+
+
+class VerifierInfo(BaseModel):
+    sealed: str = ""
+    """The verifier's address, sealed; empty when only the pseudonym is known (no dispatches then)."""
+    channel: str = "signal"
+    language: str = "en"
+    areas: list[AreaSpec] = []
+
+
+AREA_SPEC = TypeAdapter(AreaSpec)
+T = TypeVar("T")
+MAX_TRIES = 20
+CONFIG_KEYS = (keys.GROUPS, keys.POLICY, keys.ADMINS, keys.VERIFIERS, keys.NAMED_AREAS, keys.AREA_POLICIES,
+               keys.RIGHTS, keys.VERIFIER_INFO, keys.PLACES)
 
 
 def seed_config(conn: redis.Redis, areas: AreasFile, identity: Identity, *, force: bool = False) -> bool:
@@ -29,7 +52,7 @@ def seed_config(conn: redis.Redis, areas: AreasFile, identity: Identity, *, forc
     if not force and not conn.set(keys.CONFIG_SEEDED, "1", nx=True):
         return False
     pipe = conn.pipeline(transaction=True)
-    pipe.delete(keys.GROUPS, keys.ADMINS, keys.VERIFIERS)
+    pipe.delete(keys.GROUPS, keys.ADMINS, keys.VERIFIERS, keys.VERIFIER_INFO)
     for group in areas.group:
         sealed = group.model_copy(update={"members": [identity.seal(m) for m in group.members]})
         pipe.hset(keys.GROUPS, group.id, sealed.model_dump_json())
@@ -37,7 +60,11 @@ def seed_config(conn: redis.Redis, areas: AreasFile, identity: Identity, *, forc
     for admin in areas.admin:
         pipe.sadd(keys.ADMINS, identity.pseudonym(admin.sender))
     for verifier in areas.verifier:
-        pipe.sadd(keys.VERIFIERS, identity.pseudonym(verifier.sender))
+        pseudonym = identity.pseudonym(verifier.sender)
+        pipe.sadd(keys.VERIFIERS, pseudonym)
+        info = VerifierInfo(sealed=identity.seal(verifier.sender), channel=verifier.channel,
+                            language=verifier.language, areas=verifier.areas)
+        pipe.hset(keys.VERIFIER_INFO, pseudonym, info.model_dump_json())
     pipe.set(keys.CONFIG_SEEDED, "1")
     pipe.incr(keys.CONFIG_REV)
     pipe.execute()
@@ -51,26 +78,62 @@ def load_config(conn: redis.Redis) -> RelayConfig:
     pipe.hgetall(keys.GROUPS)
     pipe.smembers(keys.ADMINS)
     pipe.smembers(keys.VERIFIERS)
-    rev, policy, groups, admins, verifiers = pipe.execute()
+    pipe.hgetall(keys.NAMED_AREAS)
+    pipe.hgetall(keys.AREA_POLICIES)
+    pipe.hgetall(keys.RIGHTS)
+    pipe.hgetall(keys.VERIFIER_INFO)
+    rev, policy, groups, admins, verifiers, areas, area_policies, rights, verifier_info = pipe.execute()
     return RelayConfig(
         rev=int(rev or 0),
         policy=Policy.model_validate_json(policy) if policy else Policy(),
         groups={k.decode(): GroupConfig.model_validate_json(v) for k, v in sorted(groups.items())},
         admins={a.decode() for a in admins},
         verifiers={v.decode() for v in verifiers},
+        areas={k.decode(): AREA_SPEC.validate_json(v) for k, v in sorted(areas.items())},
+        area_policies={k.decode(): Policy.model_validate_json(v) for k, v in sorted(area_policies.items())},
+        rights={k.decode(): v.decode() for k, v in rights.items()},
+        verifier_info={k.decode(): VerifierInfo.model_validate_json(v) for k, v in verifier_info.items()},
     )
 
 
+def transact(conn: redis.Redis, change: Callable[[redis.client.Pipeline], T]) -> T:
+    """Read-modify-write of the config, optimistic like bot/transports/subscriptions.py: `change` reads
+    through the watching pipeline, calls `pipe.multi()` and queues its writes (and the rev bump); a
+    concurrent edit makes it start over instead of being undone."""
+    for _ in range(MAX_TRIES):
+        with conn.pipeline(transaction=True) as pipe:
+            try:
+                pipe.watch(*CONFIG_KEYS)
+                result = change(pipe)
+                pipe.execute()
+                return result
+            except redis.WatchError:
+                continue
+    raise redis.RedisError("config kept changing; not updated")
+
+
+def edit_group(conn: redis.Redis, group_id: str,
+               change: Callable[[GroupConfig | None], GroupConfig | None]) -> GroupConfig | None:
+    """Apply `change` to the group's current config (None: there is none yet) and store what it returns."""
+    def run(pipe: redis.client.Pipeline) -> GroupConfig | None:
+        raw = pipe.hget(keys.GROUPS, group_id)
+        updated = change(GroupConfig.model_validate_json(raw) if raw else None)
+        pipe.multi()
+        if updated is not None:
+            pipe.hset(keys.GROUPS, group_id, updated.model_dump_json())
+            pipe.incr(keys.CONFIG_REV)
+        return updated
+
+    return transact(conn, run)
+
+
 def save_group(conn: redis.Redis, group: GroupConfig) -> None:
-    pipe = conn.pipeline(transaction=True)
-    pipe.hset(keys.GROUPS, group.id, group.model_dump_json())
-    pipe.incr(keys.CONFIG_REV)
-    pipe.execute()
+    edit_group(conn, group.id, lambda _current: group)
 
 
 def audit(conn: redis.Redis, *, at: str, actor: str, role: str, action: str, detail: str, ok: bool) -> None:
     conn.xadd(keys.AUDIT, {"at": at, "actor": actor, "role": role, "action": action,
-                           "detail": detail[:500], "ok": "1" if ok else "0"},
+                           "detail": scrub_numbers(detail)[:500], "ok": "1" if ok else "0"},
               maxlen=keys.AUDIT_MAXLEN, approximate=True)
 
 

@@ -166,6 +166,7 @@ def send_replies(batch: list[dict]) -> int:
             message = Outbound(kind="reply", channel=reply["channel"], text=reply["text"], at=at,
                                group=reply["group"], in_reply_to=reply["in_reply_to"],
                                signal_group_id=group.signal_id if group else None)
-        if _send_or_refuse(rt, claim, message, None, f"reply to {reply['in_reply_to']}"):
+        # a verifier dispatch carries its incident: a quote-reply to it counts against that incident
+        if _send_or_refuse(rt, claim, message, reply.get("incident"), f"reply to {reply['in_reply_to']}"):
             sent += 1
     return sent

@@ -15,6 +15,7 @@ from workers import keys
 _APPLY = (Path(__file__).parent / "apply_report.lua").read_text()
 _EXPIRE = (Path(__file__).parent / "expire_incidents.lua").read_text()
 _NEARBY = (Path(__file__).parent / "nearby.lua").read_text()
+_SNAPSHOT = (Path(__file__).parent / "snapshot.lua").read_text()
 AREA_CANDIDATE_RADIUS_M = 6000
 """Area incidents sit at a neighbourhood centroid: look this far for them."""
 
@@ -56,6 +57,40 @@ def nearby(conn: redis.Redis, lat: float, lon: float, radius_m: float) -> tuple[
                           last_report_at=float(item["last_report_at"]), rev=int(item["rev"]))
              for item in data["incidents"]]
     return int(data["rev"]), views
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What one message's decision reads, taken in one round trip (workers/snapshot.lua)."""
+
+    rev: int
+    incidents: dict[str, IncidentView]
+    texts: dict[str, list[tuple[str, str]]]
+    quoted: str | None
+    last: str | None
+    pending: str | None
+    nearby: list[IncidentView]
+
+
+def snapshot(conn: redis.Redis, reporter: str, quote_ref: str | None, point: tuple[float, float] | None,
+             radius_m: float) -> Snapshot:
+    request: dict[str, object] = {"prefix": keys.PREFIX, "reporter": reporter, "quote_ref": quote_ref or "",
+                                  "radius_m": radius_m, "area_radius_m": AREA_CANDIDATE_RADIUS_M}
+    if point is not None:
+        request["lat"], request["lon"] = point
+    data = json.loads(_script(conn, _SNAPSHOT)(args=[json.dumps(request)]))
+    views: dict[str, IncidentView] = {}
+    texts_of: dict[str, list[tuple[str, str]]] = {}
+    for item in data["incidents"]:
+        views[item["id"]] = IncidentView(
+            id=item["id"], lat=float(item["lat"]), lon=float(item["lon"]), precision=item["precision"],
+            place=item["place"], area_name=item["area_name"] or None, state=item["state"],
+            last_report_at=float(item["last_report_at"]), rev=int(item["rev"]))
+        # cjson turns an empty Lua table into {} rather than []
+        texts_of[item["id"]] = [(t["r"], t["x"]) for t in map(json.loads, item["texts"] or [])]
+    near = [views[i] for i in (data["near"] or []) if i in views]
+    return Snapshot(rev=int(data["rev"]), incidents=views, texts=texts_of, quoted=data["quoted"] or None,
+                    last=data["last"] or None, pending=data["pending"] or None, nearby=near)
 
 
 def get(conn: redis.Redis, incident_id: str) -> IncidentView | None:

@@ -86,3 +86,19 @@ def delivery_claim(alert_id: str, state: str, group_id: str, recipient: str) -> 
     """recipient: the member's pseudonym (list positions shift when members leave); "0" for a group."""
     return f"{PREFIX}:sent:{alert_id}:{state}:{group_id}:{recipient}"
 
+
+
+# --- chat commands (issue 6) ---------------------------------------------------------------------------
+NAMED_AREAS = f"{PREFIX}:config:areas"
+"""hash: area name an admin gave (/area add) -> AreaSpec JSON (a neighbourhood name, circle or polygon)."""
+AREA_POLICIES = f"{PREFIX}:config:area-policies"
+"""hash: area name -> Policy JSON, for incidents inside that area (/policy set <area> …)."""
+RIGHTS = f"{PREFIX}:config:rights"
+"""hash: language -> know-your-rights text with the hotline (/rights set)."""
+VERIFIER_INFO = f"{PREFIX}:config:verifier-info"
+"""hash: verifier pseudonym -> JSON {sealed, channel, language, areas}: where dispatches go."""
+
+
+def dispatch_claim(incident_id: str, verifier: str) -> str:
+    """SET NX: at most one dispatch per incident per verifier."""
+    return f"{PREFIX}:dispatch:{incident_id}:{verifier}"

@@ -11,6 +11,7 @@ import logging
 from dataclasses import replace
 from datetime import datetime, timezone
 
+from bot.commands.registry import verifier_verdict
 from bot.core.matching import ACTIVE_STATES, Sighting, choose_incident
 from bot.core.models import Envelope, Kind
 from bot.core.parsing import parse
@@ -18,6 +19,7 @@ from bot.core.render import reply_ack, reply_not_counted, reply_past, reply_wher
 from bot.core.textsim import is_copy, simplify
 from workers import incidents, keys
 from workers.delivery import announce, queue_reply
+from workers.dispatch import dispatch_verifiers
 from workers.reactions import react_to
 from workers.runtime import Runtime
 
@@ -51,6 +53,16 @@ def area_contains(rt: Runtime):  # type: ignore[no-untyped-def]
     return contains
 
 
+def verifier_kind(rt: Runtime, env: Envelope, kind: Kind, quoted: str | None) -> Kind:
+    """A verifier's quote-reply to an unverified incident (a dispatch): "confirmed" verifies, "not there" blocks."""
+    if quoted is None or kind is Kind.ALL_CLEAR or env.reporter not in rt.config().verifiers:
+        return kind
+    verdict = verifier_verdict(env.text)
+    if verdict is None or incidents.fields(rt.conn, quoted).get("state") not in ("pending", "blocked"):
+        return kind
+    return Kind.REPORT if verdict == "report" else Kind.DISPUTE
+
+
 def process(rt: Runtime, env: Envelope) -> None:
     parsed = parse(env.text, has_location=env.lat is not None)
     if parsed.kind is Kind.COMMAND:
@@ -65,7 +77,7 @@ def process(rt: Runtime, env: Envelope) -> None:
     pipe.get(keys.pending_place(env.reporter))
     quoted_raw, pending_raw = pipe.execute()
     quoted = quoted_raw.decode() if env.quote_ref and quoted_raw else None
-    kind = parsed.kind
+    kind = verifier_kind(rt, env, parsed.kind, quoted)
     seen = parsed.seen
     geo = None
     if kind in (Kind.REPORT, Kind.ALL_CLEAR, Kind.DISPUTE) or (pending_raw and kind is Kind.CHATTER):
@@ -89,12 +101,13 @@ def process(rt: Runtime, env: Envelope) -> None:
         counted = not env.forwarded and not parsed.hearsay
         result = apply_message(rt, env, "report", geo, quoted, counted=counted, seen=seen)
         react_to(rt, env, result)  # Signal groups: 👀 on a counted report, ✅ on all of them once verified
+        dispatch_verifiers(rt, env, result, seen)
         if result is not None and env.reply_to:
             if not result.counted:
                 queue_reply(rt, env, reply_not_counted(parsed.lang))
                 return
             queue_reply(rt, env, reply_ack(parsed.lang, result.place, result.area or None, result.reporters,
-                                           rt.config().policy.min_independent_reports, result.state))
+                                           rt.policy_for(geo).min_independent_reports, result.state))
         return
     if kind in (Kind.ALL_CLEAR, Kind.DISPUTE):
         apply_message(rt, env, "clear" if kind is Kind.ALL_CLEAR else "dispute", geo, quoted,
@@ -116,9 +129,9 @@ def _target(rt: Runtime, env: Envelope, kind: str, geo, quoted: str | None):  # 
     if geo is not None:
         sighting = sighting_for(rt, geo, env.at.timestamp())
         # an area-level sighting (a neighbourhood) matches point incidents anywhere inside it
-        radius_m = rt.config().policy.radius_m if sighting.area_name is None else incidents.AREA_CANDIDATE_RADIUS_M
+        radius_m = rt.policy_for(geo).radius_m if sighting.area_name is None else incidents.AREA_CANDIDATE_RADIUS_M
         rev, candidates = incidents.nearby(conn, geo.lat, geo.lon, radius_m)
-        match = choose_incident(sighting, candidates, rt.config().policy, area_contains(rt))
+        match = choose_incident(sighting, candidates, rt.policy_for(geo), area_contains(rt))
         if match is not None:
             return match, match.rev
         if kind == "report":
@@ -135,11 +148,11 @@ def apply_message(rt: Runtime, env: Envelope, kind: str, geo, quoted: str | None
                   counted: bool, seen: tuple[str, ...]) -> incidents.Applied | None:
     conn = rt.conn
     config = rt.config()
-    policy = config.policy
     for _ in range(MAX_APPLY_ATTEMPTS):
         target, expect_rev = _target(rt, env, kind, geo, quoted)
         if expect_rev is None:
             return None  # an all-clear or dispute about nothing we know
+        policy = rt.policy_for(target if target is not None else geo)  # an area's own rules (/policy set)
         copy = False
         if target is not None and kind == "report" and counted:
             earlier = [text for reporter, text in incidents.texts(conn, target.id) if reporter != env.reporter]

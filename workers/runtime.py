@@ -8,7 +8,10 @@ from functools import cached_property
 import redis
 from rq import Queue
 
-from bot.core.areas import Router
+from bot.core.areas import Router, UnknownArea, area_shape
+from bot.core.geometry import covers
+from bot.core.models import Policy
+from bot.core.parsing import fold
 from bot.identity import Identity
 from bot.transports.base import Sender
 from config.settings import Settings, load_settings
@@ -28,6 +31,8 @@ class Runtime:
         self._sender = sender
         self._config: RelayConfig | None = None
         self._router: Router | None = None
+        self._named_shapes: dict[str, object] = {}
+        self._places: dict[bytes, bytes] = {}
         self.replies: list[dict[str, str]] = []
         """Replies decided while draining a batch, sent together by one job (workers.delivery)."""
 
@@ -39,11 +44,18 @@ class Runtime:
     def gazetteer(self):  # type: ignore[no-untyped-def]
         from bot.geo import load_gazetteer
 
-        gaz = load_gazetteer()
-        for name, raw in sorted(self.conn.hgetall(keys.PLACES).items()):
-            lat, lon = (float(x) for x in raw.decode().split(","))
-            gaz.add_place(name.decode(), lat, lon)
+        gaz = load_gazetteer().copy()  # places taught here stay in this runtime's copy
+        self._sync_places(gaz)
         return gaz
+
+    def _sync_places(self, gaz) -> None:  # type: ignore[no-untyped-def]
+        """Places taught with /place add, into this process's gazetteer (new or moved ones only)."""
+        places = self.conn.hgetall(keys.PLACES)
+        for name, raw in sorted(places.items()):
+            if self._places.get(name) != raw:
+                lat, lon = (float(x) for x in raw.decode().split(","))
+                gaz.add_place(name.decode(), lat, lon)
+        self._places = places
 
     def config(self) -> RelayConfig:
         """The config as of the last refresh (once per message: a command's change applies to the next)."""
@@ -57,12 +69,46 @@ class Runtime:
         if self._config is None or self._config.rev != rev:
             self._config = load_config(self.conn)
             self._router = None
+            self._named_shapes = {}
+            if "gazetteer" in self.__dict__:  # another process may have taught a place
+                self._sync_places(self.gazetteer)
 
     def router(self) -> Router:
         config = self.config()
         if self._router is None:
-            self._router = Router(list(config.groups.values()), self.gazetteer.area_shape)
+            self._router = Router(list(config.groups.values()), self.area_shape)
         return self._router
+
+    def area_shape(self, name: str):  # type: ignore[no-untyped-def]
+        """An area name: one an admin gave (/area add) first, then a neighbourhood or district."""
+        named = self._named_area(name)
+        if named is not None:
+            return named
+        return self.gazetteer.area_shape(name)
+
+    def _named_area(self, name: str):  # type: ignore[no-untyped-def]
+        config = self.config()
+        if not config.areas:
+            return None
+        if not self._named_shapes:
+            for area_name, spec in config.areas.items():
+                try:  # a named area defined by another name resolves through the gazetteer only
+                    self._named_shapes[fold(area_name)] = area_shape(spec, self.gazetteer.area_shape)
+                except UnknownArea:
+                    log.warning("named area %r: its definition no longer resolves", area_name)
+        return self._named_shapes.get(fold(name))
+
+    def policy_for(self, point) -> Policy:  # type: ignore[no-untyped-def]
+        """The policy where `point` (anything with .lat/.lon, or None) lies: an area's own (/policy set
+        <area>), the first by name when areas overlap, else the global one."""
+        config = self.config()
+        if point is None or not config.area_policies:
+            return config.policy
+        for name, policy in config.area_policies.items():
+            shape = self.area_shape(name)
+            if shape is not None and covers(shape, float(point.lat), float(point.lon)):
+                return policy
+        return config.policy
 
     @property
     def sender(self) -> Sender:

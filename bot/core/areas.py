@@ -54,6 +54,11 @@ class GroupConfig(BaseModel):
 class PersonConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
     sender: str
+    areas: list[AreaSpec] = []
+    """A verifier's beat: dispatches only for incidents inside these. None given: everywhere."""
+    channel: Literal["signal", "whatsapp", "sms"] = "signal"
+    """Where a verifier gets dispatches."""
+    language: Literal["en", "es"] = "en"
 
 
 class AreasFile(BaseModel):
@@ -71,6 +76,18 @@ class UnknownArea(ValueError):
 ShapeOf = Callable[[str], BaseGeometry | None]
 
 
+def area_shape(area: AreaSpec, shape_of: ShapeOf) -> BaseGeometry:
+    """The geometry of an area: a name (neighbourhood, district or admin-named area), a circle or a polygon."""
+    if isinstance(area, str):
+        shape = shape_of(area)
+        if shape is None:
+            raise UnknownArea(f"unknown area name: {area!r}")
+        return shape
+    if isinstance(area, CircleArea):
+        return circle(area.lat, area.lon, area.radius_m)
+    return Polygon(area.polygon)
+
+
 class Router:
     """Which groups an incident goes to: exactly those whose areas contain it."""
 
@@ -83,14 +100,7 @@ class Router:
             self._shapes[group.id] = [self.shape(area) for area in group.areas]
 
     def shape(self, area: AreaSpec) -> BaseGeometry:
-        if isinstance(area, str):
-            shape = self._shape_of(area)
-            if shape is None:
-                raise UnknownArea(f"unknown area name: {area!r}")
-            return shape
-        if isinstance(area, CircleArea):
-            return circle(area.lat, area.lon, area.radius_m)
-        return Polygon(area.polygon)
+        return area_shape(area, self._shape_of)
 
     def center(self, group_id: str) -> tuple[float, float] | None:
         """(lat, lon) of the middle of a group's areas: where its members' messages most likely point."""

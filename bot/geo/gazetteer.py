@@ -319,6 +319,19 @@ class Gazetteer:
     def area_names(self) -> list[str]:
         return list(self.areas.names)
 
+    def copy(self) -> "Gazetteer":
+        """A gazetteer sharing this one's read-only index, with its own taught places: add_place on the
+        copy leaves this one as it was (one runtime's places never leak into another's)."""
+        twin = Gazetteer.__new__(Gazetteer)
+        twin.__dict__.update(self.__dict__)
+        twin._custom = dict(self._custom)
+        twin.phrases = dict(self.phrases)
+        twin.phrase_max = dict(self.phrase_max)
+        twin.vocab = set(self.vocab)
+        twin._buckets = {k: list(v) for k, v in self._buckets.items()}
+        twin._cache = {}
+        return twin
+
     def add_place(self, name: str, lat: float, lon: float) -> None:
         key = phrase_tokens(name)
         if not key:

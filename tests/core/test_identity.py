@@ -41,3 +41,15 @@ def test_invalid_addresses(bad: str) -> None:
 def test_numbers_typed_in_messages_are_scrubbed() -> None:
     assert scrub_numbers("call me 612-555-0101 or +1 (651) 555 0102") == "call me [number] or [number]"
     assert scrub_numbers("ICE at Lake & 18th, 3 cars at 12:37") == "ICE at Lake & 18th, 3 cars at 12:37"
+
+
+def test_coordinates_typed_in_messages_are_not_taken_for_numbers() -> None:
+    for text in ("ICE at 44.9486 -93.2518 now", "polygon -93.27 44.94; -93.24 44.94; -93.24 44.96",
+                 "/place add la tiendita 44.93,-93.26", "44.95,-93.26 600"):
+        assert scrub_numbers(text) == text
+
+
+def test_a_commands_number_is_sealed_not_dropped() -> None:
+    ident = Identity(b"k")
+    scrubbed = scrub_numbers("/verifier add +1 612 555 0101", seal=ident.seal)
+    assert "6125550101" not in scrubbed and "[sealed:" in scrubbed

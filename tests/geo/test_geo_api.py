@@ -155,13 +155,7 @@ def test_area_shape_is_lon_lat() -> None:
 
 # --------------------------------------------------------------------------------------------- custom places
 def test_add_place() -> None:
-    g = Gazetteer.__new__(Gazetteer)  # a private copy so the shared instance stays clean
-    g.__dict__.update(G.__dict__)
-    g.phrases = dict(G.phrases)
-    g.phrase_max = dict(G.phrase_max)
-    g.vocab = set(G.vocab)
-    g._buckets = {k: list(v) for k, v in G._buckets.items()}
-    g._cache = {}
+    g = G.copy()  # a private copy: the shared instance stays clean
     assert g.geocode("migra en la tiendita de la 38") is None or g.geocode("migra en la tiendita de la 38").kind == "street"
     g.add_place("la tiendita de la 38", 44.9342, -93.2470)
     for text in ("migra en la tiendita de la 38!!", "LA TIENDITA DE LA 38", "ICE outside la tiendita de la 38 now",

@@ -436,3 +436,14 @@ def test_a_429_on_send_is_retried_and_the_alert_arrives_once(relay: SignalRelay)
     assert sorted(a["recipients"][0] for a in alerts) == sorted([FRANKLIN.id, SOUTH.id])
     relay.work()
     assert len(relay.alerts()) == 2
+
+
+def test_an_admin_names_an_area_in_a_dm_and_binds_a_group_to_it(relay: SignalRelay) -> None:
+    admin = (ADMIN, "1b2c3d4e-0000-4000-8000-00000000a001")
+    relay.say("/area add Riverside = Seward", admin)
+    relay.say("/subscribe Riverside", admin, OTHER)
+    (answer,) = relay.api.sent_to(OTHER.id)
+    assert "now gets alerts for Riverside" in answer["message"]
+    relay.say("ICE driving around Seward, 2 dark SUVs", ALICE)
+    relay.say("migra en seward ahorita, 2 camionetas", BOB)
+    assert sorted(a["recipients"][0] for a in relay.alerts()) == sorted([OTHER.id, SEWARD.id])

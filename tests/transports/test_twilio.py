@@ -393,3 +393,13 @@ def test_the_rate_limiter_spaces_sends_across_workers(conn: redis.Redis) -> None
         t.join()
     elapsed = time.monotonic() - started
     assert 0.48 <= elapsed < 1.5  # 50 slots at 100/s, whichever worker takes them
+
+
+def test_a_whatsapp_member_subscribes_by_command_and_gets_the_next_alert(tr: TwilioRelay) -> None:
+    newcomer = "+16125550077"
+    tr.whatsapp("/suscribir Central", sender=newcomer)
+    (answer,) = [s for s in tr.sent("reply") if s.to == f"whatsapp:{newcomer}"]
+    assert "sur-es" in answer.form["Body"]
+    tr.whatsapp(*SUR_1[:1], sender=SUR_1[1])
+    tr.whatsapp(*SUR_2[:1], sender=SUR_2[1])
+    assert alerts_to(tr) == Counter(SUR + [f"whatsapp:{newcomer}"])

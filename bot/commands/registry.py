@@ -1,0 +1,377 @@
+"""The chat command grammar: one table, EN and ES aliases, argument parsing and the generated /help.
+
+Pure: no Redis, no rq. `workers/commands.py` binds a handler to every name in `COMMANDS` and runs it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import ValidationError
+
+from bot.core.areas import AreaSpec, CircleArea, PolygonArea
+from bot.core.models import Policy
+from bot.core.parsing import fold
+
+Role = Literal["member", "verifier", "admin"]
+Lang = Literal["en", "es"]
+RANK = {"member": 0, "verifier": 1, "admin": 2}
+
+MAX_ARGUMENT_CHARS = 600
+"""Longer arguments are refused whole: the longest real one is a rights text or a polygon."""
+MAX_NAME_CHARS = 60
+
+
+class BadArgument(ValueError):
+    """What was wrong with a command's arguments, in both languages. Nothing was changed."""
+
+    def __init__(self, en: str, es: str):
+        super().__init__(en)
+        self.en, self.es = en, es
+
+    def say(self, lang: str) -> str:
+        return self.es if lang == "es" else self.en
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    name: str
+    """Canonical English words, e.g. "area add"."""
+    es: str
+    """Canonical Spanish words, e.g. "zona agregar"."""
+    role: Role
+    args_en: str
+    args_es: str
+    help_en: str
+    help_es: str
+    aliases: tuple[str, ...] = ()
+    """More accepted spellings (folded: lowercase, no accents)."""
+
+    def usage(self, lang: str) -> str:
+        words, args = (self.es, self.args_es) if lang == "es" else (self.name, self.args_en)
+        return f"/{words}" + (f" {args}" if args else "")
+
+
+def _c(name: str, es: str, role: Role, args_en: str, args_es: str, help_en: str, help_es: str,
+       *aliases: str) -> CommandSpec:
+    return CommandSpec(name, es, role, args_en, args_es, help_en, help_es, aliases)
+
+
+COMMANDS: tuple[CommandSpec, ...] = (
+    _c("help", "ayuda", "member", "", "", "these commands", "estos comandos", "start", "comandos"),
+    _c("rights", "derechos", "member", "", "", "know your rights, hotline", "sus derechos, línea de ayuda"),
+    _c("areas", "zonas", "member", "", "", "what you get alerts for", "de qué zonas recibe alertas", "area", "zona"),
+    _c("status", "estado", "member", "", "", "active verified alerts", "alertas verificadas activas"),
+    _c("subscribe", "suscribir", "member", "<area>", "<zona>", "get alerts for an area",
+       "recibir alertas de una zona", "suscribirme", "join"),
+    _c("unsubscribe", "desuscribir", "member", "<area>", "<zona>", "stop alerts for an area",
+       "dejar de recibir alertas de una zona", "cancelar", "leave", "salir"),
+    _c("confirm", "confirmar", "verifier", "<id>", "<id>", "you saw it: verify", "usted lo vio: verificar",
+       "confirmo", "verify", "verificar"),
+    _c("dispute", "disputar", "verifier", "<id>", "<id>", "not there: block it", "no está: bloquear",
+       "negar", "no"),
+    _c("area add", "zona agregar", "admin", "<name> <neighbourhood | lat,lon radius_m | polygon lon lat; …>",
+       "<nombre> <barrio | lat,lon radio_m | polygon lon lat; …>", "name an area", "nombrar una zona",
+       "zona anadir", "zona crear", "area crear"),
+    _c("area rename", "zona renombrar", "admin", "<old> = <new>", "<vieja> = <nueva>", "rename an area",
+       "renombrar una zona"),
+    _c("area remove", "zona quitar", "admin", "<name>", "<nombre>", "remove an area", "quitar una zona",
+       "area delete", "zona borrar"),
+    _c("language", "idioma", "admin", "<en|es> [@group]", "<en|es> [@grupo]", "set the group's language",
+       "idioma del grupo", "lang", "lengua"),
+    _c("policy", "regla", "admin", "", "", "show the verification rules", "ver las reglas", "politica"),
+    _c("policy set", "regla poner", "admin", "[<area>] reports=2 window=45 radius=500 clears=2",
+       "[<zona>] reportes=2 ventana=45 radio=500 despejes=2", "set the rules (for an area)",
+       "cambiar las reglas (de una zona)", "politica poner", "regla cambiar"),
+    _c("policy unset", "regla quitar", "admin", "<area>", "<zona>", "area back to the global rules",
+       "zona vuelve a las reglas generales", "politica quitar"),
+    _c("verifier add", "verificador agregar", "admin", "<phone|uuid> [signal|whatsapp|sms] [en|es] [area, …]",
+       "<teléfono|uuid> [signal|whatsapp|sms] [en|es] [zona, …]", "add a verifier", "agregar verificador",
+       "verificador anadir"),
+    _c("verifier remove", "verificador quitar", "admin", "<phone|uuid>", "<teléfono|uuid>", "remove a verifier",
+       "quitar verificador", "verificador borrar"),
+    _c("admin add", "admin agregar", "admin", "<phone|uuid>", "<teléfono|uuid>", "add an admin",
+       "agregar admin", "admin anadir"),
+    _c("admin remove", "admin quitar", "admin", "<phone|uuid>", "<teléfono|uuid>", "remove an admin",
+       "quitar admin", "admin borrar"),
+    _c("place add", "lugar agregar", "admin", "<name> <lat>,<lon> (or with a location pin)",
+       "<nombre> <lat>,<lon> (o con ubicación)", "teach a place name", "enseñar un lugar", "lugar anadir"),
+    _c("rights set", "derechos poner", "admin", "<en|es> <text>", "<en|es> <texto>", "edit the rights text",
+       "cambiar el texto de derechos", "derechos cambiar"),
+    _c("retract", "retirar", "admin", "<alert_id>", "<alerta>", "withdraw an alert", "retirar una alerta"),
+    _c("audit", "auditoria", "admin", "[n]", "[n]", "last changes", "últimos cambios"),
+)
+
+_LOOKUP: dict[tuple[str, ...], tuple[CommandSpec, Lang]] = {}
+for _spec in COMMANDS:
+    _LOOKUP[tuple(_spec.name.split())] = (_spec, "en")
+    _LOOKUP[tuple(fold(_spec.es).split())] = (_spec, "es")
+    for _alias in _spec.aliases:
+        _LOOKUP.setdefault(tuple(_alias.split()), (_spec, "es" if _alias in ("cancelar", "salir") else "en"))
+# subcommand words in either language, so "/area agregar" and "/zona add" work too
+_SUB = {"agregar": "add", "anadir": "add", "crear": "add", "renombrar": "rename", "quitar": "remove",
+        "borrar": "remove", "delete": "remove", "poner": "set", "cambiar": "set"}
+_HEAD = {"zona": "area", "lugar": "place", "verificador": "verifier", "regla": "policy", "politica": "policy",
+         "derechos": "rights"}
+
+
+@dataclass(frozen=True)
+class Invocation:
+    spec: CommandSpec
+    args: str
+    lang: Lang | None
+    """The language of the words used, when they say (a shared word like /admin says nothing)."""
+
+
+class UnknownCommand(ValueError):
+    def __init__(self, word: str):
+        super().__init__(word)
+        self.word = word[:30]
+
+
+def parse_command(text: str) -> Invocation:
+    """`/zona agregar Lago = Powderhorn Park` → (area add, "Lago = Powderhorn Park", es)."""
+    match = re.match(r"^\s*/\s*(\S+)(?:\s+(\S+))?(.*)$", text, flags=re.S)
+    if not match:
+        raise UnknownCommand("")
+    first, second, rest = fold(match.group(1)), fold(match.group(2) or ""), match.group(3)
+    if second:
+        found = _LOOKUP.get((first, second))
+        if found is None and (_HEAD.get(first, first), _SUB.get(second, second)) in _LOOKUP:
+            found = _LOOKUP[(_HEAD.get(first, first), _SUB.get(second, second))]
+            found = (found[0], "es" if first in _HEAD else found[1])
+        if found is not None:
+            spec, lang = found
+            return Invocation(spec, rest.strip(), None if spec.name.startswith("admin") else lang)
+    found = _LOOKUP.get((first,))
+    if found is None:
+        raise UnknownCommand(first)
+    spec, lang = found
+    return Invocation(spec, ((match.group(2) or "") + rest).strip(), lang)
+
+
+def help_text(role: Role, lang: str) -> str:
+    """Short: one line per command the sender may use."""
+    mine = [c for c in COMMANDS if RANK[c.role] <= RANK[role] and (role != "member" or c.role == "member")]
+    head = "Comandos" if lang == "es" else "Commands"
+    lines = [f"{c.usage(lang)}: {c.help_es if lang == 'es' else c.help_en}" for c in mine]
+    tail = ("Para reportar: qué ve y dónde (esquina), solo lo que vio usted." if lang == "es"
+            else "To report: what you see and where (cross streets), first-hand only.")
+    return f"{head}:\n" + "\n".join(lines) + "\n" + tail
+
+
+# --- arguments -------------------------------------------------------------------------------------------
+
+_NUM = r"[-+]?\d{1,3}(?:\.\d+)?"
+_POINT = re.compile(rf"^\s*({_NUM})\s*[,\s]\s*({_NUM})\s*$")
+_CIRCLE = re.compile(rf"^\s*({_NUM})\s*,\s*({_NUM})\s+(\d+(?:\.\d+)?)\s*(m|km)?\s*$", re.I)
+_POLYGON_WORDS = ("polygon", "poligono")
+_ID = re.compile(r"^[ai]\d{1,9}$")
+
+
+def check_length(args: str) -> None:
+    if len(args) > MAX_ARGUMENT_CHARS:
+        raise BadArgument(f"That is too long ({len(args)} characters; at most {MAX_ARGUMENT_CHARS}). Nothing changed.",
+                          f"Es demasiado largo ({len(args)} caracteres; máximo {MAX_ARGUMENT_CHARS}). No se cambió nada.")
+
+
+def check_name(name: str) -> str:
+    name = " ".join(name.split()).strip("\"'")
+    if not name:
+        raise BadArgument("Give a name.", "Falta el nombre.")
+    if len(name) > MAX_NAME_CHARS or not re.search(r"\w", name) or re.search(r"[=;@/<>\[\]{}]", name):
+        raise BadArgument(f"Not a usable name: {name[:MAX_NAME_CHARS]!r} (letters, numbers, spaces; "
+                          f"at most {MAX_NAME_CHARS}).",
+                          f"Nombre no válido: {name[:MAX_NAME_CHARS]!r} (letras, números, espacios; "
+                          f"máximo {MAX_NAME_CHARS}).")
+    return name
+
+
+def split_name(args: str) -> tuple[str, str]:
+    """`name = rest`, `"two words" rest`, or `word rest`."""
+    args = args.strip()
+    if "=" in args:
+        name, rest = args.split("=", 1)
+    elif args[:1] in "\"“":
+        close = re.search(r"[\"”]", args[1:])
+        if close is None:
+            raise BadArgument("Missing closing quote after the name.", "Falta cerrar las comillas del nombre.")
+        name, rest = args[1:close.start() + 1], args[close.start() + 2:]
+    else:
+        name, _, rest = args.partition(" ")
+    return check_name(name), rest.strip()
+
+
+def parse_point(text: str) -> tuple[float, float]:
+    """`44.9486,-93.2655` → (lat, lon)."""
+    match = _POINT.match(text)
+    if not match:
+        raise BadArgument(f"Not coordinates: {text[:40]!r}. Write lat,lon like 44.9486,-93.2655.",
+                          f"No son coordenadas: {text[:40]!r}. Escriba lat,lon como 44.9486,-93.2655.")
+    lat, lon = float(match.group(1)), float(match.group(2))
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise BadArgument(f"Coordinates out of range: {lat},{lon} (lat −90…90, lon −180…180).",
+                          f"Coordenadas fuera de rango: {lat},{lon} (lat −90…90, lon −180…180).")
+    return lat, lon
+
+
+def parse_area_definition(text: str) -> AreaSpec:
+    """A neighbourhood name (returned as is; the caller checks it exists), `lat,lon radius_m`, or
+    `polygon lon lat; lon lat; …` (the ring as areas.toml writes it)."""
+    text = text.strip()
+    if not text:
+        raise BadArgument("Say what the area is: a neighbourhood, lat,lon radius_m, or polygon lon lat; …",
+                          "Diga qué es la zona: un barrio, lat,lon radio_m, o polygon lon lat; …")
+    head = fold(text.split()[0])
+    if head in _POLYGON_WORDS:
+        return _polygon(text.split(None, 1)[1] if len(text.split(None, 1)) > 1 else "")
+    circle = _CIRCLE.match(text)
+    if circle:
+        lat, lon = parse_point(f"{circle.group(1)},{circle.group(2)}")
+        radius = float(circle.group(3)) * (1000 if (circle.group(4) or "").lower() == "km" else 1)
+        try:
+            return CircleArea(lat=lat, lon=lon, radius_m=radius)
+        except ValidationError:
+            raise BadArgument(f"Radius {radius:.0f} m is out of range (1 m to 50 km).",
+                              f"Radio de {radius:.0f} m fuera de rango (1 m a 50 km).") from None
+    if re.match(rf"^\s*{_NUM}\s*,", text):
+        raise BadArgument(f"Malformed circle: {text[:40]!r}. Write lat,lon radius_m like 44.95,-93.26 600.",
+                          f"Círculo mal escrito: {text[:40]!r}. Escriba lat,lon radio_m como 44.95,-93.26 600.")
+    return check_name(text)
+
+
+def _polygon(text: str) -> PolygonArea:
+    points = []
+    for number, raw in enumerate([p for p in re.split(r"[;|]", text) if p.strip()], start=1):
+        match = _POINT.match(raw)
+        if not match:
+            raise BadArgument(f"Point {number} of the polygon is not 'lon lat': {raw.strip()[:30]!r}.",
+                              f"El punto {number} del polígono no es 'lon lat': {raw.strip()[:30]!r}.")
+        lon, lat = float(match.group(1)), float(match.group(2))
+        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+            raise BadArgument(f"Point {number} is out of range; polygon points are lon lat (e.g. -93.26 44.95).",
+                              f"El punto {number} está fuera de rango; los puntos son lon lat (ej. -93.26 44.95).")
+        points.append((lon, lat))
+    if len(points) > 1 and points[0] == points[-1]:
+        points.pop()
+    try:
+        return PolygonArea(polygon=tuple(points))
+    except ValidationError as exc:
+        reason = str(exc.errors()[0].get("msg", "invalid")).removeprefix("Value error, ")
+        raise BadArgument(f"Not a polygon: {reason}.", f"No es un polígono: {reason}.") from None
+
+
+POLICY_WORDS = {
+    "reports": "min_independent_reports", "reportes": "min_independent_reports", "need": "min_independent_reports",
+    "window": "window_minutes", "ventana": "window_minutes",
+    "radius": "radius_m", "radio": "radius_m",
+    "clears": "all_clear_reports", "despejes": "all_clear_reports",
+}
+
+
+def parse_policy(args: str, base: Policy) -> tuple[str | None, Policy]:
+    """`[area] reports=3 window=30` → (area or None, the policy with those changes)."""
+    changes: dict[str, int] = {}
+    name_words = []
+    for token in args.split():
+        if "=" not in token:
+            if changes:
+                raise BadArgument(f"Put the area name first, then key=value: {token[:20]!r}.",
+                                  f"Ponga primero la zona y luego clave=valor: {token[:20]!r}.")
+            name_words.append(token)
+            continue
+        key, _, value = token.partition("=")
+        field = POLICY_WORDS.get(fold(key))
+        if field is None:
+            raise BadArgument(f"Unknown setting {key[:20]!r}: use reports, window (minutes), radius (m), clears.",
+                              f"Ajuste desconocido {key[:20]!r}: use reportes, ventana (minutos), radio (m), despejes.")
+        if not value.isdigit():
+            raise BadArgument(f"{key[:20]} needs a whole number.", f"{key[:20]} necesita un número entero.")
+        changes[field] = int(value)
+    if not changes:
+        raise BadArgument("Nothing to set: e.g. reports=3 window=30 radius=400 clears=2.",
+                          "Nada que cambiar: ej. reportes=3 ventana=30 radio=400 despejes=2.")
+    try:
+        policy = Policy.model_validate({**base.model_dump(), **changes})
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise BadArgument(f"{err['loc'][0]}: {err['msg']}.", f"{err['loc'][0]}: {err['msg']}.") from None
+    return (check_name(" ".join(name_words)) if name_words else None), policy
+
+
+def parse_language(word: str) -> Lang:
+    folded = fold(word)
+    if folded in ("en", "english", "ingles"):
+        return "en"
+    if folded in ("es", "spanish", "espanol"):
+        return "es"
+    raise BadArgument(f"Language must be en or es, not {word[:10]!r}.", f"El idioma es en o es, no {word[:10]!r}.")
+
+
+def parse_target_group(args: str) -> tuple[str, str | None]:
+    """`Seward @seward-en` → ("Seward", "seward-en"): an admin naming the group or list to change."""
+    match = re.search(r"\s*@(\S+)\s*$", args)
+    if not match:
+        return args.strip(), None
+    return args[:match.start()].strip(), match.group(1)
+
+
+def parse_incident_ref(args: str) -> str:
+    ref = fold(args.split()[0]) if args.split() else ""
+    if not _ID.match(ref):
+        raise BadArgument(f"Give an alert id (a12) or incident id (i7), not {ref[:20]!r}.",
+                          f"Indique una alerta (a12) o un incidente (i7), no {ref[:20]!r}.")
+    return ref
+
+
+CHANNELS = ("signal", "whatsapp", "sms")
+
+
+@dataclass(frozen=True)
+class PersonArgs:
+    address: str
+    channel: str
+    language: Lang
+    areas: tuple[str, ...]
+
+
+def parse_person(args: str) -> PersonArgs:
+    """`<address> [signal|whatsapp|sms] [en|es] [area, area]` (the address already unsealed by the caller)."""
+    words = args.split()
+    if not words:
+        raise BadArgument("Give a phone number or Signal UUID.", "Indique un teléfono o UUID de Signal.")
+    taken = 1  # a number may be written in pieces: "+1 612 555 0101"
+    while taken < len(words) and re.fullmatch(r"[\d().-]+", words[0]) is None and \
+            re.fullmatch(r"\+?[\d().-]+", words[0]) and re.fullmatch(r"[\d().-]+", words[taken]):
+        taken += 1
+    address, rest = "".join(words[:taken]), words[taken:]
+    channel, language = "signal", "en"
+    while rest and fold(rest[0]) in (*CHANNELS, "en", "es"):
+        word = fold(rest.pop(0))
+        if word in CHANNELS:
+            channel = word
+        else:
+            language = word  # type: ignore[assignment]
+    areas = tuple(check_name(a) for a in re.split(r"[,;]", " ".join(rest)) if a.strip())
+    return PersonArgs(address, channel, language, areas)
+
+
+# --- verifiers answering a dispatch --------------------------------------------------------------------
+
+_NOT_THERE = re.compile(r"(?<!\w)(?:not there|nobody|no one|nothing|not confirmed|can'?t confirm|cannot confirm|"
+                        r"false|no (?:estan|hay)|nadie|nada|no los veo|no (?:se )?ve nada|falso|no confirmo|"
+                        r"negativo|^no)(?!\w)")
+_SEEN_IT = re.compile(r"(?<!\w)(?:confirmed|confirm|confirmado|confirmo|yes|si|verified|verificado|i see them|"
+                      r"los veo|they(?:'re| are) (?:here|there)|ahi estan|estan ahi)(?!\w)")
+
+
+def verifier_verdict(text: str) -> Literal["report", "dispute"] | None:
+    """A verifier's quote-reply to a dispatch or an alert: "confirmed" verifies, "not there" blocks."""
+    folded = fold(text)
+    if _NOT_THERE.search(folded):
+        return "dispute"
+    if _SEEN_IT.search(folded):
+        return "report"
+    return None
