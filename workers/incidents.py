@@ -14,7 +14,6 @@ from workers import keys
 
 _APPLY = (Path(__file__).parent / "apply_report.lua").read_text()
 _EXPIRE = (Path(__file__).parent / "expire_incidents.lua").read_text()
-_NEARBY = (Path(__file__).parent / "nearby.lua").read_text()
 _SNAPSHOT = (Path(__file__).parent / "snapshot.lua").read_text()
 AREA_CANDIDATE_RADIUS_M = 6000
 """Area incidents sit at a neighbourhood centroid: look this far for them."""
@@ -35,30 +34,6 @@ class Applied:
     area: str = ""
 
 
-def _view(incident_id: str, h: dict[bytes, bytes]) -> IncidentView | None:
-    if not h:
-        return None
-    g = {k.decode(): v.decode() for k, v in h.items()}
-    return IncidentView(id=incident_id, lat=float(g["lat"]), lon=float(g["lon"]), precision=g["precision"],
-                        place=g["place"], area_name=g.get("area_name") or None, state=g["state"],
-                        last_report_at=float(g["last_report_at"]), rev=int(g["rev"]))
-
-
-def global_rev(conn: redis.Redis) -> int:
-    return int(conn.get(keys.INCIDENTS_REV) or 0)
-
-
-def nearby(conn: redis.Redis, lat: float, lon: float, radius_m: float) -> tuple[int, list[IncidentView]]:
-    """The global rev and the open incidents a sighting here could belong to, in one round trip."""
-    raw = _script(conn, _NEARBY)(args=[keys.PREFIX, lon, lat, radius_m, AREA_CANDIDATE_RADIUS_M])
-    data = json.loads(raw)
-    views = [IncidentView(id=item["id"], lat=float(item["lat"]), lon=float(item["lon"]), precision=item["precision"],
-                          place=item["place"], area_name=item["area_name"] or None, state=item["state"],
-                          last_report_at=float(item["last_report_at"]), rev=int(item["rev"]))
-             for item in data["incidents"]]
-    return int(data["rev"]), views
-
-
 @dataclass(frozen=True)
 class Snapshot:
     """What one message's decision reads, taken in one round trip (workers/snapshot.lua)."""
@@ -73,9 +48,11 @@ class Snapshot:
 
 
 def snapshot(conn: redis.Redis, reporter: str, quote_ref: str | None, point: tuple[float, float] | None,
-             radius_m: float) -> Snapshot:
+             radius_m: float, named: tuple[str, ...] = ()) -> Snapshot:
     request: dict[str, object] = {"prefix": keys.PREFIX, "reporter": reporter, "quote_ref": quote_ref or "",
                                   "radius_m": radius_m, "area_radius_m": AREA_CANDIDATE_RADIUS_M}
+    if named:
+        request["named"] = list(named)
     if point is not None:
         request["lat"], request["lon"] = point
     data = json.loads(_script(conn, _SNAPSHOT)(args=[json.dumps(request)]))
@@ -93,17 +70,8 @@ def snapshot(conn: redis.Redis, reporter: str, quote_ref: str | None, point: tup
                     last=data["last"] or None, pending=data["pending"] or None, nearby=near)
 
 
-def get(conn: redis.Redis, incident_id: str) -> IncidentView | None:
-    return _view(incident_id, conn.hgetall(keys.incident(incident_id)))
-
-
 def fields(conn: redis.Redis, incident_id: str) -> dict[str, str]:
     return {k.decode(): v.decode() for k, v in conn.hgetall(keys.incident(incident_id)).items()}
-
-
-def texts(conn: redis.Redis, incident_id: str) -> list[tuple[str, str]]:
-    """(reporter, simplified text) of the incident's distinct report texts, for copy detection."""
-    return [(item["r"], item["x"]) for item in map(json.loads, conn.lrange(keys.incident_texts(incident_id), 0, -1))]
 
 
 def apply(conn: redis.Redis, request: dict[str, object]) -> Applied:

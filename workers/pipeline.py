@@ -53,12 +53,13 @@ def area_contains(rt: Runtime):  # type: ignore[no-untyped-def]
     return contains
 
 
-def verifier_kind(rt: Runtime, env: Envelope, kind: Kind, quoted: str | None) -> Kind:
+def verifier_kind(rt: Runtime, env: Envelope, kind: Kind, snap: incidents.Snapshot) -> Kind:
     """A verifier's quote-reply to an unverified incident (a dispatch): "confirmed" verifies, "not there" blocks."""
+    quoted = snap.incidents.get(snap.quoted or "")
     if quoted is None or kind is Kind.ALL_CLEAR or env.reporter not in rt.config().verifiers:
         return kind
     verdict = verifier_verdict(env.text)
-    if verdict is None or incidents.fields(rt.conn, quoted).get("state") not in ("pending", "blocked"):
+    if verdict is None or quoted.state not in ("pending", "blocked"):
         return kind
     return Kind.REPORT if verdict == "report" else Kind.DISPUTE
 
@@ -72,16 +73,16 @@ def process(rt: Runtime, env: Envelope) -> None:
         return
 
     conn = rt.conn
-    pipe = conn.pipeline(transaction=False)
-    pipe.get(keys.message_ref(env.quote_ref) if env.quote_ref else keys.message_ref("-"))
-    pipe.get(keys.pending_place(env.reporter))
-    quoted_raw, pending_raw = pipe.execute()
-    quoted = quoted_raw.decode() if env.quote_ref and quoted_raw else None
-    kind = verifier_kind(rt, env, parsed.kind, quoted)
+    geo = locate(rt, env) if parsed.kind in (Kind.REPORT, Kind.ALL_CLEAR, Kind.DISPUTE) else None
+    snap = take_snapshot(rt, env, geo)
+    pending_raw = snap.pending
+    if pending_raw and geo is None and parsed.kind is Kind.CHATTER:
+        geo = locate(rt, env)  # perhaps the answer to our "where?"
+        if geo is not None:
+            snap = take_snapshot(rt, env, geo)
+    quoted = snap.quoted
+    kind = verifier_kind(rt, env, parsed.kind, snap)
     seen = parsed.seen
-    geo = None
-    if kind in (Kind.REPORT, Kind.ALL_CLEAR, Kind.DISPUTE) or (pending_raw and kind is Kind.CHATTER):
-        geo = locate(rt, env)
     if pending_raw and geo is not None and kind in (Kind.REPORT, Kind.CHATTER):
         # the sender is answering "where?" for a report they sent without a usable place
         pending = json.loads(pending_raw)
@@ -99,7 +100,7 @@ def process(rt: Runtime, env: Envelope) -> None:
                     queue_reply(rt, env, reply_where(parsed.lang))
             return
         counted = not env.forwarded and not parsed.hearsay
-        result = apply_message(rt, env, "report", geo, quoted, counted=counted, seen=seen)
+        result = apply_message(rt, env, "report", geo, quoted, counted=counted, seen=seen, snap=snap)
         react_to(rt, env, result)  # Signal groups: 👀 on a counted report, ✅ on all of them once verified
         dispatch_verifiers(rt, env, result, seen)
         if result is not None and env.reply_to:
@@ -111,7 +112,7 @@ def process(rt: Runtime, env: Envelope) -> None:
         return
     if kind in (Kind.ALL_CLEAR, Kind.DISPUTE):
         apply_message(rt, env, "clear" if kind is Kind.ALL_CLEAR else "dispute", geo, quoted,
-                      counted=not env.forwarded, seen=())
+                      counted=not env.forwarded, seen=(), snap=snap)
         return
     if kind is Kind.PAST and env.reply_to:
         queue_reply(rt, env, reply_past(parsed.lang))
@@ -119,43 +120,51 @@ def process(rt: Runtime, env: Envelope) -> None:
         conn.set(keys.message_ref(env.ref), quoted, ex=rt.settings.report_ttl_s)
 
 
-def _target(rt: Runtime, env: Envelope, kind: str, geo, quoted: str | None):  # type: ignore[no-untyped-def]
-    """(incident view or None, expected rev) for this message."""
-    conn = rt.conn
-    if quoted:
-        view = incidents.get(conn, quoted)
-        if view is not None and view.state in ACTIVE_STATES:
-            return view, view.rev
+def take_snapshot(rt: Runtime, env: Envelope, geo, named: tuple[str, ...] = ()  # type: ignore[no-untyped-def]
+                  ) -> incidents.Snapshot:
+    """Everything this message's decision reads, in one round trip."""
+    if geo is None:
+        return incidents.snapshot(rt.conn, env.reporter, env.quote_ref, None, 0, named)
+    area_level = sighting_for(rt, geo, 0).area_name is not None
+    # an area-level sighting (a neighbourhood) matches point incidents anywhere inside it
+    radius_m = incidents.AREA_CANDIDATE_RADIUS_M if area_level else rt.policy_for(geo).radius_m
+    return incidents.snapshot(rt.conn, env.reporter, env.quote_ref, (geo.lat, geo.lon), radius_m, named)
+
+
+def _target(rt: Runtime, env: Envelope, kind: str, geo, quoted: str | None,  # type: ignore[no-untyped-def]
+            snap: incidents.Snapshot):
+    """(incident view or None, expected rev) for this message: its quote, else its place, else (for an
+    all-clear or dispute) the incident its sender last spoke about."""
+    view = snap.incidents.get(quoted or "")
+    if view is not None and view.state in ACTIVE_STATES:
+        return view, view.rev
     if geo is not None:
         sighting = sighting_for(rt, geo, env.at.timestamp())
-        # an area-level sighting (a neighbourhood) matches point incidents anywhere inside it
-        radius_m = rt.policy_for(geo).radius_m if sighting.area_name is None else incidents.AREA_CANDIDATE_RADIUS_M
-        rev, candidates = incidents.nearby(conn, geo.lat, geo.lon, radius_m)
-        match = choose_incident(sighting, candidates, rt.policy_for(geo), area_contains(rt))
+        match = choose_incident(sighting, snap.nearby, rt.policy_for(geo), area_contains(rt))
         if match is not None:
             return match, match.rev
         if kind == "report":
-            return None, rev
-    last = conn.get(keys.reporter_incident(env.reporter))
-    if last is not None:
-        view = incidents.get(conn, last.decode())
-        if view is not None and view.state in ACTIVE_STATES:
-            return view, view.rev
+            return None, snap.rev
+    view = snap.incidents.get(snap.last or "")
+    if view is not None and view.state in ACTIVE_STATES:
+        return view, view.rev
     return None, None
 
 
 def apply_message(rt: Runtime, env: Envelope, kind: str, geo, quoted: str | None, *,  # type: ignore[no-untyped-def]
-                  counted: bool, seen: tuple[str, ...]) -> incidents.Applied | None:
+                  counted: bool, seen: tuple[str, ...],
+                  snap: incidents.Snapshot | None = None) -> incidents.Applied | None:
     conn = rt.conn
     config = rt.config()
     for _ in range(MAX_APPLY_ATTEMPTS):
-        target, expect_rev = _target(rt, env, kind, geo, quoted)
+        snap = snap or take_snapshot(rt, env, geo, (quoted,) if quoted else ())
+        target, expect_rev = _target(rt, env, kind, geo, quoted, snap)
         if expect_rev is None:
             return None  # an all-clear or dispute about nothing we know
         policy = rt.policy_for(target if target is not None else geo)  # an area's own rules (/policy set)
         copy = False
         if target is not None and kind == "report" and counted:
-            earlier = [text for reporter, text in incidents.texts(conn, target.id) if reporter != env.reporter]
+            earlier = [text for reporter, text in snap.texts.get(target.id, []) if reporter != env.reporter]
             copy = is_copy(env.text, earlier, simplified=True)
         request: dict[str, object] = {
             "incident_id": target.id if target is not None else "",
@@ -182,10 +191,10 @@ def apply_message(rt: Runtime, env: Envelope, kind: str, geo, quoted: str | None
                 request["new"] = {**point, "area_name": sighting_for(rt, geo, 0).area_name or ""}
         result = incidents.apply(conn, request)
         result = replace(result, counted=bool(request["counted"]))
-        if result.status == "retry":
-            continue
-        if result.status == "closed":
-            quoted = None
+        if result.status in ("retry", "closed"):
+            snap = None  # something changed since we looked: look again
+            if result.status == "closed":
+                quoted = None
             continue
         log.info("message %s → incident %s: %s %s (state %s, %d reporters)%s", env.key, result.incident, kind,
                  "counted" if request["counted"] else "not counted", result.state, result.reporters,

@@ -24,6 +24,7 @@ if req.quote_ref ~= '' then
 end
 out.last = redis.call('GET', p .. ':reporter:' .. req.reporter .. ':incident') or ''
 if out.last ~= '' then load(out.last) end
+for _, id in ipairs(req.named or {}) do load(id) end  -- named by a command ("/confirm i12")
 local function search(key, radius)
   for _, id in ipairs(redis.call('GEOSEARCH', key, 'FROMLONLAT', req.lon, req.lat, 'BYRADIUS', radius, 'm')) do
     table.insert(out.near, id)
