@@ -38,10 +38,44 @@ def _ensure_group(conn) -> None:  # type: ignore[no-untyped-def]
 
 
 def drain_inbox() -> int:
-    """rq job: process every waiting inbound message, in arrival order, in batches."""
+    """rq job: process every waiting inbound message, in arrival order, in batches.
+
+    One drainer at a time (a Redis lease): decisions then follow message order exactly, concurrent
+    drains never fight over the same incidents, and other workers are free for deliveries. A drainer
+    that dies holding the lease loses it after claim_idle_s; its unfinished messages are claimed again.
+    """
     rt = runtime()
     conn = rt.conn
     conn.delete(keys.INBOX_DRAIN_PENDING)  # before reading: a message added from now on kicks a new drain
+    lease_ms = max(1, rt.settings.claim_idle_s) * 1000
+    token = f"{_consumer()}-{time.monotonic_ns()}"
+    if not conn.set(keys.INBOX_DRAINER, token, nx=True, px=lease_ms):
+        return 0  # the drainer at work reads on until the inbox is empty, or kicks a new drain when it stops
+    try:
+        done = _drain(rt, token, lease_ms)
+    finally:
+        _release(conn, token)
+    if conn.xlen(keys.INBOX):  # arrived between our last read and the release: nobody else will look
+        kick_drain(conn, rt.queue, rt.settings.job_timeout_s)
+    return done
+
+
+_RENEW = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+"""
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+
+def _release(conn, token: str) -> None:  # type: ignore[no-untyped-def]
+    conn.eval(_RELEASE, 1, keys.INBOX_DRAINER, token)
+
+
+def _drain(rt, token: str, lease_ms: int) -> int:  # type: ignore[no-untyped-def]
+    conn = rt.conn
     _ensure_group(conn)
     consumer = _consumer()
     # Redis 6.2 answers [cursor, entries], 7.x adds deleted ids: the entries are second either way
@@ -51,6 +85,10 @@ def drain_inbox() -> int:
     while True:
         if batch:
             done += _process_batch(rt, batch)
+            if not conn.eval(_RENEW, 1, keys.INBOX_DRAINER, token, lease_ms):
+                log.warning("drain lease lost (a batch took over %d ms); leaving the inbox to the new drainer",
+                            lease_ms)
+                return done
         got = conn.xreadgroup(keys.INBOX_GROUP, consumer, {keys.INBOX: ">"}, count=BATCH)
         if not got:
             return done

@@ -8,6 +8,8 @@ PREFIX = "relay"
 INBOX = f"{PREFIX}:inbox"
 INBOX_GROUP = "pipeline"
 INBOX_DRAIN_PENDING = f"{PREFIX}:inbox:drain-pending"
+INBOX_DRAINER = f"{PREFIX}:inbox:drainer"
+"""Lease of the one drain job at work (token, expires after claim_idle_s unless renewed)."""
 INBOX_MAXLEN = 100_000
 PROCESSED_COUNT = f"{PREFIX}:stats:processed"
 
