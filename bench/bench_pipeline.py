@@ -26,7 +26,7 @@ from bot.core.models import InboundMessage  # noqa: E402
 from bot.ingest import ingest  # noqa: E402
 from config.areas import load_areas  # noqa: E402
 from config.settings import Settings  # noqa: E402
-from workers import keys  # noqa: E402
+from bot import keys  # noqa: E402
 from workers.config_state import seed_config  # noqa: E402
 from workers.drill import outstanding_jobs  # noqa: E402
 from workers.main import start_worker_processes  # noqa: E402

@@ -118,7 +118,7 @@ def geocode(
 def audit(limit: int = typer.Option(100, "--limit", min=1)) -> None:
     """Print the audit trail (who changed what, as pseudonyms), newest last."""
     from config.settings import load_settings
-    from workers import keys
+    from bot import keys
     from workers.redis_conn import connect, redis_url
 
     settings = load_settings()

@@ -15,6 +15,7 @@ import redis
 from redis.commands.core import Script
 from rq import Queue, Retry
 
+from bot import keys
 from bot.core.models import Envelope, InboundMessage
 from bot.identity import Identity, InvalidAddress, scrub_numbers
 
@@ -22,9 +23,6 @@ log = logging.getLogger(__name__)
 
 MAX_TEXT_CHARS = 4000
 """Longer texts are cut: no real report is longer, and a 1 MB message must not clog the pipeline."""
-INBOX = "relay:inbox"                       # mirrors workers.keys; bot/ does not import workers/
-INBOX_MAXLEN = 100_000
-DRAIN_PENDING = "relay:inbox:drain-pending"
 DRAIN_JOB = "workers.jobs.drain_inbox"
 
 _ADMIT = """
@@ -71,8 +69,8 @@ def ingest(conn: redis.Redis, queue: Queue, identity: Identity, message: Inbound
            *, ttl_s: int = 72 * 3600, job_timeout_s: int = 60) -> bool:
     """Accept one inbound message. False if it was seen before (a redelivery)."""
     envelope = envelope_for(message, identity)
-    admitted = _admit_script(conn)(keys=[f"relay:seen:{envelope.key}", INBOX],
-                                   args=[ttl_s, INBOX_MAXLEN, envelope.model_dump_json(), repr(time.time())])
+    admitted = _admit_script(conn)(keys=[keys.seen_message(envelope.key), keys.INBOX],
+                                   args=[ttl_s, keys.INBOX_MAXLEN, envelope.model_dump_json(), repr(time.time())])
     if not admitted:
         log.info("duplicate message %s dropped", envelope.key)
         return False
@@ -91,6 +89,6 @@ def _admit_script(conn: redis.Redis) -> Script:
 
 def kick_drain(conn: redis.Redis, queue: Queue, job_timeout_s: int = 60) -> None:
     """Make sure a drain job is queued. The flag keeps a burst of messages to one queued job."""
-    if conn.set(DRAIN_PENDING, "1", nx=True, ex=60):
+    if conn.set(keys.INBOX_DRAIN_PENDING, "1", nx=True, ex=60):
         queue.enqueue(DRAIN_JOB, job_timeout=job_timeout_s, result_ttl=0, failure_ttl=24 * 3600, at_front=True,
                       retry=Retry(max=3, interval=[1, 5, 15]))

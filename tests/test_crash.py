@@ -20,7 +20,7 @@ from bot.ingest import ingest
 from bot.transports.recording import RecordingSender
 from config.areas import load_areas
 from config.settings import Settings
-from workers import keys
+from bot import keys
 from workers.config_state import seed_config
 from workers.drill import outstanding_jobs
 from workers.main import start_worker_processes

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from tests.conftest import T0, Relay
-from workers import keys
+from bot import keys
 from workers.pipeline import process
 from bot.core.models import Envelope
 

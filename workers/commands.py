@@ -25,7 +25,8 @@ from bot.core.parsing import fold
 from bot.core.render import RIGHTS
 from bot.identity import InvalidAddress, normalise_address
 from bot.transports import subscriptions
-from workers import incidents, keys
+from bot import keys
+from workers import incidents
 from workers.config_state import VerifierInfo, audit, edit_group, transact
 from workers.delivery import announce, queue_reply
 from workers.runtime import Runtime

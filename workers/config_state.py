@@ -14,7 +14,7 @@ from pydantic import BaseModel, TypeAdapter
 from bot.core.areas import AreaSpec, AreasFile, GroupConfig
 from bot.core.models import Policy
 from bot.identity import Identity, scrub_numbers
-from workers import keys
+from bot import keys
 
 
 @dataclass

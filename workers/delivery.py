@@ -12,7 +12,8 @@ from bot.core.models import Envelope
 from bot.errors import PermanentError, TransientError
 from bot.ingest import message_key
 from bot.transports.base import Outbound
-from workers import incidents, keys
+from bot import keys
+from workers import incidents
 from workers.queues import RETRY_DELIVERY, enqueue_once, job_id
 from workers.runtime import Runtime, runtime
 
@@ -154,7 +155,7 @@ def send_replies(batch: list[dict]) -> int:
     rt.refresh_config()
     sent = 0
     for reply in batch:
-        claim = f"{keys.PREFIX}:sent:reply:{reply['key']}"
+        claim = keys.reply_claim(reply["key"])
         if not _claim(rt, claim):
             continue
         at = datetime.fromisoformat(reply["at"])

@@ -10,7 +10,8 @@ from bot.core.geometry import covers
 from bot.core.models import Envelope
 from bot.core.render import SEEN
 from bot.ingest import message_key
-from workers import incidents, keys
+from bot import keys
+from workers import incidents
 from workers.runtime import Runtime
 
 log = logging.getLogger(__name__)

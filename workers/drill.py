@@ -24,7 +24,7 @@ from bot.ingest import ingest
 from bot.transports.recording import RecordingSender
 from config.areas import load_areas
 from config.settings import Settings
-from workers import keys
+from bot import keys
 from workers.config_state import seed_config
 from workers.main import start_worker_processes
 from workers.pipeline import sweep

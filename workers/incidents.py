@@ -10,7 +10,7 @@ import redis
 from redis.commands.core import Script
 
 from bot.core.matching import IncidentView
-from workers import keys
+from bot import keys
 
 _APPLY = (Path(__file__).parent / "apply_report.lua").read_text()
 _EXPIRE = (Path(__file__).parent / "expire_incidents.lua").read_text()

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 
 from bot.core.models import Envelope
 from bot.ingest import kick_drain
-from workers import keys
+from bot import keys
 from workers.delivery import flush_replies
 from workers.pipeline import process, sweep
 from workers.runtime import runtime
@@ -20,9 +20,8 @@ log = logging.getLogger(__name__)
 BATCH = 100
 MAX_DELIVERIES = 5
 """A message that failed this many times goes to the dead-letter stream instead of blocking the rest."""
-DEAD_LETTERS = f"{keys.PREFIX}:inbox:dead"
-LATENCY = f"{keys.PREFIX}:stats:latency_ms"
-"""Arrival → decision, milliseconds, newest first (the last 100,000)."""
+DEAD_LETTERS = keys.INBOX_DEAD
+LATENCY = keys.LATENCY
 
 
 def _consumer() -> str:

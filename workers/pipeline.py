@@ -17,7 +17,8 @@ from bot.core.models import Envelope, Kind
 from bot.core.parsing import parse
 from bot.core.render import reply_ack, reply_not_counted, reply_past, reply_where
 from bot.core.textsim import is_copy, simplify
-from workers import incidents, keys
+from bot import keys
+from workers import incidents
 from workers.delivery import announce, queue_reply
 from workers.dispatch import dispatch_verifiers
 from workers.reactions import react_to

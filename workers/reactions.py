@@ -14,7 +14,8 @@ import logging
 from rq import Retry
 
 from bot.transports.signal_inbound import react_target_key
-from workers import incidents, keys
+from bot import keys
+from workers import incidents
 from workers.queues import enqueue_once, job_id
 from workers.runtime import Runtime, runtime
 
@@ -25,13 +26,10 @@ VERIFIED = "✅"
 RETRY_REACTION = Retry(max=3, interval=[5, 30, 120])
 
 
-def counted_reports(incident_id: str) -> str:
-    """set of message keys of the Signal group reports counted for an incident (they get the ✅)."""
-    return f"{keys.PREFIX}:signal:counted:{incident_id}"
+counted_reports = keys.signal_counted
 
 
-def reacted(key: str) -> str:
-    return f"{keys.PREFIX}:signal:reacted:{key}"
+reacted = keys.signal_reacted
 
 
 def enabled(rt: Runtime) -> bool:

@@ -15,7 +15,7 @@ from bot.core.parsing import fold
 from bot.identity import Identity
 from bot.transports.base import Sender
 from config.settings import Settings, load_settings
-from workers import keys
+from bot import keys
 from workers.config_state import RelayConfig, load_config
 from workers.queues import make_queue
 from workers.redis_conn import connect, redis_url

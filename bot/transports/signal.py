@@ -27,6 +27,7 @@ from aiohttp import web
 
 from bot.identity import InvalidAddress
 from bot.ingest import message_key
+from bot import keys
 from bot.server import BotContext
 from bot.transports.signal_inbound import (
     SignalIds, SignalText, frame_envelope, react_target, react_target_key, text_from_data_message,
@@ -36,8 +37,6 @@ from bot.transports.signal_sender import SignalSender, connection_schemes  # noq
 
 log = logging.getLogger(__name__)
 
-GROUPS_KEY = "relay:config:groups"          # mirrors workers.keys.GROUPS; bot/ does not import workers/
-CONFIG_REV_KEY = "relay:config:rev"         # mirrors workers.keys.CONFIG_REV
 GROUP_INDEX_MAX_AGE_S = 60.0
 RESTART_MIN_S = 0.5
 RESTART_MAX_S = 60.0
@@ -57,7 +56,7 @@ class GroupIndex:
         self._map: dict[str, str] = {}
 
     def __call__(self, public_id: str) -> str | None:
-        rev = self.conn.get(CONFIG_REV_KEY)
+        rev = self.conn.get(keys.CONFIG_REV)
         if rev != self._rev or time.monotonic() - self._loaded_at > GROUP_INDEX_MAX_AGE_S:
             self._map = self._load()
             self._rev, self._loaded_at = rev, time.monotonic()
@@ -65,7 +64,7 @@ class GroupIndex:
 
     def _load(self) -> dict[str, str]:
         index: dict[str, str] = {}
-        for field, raw in self.conn.hgetall(GROUPS_KEY).items():
+        for field, raw in self.conn.hgetall(keys.GROUPS).items():
             try:
                 group = json.loads(raw)
             except ValueError:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+from bot import keys
 from bot.core.models import InboundMessage
 from bot.identity import Identity, InvalidAddress, normalise_address
 
@@ -35,7 +36,7 @@ GroupLookup = Callable[[str], str | None]
 
 def react_target_key(key: str) -> str:
     """Sealed {group, author, timestamp} of a Signal group message, by message key: what a 👀/✅ needs."""
-    return f"relay:signal:target:{key}"
+    return keys.signal_target(key)
 
 
 def public_group_id(internal_id: str) -> str:

@@ -14,7 +14,7 @@ import redis
 from bot.core.areas import GroupConfig
 from bot.core.parsing import fold
 from bot.identity import Identity, InvalidAddress, normalise_address
-from bot.transports import twilio_keys as tk
+from bot import keys
 
 MAX_TRIES = 20
 
@@ -29,7 +29,7 @@ class Membership:
 
 
 def _load(conn: redis.Redis) -> dict[str, GroupConfig]:
-    return {k.decode(): GroupConfig.model_validate_json(v) for k, v in conn.hgetall(tk.CONFIG_GROUPS).items()}
+    return {k.decode(): GroupConfig.model_validate_json(v) for k, v in conn.hgetall(keys.GROUPS).items()}
 
 
 def _names(group: GroupConfig) -> set[str]:
@@ -60,7 +60,7 @@ def _edit(conn: redis.Redis, identity: Identity, address: str, channel: str, arg
     for _ in range(MAX_TRIES):
         with conn.pipeline(transaction=True) as pipe:
             try:
-                pipe.watch(tk.CONFIG_GROUPS)
+                pipe.watch(keys.GROUPS)
                 groups = _load(pipe)  # type: ignore[arg-type]
                 result = Membership(available=sorted(g.id for g in groups.values() if g.channel == channel))
                 if join:
@@ -83,9 +83,9 @@ def _edit(conn: redis.Redis, identity: Identity, address: str, channel: str, arg
                         result.left.append(group.id)
                 pipe.multi()
                 for group in changed:
-                    pipe.hset(tk.CONFIG_GROUPS, group.id, group.model_dump_json())
+                    pipe.hset(keys.GROUPS, group.id, group.model_dump_json())
                 if changed:
-                    pipe.incr(tk.CONFIG_REV)
+                    pipe.incr(keys.CONFIG_REV)
                 pipe.execute()
                 return result
             except redis.WatchError:

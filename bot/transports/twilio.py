@@ -33,7 +33,8 @@ from bot.errors import PermanentError, RateLimited, TransientError
 from bot.identity import Identity, InvalidAddress, normalise_address
 from bot.ingest import message_key
 from bot.transports import subscriptions
-from bot.transports import twilio_keys as tk
+from bot import keys
+from bot.keys import twilio as tk
 from bot.transports.base import Outbound
 from bot.transports.keywords import Keyword, route_keyword
 from config.settings import Settings
@@ -252,7 +253,7 @@ def handle_inbound(ctx: Any, form: MultiDict[str]) -> web.Response:
                                                            opt_out_type=form.get("OptOutType"))
     if keyword is not None:
         # same dedupe key as ingest: a keyword redelivered (or a keyword then a report) is acted on once
-        if not conn.set(tk.seen(message_key(message.channel, message.message_id)), "1", nx=True,
+        if not conn.set(keys.seen_message(message_key(message.channel, message.message_id)), "1", nx=True,
                         ex=settings.report_ttl_s):
             return _twiml(None)
         reply = apply_keyword(conn, identity, keyword, message.channel, message.sender)
@@ -478,7 +479,7 @@ class TwilioSender:
             cached = self._languages.get(group)
             if cached and cached[1] > time.monotonic():
                 return cached[0]
-            raw = self.conn.hget(tk.CONFIG_GROUPS, group)
+            raw = self.conn.hget(keys.GROUPS, group)
             if raw:
                 try:
                     lang = json.loads(raw).get("language", "en")

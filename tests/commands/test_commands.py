@@ -8,7 +8,7 @@ import pytest
 from bot.commands.registry import BadArgument, help_text, parse_area_definition, parse_command, verifier_verdict
 from bot.core.areas import CircleArea, PolygonArea
 from tests.conftest import Relay
-from workers import keys
+from bot import keys
 
 ADMIN = "+16125559001"
 VERIFIER = "+16125559009"

@@ -31,7 +31,7 @@ from config.settings import Settings
 from tests.fakes.signal_api import (
     FakeSignalApi, envelope, make_group, quote_of, quote_of_sent, sync_envelope, wait_until,
 )
-from workers import keys
+from bot import keys
 from workers.config_state import seed_config
 from workers.runtime import Runtime, set_runtime
 

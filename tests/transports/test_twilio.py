@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings as hsettings, strategies as 
 
 from bot.ingest import message_key
 from bot.transports import twilio as tw
-from bot.transports import twilio_keys as tk
+from bot.keys import twilio as tk
 from bot.transports.keywords import route_keyword
 from config.settings import Settings
 from tests.transports.twilio_harness import ACCOUNT, TEMPLATE_ES, TwilioRelay, keys_snapshot

@@ -1,4 +1,5 @@
-"""Every Redis key template the relay writes, in one place. rq's own keys (rq:*) are rq's business."""
+"""Every Redis key template the relay writes, in one place (bot/ and workers/ both import it; rq's own
+rq:* keys are rq's). The Lua scripts in workers/ build the same keys from PREFIX, which they are passed."""
 
 from __future__ import annotations
 
@@ -104,3 +105,69 @@ VERIFIER_INFO = f"{PREFIX}:config:verifier-info"
 def dispatch_claim(incident_id: str, verifier: str) -> str:
     """SET NX: at most one dispatch per incident per verifier."""
     return f"{PREFIX}:dispatch:{incident_id}:{verifier}"
+
+
+INBOX_DEAD = f"{PREFIX}:inbox:dead"
+"""Messages that failed MAX_DELIVERIES times, kept for a person to look at."""
+LATENCY = f"{PREFIX}:stats:latency_ms"
+"""Arrival → decision, milliseconds, newest first (the last 100,000)."""
+
+
+def reply_claim(message_key: str) -> str:
+    return f"{PREFIX}:sent:reply:{message_key}"
+
+
+def signal_target(message_key: str) -> str:
+    """Sealed {group, author, timestamp} of a Signal group message, to react to it later."""
+    return f"{PREFIX}:signal:target:{message_key}"
+
+
+def signal_counted(incident_id: str) -> str:
+    """set of message keys of the Signal group reports counted for an incident (they get the ✅)."""
+    return f"{PREFIX}:signal:counted:{incident_id}"
+
+
+def signal_reacted(message_key: str) -> str:
+    return f"{PREFIX}:signal:reacted:{message_key}"
+
+
+TWILIO = f"{PREFIX}:twilio"
+
+
+class twilio:  # noqa: N801  (a namespace: bot.transports.twilio uses these as tk.<name>)
+    """Keys of the Twilio transport. No key or value holds a clear phone number: members are pseudonyms,
+    addresses needed for a later resend are sealed."""
+
+    WARNINGS = f"{TWILIO}:warnings"
+    """stream of operator warnings (63018 rate/tier limits, template missing …) for admins."""
+    WARNINGS_MAXLEN = 1000
+
+    @staticmethod
+    def suppressed(channel: str) -> str:
+        """set of member pseudonyms who sent STOP on `channel` (or Twilio answered 21610)."""
+        return f"{TWILIO}:suppressed:{channel}"
+
+    @staticmethod
+    def window(member: str) -> str:
+        """WhatsApp 24-hour session of a member: exists (value = epoch s of their last message) while open."""
+        return f"{TWILIO}:window:{member}"
+
+    @staticmethod
+    def rate(channel: str) -> str:
+        """GCRA state of the outbound rate limiter of one sender (theoretical arrival time, µs)."""
+        return f"{TWILIO}:rate:{channel}"
+
+    @staticmethod
+    def slowdown(channel: str) -> str:
+        """Present after a 63018: the limiter runs at a fraction of the configured rate until it expires."""
+        return f"{TWILIO}:slowdown:{channel}"
+
+    @staticmethod
+    def sent_message(message_sid: str) -> str:
+        """hash: what one outbound MessageSid was (alert, kind, group, member, sealed address, lang, text)."""
+        return f"{TWILIO}:msg:{message_sid}"
+
+    @staticmethod
+    def delivery(alert_id: str) -> str:
+        """hash `{kind}:{member}` -> "attempt|rank|status|sid|error": best known delivery state per member."""
+        return f"{TWILIO}:delivery:{alert_id}"
