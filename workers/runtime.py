@@ -133,7 +133,7 @@ def build_sender(settings: Settings) -> Sender:
 def _signal_senders(settings: Settings) -> dict[str, Sender]:
     if not (settings.signal_service and settings.signal_number):
         return {}
-    from bot.transports.signal import SignalSender  # the Signal issue
+    from bot.transports.signal_sender import SignalSender
 
     return {"signal": SignalSender.from_settings(settings)}
 
@@ -141,7 +141,7 @@ def _signal_senders(settings: Settings) -> dict[str, Sender]:
 def _twilio_senders(settings: Settings) -> dict[str, Sender]:
     if not settings.twilio_account_sid:
         return {}
-    from bot.transports.twilio import TwilioSender  # the WhatsApp/SMS issue
+    from bot.transports.twilio import TwilioSender
 
     sender = TwilioSender.from_settings(settings)
     return {"whatsapp": sender, "sms": sender}

@@ -33,7 +33,7 @@ from bot.transports.signal_inbound import (
     SignalIds, SignalText, frame_envelope, react_target, react_target_key, text_from_data_message,
     text_from_envelope, to_inbound,
 )
-from bot.transports.signal_sender import SignalSender, connection_schemes  # noqa: F401  (runtime imports it)
+from bot.transports.signal_sender import connection_schemes
 
 log = logging.getLogger(__name__)
 
