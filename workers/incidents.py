@@ -40,11 +40,15 @@ class Snapshot:
 
     rev: int
     incidents: dict[str, IncidentView]
-    texts: dict[str, list[tuple[str, str]]]
+    raw_texts: dict[str, list[str]]
     quoted: str | None
     last: str | None
     pending: str | None
     nearby: list[IncidentView]
+
+    def texts(self, incident_id: str) -> list[tuple[str, str]]:
+        """(reporter, simplified text) of an incident's report texts; decoded only for the one matched."""
+        return [(t["r"], t["x"]) for t in map(json.loads, self.raw_texts.get(incident_id) or [])]
 
 
 def snapshot(conn: redis.Redis, reporter: str, quote_ref: str | None, point: tuple[float, float] | None,
@@ -57,16 +61,16 @@ def snapshot(conn: redis.Redis, reporter: str, quote_ref: str | None, point: tup
         request["lat"], request["lon"] = point
     data = json.loads(_script(conn, _SNAPSHOT)(args=[json.dumps(request)]))
     views: dict[str, IncidentView] = {}
-    texts_of: dict[str, list[tuple[str, str]]] = {}
+    texts_of: dict[str, list[str]] = {}
     for item in data["incidents"]:
         views[item["id"]] = IncidentView(
             id=item["id"], lat=float(item["lat"]), lon=float(item["lon"]), precision=item["precision"],
             place=item["place"], area_name=item["area_name"] or None, state=item["state"],
             last_report_at=float(item["last_report_at"]), rev=int(item["rev"]))
         # cjson turns an empty Lua table into {} rather than []
-        texts_of[item["id"]] = [(t["r"], t["x"]) for t in map(json.loads, item["texts"] or [])]
+        texts_of[item["id"]] = item["texts"] or []
     near = [views[i] for i in (data["near"] or []) if i in views]
-    return Snapshot(rev=int(data["rev"]), incidents=views, texts=texts_of, quoted=data["quoted"] or None,
+    return Snapshot(rev=int(data["rev"]), incidents=views, raw_texts=texts_of, quoted=data["quoted"] or None,
                     last=data["last"] or None, pending=data["pending"] or None, nearby=near)
 
 

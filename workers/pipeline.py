@@ -165,7 +165,7 @@ def apply_message(rt: Runtime, env: Envelope, kind: str, geo, quoted: str | None
         policy = rt.policy_for(target if target is not None else geo)  # an area's own rules (/policy set)
         copy = False
         if target is not None and kind == "report" and counted:
-            earlier = [text for reporter, text in snap.texts.get(target.id, []) if reporter != env.reporter]
+            earlier = [text for reporter, text in snap.texts(target.id) if reporter != env.reporter]
             copy = is_copy(env.text, earlier, simplified=True)
         request: dict[str, object] = {
             "incident_id": target.id if target is not None else "",
