@@ -1,8 +1,9 @@
 # One image for `alertrelay run` and `alertrelay worker` (compose.yaml picks the command).
 FROM python:3.11-slim
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 ALERTRELAY_DATA_DIR=/data
 WORKDIR /app
-COPY pyproject.toml ./
+# README.md: pyproject names it as the readme, so the build needs it
+COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY workers ./workers
 COPY config ./config
