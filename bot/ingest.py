@@ -12,12 +12,12 @@ import logging
 import time
 
 import redis
-from redis.commands.core import Script
 from rq import Queue, Retry
 
 from bot import keys
 from bot.core.models import Envelope, InboundMessage
 from bot.identity import Identity, InvalidAddress, scrub_numbers
+from bot.scripts import run_script
 
 log = logging.getLogger(__name__)
 
@@ -69,22 +69,13 @@ def ingest(conn: redis.Redis, queue: Queue, identity: Identity, message: Inbound
            *, ttl_s: int = 72 * 3600, job_timeout_s: int = 60) -> bool:
     """Accept one inbound message. False if it was seen before (a redelivery)."""
     envelope = envelope_for(message, identity)
-    admitted = _admit_script(conn)(keys=[keys.seen_message(envelope.key), keys.INBOX],
-                                   args=[ttl_s, keys.INBOX_MAXLEN, envelope.model_dump_json(), repr(time.time())])
+    admitted = run_script(conn, _ADMIT, keys=[keys.seen_message(envelope.key), keys.INBOX],
+                          args=[ttl_s, keys.INBOX_MAXLEN, envelope.model_dump_json(), repr(time.time())])
     if not admitted:
         log.info("duplicate message %s dropped", envelope.key)
         return False
     kick_drain(conn, queue, job_timeout_s)
     return True
-
-
-_scripts: dict[int, Script] = {}
-
-
-def _admit_script(conn: redis.Redis) -> Script:
-    if id(conn) not in _scripts:
-        _scripts[id(conn)] = conn.register_script(_ADMIT)
-    return _scripts[id(conn)]
 
 
 def kick_drain(conn: redis.Redis, queue: Queue, job_timeout_s: int = 60) -> None:

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import redis
-from redis.commands.core import Script
 
 from bot.core.matching import IncidentView
+from bot.scripts import run_script
 from bot import keys
 
 _APPLY = (Path(__file__).parent / "apply_report.lua").read_text()
@@ -59,7 +59,7 @@ def snapshot(conn: redis.Redis, reporter: str, quote_ref: str | None, point: tup
         request["named"] = list(named)
     if point is not None:
         request["lat"], request["lon"] = point
-    data = json.loads(_script(conn, _SNAPSHOT)(args=[json.dumps(request)]))
+    data = json.loads(run_script(conn, _SNAPSHOT, args=[json.dumps(request)]))
     views: dict[str, IncidentView] = {}
     texts_of: dict[str, list[str]] = {}
     for item in data["incidents"]:
@@ -79,21 +79,10 @@ def fields(conn: redis.Redis, incident_id: str) -> dict[str, str]:
 
 
 def apply(conn: redis.Redis, request: dict[str, object]) -> Applied:
-    raw = _script(conn, _APPLY)(args=[json.dumps({"prefix": keys.PREFIX, **request})])
+    raw = run_script(conn, _APPLY, args=[json.dumps({"prefix": keys.PREFIX, **request})])
     data = json.loads(raw)
     return Applied(**{k: v for k, v in data.items() if k in Applied.__dataclass_fields__})
 
 
 def expire_quiet(conn: redis.Redis, cutoff_s: float) -> list[tuple[str, str]]:
-    return [(i.decode(), a.decode()) for i, a in _script(conn, _EXPIRE)(args=[keys.PREFIX, cutoff_s])]
-
-
-_scripts: dict[tuple[int, str], Script] = {}
-
-
-def _script(conn: redis.Redis, source: str) -> Script:
-    """EVALSHA, not EVAL: the script body is sent once per connection pool, not with every message."""
-    key = (id(conn), source)
-    if key not in _scripts:
-        _scripts[key] = conn.register_script(source)
-    return _scripts[key]
+    return [(i.decode(), a.decode()) for i, a in run_script(conn, _EXPIRE, args=[keys.PREFIX, cutoff_s])]

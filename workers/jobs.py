@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 
 from bot.core.models import Envelope
 from bot.ingest import kick_drain
+from bot.scripts import run_script
 from bot import keys
 from workers.delivery import flush_replies
 from workers.pipeline import process, sweep
@@ -70,7 +71,7 @@ return 0
 
 
 def _release(conn, token: str) -> None:  # type: ignore[no-untyped-def]
-    conn.eval(_RELEASE, 1, keys.INBOX_DRAINER, token)
+    run_script(conn, _RELEASE, keys=[keys.INBOX_DRAINER], args=[token])
 
 
 def _drain(rt, token: str, lease_ms: int) -> int:  # type: ignore[no-untyped-def]
@@ -84,7 +85,7 @@ def _drain(rt, token: str, lease_ms: int) -> int:  # type: ignore[no-untyped-def
     while True:
         if batch:
             done += _process_batch(rt, batch)
-            if not conn.eval(_RENEW, 1, keys.INBOX_DRAINER, token, lease_ms):
+            if not run_script(conn, _RENEW, keys=[keys.INBOX_DRAINER], args=[token, lease_ms]):
                 log.warning("drain lease lost (a batch took over %d ms); leaving the inbox to the new drainer",
                             lease_ms)
                 return done
