@@ -146,7 +146,11 @@ class TwilioRelay:
 
 
 def keys_snapshot(conn: redis.Redis) -> dict[bytes, bytes]:
-    """Every key the relay owns, and rq's queues, with a digest of their values."""
-    return {k: conn.dump(k) or b"" for k in conn.keys("*") if not k.startswith(b"rq:worker")}
+    """Every key the relay owns, and rq's queues, with a digest of their values.
+
+    rq's own liveness keys (worker registrations, the scheduler's lock and heartbeat) come and go on
+    their own clock, whatever a request does, so they are left out."""
+    liveness = (b"rq:worker", b"rq:scheduler")
+    return {k: conn.dump(k) or b"" for k in conn.keys("*") if not k.startswith(liveness)}
 
 
