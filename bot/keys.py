@@ -18,10 +18,15 @@ PROCESSED_COUNT = f"{PREFIX}:stats:processed"
 INCIDENT_SEQ = f"{PREFIX}:incident:seq"
 ALERT_SEQ = f"{PREFIX}:alert:seq"
 INCIDENTS_REV = f"{PREFIX}:incidents:rev"
-INCIDENTS_GEO = f"{PREFIX}:incidents:geo"
-"""Open point incidents. Area-level ones (a neighbourhood, an uncertain landmark) are in INCIDENTS_GEO_AREA,
-searched further out, since their centre can be far from a point inside them."""
-INCIDENTS_GEO_AREA = f"{PREFIX}:incidents:geo:area"
+"""The global incident revision: bumped by every change to any incident (workers/changed.lua). A drainer's
+copy of the open incidents is as of one revision; an apply decided on an older one is refused."""
+INCIDENTS_CHANGED = f"{PREFIX}:incidents:changed"
+"""zset incident id -> revision of its latest change, capped (workers/changed.lua): a stale copy reads
+only these. INCIDENTS_CHANGED_FLOOR is the highest revision dropped from it; a copy older reloads all."""
+INCIDENTS_CHANGED_FLOOR = f"{PREFIX}:incidents:changed:floor"
+INCIDENTS_EPOCH = f"{PREFIX}:incidents:epoch"
+"""Set on first use: a copy from another epoch (the data was flushed or replaced) reloads all."""
+INCIDENTS_EPOCH_SEQ = f"{PREFIX}:incidents:epoch:seq"
 INCIDENTS_ACTIVE = f"{PREFIX}:incidents:active"
 
 # Configuration state (seeded from areas.toml, then changed by chat commands)

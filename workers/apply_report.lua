@@ -1,25 +1,25 @@
 -- Atomically apply one message (report, all-clear or dispute) to an incident and decide.
--- Optimistic concurrency: the caller read a snapshot (incident rev, or the global rev for a new
--- incident); if anything changed since, answer "retry" and the caller re-reads. A message already
--- applied is a no-op that answers the transition it caused, so replays never double-count or double-send.
+-- Optimistic concurrency: the caller decided on a view of the open incidents as of the global incident
+-- revision expect_seq; if any incident changed since, answer "retry" and the caller catches up and decides
+-- again. A message already applied is a no-op that answers the transition it caused, so replays never
+-- double-count or double-send. The answer carries the incident's new fields, so the caller's view stays
+-- current without reading them back.
 local req = cjson.decode(ARGV[1])
 local p = req.prefix
 local id = req.incident_id
 local fresh = false
 
+local function current_seq() return tonumber(redis.call('GET', p .. ':incidents:rev') or '0') end
+
 if id == '' then
-  if tonumber(redis.call('GET', p .. ':incidents:rev') or '0') ~= req.expect_rev then
-    return cjson.encode({status = 'retry'})
-  end
+  if current_seq() ~= req.expect_seq then return cjson.encode({status = 'retry'}) end
   local n = req.new
   id = 'i' .. redis.call('INCR', p .. ':incident:seq')
   redis.call('HSET', p .. ':incident:' .. id,
     'lat', n.lat, 'lon', n.lon, 'precision', n.precision, 'place', n.place, 'area', n.area,
     'area_name', n.area_name, 'state', 'pending', 'first_at', req.t, 'last_report_at', req.t, 'rev', 0,
     'seen', '')
-  redis.call('GEOADD', p .. (n.precision == 'area' and ':incidents:geo:area' or ':incidents:geo'), n.lon, n.lat, id)
   redis.call('ZADD', p .. ':incidents:active', req.t, id)
-  redis.call('INCR', p .. ':incidents:rev')
   fresh = true
 end
 
@@ -28,10 +28,12 @@ local function reply(status, transition)
   -- replies quoting this message, and a later "ya se fueron" from this sender, refer to this incident
   redis.call('SET', p .. ':ref:' .. req.ref, id, 'EX', req.ttl_s)
   redis.call('SET', p .. ':reporter:' .. req.reporter .. ':incident', id, 'EX', req.ttl_s)
-  local h = redis.call('HMGET', ikey, 'state', 'alert_id', 'by_verifier', 'place', 'area')
+  local h = redis.call('HMGET', ikey, 'state', 'alert_id', 'by_verifier', 'place', 'area', 'lat', 'lon',
+    'precision', 'area_name', 'last_report_at', 'rev', 'seen')
   return cjson.encode({
     status = status, incident = id, state = h[1], alert_id = h[2] or '', by_verifier = h[3] == '1',
-    place = h[4] or '', area = h[5] or '',
+    place = h[4] or '', area = h[5] or '', lat = h[6], lon = h[7], precision = h[8], area_name = h[9] or '',
+    last_report_at = h[10], rev = h[11], seen = h[12] or '', seq = current_seq(),
     transition = transition, reporters = redis.call('ZCARD', ikey .. ':reporters'),
     clears = redis.call('ZCARD', ikey .. ':clears')})
 end
@@ -44,7 +46,7 @@ if redis.call('SISMEMBER', ikey .. ':messages', req.msg_key) == 1 then
 end
 local rev = redis.call('HGET', ikey, 'rev')
 if not rev then return cjson.encode({status = 'closed'}) end
-if not fresh and tonumber(rev) ~= req.expect_rev then return cjson.encode({status = 'retry'}) end
+if not fresh and current_seq() ~= req.expect_seq then return cjson.encode({status = 'retry'}) end
 local state = redis.call('HGET', ikey, 'state')
 if state ~= 'pending' and state ~= 'blocked' and state ~= 'verified' then
   return cjson.encode({status = 'closed'})
@@ -82,8 +84,6 @@ if req.kind == 'report' then
   if counts and req.point and redis.call('HGET', ikey, 'precision') == 'area' and req.point.precision == 'point' then
     local pt = req.point
     redis.call('HSET', ikey, 'lat', pt.lat, 'lon', pt.lon, 'precision', 'point', 'place', pt.place, 'area', pt.area)
-    redis.call('ZREM', p .. ':incidents:geo:area', id)
-    redis.call('GEOADD', p .. ':incidents:geo', pt.lon, pt.lat, id)
   end
   if counts and (state == 'pending' or state == 'blocked') then
     if req.verifier then
@@ -100,8 +100,6 @@ elseif req.kind == 'clear' then
   if state == 'verified' and (req.verifier or redis.call('ZCARD', ikey .. ':clears') >= req.clear_need) then
     redis.call('HSET', ikey, 'state', 'cleared', 'cleared_by', req.msg_key, 'cleared_at', req.t)
     redis.call('ZREM', p .. ':incidents:active', id)
-    redis.call('ZREM', p .. ':incidents:geo', id)
-    redis.call('ZREM', p .. ':incidents:geo:area', id)
     transition = 'cleared'
   end
 elseif req.kind == 'dispute' then
@@ -112,6 +110,7 @@ elseif req.kind == 'dispute' then
 end
 
 redis.call('HINCRBY', ikey, 'rev', 1)
+mark_changed(p, id)
 for _, suffix in ipairs({'', ':reporters', ':clears', ':disputes', ':texts', ':messages', ':forwarders'}) do
   redis.call('EXPIRE', ikey .. suffix, req.ttl_s)
 end

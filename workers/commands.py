@@ -582,15 +582,8 @@ def _retract(ctx: Ctx) -> None:
     if not record:
         raise BadArgument(f"No alert {alert_id}.", f"No existe la alerta {alert_id}.")
     incident_id = record[b"incident"].decode()
-    if incidents.fields(rt.conn, incident_id).get("state") == "retracted":
+    if not incidents.set_state(rt.conn, incident_id, "retracted"):
         raise BadArgument(f"{alert_id} was already retracted.", f"{alert_id} ya fue retirada.")
-    pipe = rt.conn.pipeline(transaction=True)
-    pipe.hset(keys.incident(incident_id), "state", "retracted")
-    pipe.hincrby(keys.incident(incident_id), "rev", 1)
-    pipe.zrem(keys.INCIDENTS_ACTIVE, incident_id)
-    pipe.zrem(keys.INCIDENTS_GEO, incident_id)
-    pipe.zrem(keys.INCIDENTS_GEO_AREA, incident_id)
-    pipe.execute()
     announce(rt, incident_id, alert_id, "retraction", env.at, env.message_id)
     groups = json.loads(record.get(b"groups", b"[]"))
     ctx.audit(f"{alert_id} ({incident_id}) to {len(groups)} groups")

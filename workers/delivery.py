@@ -20,19 +20,27 @@ from workers.runtime import Runtime, runtime
 log = logging.getLogger(__name__)
 
 
-def announce(rt: Runtime, incident_id: str, alert_id: str, kind: str, at: datetime, in_reply_to: str | None) -> None:
-    """Queue `kind` (alert, all_clear, update, retraction) for every group of the alert."""
+def announce(rt: Runtime, incident_id: str, alert_id: str, kind: str, at: datetime, in_reply_to: str | None,
+             facts: incidents.Applied | None = None) -> None:
+    """Queue `kind` (alert, all_clear, update, retraction) for every group of the alert. `facts`: the
+    apply that verified it, which carries the incident's fields (else they are read)."""
     conn = rt.conn
     akey = keys.alert(alert_id)
     if kind == "alert":
-        f = incidents.fields(conn, incident_id)
+        if facts is None:
+            f = incidents.fields(conn, incident_id)
+            f["reports"] = str(conn.zcard(keys.incident_reporters(incident_id)))
+        else:
+            f = {"lat": repr(facts.lat), "lon": repr(facts.lon), "precision": facts.precision, "place": facts.place,
+                 "area": facts.area, "area_name": facts.area_name, "by_verifier": "1" if facts.by_verifier else "0",
+                 "seen": facts.seen, "reports": str(facts.reporters)}
         area_name = f.get("area_name") if f.get("precision") == "area" else None
         groups = rt.router().route(float(f["lat"]), float(f["lon"]), area_name or None)
         record = {
             "incident": incident_id, "groups": json.dumps(groups), "place": f.get("place", ""),
             "area": f.get("area", ""), "lat": f["lat"], "lon": f["lon"], "at": at.isoformat(),
             "in_reply_to": in_reply_to or "", "by_verifier": f.get("by_verifier", "0"),
-            "reports": str(conn.zcard(keys.incident_reporters(incident_id))), "seen": f.get("seen", ""),
+            "reports": f["reports"], "seen": f.get("seen", ""),
         }
         pipe = conn.pipeline(transaction=True)
         for name, value in record.items():

@@ -11,7 +11,6 @@ from bot.core.models import Envelope
 from bot.core.render import SEEN
 from bot.ingest import message_key
 from bot import keys
-from workers import incidents
 from workers.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -42,8 +41,7 @@ def dispatch_verifiers(rt: Runtime, env: Envelope, result, seen: tuple[str, ...]
     config = rt.config()
     if not config.verifier_info:
         return 0
-    f = incidents.fields(rt.conn, result.incident)
-    lat, lon = float(f["lat"]), float(f["lon"])
+    lat, lon = result.lat, result.lon
     where = f"{result.place}, {result.area}" if result.area and result.area.lower() not in result.place.lower() \
         else result.place
     sent = 0

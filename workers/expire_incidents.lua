@@ -12,8 +12,7 @@ for _, id in ipairs(redis.call('ZRANGEBYSCORE', p .. ':incidents:active', '-inf'
     redis.call('HSET', ikey, 'state', 'closed')
   end
   if state then redis.call('HINCRBY', ikey, 'rev', 1) end
+  mark_changed(p, id)
   redis.call('ZREM', p .. ':incidents:active', id)
-  redis.call('ZREM', p .. ':incidents:geo', id)
-  redis.call('ZREM', p .. ':incidents:geo:area', id)
 end
 return expired

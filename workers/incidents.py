@@ -1,22 +1,28 @@
-"""Incident storage: snapshots for matching, the atomic apply script, expiry."""
+"""Incident storage: the drainer's view of open incidents, the atomic apply script, expiry."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import redis
 
-from bot.core.matching import IncidentView
+from bot.core.matching import ACTIVE_STATES, IncidentView
+from bot.core.nearby import GridIndex
 from bot.scripts import run_script
 from bot import keys
 
-_APPLY = (Path(__file__).parent / "apply_report.lua").read_text()
-_EXPIRE = (Path(__file__).parent / "expire_incidents.lua").read_text()
-_SNAPSHOT = (Path(__file__).parent / "snapshot.lua").read_text()
+_HERE = Path(__file__).parent
+_CHANGED = (_HERE / "changed.lua").read_text()
+_APPLY = _CHANGED + (_HERE / "apply_report.lua").read_text()
+_EXPIRE = _CHANGED + (_HERE / "expire_incidents.lua").read_text()
+_SET_STATE = _CHANGED + (_HERE / "set_state.lua").read_text()
+_SYNC = (_HERE / "incident_sync.lua").read_text()
 AREA_CANDIDATE_RADIUS_M = 6000
 """Area incidents sit at a neighbourhood centroid: look this far for them."""
+MAX_TEXTS = 100
+"""Report texts kept per incident for copy detection (apply_report.lua trims to the same)."""
 
 
 @dataclass(frozen=True)
@@ -32,56 +38,151 @@ class Applied:
     counted: bool = False
     place: str = ""
     area: str = ""
+    lat: float = 0.0
+    lon: float = 0.0
+    precision: str = ""
+    area_name: str = ""
+    seen: str = ""
+
+
+@dataclass(frozen=True)
+class ReporterState:
+    """The per-sender keys a decision reads: a place-less report waiting for its "where?", the incident
+    the sender last spoke about, and the incident the quoted message belongs to."""
+
+    pending: str | None = None
+    last: str | None = None
+    quoted: str | None = None
+
+
+def read_reporter(conn: redis.Redis, reporter: str, quote_ref: str | None) -> ReporterState:
+    names = [keys.pending_place(reporter), keys.reporter_incident(reporter)]
+    if quote_ref:
+        names.append(keys.message_ref(quote_ref))
+    values = [v.decode() if v is not None else None for v in conn.mget(names)]
+    return ReporterState(pending=values[0], last=values[1], quoted=values[2] if quote_ref else None)
 
 
 @dataclass(frozen=True)
 class Snapshot:
-    """What one message's decision reads, taken in one round trip (workers/snapshot.lua)."""
+    """What one message's decision reads: its sender's keys and the open incidents it may concern."""
 
-    rev: int
+    seq: int
     incidents: dict[str, IncidentView]
-    raw_texts: dict[str, list[str]]
     quoted: str | None
     last: str | None
     pending: str | None
     nearby: list[IncidentView]
+    _texts: dict[str, list[tuple[str, str]]] = field(default_factory=dict, repr=False)
 
     def texts(self, incident_id: str) -> list[tuple[str, str]]:
-        """(reporter, simplified text) of an incident's report texts; decoded only for the one matched."""
-        return [(t["r"], t["x"]) for t in map(json.loads, self.raw_texts.get(incident_id) or [])]
+        """(reporter, simplified text) of an incident's stored report texts."""
+        return self._texts.get(incident_id, [])
 
 
-def snapshot(conn: redis.Redis, reporter: str, quote_ref: str | None, point: tuple[float, float] | None,
-             radius_m: float, named: tuple[str, ...] = ()) -> Snapshot:
-    request: dict[str, object] = {"prefix": keys.PREFIX, "reporter": reporter, "quote_ref": quote_ref or "",
-                                  "radius_m": radius_m, "area_radius_m": AREA_CANDIDATE_RADIUS_M}
-    if named:
-        request["named"] = list(named)
-    if point is not None:
-        request["lat"], request["lon"] = point
-    data = json.loads(run_script(conn, _SNAPSHOT, args=[json.dumps(request)]))
-    views: dict[str, IncidentView] = {}
-    texts_of: dict[str, list[str]] = {}
-    for item in data["incidents"]:
-        views[item["id"]] = IncidentView(
-            id=item["id"], lat=float(item["lat"]), lon=float(item["lon"]), precision=item["precision"],
-            place=item["place"], area_name=item["area_name"] or None, state=item["state"],
-            last_report_at=float(item["last_report_at"]), rev=int(item["rev"]))
-        # cjson turns an empty Lua table into {} rather than []
-        texts_of[item["id"]] = item["texts"] or []
-    near = [views[i] for i in (data["near"] or []) if i in views]
-    return Snapshot(rev=int(data["rev"]), incidents=views, raw_texts=texts_of, quoted=data["quoted"] or None,
-                    last=data["last"] or None, pending=data["pending"] or None, nearby=near)
+def _view(item: dict) -> IncidentView:  # type: ignore[type-arg]
+    return IncidentView(id=item["id"], lat=float(item["lat"]), lon=float(item["lon"]), precision=item["precision"],
+                        place=item["place"], area_name=item["area_name"] or None, state=item["state"],
+                        last_report_at=float(item["last_report_at"]), rev=int(item["rev"]))
+
+
+class OpenIncidents:
+    """This process's copy of every open incident, as of the global incident revision `seq`.
+
+    Only the drainer decides, and every change to an incident bumps that revision (changed.lua), so the
+    copy replaces a Redis search per message: a decision made on it is applied with `expect_seq`, and if
+    anything changed meanwhile (an expiry, a retraction, another drainer) the apply answers "retry" and
+    the copy catches up by reading just the incidents that changed.
+    """
+
+    def __init__(self) -> None:
+        self.epoch = ""
+        self.seq = -1
+        self._views: dict[str, IncidentView] = {}
+        self._texts: dict[str, list[tuple[str, str]]] = {}
+        self._points = GridIndex()
+        self._areas = GridIndex()
+
+    def __len__(self) -> int:
+        return len(self._views)
+
+    def sync(self, conn: redis.Redis) -> None:
+        data = json.loads(run_script(conn, _SYNC, args=[keys.PREFIX, self.epoch, self.seq]))
+        if data["full"]:
+            self._views.clear()
+            self._texts.clear()
+            self._points = GridIndex()
+            self._areas = GridIndex()
+        for item in data["incidents"] or []:  # cjson turns an empty Lua table into {}
+            if "state" not in item:
+                self.forget(item["id"])
+                continue
+            texts = [(t["r"], t["x"]) for t in map(json.loads, item["texts"] or [])]
+            self._put(_view(item), texts)
+        self.epoch, self.seq = data["epoch"], int(data["seq"])
+
+    def forget(self, incident_id: str) -> None:
+        self._views.pop(incident_id, None)
+        self._texts.pop(incident_id, None)
+        self._points.remove(incident_id)
+        self._areas.remove(incident_id)
+
+    def _put(self, view: IncidentView, texts: list[tuple[str, str]]) -> None:
+        if view.state not in ACTIVE_STATES:
+            self.forget(view.id)
+            return
+        self._views[view.id] = view
+        self._texts[view.id] = texts[-MAX_TEXTS:]
+        index, other = (self._areas, self._points) if view.precision == "area" else (self._points, self._areas)
+        other.remove(view.id)
+        index.put(view.id, view.lat, view.lon)
+
+    def applied(self, data: dict, text: str, reporter: str) -> None:  # type: ignore[type-arg]
+        """Fold in what our own apply changed, when it was the only change since our copy's revision
+        (the apply checked that); otherwise leave it to the next sync."""
+        if data.get("status") != "ok" or int(data["seq"]) != self.seq + 1:
+            return
+        texts = self._texts.get(data["incident"], [])
+        if text:
+            texts = [*texts, (reporter, text)]
+        self._put(_view({**data, "id": data["incident"]}), texts)
+        self.seq += 1
+
+    def view(self, incident_id: str | None) -> IncidentView | None:
+        return self._views.get(incident_id or "")
+
+    def snapshot(self, reporter: ReporterState, point: tuple[float, float] | None, radius_m: float,
+                 named: tuple[str, ...] = ()) -> Snapshot:
+        near: list[IncidentView] = []
+        if point is not None:
+            ids = self._points.within(*point, radius_m) + self._areas.within(*point, AREA_CANDIDATE_RADIUS_M)
+            near = [self._views[i] for i in ids]
+        wanted = {v.id: v for v in near}
+        for incident_id in (reporter.quoted, reporter.last, *named):
+            view = self.view(incident_id)
+            if view is not None:
+                wanted[view.id] = view
+        return Snapshot(seq=self.seq, incidents=wanted, quoted=reporter.quoted, last=reporter.last,
+                        pending=reporter.pending, nearby=near,
+                        _texts={i: self._texts.get(i, []) for i in wanted})
 
 
 def fields(conn: redis.Redis, incident_id: str) -> dict[str, str]:
     return {k.decode(): v.decode() for k, v in conn.hgetall(keys.incident(incident_id)).items()}
 
 
-def apply(conn: redis.Redis, request: dict[str, object]) -> Applied:
-    raw = run_script(conn, _APPLY, args=[json.dumps({"prefix": keys.PREFIX, **request})])
-    data = json.loads(raw)
-    return Applied(**{k: v for k, v in data.items() if k in Applied.__dataclass_fields__})
+def apply(conn: redis.Redis, request: dict[str, object]) -> tuple[Applied, dict]:  # type: ignore[type-arg]
+    """Run the apply script: (the outcome, the script's whole answer for OpenIncidents.applied)."""
+    data = json.loads(run_script(conn, _APPLY, args=[json.dumps({"prefix": keys.PREFIX, **request})]))
+    values = {k: v for k, v in data.items() if k in Applied.__dataclass_fields__}
+    for name in ("lat", "lon"):
+        values[name] = float(values.get(name) or 0.0)
+    return Applied(**values), data
+
+
+def set_state(conn: redis.Redis, incident_id: str, state: str) -> bool:
+    """Close an incident by hand (a retraction). False if it was in that state already."""
+    return bool(run_script(conn, _SET_STATE, args=[keys.PREFIX, incident_id, state]))
 
 
 def expire_quiet(conn: redis.Redis, cutoff_s: float) -> list[tuple[str, str]]:

@@ -99,6 +99,7 @@ def _process_batch(rt, batch) -> int:  # type: ignore[no-untyped-def]
     """Process, then queue the batch's replies, then acknowledge: a crash before the ack means the batch is
     processed again, which the idempotent stages turn into no-ops."""
     rt.refresh_config()  # once per batch; a command refreshes it again after changing it
+    rt.open_incidents.sync(rt.conn)  # catch up with what changed since this process last drained
     finished = [entry for entry in batch if _handle(rt, *entry)]
     flush_replies(rt)
     if not finished:

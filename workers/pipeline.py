@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import datetime, timezone
 
 from bot.commands.registry import verifier_verdict
-from bot.core.matching import ACTIVE_STATES, Sighting, choose_incident
+from bot.core.matching import ACTIVE_STATES, IncidentView, Sighting, choose_incident
 from bot.core.models import Envelope, Kind
 from bot.core.parsing import parse
 from bot.core.render import reply_ack, reply_not_counted, reply_past, reply_where
@@ -71,6 +71,7 @@ def process(rt: Runtime, env: Envelope) -> None:
         from workers.commands import handle_command
 
         handle_command(rt, env, parsed)
+        rt.open_incidents.sync(rt.conn)  # a command may have closed or changed an incident
         return
 
     conn = rt.conn
@@ -123,33 +124,33 @@ def process(rt: Runtime, env: Envelope) -> None:
 
 def take_snapshot(rt: Runtime, env: Envelope, geo, named: tuple[str, ...] = ()  # type: ignore[no-untyped-def]
                   ) -> incidents.Snapshot:
-    """Everything this message's decision reads, in one round trip."""
+    """Everything this message's decision reads: its sender's keys (one round trip) and the open incidents
+    near its place, from this process's copy (synced once per batch and whenever an apply finds it stale)."""
+    reporter = incidents.read_reporter(rt.conn, env.reporter, env.quote_ref)
     if geo is None:
-        return incidents.snapshot(rt.conn, env.reporter, env.quote_ref, None, 0, named)
+        return rt.open_incidents.snapshot(reporter, None, 0, named)
     area_level = sighting_for(rt, geo, 0).area_name is not None
     # an area-level sighting (a neighbourhood) matches point incidents anywhere inside it
     radius_m = incidents.AREA_CANDIDATE_RADIUS_M if area_level else rt.policy_for(geo).radius_m
-    return incidents.snapshot(rt.conn, env.reporter, env.quote_ref, (geo.lat, geo.lon), radius_m, named)
+    return rt.open_incidents.snapshot(reporter, (geo.lat, geo.lon), radius_m, named)
 
 
 def _target(rt: Runtime, env: Envelope, kind: str, geo, quoted: str | None,  # type: ignore[no-untyped-def]
-            snap: incidents.Snapshot):
-    """(incident view or None, expected rev) for this message: its quote, else its place, else (for an
-    all-clear or dispute) the incident its sender last spoke about."""
+            snap: incidents.Snapshot) -> tuple[bool, IncidentView | None]:
+    """(whether to apply, the incident or None for a new one) for this message: its quote, else its
+    place, else (for an all-clear or dispute) the incident its sender last spoke about."""
     view = snap.incidents.get(quoted or "")
     if view is not None and view.state in ACTIVE_STATES:
-        return view, view.rev
+        return True, view
     if geo is not None:
         sighting = sighting_for(rt, geo, env.at.timestamp())
         match = choose_incident(sighting, snap.nearby, rt.policy_for(geo), area_contains(rt))
-        if match is not None:
-            return match, match.rev
-        if kind == "report":
-            return None, snap.rev
+        if match is not None or kind == "report":
+            return True, match
     view = snap.incidents.get(snap.last or "")
     if view is not None and view.state in ACTIVE_STATES:
-        return view, view.rev
-    return None, None
+        return True, view
+    return False, None
 
 
 def apply_message(rt: Runtime, env: Envelope, kind: str, geo, quoted: str | None, *,  # type: ignore[no-untyped-def]
@@ -159,8 +160,8 @@ def apply_message(rt: Runtime, env: Envelope, kind: str, geo, quoted: str | None
     config = rt.config()
     for _ in range(MAX_APPLY_ATTEMPTS):
         snap = snap or take_snapshot(rt, env, geo, (quoted,) if quoted else ())
-        target, expect_rev = _target(rt, env, kind, geo, quoted, snap)
-        if expect_rev is None:
+        applies, target = _target(rt, env, kind, geo, quoted, snap)
+        if not applies:
             return None  # an all-clear or dispute about nothing we know
         policy = rt.policy_for(target if target is not None else geo)  # an area's own rules (/policy set)
         copy = False
@@ -169,7 +170,7 @@ def apply_message(rt: Runtime, env: Envelope, kind: str, geo, quoted: str | None
             copy = is_copy(env.text, earlier, simplified=True)
         request: dict[str, object] = {
             "incident_id": target.id if target is not None else "",
-            "expect_rev": expect_rev,
+            "expect_seq": snap.seq,
             "msg_key": env.key,
             "ref": env.ref,
             "reporter": env.reporter,
@@ -190,18 +191,23 @@ def apply_message(rt: Runtime, env: Envelope, kind: str, geo, quoted: str | None
             request["point"] = point
             if target is None:
                 request["new"] = {**point, "area_name": sighting_for(rt, geo, 0).area_name or ""}
-        result = incidents.apply(conn, request)
-        result = replace(result, counted=bool(request["counted"]))
+        result, answer = incidents.apply(conn, request)
         if result.status in ("retry", "closed"):
-            snap = None  # something changed since we looked: look again
+            # something changed since our copy's revision, or the incident is gone: catch up, decide again
             if result.status == "closed":
                 quoted = None
+                if target is not None:
+                    rt.open_incidents.forget(target.id)
+            rt.open_incidents.sync(conn)
+            snap = None
             continue
+        rt.open_incidents.applied(answer, str(request["text"]), env.reporter)
+        result = replace(result, counted=bool(request["counted"]))
         log.info("message %s → incident %s: %s %s (state %s, %d reporters)%s", env.key, result.incident, kind,
                  "counted" if request["counted"] else "not counted", result.state, result.reporters,
                  f" → {result.transition} {result.alert_id}" if result.transition else "")
         if result.transition == "verified":
-            announce(rt, result.incident, result.alert_id, "alert", env.at, env.message_id)
+            announce(rt, result.incident, result.alert_id, "alert", env.at, env.message_id, facts=result)
         elif result.transition == "cleared":
             announce(rt, result.incident, result.alert_id, "all_clear", env.at, env.message_id)
         return result

@@ -41,6 +41,13 @@ class Runtime:
         return make_queue(self.conn)
 
     @cached_property
+    def open_incidents(self):  # type: ignore[no-untyped-def]
+        """The drainer's copy of the open incidents (workers.incidents.OpenIncidents)."""
+        from workers.incidents import OpenIncidents
+
+        return OpenIncidents()
+
+    @cached_property
     def gazetteer(self):  # type: ignore[no-untyped-def]
         from bot.geo import load_gazetteer
 

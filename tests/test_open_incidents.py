@@ -1,0 +1,92 @@
+"""The drainer's copy of the open incidents (workers.incidents.OpenIncidents) against a real Redis: it
+catches up with changes made elsewhere, and a decision made on a stale copy is never applied."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import redis
+
+from tests.conftest import T0, Relay
+from bot import keys
+from workers import incidents
+from workers.incidents import OpenIncidents
+from workers.pipeline import process
+from bot.core.models import InboundMessage
+from bot.ingest import envelope_for
+from workers.runtime import Runtime, set_runtime
+
+REPORT_A = "ICE at Franklin & Chicago rn, 2 unmarked SUVs by the bus stop"
+REPORT_B = "la migra en la franklin con chicago, estan parando a la gente"
+ALL_CLEAR = "ya se fueron de franklin y chicago"
+
+
+def other_drainer(rt: Runtime) -> Runtime:
+    """A second worker process: same settings and Redis, its own copy of the open incidents."""
+    return Runtime(rt.settings, conn=rt.conn, sender=rt.sender)
+
+
+def test_a_stale_copy_catches_up_before_its_decision_is_applied(relay: Relay) -> None:
+    first = relay.rt
+    second = other_drainer(first)
+    second.open_incidents.sync(second.conn)  # before the first report: it knows of no incident
+    relay.send(REPORT_A, sender="+16125550011")
+    assert len(second.open_incidents) == 0 and len(first.open_incidents) == 1
+    # the other process decides on its stale copy ("a new incident"); the apply answers retry, it catches
+    # up and joins the first report's incident instead
+    set_runtime(second)
+    try:
+        process(second, envelope_for(InboundMessage(
+            channel="whatsapp", message_id="w1", sender="+16125550012", group=None, text=REPORT_B,
+            at=T0 + timedelta(minutes=5)), second.identity))
+        relay.work()
+    finally:
+        set_runtime(first)
+    assert [a["independent_reports"] for a in relay.kinds("alert")] == [2]
+    assert len(second.open_incidents) == 1
+    assert int(first.conn.get(keys.INCIDENT_SEQ)) == 1
+
+
+def test_sync_reads_only_what_changed_and_drops_closed_incidents(relay: Relay) -> None:
+    relay.send(REPORT_A, sender="+16125550011")
+    relay.send(REPORT_B, sender="+16125550012", channel="whatsapp")
+    copy = OpenIncidents()
+    copy.sync(relay.rt.conn)
+    (only,) = [copy.view(i) for i in ("i1",)]
+    assert only is not None and only.state == "verified"
+    assert [text for _, text in copy.snapshot(incidents.ReporterState(), (only.lat, only.lon), 500)
+            .texts("i1")] != []
+    seq = copy.seq
+    relay.send(ALL_CLEAR, sender="+16125550011", minutes=30)
+    relay.send(ALL_CLEAR, sender="+16125550012", minutes=31)
+    assert relay.kinds("all_clear")
+    copy.sync(relay.rt.conn)
+    assert copy.seq == seq + 2 and copy.view("i1") is None and len(copy) == 0
+
+
+def test_an_expiry_elsewhere_is_seen_by_the_next_decision(relay: Relay) -> None:
+    relay.send(REPORT_A, sender="+16125550011")
+    relay.sweep(T0 + timedelta(hours=3))  # quiet for the whole period: closed
+    relay.send(REPORT_B, sender="+16125550012", channel="whatsapp", minutes=200)
+    assert relay.kinds("alert") == []
+    assert int(relay.rt.conn.get(keys.INCIDENT_SEQ)) == 2  # a new incident, not the closed one
+
+
+def test_a_flushed_or_replaced_redis_means_a_full_reload(relay: Relay, conn: redis.Redis) -> None:
+    relay.send(REPORT_A, sender="+16125550011")
+    copy = relay.rt.open_incidents
+    assert len(copy) == 1
+    conn.flushdb()
+    copy.sync(conn)
+    assert len(copy) == 0 and copy.seq == 0
+
+
+def test_a_copy_older_than_the_change_log_reloads_everything(relay: Relay, conn: redis.Redis) -> None:
+    relay.send(REPORT_A, sender="+16125550011")
+    copy = OpenIncidents()
+    copy.sync(conn)
+    conn.set(keys.INCIDENTS_CHANGED_FLOOR, copy.seq + 5)  # as if the log had been trimmed past it
+    conn.incrby(keys.INCIDENTS_REV, 10)
+    conn.zrem(keys.INCIDENTS_ACTIVE, "i1")  # only a full reload can notice this
+    copy.sync(conn)
+    assert len(copy) == 0
