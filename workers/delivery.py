@@ -23,9 +23,12 @@ log = logging.getLogger(__name__)
 def announce(rt: Runtime, incident_id: str, alert_id: str, kind: str, at: datetime, in_reply_to: str | None,
              facts: incidents.Applied | None = None) -> None:
     """Queue `kind` (alert, all_clear, update, retraction) for every group of the alert. `facts`: the
-    apply that verified it, which carries the incident's fields (else they are read)."""
+    apply that verified it, which carries the incident's fields (else they are read).
+
+    An alert's record (its groups and facts) is written at once. The per-group delivery jobs are queued
+    here, or, while a batch is being drained, by one fan_out job per batch (workers.jobs), so that
+    queueing them (most of an alert's cost) is off the drainer's path and on any free worker."""
     conn = rt.conn
-    akey = keys.alert(alert_id)
     if kind == "alert":
         if facts is None:
             f = incidents.fields(conn, incident_id)
@@ -42,18 +45,48 @@ def announce(rt: Runtime, incident_id: str, alert_id: str, kind: str, at: dateti
             "in_reply_to": in_reply_to or "", "by_verifier": f.get("by_verifier", "0"),
             "reports": f["reports"], "seen": f.get("seen", ""),
         }
+        akey = keys.alert(alert_id)
         pipe = conn.pipeline(transaction=True)
         for name, value in record.items():
             pipe.hsetnx(akey, name, value)  # a replay keeps the first decision
         pipe.expire(akey, rt.settings.report_ttl_s)
         pipe.execute()
-    groups = json.loads(conn.hget(akey, "groups") or b"[]")
+    item = [alert_id, kind, at.isoformat(), in_reply_to or ""]
+    if rt.announcements is not None:
+        rt.announcements.append(item)
+        return
+    queue_deliveries(rt, [item])
+
+
+def queue_deliveries(rt: Runtime, items: list[list[str]]) -> int:
+    """One delivery job per group of each [alert_id, kind, at_iso, in_reply_to]; ids make repeats no-ops."""
     config = rt.config()
-    for group_id in groups:
-        enqueue_once(rt.queue, deliver, alert_id, kind, group_id, at.isoformat(), in_reply_to or "",
-                     id_=job_id("deliver", alert_id, kind, group_id), retry=RETRY_DELIVERY,
-                     timeout_s=delivery_timeout_s(rt, config.groups.get(group_id)))
-    log.info("%s %s queued for %d groups", kind, alert_id, len(groups))
+    queued = 0
+    for alert_id, kind, at_iso, in_reply_to in items:
+        groups = json.loads(rt.conn.hget(keys.alert(alert_id), "groups") or b"[]")
+        for group_id in groups:
+            queued += enqueue_once(rt.queue, deliver, alert_id, kind, group_id, at_iso, in_reply_to,
+                                   id_=job_id("deliver", alert_id, kind, group_id), retry=RETRY_DELIVERY,
+                                   timeout_s=delivery_timeout_s(rt, config.groups.get(group_id)))
+        log.info("%s %s queued for %d groups", kind, alert_id, len(groups))
+    return queued
+
+
+def flush_announcements(rt: Runtime) -> None:
+    """End of a drained batch: one fan_out job for the batch's announcements."""
+    if not rt.announcements:
+        return
+    items, rt.announcements[:] = list(rt.announcements), []
+    digest = hashlib.sha256(json.dumps(items).encode()).hexdigest()[:24]
+    enqueue_once(rt.queue, fan_out, items, id_=job_id("fanout", digest), retry=RETRY_DELIVERY,
+                 timeout_s=rt.settings.job_timeout_s, at_front=True)
+
+
+def fan_out(items: list[list[str]]) -> int:
+    """rq job: the delivery jobs for a batch's announcements."""
+    rt = runtime()
+    rt.refresh_config()
+    return queue_deliveries(rt, items)
 
 
 def delivery_timeout_s(rt: Runtime, group) -> int:  # type: ignore[no-untyped-def]

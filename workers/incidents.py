@@ -55,12 +55,42 @@ class ReporterState:
     quoted: str | None = None
 
 
-def read_reporter(conn: redis.Redis, reporter: str, quote_ref: str | None) -> ReporterState:
+def _reporter_keys(reporter: str, quote_ref: str | None) -> list[str]:
     names = [keys.pending_place(reporter), keys.reporter_incident(reporter)]
     if quote_ref:
         names.append(keys.message_ref(quote_ref))
-    values = [v.decode() if v is not None else None for v in conn.mget(names)]
-    return ReporterState(pending=values[0], last=values[1], quoted=values[2] if quote_ref else None)
+    return names
+
+
+class SenderKeys:
+    """The per-sender keys of the batch being drained, read for the whole batch in one round trip.
+
+    Every write the drainer makes to these keys goes through `wrote` as well, so a later message of the
+    same batch reads what a serial read would. Outside a batch (`clear`), reads go to Redis.
+    """
+
+    def __init__(self) -> None:
+        self._known: dict[str, str | None] = {}
+
+    def prefetch(self, conn: redis.Redis, senders: list[tuple[str, str | None]]) -> None:
+        names = sorted({name for reporter, quote_ref in senders for name in _reporter_keys(reporter, quote_ref)})
+        if names:
+            self._known.update(zip(names, (v.decode() if v is not None else None for v in conn.mget(names))))
+
+    def read(self, conn: redis.Redis, reporter: str, quote_ref: str | None) -> ReporterState:
+        names = _reporter_keys(reporter, quote_ref)
+        missing = [name for name in names if name not in self._known]
+        if missing:
+            self._known.update(zip(missing, (v.decode() if v is not None else None for v in conn.mget(missing))))
+        values = [self._known[name] for name in names]
+        return ReporterState(pending=values[0], last=values[1], quoted=values[2] if quote_ref else None)
+
+    def wrote(self, name: str, value: str | None) -> None:
+        """We just set (or, with None, deleted) this key in Redis."""
+        self._known[name] = value
+
+    def clear(self) -> None:
+        self._known.clear()
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from bot.core.models import Envelope
 from bot.ingest import kick_drain
 from bot.scripts import run_script
 from bot import keys
-from workers.delivery import flush_replies
+from workers.delivery import flush_announcements, flush_replies
 from workers.pipeline import process, sweep
 from workers.runtime import runtime
 
@@ -100,7 +100,15 @@ def _process_batch(rt, batch) -> int:  # type: ignore[no-untyped-def]
     processed again, which the idempotent stages turn into no-ops."""
     rt.refresh_config()  # once per batch; a command refreshes it again after changing it
     rt.open_incidents.sync(rt.conn)  # catch up with what changed since this process last drained
-    finished = [entry for entry in batch if _handle(rt, *entry)]
+    envelopes = [_decode(data) for _, data in batch]
+    rt.sender_keys.prefetch(rt.conn, [(e.reporter, e.quote_ref) for e in envelopes if isinstance(e, Envelope)])
+    rt.announcements = []
+    try:
+        finished = [entry for entry, envelope in zip(batch, envelopes) if _handle(rt, *entry, envelope)]
+        flush_announcements(rt)
+    finally:
+        rt.sender_keys.clear()
+        rt.announcements = None
     flush_replies(rt)
     if not finished:
         return 0
@@ -118,12 +126,21 @@ def _process_batch(rt, batch) -> int:  # type: ignore[no-untyped-def]
     return len(finished)
 
 
-def _handle(rt, entry_id: bytes, data: dict[bytes, bytes]) -> bool:  # type: ignore[no-untyped-def]
+def _decode(data: dict[bytes, bytes]) -> Envelope | Exception:
+    try:
+        return Envelope.model_validate_json(data[b"e"])
+    except Exception as exc:  # _handle reports it, inside the message's error boundary
+        return exc
+
+
+def _handle(rt, entry_id: bytes, data: dict[bytes, bytes],  # type: ignore[no-untyped-def]
+            envelope: Envelope | Exception) -> bool:
     """One message, inside its own error boundary: a bad message never blocks the ones behind it.
     True when it is finished with (processed, or given up on into the dead-letter stream)."""
     conn = rt.conn
     try:
-        envelope = Envelope.model_validate_json(data[b"e"])
+        if isinstance(envelope, Exception):
+            raise envelope
         process(rt, envelope)
     except Exception:
         pending = conn.xpending_range(keys.INBOX, keys.INBOX_GROUP, min=entry_id, max=entry_id, count=1)

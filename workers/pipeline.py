@@ -72,6 +72,7 @@ def process(rt: Runtime, env: Envelope) -> None:
 
         handle_command(rt, env, parsed)
         rt.open_incidents.sync(rt.conn)  # a command may have closed or changed an incident
+        rt.sender_keys.clear()  # and the rest of the batch reads its sender keys afresh
         return
 
     conn = rt.conn
@@ -91,13 +92,14 @@ def process(rt: Runtime, env: Envelope) -> None:
         kind = Kind.REPORT
         seen = tuple(sorted(set(seen) | set(pending.get("seen", []))))
         conn.delete(keys.pending_place(env.reporter))
+        rt.sender_keys.wrote(keys.pending_place(env.reporter), None)
 
     if kind is Kind.REPORT:
         if geo is None and quoted is None:
             if not env.forwarded:
-                conn.set(keys.pending_place(env.reporter),
-                         json.dumps({"seen": list(seen), "at": env.at.isoformat(), "lang": parsed.lang}),
-                         ex=rt.settings.pending_place_ttl_s)
+                pending_json = json.dumps({"seen": list(seen), "at": env.at.isoformat(), "lang": parsed.lang})
+                conn.set(keys.pending_place(env.reporter), pending_json, ex=rt.settings.pending_place_ttl_s)
+                rt.sender_keys.wrote(keys.pending_place(env.reporter), pending_json)
                 if env.reply_to:
                     queue_reply(rt, env, reply_where(parsed.lang))
             return
@@ -120,13 +122,14 @@ def process(rt: Runtime, env: Envelope) -> None:
         queue_reply(rt, env, reply_past(parsed.lang))
     if quoted is not None:  # a question or chatter quoting a report: replies to it point there too
         conn.set(keys.message_ref(env.ref), quoted, ex=rt.settings.report_ttl_s)
+        rt.sender_keys.wrote(keys.message_ref(env.ref), quoted)
 
 
 def take_snapshot(rt: Runtime, env: Envelope, geo, named: tuple[str, ...] = ()  # type: ignore[no-untyped-def]
                   ) -> incidents.Snapshot:
     """Everything this message's decision reads: its sender's keys (one round trip) and the open incidents
     near its place, from this process's copy (synced once per batch and whenever an apply finds it stale)."""
-    reporter = incidents.read_reporter(rt.conn, env.reporter, env.quote_ref)
+    reporter = rt.sender_keys.read(rt.conn, env.reporter, env.quote_ref)
     if geo is None:
         return rt.open_incidents.snapshot(reporter, None, 0, named)
     area_level = sighting_for(rt, geo, 0).area_name is not None
@@ -202,6 +205,9 @@ def apply_message(rt: Runtime, env: Envelope, kind: str, geo, quoted: str | None
             snap = None
             continue
         rt.open_incidents.applied(answer, str(request["text"]), env.reporter)
+        # the script points this message's ref and its sender's last incident at the incident
+        rt.sender_keys.wrote(keys.message_ref(env.ref), result.incident)
+        rt.sender_keys.wrote(keys.reporter_incident(env.reporter), result.incident)
         result = replace(result, counted=bool(request["counted"]))
         log.info("message %s → incident %s: %s %s (state %s, %d reporters)%s", env.key, result.incident, kind,
                  "counted" if request["counted"] else "not counted", result.state, result.reporters,

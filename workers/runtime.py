@@ -33,6 +33,8 @@ class Runtime:
         self._router: Router | None = None
         self._named_shapes: dict[str, object] = {}
         self._places: dict[bytes, bytes] = {}
+        self.announcements: list[list[str]] | None = None
+        """While a batch is drained: its announcements, queued by one job at the end (workers.delivery)."""
         self.replies: list[dict[str, str]] = []
         """Replies decided while draining a batch, sent together by one job (workers.delivery)."""
 
@@ -46,6 +48,13 @@ class Runtime:
         from workers.incidents import OpenIncidents
 
         return OpenIncidents()
+
+    @cached_property
+    def sender_keys(self):  # type: ignore[no-untyped-def]
+        """Per-sender keys of the batch being drained (workers.incidents.SenderKeys)."""
+        from workers.incidents import SenderKeys
+
+        return SenderKeys()
 
     @cached_property
     def gazetteer(self):  # type: ignore[no-untyped-def]
