@@ -1,4 +1,5 @@
-"""Alerts out: one delivery job per group and alert state, replies to reporters. Render → send."""
+"""Alerts out: one delivery job per group (for what a drained batch announced to it), replies to reporters.
+Render → send; each line is claimed per recipient, so a retried job never sends one twice."""
 
 from __future__ import annotations
 
@@ -25,9 +26,9 @@ def announce(rt: Runtime, incident_id: str, alert_id: str, kind: str, at: dateti
     """Queue `kind` (alert, all_clear, update, retraction) for every group of the alert. `facts`: the
     apply that verified it, which carries the incident's fields (else they are read).
 
-    An alert's record (its groups and facts) is written at once. The per-group delivery jobs are queued
-    here, or, while a batch is being drained, by one fan_out job per batch (workers.jobs), so that
-    queueing them (most of an alert's cost) is off the drainer's path and on any free worker."""
+    An alert's record (its groups and facts) is written at once. Its delivery jobs are queued here, or,
+    while a batch is being drained, at the end of the batch: one job per group for all of the batch's
+    announcements to that group, since an rq job costs several times what sending one alert does."""
     conn = rt.conn
     if kind == "alert":
         if facts is None:
@@ -59,34 +60,33 @@ def announce(rt: Runtime, incident_id: str, alert_id: str, kind: str, at: dateti
 
 
 def queue_deliveries(rt: Runtime, items: list[list[str]]) -> int:
-    """One delivery job per group of each [alert_id, kind, at_iso, in_reply_to]; ids make repeats no-ops."""
+    """One delivery job per group, for the [alert_id, kind, at_iso, in_reply_to] items that go to it (in
+    order). Job ids are derived from the contents, and each line is claimed per recipient when sent, so a
+    repeat queues or sends nothing twice."""
+    pipe = rt.conn.pipeline(transaction=False)
+    for alert_id, *_ in items:
+        pipe.hget(keys.alert(alert_id), "groups")
+    by_group: dict[str, list[list[str]]] = {}
+    for item, raw in zip(items, pipe.execute()):
+        for group_id in json.loads(raw or b"[]"):
+            by_group.setdefault(group_id, []).append(item)
     config = rt.config()
     queued = 0
-    for alert_id, kind, at_iso, in_reply_to in items:
-        groups = json.loads(rt.conn.hget(keys.alert(alert_id), "groups") or b"[]")
-        for group_id in groups:
-            queued += enqueue_once(rt.queue, deliver, alert_id, kind, group_id, at_iso, in_reply_to,
-                                   id_=job_id("deliver", alert_id, kind, group_id), retry=RETRY_DELIVERY,
-                                   timeout_s=delivery_timeout_s(rt, config.groups.get(group_id)))
-        log.info("%s %s queued for %d groups", kind, alert_id, len(groups))
+    for group_id, mine in sorted(by_group.items()):
+        digest = hashlib.sha256(json.dumps(mine).encode()).hexdigest()[:20]
+        queued += enqueue_once(rt.queue, deliver, group_id, mine, id_=job_id("deliver", group_id, digest),
+                               retry=RETRY_DELIVERY,
+                               timeout_s=len(mine) * delivery_timeout_s(rt, config.groups.get(group_id)))
+    log.info("%d announcements queued for %d groups", len(items), len(by_group))
     return queued
 
 
 def flush_announcements(rt: Runtime) -> None:
-    """End of a drained batch: one fan_out job for the batch's announcements."""
+    """End of a drained batch: the delivery jobs for its announcements."""
     if not rt.announcements:
         return
     items, rt.announcements[:] = list(rt.announcements), []
-    digest = hashlib.sha256(json.dumps(items).encode()).hexdigest()[:24]
-    enqueue_once(rt.queue, fan_out, items, id_=job_id("fanout", digest), retry=RETRY_DELIVERY,
-                 timeout_s=rt.settings.job_timeout_s, at_front=True)
-
-
-def fan_out(items: list[list[str]]) -> int:
-    """rq job: the delivery jobs for a batch's announcements."""
-    rt = runtime()
-    rt.refresh_config()
-    return queue_deliveries(rt, items)
+    queue_deliveries(rt, items)
 
 
 def delivery_timeout_s(rt: Runtime, group) -> int:  # type: ignore[no-untyped-def]
@@ -121,11 +121,17 @@ def _send(rt: Runtime, claim: str, message: Outbound, incident_id: str | None = 
     pipe.execute()
 
 
-def deliver(alert_id: str, kind: str, group_id: str, at_iso: str, in_reply_to: str) -> int:
-    """rq job: render the alert state in the group's language and send it to the group (or each member)."""
+def deliver(group_id: str, items: list[list[str]]) -> int:
+    """rq job: each [alert_id, kind, at_iso, in_reply_to], rendered in the group's language, to the group
+    (or each of its members)."""
     rt = runtime()
-    record = {k.decode(): v.decode() for k, v in rt.conn.hgetall(keys.alert(alert_id)).items()}
     rt.refresh_config()
+    return sum(_deliver(rt, alert_id, kind, group_id, at_iso, in_reply_to)
+               for alert_id, kind, at_iso, in_reply_to in items)
+
+
+def _deliver(rt: Runtime, alert_id: str, kind: str, group_id: str, at_iso: str, in_reply_to: str) -> int:
+    record = {k.decode(): v.decode() for k, v in rt.conn.hgetall(keys.alert(alert_id)).items()}
     group = rt.config().groups.get(group_id)
     if not record or group is None:
         log.warning("%s %s for %s: alert or group gone, nothing sent", kind, alert_id, group_id)

@@ -125,8 +125,9 @@ def _sentences(folded: str) -> list[str]:
     return [s.strip() for s in _SENTENCE.findall(folded) if s.strip()]
 
 
-def _mentions_enforcement(s: str) -> bool:
-    cleaned = NOT_ENFORCEMENT.sub(" ", s)
+def _mentions_enforcement(s: str, cleaned: str | None = None) -> bool:
+    """`cleaned`: s with NOT_ENFORCEMENT blanked, when the caller has it already."""
+    cleaned = NOT_ENFORCEMENT.sub(" ", s) if cleaned is None else cleaned
     return bool(ENFORCEMENT.search(cleaned) or SUSPICIOUS_VEHICLE.search(cleaned) or ACTION.search(cleaned))
 
 
@@ -139,7 +140,8 @@ def parse(text: str, *, has_location: bool = False) -> Parsed:
     if not folded:
         return Parsed(kind=Kind.REPORT if has_location else Kind.CHATTER, lang=lang)
 
-    seen = tuple(name for name, rx in SEEN_WORDS.items() if rx.search(NOT_ENFORCEMENT.sub(" ", folded)))
+    cleaned = NOT_ENFORCEMENT.sub(" ", folded)
+    seen = tuple(name for name, rx in SEEN_WORDS.items() if rx.search(cleaned))
     time_match = _TIME.search(folded)
     past = PAST.search(folded)
     time_cue = past.group(0) if past else (time_match.group(0) if time_match else None)
@@ -150,18 +152,19 @@ def parse(text: str, *, has_location: bool = False) -> Parsed:
         return Parsed(kind=kind, lang=lang, confirmation=confirmation and kind is Kind.REPORT,
                       seen=seen, time_cue=time_cue, hearsay=hearsay)
 
-    declarative = [s for s in _sentences(folded) if not s.endswith("?")]
-    asks = len(declarative) < len(_sentences(folded))
+    sentences = _sentences(folded)
+    declarative = [s for s in sentences if not s.endswith("?")]
+    asks = len(declarative) < len(sentences)
     statement = " . ".join(declarative)
 
-    if past and not PRESENT.search(folded) and _mentions_enforcement(folded):
+    if past and not PRESENT.search(folded) and _mentions_enforcement(folded, cleaned):
         return parsed(Kind.PAST)
     if statement and DISPUTE.search(statement):
         return parsed(Kind.DISPUTE)
     if statement and ALL_CLEAR.search(statement):
         return parsed(Kind.ALL_CLEAR)
     reporting = bool(statement) and (
-        _mentions_enforcement(statement)
+        _mentions_enforcement(statement, cleaned if statement == folded else None)
         or CONFIRMATION.search(statement)
         or (bool(seen) and PRESENCE.search(statement))
     )
