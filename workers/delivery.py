@@ -59,10 +59,16 @@ def announce(rt: Runtime, incident_id: str, alert_id: str, kind: str, at: dateti
     queue_deliveries(rt, [item])
 
 
+SIGNAL_ITEMS_PER_JOB = 10
+"""A Signal group gets one message per item, so several items fit one job's timeout. A member list (WhatsApp,
+SMS) is sent member by member at the channel's rate: one item per job, whose timeout is set by the list's
+length. Either way a job's timeout, and so the wait before a dead worker's job is retried, stays bounded."""
+
+
 def queue_deliveries(rt: Runtime, items: list[list[str]]) -> int:
-    """One delivery job per group, for the [alert_id, kind, at_iso, in_reply_to] items that go to it (in
-    order). Job ids are derived from the contents, and each line is claimed per recipient when sent, so a
-    repeat queues or sends nothing twice."""
+    """Delivery jobs per group for the [alert_id, kind, at_iso, in_reply_to] items that go to it (in order).
+    Job ids are derived from the contents, and each line is claimed per recipient when sent, so a repeat
+    queues or sends nothing twice."""
     pipe = rt.conn.pipeline(transaction=False)
     for alert_id, *_ in items:
         pipe.hget(keys.alert(alert_id), "groups")
@@ -73,10 +79,13 @@ def queue_deliveries(rt: Runtime, items: list[list[str]]) -> int:
     config = rt.config()
     queued = 0
     for group_id, mine in sorted(by_group.items()):
-        digest = hashlib.sha256(json.dumps(mine).encode()).hexdigest()[:20]
-        queued += enqueue_once(rt.queue, deliver, group_id, mine, id_=job_id("deliver", group_id, digest),
-                               retry=RETRY_DELIVERY,
-                               timeout_s=len(mine) * delivery_timeout_s(rt, config.groups.get(group_id)))
+        group = config.groups.get(group_id)
+        size = SIGNAL_ITEMS_PER_JOB if group is None or group.channel == "signal" else 1
+        for start in range(0, len(mine), size):
+            chunk = mine[start:start + size]
+            digest = hashlib.sha256(json.dumps(chunk).encode()).hexdigest()[:20]
+            queued += enqueue_once(rt.queue, deliver, group_id, chunk, id_=job_id("deliver", group_id, digest),
+                                   retry=RETRY_DELIVERY, timeout_s=delivery_timeout_s(rt, group))
     log.info("%d announcements queued for %d groups", len(items), len(by_group))
     return queued
 
