@@ -6,7 +6,7 @@ import json
 import math
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
 
@@ -52,7 +52,15 @@ class GeoResult:
     area: str | None
     confidence: float
     kind: str               # intersection|station|landmark|alias|neighbourhood|district|street|zip|pin|custom
-    matched: str
+    _matched: str | tuple[str, tuple[str, ...]] = field(repr=False, compare=False)
+    """The span of the text that named the place, or (text, tokens) to find it from on first use: the
+    pipeline never asks, and finding it costs a regex per new phrase."""
+
+    @property
+    def matched(self) -> str:
+        if isinstance(self._matched, tuple):
+            object.__setattr__(self, "_matched", _find_span(self._matched[0], list(self._matched[1])))
+        return self._matched  # type: ignore[return-value]
 
     def to_json(self) -> dict:
         return {"lat": round(self.lat, 6), "lon": round(self.lon, 6), "precision": self.precision,
@@ -410,8 +418,8 @@ class Gazetteer:
                 c[0] -= min(0.08, d / 200000.0)
         cands.sort(key=lambda c: (-c[0], c[2][0]))
         score, e, (i, j), orig = cands[0]
-        matched = _find_span(text, orig[i:j])
-        return GeoResult(e.lat, e.lon, e.precision, e.place, e.area, round(max(0.05, min(1.0, score)), 3), e.kind, matched)
+        return GeoResult(e.lat, e.lon, e.precision, e.place, e.area, round(max(0.05, min(1.0, score)), 3), e.kind,
+                         (text, tuple(orig[i:j])))
 
     # ================================================================ matching
     @lru_cache(maxsize=20000)
