@@ -90,3 +90,20 @@ def test_a_copy_older_than_the_change_log_reloads_everything(relay: Relay, conn:
     conn.zrem(keys.INCIDENTS_ACTIVE, "i1")  # only a full reload can notice this
     copy.sync(conn)
     assert len(copy) == 0
+
+
+def test_the_change_log_is_capped_and_a_copy_behind_the_cap_reloads(conn: redis.Redis) -> None:
+    copy = OpenIncidents()
+    copy.sync(conn)
+    # 5,100 changes in one script run: the expiry of 5,100 (fake) open incidents
+    conn.zadd(keys.INCIDENTS_ACTIVE, {f"i{k}": 1.0 for k in range(5100)})
+    assert len(incidents.expire_quiet(conn, 2.0)) == 0
+    assert conn.zcard(keys.INCIDENTS_CHANGED) == 5000
+    assert int(conn.get(keys.INCIDENTS_CHANGED_FLOOR)) == 100
+    assert int(conn.get(keys.INCIDENTS_REV)) == 5100
+    conn.zadd(keys.INCIDENTS_ACTIVE, {"i9999": 3.0})
+    conn.hset(keys.incident("i9999"), mapping={"lat": 44.95, "lon": -93.25, "precision": "point", "place": "x",
+                                               "area": "", "area_name": "", "state": "pending",
+                                               "last_report_at": 3.0, "rev": 0})
+    copy.sync(conn)  # at revision 0, behind the floor: a full reload finds the one open incident
+    assert copy.seq == 5100 and len(copy) == 1 and copy.view("i9999") is not None
