@@ -17,7 +17,7 @@ if id == '' then
   id = 'i' .. redis.call('INCR', p .. ':incident:seq')
   redis.call('HSET', p .. ':incident:' .. id,
     'lat', n.lat, 'lon', n.lon, 'precision', n.precision, 'place', n.place, 'area', n.area,
-    'area_name', n.area_name, 'state', 'pending', 'first_at', req.t, 'last_report_at', req.t, 'rev', 0,
+    'area_name', n.area_name, 'state', 'pending', 'first_at', req.t, 'last_report_at', req.t,
     'seen', '')
   redis.call('ZADD', p .. ':incidents:active', req.t, id)
   fresh = true
@@ -29,11 +29,11 @@ local function reply(status, transition)
   redis.call('SET', p .. ':ref:' .. req.ref, id, 'EX', req.ttl_s)
   redis.call('SET', p .. ':reporter:' .. req.reporter .. ':incident', id, 'EX', req.ttl_s)
   local h = redis.call('HMGET', ikey, 'state', 'alert_id', 'by_verifier', 'place', 'area', 'lat', 'lon',
-    'precision', 'area_name', 'last_report_at', 'rev', 'seen')
+    'precision', 'area_name', 'last_report_at', 'seen')
   return cjson.encode({
     status = status, incident = id, state = h[1], alert_id = h[2] or '', by_verifier = h[3] == '1',
     place = h[4] or '', area = h[5] or '', lat = h[6], lon = h[7], precision = h[8], area_name = h[9] or '',
-    last_report_at = h[10], rev = h[11], seen = h[12] or '', seq = current_seq(),
+    last_report_at = h[10], seen = h[11] or '', seq = current_seq(),
     transition = transition, reporters = redis.call('ZCARD', ikey .. ':reporters'),
     clears = redis.call('ZCARD', ikey .. ':clears')})
 end
@@ -44,10 +44,9 @@ if redis.call('SISMEMBER', ikey .. ':messages', req.msg_key) == 1 then
   if h[1] == req.msg_key then transition = 'verified' elseif h[2] == req.msg_key then transition = 'cleared' end
   return reply('replay', transition)
 end
-local rev = redis.call('HGET', ikey, 'rev')
-if not rev then return cjson.encode({status = 'closed'}) end
-if not fresh and current_seq() ~= req.expect_seq then return cjson.encode({status = 'retry'}) end
 local state = redis.call('HGET', ikey, 'state')
+if not state then return cjson.encode({status = 'closed'}) end  -- its data expired
+if not fresh and current_seq() ~= req.expect_seq then return cjson.encode({status = 'retry'}) end
 if state ~= 'pending' and state ~= 'blocked' and state ~= 'verified' then
   return cjson.encode({status = 'closed'})
 end
@@ -109,7 +108,6 @@ elseif req.kind == 'dispute' then
   end
 end
 
-redis.call('HINCRBY', ikey, 'rev', 1)
 mark_changed(p, id)
 for _, suffix in ipairs({'', ':reporters', ':clears', ':disputes', ':texts', ':messages', ':forwarders'}) do
   redis.call('EXPIRE', ikey .. suffix, req.ttl_s)

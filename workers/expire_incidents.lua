@@ -11,7 +11,6 @@ for _, id in ipairs(redis.call('ZRANGEBYSCORE', p .. ':incidents:active', '-inf'
   elseif state then
     redis.call('HSET', ikey, 'state', 'closed')
   end
-  if state then redis.call('HINCRBY', ikey, 'rev', 1) end
   mark_changed(p, id)
   redis.call('ZREM', p .. ':incidents:active', id)
 end

@@ -4,7 +4,7 @@
 -- when the view is new, from another epoch, or older than the change log), its fields and report texts.
 -- An incident whose hash is gone comes back with only its id.
 local p, epoch, since = ARGV[1], ARGV[2], tonumber(ARGV[3])
-local fields = {'lat', 'lon', 'precision', 'place', 'area', 'area_name', 'state', 'last_report_at', 'rev'}
+local fields = {'lat', 'lon', 'precision', 'place', 'area', 'area_name', 'state', 'last_report_at'}
 local current = redis.call('GET', p .. ':incidents:epoch')
 if not current then
   local now = redis.call('TIME')

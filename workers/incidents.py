@@ -113,7 +113,7 @@ class Snapshot:
 def _view(item: dict) -> IncidentView:  # type: ignore[type-arg]
     return IncidentView(id=item["id"], lat=float(item["lat"]), lon=float(item["lon"]), precision=item["precision"],
                         place=item["place"], area_name=item["area_name"] or None, state=item["state"],
-                        last_report_at=float(item["last_report_at"]), rev=int(item["rev"]))
+                        last_report_at=float(item["last_report_at"]))
 
 
 class OpenIncidents:

@@ -4,7 +4,6 @@ local p, id, state = ARGV[1], ARGV[2], ARGV[3]
 local ikey = p .. ':incident:' .. id
 if redis.call('HGET', ikey, 'state') == state then return 0 end
 redis.call('HSET', ikey, 'state', state)
-redis.call('HINCRBY', ikey, 'rev', 1)
 redis.call('ZREM', p .. ':incidents:active', id)
 mark_changed(p, id)
 return 1

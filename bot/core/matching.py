@@ -31,7 +31,6 @@ class IncidentView:
     area_name: str | None
     state: str
     last_report_at: float
-    rev: int
 
 
 AreaContains = Callable[[str, float, float], bool]

@@ -9,7 +9,7 @@ LAKE_18TH = (44.948369, -93.248687)   # ~300 m east
 def incident(id_: str, lat: float, lon: float, *, state: str = "pending", at: float = 0.0, precision: str = "point",
              area: str | None = None, place: str = "somewhere") -> IncidentView:
     return IncidentView(id=id_, lat=lat, lon=lon, precision=precision, place=place, area_name=area, state=state,
-                        last_report_at=at, rev=0)
+                        last_report_at=at)
 
 
 def sighting(lat: float, lon: float, at: float, *, precision: str = "point", area: str | None = None,
