@@ -107,3 +107,21 @@ def test_the_change_log_is_capped_and_a_copy_behind_the_cap_reloads(conn: redis.
                                                "last_report_at": 3.0})
     copy.sync(conn)  # at revision 0, behind the floor: a full reload finds the one open incident
     assert copy.seq == 5100 and len(copy) == 1 and copy.view("i9999") is not None
+
+
+def test_sender_keys_are_read_once_per_batch_and_follow_the_drainers_own_writes(conn: redis.Redis) -> None:
+    reads = incidents.SenderKeys()
+    pending = keys.pending_place("r1")
+    conn.set(pending, "p1")
+    assert reads.read(conn, "r1", None).pending == "p1"
+    conn.set(pending, "p2")  # outside a batch every read goes to Redis
+    assert reads.read(conn, "r1", None).pending == "p2"
+
+    reads.prefetch(conn, [("r1", "q1")])
+    conn.set(keys.message_ref("q1"), "i7")  # after the prefetch: this batch does not see it...
+    assert reads.read(conn, "r1", "q1").quoted is None
+    reads.wrote(pending, None)  # ...but it sees what the drainer itself wrote
+    assert reads.read(conn, "r1", "q1").pending is None
+    assert reads.read(conn, "r2", None).last is None  # not prefetched: read from Redis
+    reads.clear()
+    assert reads.read(conn, "r1", "q1") == incidents.ReporterState(pending="p2", last=None, quoted="i7")

@@ -94,7 +94,7 @@ def flush_announcements(rt: Runtime) -> None:
     """End of a drained batch: the delivery jobs for its announcements."""
     if not rt.announcements:
         return
-    items, rt.announcements[:] = list(rt.announcements), []
+    items, rt.announcements = rt.announcements, []
     queue_deliveries(rt, items)
 
 

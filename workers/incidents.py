@@ -62,35 +62,43 @@ def _reporter_keys(reporter: str, quote_ref: str | None) -> list[str]:
     return names
 
 
+def _mget(conn: redis.Redis, names: list[str]) -> dict[str, str | None]:
+    return {name: v.decode() if v is not None else None for name, v in zip(names, conn.mget(names))}
+
+
 class SenderKeys:
     """The per-sender keys of the batch being drained, read for the whole batch in one round trip.
 
     Every write the drainer makes to these keys goes through `wrote` as well, so a later message of the
-    same batch reads what a serial read would. Outside a batch (`clear`), reads go to Redis.
+    same batch reads what a serial read would. Outside a batch (before `prefetch`, after `clear`), every
+    read goes to Redis.
     """
 
     def __init__(self) -> None:
-        self._known: dict[str, str | None] = {}
+        self._known: dict[str, str | None] | None = None
 
     def prefetch(self, conn: redis.Redis, senders: list[tuple[str, str | None]]) -> None:
         names = sorted({name for reporter, quote_ref in senders for name in _reporter_keys(reporter, quote_ref)})
-        if names:
-            self._known.update(zip(names, (v.decode() if v is not None else None for v in conn.mget(names))))
+        self._known = _mget(conn, names) if names else {}
 
     def read(self, conn: redis.Redis, reporter: str, quote_ref: str | None) -> ReporterState:
         names = _reporter_keys(reporter, quote_ref)
-        missing = [name for name in names if name not in self._known]
+        known = self._known if self._known is not None else {}
+        missing = [name for name in names if name not in known]
         if missing:
-            self._known.update(zip(missing, (v.decode() if v is not None else None for v in conn.mget(missing))))
-        values = [self._known[name] for name in names]
+            known = {**known, **_mget(conn, missing)}
+            if self._known is not None:
+                self._known.update(known)
+        values = [known[name] for name in names]
         return ReporterState(pending=values[0], last=values[1], quoted=values[2] if quote_ref else None)
 
     def wrote(self, name: str, value: str | None) -> None:
         """We just set (or, with None, deleted) this key in Redis."""
-        self._known[name] = value
+        if self._known is not None:
+            self._known[name] = value
 
     def clear(self) -> None:
-        self._known.clear()
+        self._known = None
 
 
 @dataclass(frozen=True)
