@@ -55,6 +55,7 @@ class Kind(StrEnum):
     ALL_CLEAR = "all_clear"
     DISPUTE = "dispute"
     QUESTION = "question"
+    HEARSAY = "hearsay"        # second-hand: forwards, "my cousin says", rumours, guesses
     CHATTER = "chatter"
     COMMAND = "command"
     PAST = "past"
@@ -71,6 +72,18 @@ class Parsed(BaseModel):
     """What was seen, normalised: "agents", "vehicles", "checkpoint", "arrest"."""
     time_cue: str | None = None
     hearsay: bool = False
+    source: Literal["first_hand", "second_hand", "asking", "guessing", "none"] = "none"
+    """Who knows: the writer saw it, heard it, asks about it, or guesses."""
+    when: Literal["now", "minutes", "hours", "night", "yesterday", "days", "none"] = "none"
+    denied: bool = False
+    """The text denies enforcement ("not ICE, just DHL", "no es migra")."""
+    ended: bool = False
+    """The text says it is over ("se fueron", "pulled out", "street is quiet now")."""
+    needs_context: bool = False
+    """What it means depends on the open incident it answers ("+1", "nadie ahí"): parse it again with
+    the context of the incident it would apply to."""
+    reasons: tuple[str, ...] = ()
+    """The claims and cues that decided the kind, for `classify --explain` and `/why`."""
 
 
 class Policy(BaseModel):
