@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 Channel = Literal["signal", "whatsapp", "sms"]
+Context = Literal["none", "pending", "alerted"]
+"""What a message answers: nothing, an open unconfirmed sighting, or an active verified alert."""
 
 
 class InboundMessage(BaseModel):
