@@ -1,0 +1,143 @@
+"""What one sentence of a message claims: who knows, what, whether it is denied or over, and when.
+
+Pure. Works on folded text (bot.core.parsing.fold_for_reading). A message is read sentence by sentence
+because people mix kinds ("ICE at the Cub rn. can someone come film?"), and a claim's scope is its
+sentence: "no" negates what follows it there, a time cue dates what it stands with.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bot.core import lexicon as lx
+
+_SPLIT = re.compile(r"[.!?;\n]+|: |(?<![\w])(?:but|pero|though|aunque)(?![\w])")
+_QUESTION_MARK = re.compile(r"\?|¿")
+_QUOTED = re.compile(r"[\"“”«»]([^\"“”«»]{8,})[\"“”«»]|(?<![\w])'([^']{12,})'(?![\w])")
+
+
+@dataclass
+class Clause:
+    """One sentence's claims. Mentions count only where no negator stands just before them."""
+
+    text: str
+    asks: bool = False
+    agents: bool = False
+    negated: bool = False
+    vehicles: bool = False
+    suspicious: bool = False
+    action: bool = False
+    first_hand: bool = False
+    second_hand: bool = False
+    guessing: bool = False
+    denial: bool = False
+    benign: bool = False
+    falsity: bool = False
+    ended: bool = False
+    absence: bool = False
+    relocated: bool = False
+    presence: bool = False
+    now: bool = False
+    recent: bool = False
+    past: bool = False
+    future: bool = False
+    hypothetical: bool = False
+    chatter: bool = False
+    hedged: bool = False
+    cues: list[str] = field(default_factory=list)
+
+    @property
+    def enforcement(self) -> bool:
+        """Names enforcement itself (agents, what they do, a vehicle that alone says so)."""
+        return self.agents or self.action or self.suspicious
+
+    def note(self, name: str, match: re.Match[str] | None) -> bool:
+        if match is None:
+            return False
+        self.cues.append(f"{name}:{match.group(0).strip()}")
+        return True
+
+
+def _affirmed(pattern: re.Pattern[str], text: str) -> tuple[re.Match[str] | None, bool]:
+    """(first mention not negated, whether any mention was negated)."""
+    negated = False
+    for match in pattern.finditer(text):
+        before = text[max(0, match.start() - 40):match.start()]
+        if lx.NEGATED_MENTION.search(before):
+            negated = True
+            continue
+        return match, negated
+    return None, negated
+
+
+def sentences(folded: str) -> list[tuple[str, bool]]:
+    """(sentence, whether it asks) in order. A sentence asks if a question mark ends or starts it, or it
+    opens the way questions do ("is there…", "alguien sabe…")."""
+    out: list[tuple[str, bool]] = []
+    pos = 0
+    for match in _SPLIT.finditer(folded + "\n"):
+        chunk = folded[pos:match.start()].strip(" ,-")
+        mark = "?" in match.group(0) or bool(_QUESTION_MARK.search(folded[pos:match.start()]))
+        pos = match.end()
+        if chunk:
+            out.append((chunk, mark))
+    return out
+
+
+def read_clause(text: str, marked_question: bool) -> Clause:
+    clause = Clause(text=text)
+    cleaned = lx.NOT_AGENTS.sub(" ~ ", text)
+    agents, neg_agents = _affirmed(lx.AGENTS, cleaned)
+    action, neg_action = _affirmed(lx.ACTIONS, cleaned)
+    vehicles, neg_vehicles = _affirmed(lx.VEHICLES, cleaned)
+    suspicious, _ = _affirmed(lx.SUSPICIOUS, cleaned)
+    clause.agents = clause.note("agents", agents)
+    clause.action = clause.note("action", action)
+    clause.vehicles = clause.note("vehicles", vehicles)
+    clause.suspicious = clause.note("suspicious", suspicious)
+    clause.negated = neg_agents or neg_action or neg_vehicles
+    if clause.negated:
+        clause.cues.append("negated")
+    clause.first_hand = clause.note("first_hand", lx.FIRST_HAND.search(text))
+    clause.second_hand = clause.note("second_hand", lx.SECOND_HAND.search(text))
+    clause.guessing = clause.note("guessing", lx.GUESSING.search(text))
+    clause.denial = clause.note("denial", lx.DENIAL.search(cleaned))
+    clause.falsity = clause.note("falsity", lx.FALSITY.search(text))
+    benign = lx.BENIGN.search(text)
+    clause.benign = benign is not None and bool(lx.IDENTIFY.search(text[:benign.start()]) or clause.denial
+                                                or text[:benign.start()].strip() in ("", "guys", "lol"))
+    if clause.benign:
+        clause.note("benign", benign)
+    clause.ended = clause.note("ended", lx.ENDED.search(cleaned))
+    clause.absence = clause.note("absence", lx.ABSENCE.search(cleaned))
+    clause.relocated = clause.note("relocated", lx.RELOCATED.search(cleaned))
+    clause.presence = clause.note("presence", lx.PRESENCE.search(cleaned))
+    clause.now = clause.note("now", lx.NOW.search(text))
+    clause.recent = clause.note("recent", lx.RECENT.search(text))
+    clause.past = clause.note("past", lx.PAST.search(_without_since(text)))
+    clause.future = clause.note("future", lx.FUTURE.search(text))
+    clause.hypothetical = clause.note("hypothetical", lx.HYPOTHETICAL.search(text))
+    clause.chatter = clause.note("chatter", lx.CHATTER.search(text))
+    clause.hedged = clause.note("hedged", lx.HEDGED_NEGATION.search(text))
+    asks = marked_question or bool(lx.QUESTION_START.search(text)) or bool(lx.QUESTION_ANYWHERE.search(text))
+    # "I see them, anyone near?" is a sighting with a request; a question opening only counts when the
+    # sentence does not also state something first-hand
+    clause.asks = asks
+    if asks:
+        clause.cues.append("asks")
+    return clause
+
+
+_SINCE = re.compile(r"(?<![\w])(?:since|desde) (?:this morning|esta manana|la manana|ayer|yesterday|temprano|"
+                    r"early|last night|anoche|\d+ ?(?:am|pm)?)(?![\w])")
+
+
+def _without_since(text: str) -> str:
+    """"since this morning" says it is still going on: not a past cue."""
+    return _SINCE.sub(" ", text)
+
+
+def quoted_claim(text: str) -> bool:
+    """A claim in quotation marks is someone else's words."""
+    return bool(_QUOTED.search(text))
