@@ -45,12 +45,25 @@ class Clause:
     hypothetical: bool = False
     chatter: bool = False
     hedged: bool = False
+    forward: bool = False
+    them: bool = False
+    notice: bool = False
+    verify: bool = False
+    request: bool = False
+    about_activity: bool = False
+    narrative: bool = False
+    quoted: bool = False
     cues: list[str] = field(default_factory=list)
 
     @property
     def enforcement(self) -> bool:
         """Names enforcement itself (agents, what they do, a vehicle that alone says so)."""
-        return self.agents or self.action or self.suspicious
+        return self.agents or self.action or self.suspicious or self.them
+
+    @property
+    def content(self) -> bool:
+        """Says anything about enforcement being there, however weakly (for hearsay and stories)."""
+        return self.enforcement or self.vehicles or self.presence or self.relocated or self.quoted
 
     def note(self, name: str, match: re.Match[str] | None) -> bool:
         if match is None:
@@ -63,7 +76,7 @@ def _affirmed(pattern: re.Pattern[str], text: str) -> tuple[re.Match[str] | None
     """(first mention not negated, whether any mention was negated)."""
     negated = False
     for match in pattern.finditer(text):
-        before = text[max(0, match.start() - 40):match.start()]
+        before = lx.SUSPICIOUS.sub(" ~ ", text[max(0, match.start() - 40):match.start()])
         if lx.NEGATED_MENTION.search(before):
             negated = True
             continue
@@ -88,6 +101,12 @@ def sentences(folded: str) -> list[tuple[str, bool]]:
 def read_clause(text: str, marked_question: bool) -> Clause:
     clause = Clause(text=text)
     cleaned = lx.NOT_AGENTS.sub(" ~ ", text)
+    if lx.WINTER.search(cleaned):
+        cleaned = re.sub(r"(?<![\w])ice(?![\w])", " ~ ", cleaned)
+    unquoted = _MENTION_QUOTED.sub(" ~ ", cleaned)
+    if unquoted != cleaned:
+        clause.quoted = bool(lx.AGENTS.search(cleaned) or lx.ACTIONS.search(cleaned))
+        cleaned = unquoted
     agents, neg_agents = _affirmed(lx.AGENTS, cleaned)
     action, neg_action = _affirmed(lx.ACTIONS, cleaned)
     vehicles, neg_vehicles = _affirmed(lx.VEHICLES, cleaned)
@@ -99,24 +118,42 @@ def read_clause(text: str, marked_question: bool) -> Clause:
     clause.negated = neg_agents or neg_action or neg_vehicles
     if clause.negated:
         clause.cues.append("negated")
-    clause.first_hand = clause.note("first_hand", lx.FIRST_HAND.search(text))
-    clause.second_hand = clause.note("second_hand", lx.SECOND_HAND.search(text))
+    them, _ = _affirmed(lx.THEM_SEEN, cleaned)
+    clause.them = clause.note("them", them)
+    first_hand, _ = _affirmed(lx.FIRST_HAND, text)
+    clause.first_hand = clause.note("first_hand", first_hand) or clause.them
+    clause.second_hand = clause.note("second_hand", lx.ATTRIBUTION.search(_VEST_SAYS.sub(" ~ ", text)))
+    clause.forward = clause.note("forward", lx.FORWARD.search(text))
     clause.guessing = clause.note("guessing", lx.GUESSING.search(text))
-    clause.denial = clause.note("denial", lx.DENIAL.search(cleaned))
+    clause.denial = clause.note("denial", lx.DENIAL.search(text))
+    if clause.denial:
+        clause.agents = clause.action = clause.them = False
     clause.falsity = clause.note("falsity", lx.FALSITY.search(text))
-    benign = lx.BENIGN.search(text)
-    clause.benign = benign is not None and bool(lx.IDENTIFY.search(text[:benign.start()]) or clause.denial
-                                                or text[:benign.start()].strip() in ("", "guys", "lol"))
-    if clause.benign:
-        clause.note("benign", benign)
-    clause.ended = clause.note("ended", lx.ENDED.search(cleaned))
+    for benign in lx.BENIGN.finditer(text):
+        before = text[:benign.start()]
+        if lx.BENIGN_NEGATED.search(before[-30:]):
+            clause.cues.append(f"not benign:{benign.group(0)}")
+            continue
+        if lx.IDENTIFY.search(before) or clause.denial or before.strip() in ("", "guys", "lol", "lmao", "ja", "jaja"):
+            clause.benign = clause.note("benign", benign)
+            if not clause.agents:
+                clause.action = False  # "cops pulled someone over": the benign ones did it
+            break
+    ended, _ = _affirmed(lx.ENDED, cleaned)
+    clause.ended = clause.note("ended", ended)
     clause.absence = clause.note("absence", lx.ABSENCE.search(cleaned))
     clause.relocated = clause.note("relocated", lx.RELOCATED.search(cleaned))
     clause.presence = clause.note("presence", lx.PRESENCE.search(cleaned))
-    clause.now = clause.note("now", lx.NOW.search(text))
+    now, _ = _affirmed(lx.NOW, text)
+    clause.now = clause.note("now", now)
     clause.recent = clause.note("recent", lx.RECENT.search(text))
     clause.past = clause.note("past", lx.PAST.search(_without_since(text)))
-    clause.future = clause.note("future", lx.FUTURE.search(text))
+    clause.narrative = clause.note("narrative", lx.PAST_NARRATIVE.search(text))
+    clause.future = clause.note("future", lx.FUTURE.search(lx.PAST.sub(" ", text)))
+    clause.notice = clause.note("notice", lx.NOTICE.search(text))
+    clause.verify = clause.note("verify", lx.VERIFY_QUESTION.search(text))
+    clause.request = clause.note("request", lx.REQUEST.search(text))
+    clause.about_activity = clause.note("about", lx.ACTIVITY_QUESTION.search(text))
     clause.hypothetical = clause.note("hypothetical", lx.HYPOTHETICAL.search(text))
     clause.chatter = clause.note("chatter", lx.CHATTER.search(text))
     clause.hedged = clause.note("hedged", lx.HEDGED_NEGATION.search(text))
@@ -129,6 +166,8 @@ def read_clause(text: str, marked_question: bool) -> Clause:
     return clause
 
 
+_MENTION_QUOTED = re.compile(r"(?<![\w])'[^']{2,120}'(?![\w])|[\"“”«»][^\"“”«»]{2,120}[\"“”«»]")
+_VEST_SAYS = re.compile(r"(?<![\w])(?:that|which|q|que) (?:says?|dicen?|decia|read|reads)(?![\w])")
 _SINCE = re.compile(r"(?<![\w])(?:since|desde) (?:this morning|esta manana|la manana|ayer|yesterday|temprano|"
                     r"early|last night|anoche|\d+ ?(?:am|pm)?)(?![\w])")
 

@@ -27,7 +27,8 @@ _SAY = (r"(?:says?|said|saying|tells?|told|texted|texting|called|calling|message
 AGENTS = words(
     r"ice", r"i\.c\.e\.?", r"la migra", r"migra", r"migras", r"migracion", r"inmigracion", r"immigration",
     r"agents?", r"agentes?", r"feds", r"federales", r"federal agents", r"border patrol", r"cbp", r"hsi",
-    r"ero", r"dhs", r"homeland security", r"la pinche migra",
+    r"ero", r"dhs", r"homeland security", r"la pinche migra", r"ais", r"los del ais", r"la imigracion",
+    r"imigration", r"immigracion", r"inmigra", r"los de (?:la )?migracion", r"ice officers?", r"ice vans?",
     r"(?:guys|men|dudes|people|officers|tipos|hombres|señores|senores) (?:in|with|con|w/?) (?:vests?|chalecos?)",
     r"chalecos?", r"vests? (?:that say|saying|que dice)",
 )
@@ -37,15 +38,24 @@ NOT_AGENTS = words(
     r"black ice", r"icy", r"ice (?:cream|rink|skating|fishing|fishermen|house|houses|storm|dam|dams|cubes?|"
     r"machine|maker|pack|palace|castle|festival|sculptures?|bar|bars|cold|covered|everywhere|age|hockey|"
     r"melt|melting|breaking|broke|thin|thick|rescue)",
-    r"(?:the|on|thin|pure|solid|a sheet of|sheets of|glare|of) ice", r"ice (?:on|in) (?:the )?(?:roads?|"
+    r"(?:on the|thin|pure|pura|puro|solid|a sheet of|sheets of|glare|covered in|so much|lots of|mucho|en el) ice",
+    r"ice (?:on|all over|everywhere|under|is (?:good|bad|thick|thin|slippery|out))", r"ice (?:on|in) (?:the )?(?:roads?|"
     r"streets?|sidewalks?|steps|driveway|lake|lakes|river|alley|bridge|parking lot|lot)",
     r"(?:wild|gophers|hockey) (?:game|on the ice)", r"hielo", r"skating rink", r"rink", r"helado",
     r"(?:real estate|travel|insurance|leasing|rental|customer service|free|secret|sports|state farm|"
     r"booking|ticket|talent) agents?", r"agentes? (?:de bienes raices|de seguros|de la aseguradora|de viajes)",
-    r"ice t", r"ice spice", r"vanilla ice",
+    r"ice t", r"ice spice", r"vanilla ice", r"ice out", r"ice (?:officer|agent)s? (?:signed|sign)",
+    r"(?:signed|firmada) (?:by|por) (?:an? )?ice", r"(?:orden|warrant|form|forma)s? (?:de |from |by )?(?:ice|inmigracion)",
+    r"(?:abogad[oa]s?|lawyers?|attorneys?|corte|court|cita|check-?in) (?:de |of |for )?(?:inmigracion|immigration)",
 )
+WINTER = words(
+    r"salt", r"salted", r"skates?", r"skating", r"slippery", r"slick", r"resbalos[oa]", r"snow", r"nieve",
+    r"sidewalks?", r"banquetas?", r"windshield", r"parabrisas", r"frozen", r"congelad[oa]", r"hockey",
+    r"me cai", r"fell", r"ditch", r"cuneta", r"drive (?:slow|safe)", r"maneje?n? con cuidado", r"weather",
+)
+"""Words of winter: with them, "ice" is the weather."""
 VEHICLES = words(
-    r"suvs?", r"vans?", r"minivans?", r"trucks?", r"pickups?", r"trocas?", r"trokas?", r"troks?",
+    r"suvs?", r"vans?", r"minivans?", r"trucks?", r"pickup trucks?", r"trocas?", r"trokas?", r"troks?",
     r"camionetas?", r"camionetitas?", r"carros?", r"cars?", r"sedans?", r"tahoes?", r"suburbans?",
     r"expeditions?", r"explorers?", r"durangos?", r"chargers?", r"vehicles?", r"vehiculos?", r"convoy",
     r"caravana", r"autos?", r"coches?", r"patrullas?",
@@ -54,7 +64,9 @@ SUSPICIOUS = words(
     r"unmarked", r"sin placas?", r"sin marcas?", r"sin logos?", r"no (?:front |back |rear |license )?plates?",
     r"no markings", r"no logos?", r"tinted(?: windows)?", r"blacked out", r"vidrios polarizados",
     r"polarizad[oa]s", r"government plates?", r"placas (?:de gobierno|federales)", r"gov plates?",
-    r"plates? covered", r"with a cage", r"con jaula",
+    r"plates? covered", r"with a cage", r"con jaula", r"out of state plates?", r"placas de otro estado",
+    r"luces (?:azules|rojas y azules|en el (?:grill|vidrio|parabrisas))", r"(?:blue|red and blue|police) lights",
+    r"lights in the (?:grill|grille|windshield|dash)",
 )
 """Vehicles that alone say enforcement; a plain van needs agents, an action or an open sighting."""
 
@@ -62,8 +74,16 @@ ACTIONS = words(
     r"arrest(?:ed|ing|s)?", r"detain(?:ed|ing|s)?", r"detaining", r"grabb(?:ed|ing)", r"grabs?",
     r"cuff(?:ed|ing|s)?", r"handcuff(?:ed|ing|s)?", r"zip ?tied?",
     r"(?:took|taking|take|takes|taken|pulling|pulled|dragging|dragged|chasing|chased|tackled|snatched|"
-    r"picked up|picking up|put|putting|shoving|forcing) (?:a|an|one|two|three|\d+|some|someone|somebody|"
-    r"him|her|people|ppl|guys?|men|man|woman|women|lady|ladies|kids?|workers?|a guy|the guy|my)",
+    r"picked up|picking up|pick up|put|putting|shoving|forcing|loading|grabbing) (?:a |an |one |two |three |\d+ |"
+    r"some |the |my |his |her |our )?(?:young )?(?:someone|somebody|him|her|them|people|ppl|guys?|men|man|woman|"
+    r"women|lady|ladies|kids?|workers?|person|dad|mom|father|mother|neighbou?r|cousin|brother|sister|husband|"
+    r"wife|son|daughter|boy|girl|teen|student)s?(?: (?:in|into|out|away|to))?",
+    r"zip ?ti(?:es|ed|e|ing)", r"pushing (?:people|ppl|the)", r"empujando", r"hitting (?:the |houses|homes|apartments)",
+    r"sweeps?", r"operations?", r"operacion", r"staging", r"surrounded", r"rodearon", r"rodeando",
+    r"(?:subieron|bajaron|metieron|tienen) a (?:un|una|uno|dos|tres|la|el|los|las|\d+|mi|su)",
+    r"(?:los|las|les) (?:estan|andan) (?:revisando|deteniendo|checando|pidiendo|esposando|interrogando)",
+    r"uno por uno", r"checking (?:faces|cars|everyone|people|ppl)", r"interrogando", r"anduvieron preguntando",
+    r"preguntando por (?:gente|personas|alguien|un|una)",
     r"(?:checking|asking for|asking (?:ppl|people|everyone|guys|men|drivers) for|demanding) "
     r"(?:ids?|papers|documents|docs|identification|licen[cs]es?)",
     r"stopping (?:people|ppl|cars|drivers|guys|men|everyone|anyone|folks|workers)",
@@ -79,6 +99,13 @@ ACTIONS = words(
 )
 """What enforcement does. Any of these alone makes a message about enforcement."""
 
+THEM_SEEN = words(
+    r"(?:i|we|i can|we can|i just|we just) (?:see|saw|seen|spotted|spot|watch|watched|count|counted) them",
+    r"seeing them", r"watching them", r"looking at them", r"(?:los|las) (?:vi|veo|vimos|estoy viendo|estamos viendo|"
+    r"sigo viendo|seguimos viendo|tengo enfrente|tenemos enfrente|veia|vio)", r"there they are", r"ahi (?:estan|andan)",
+    r"(?:\d+|two|three|four|five|dos|tres|cuatro|cinco) (?:of them|de ellos)", r"estan (?:aqui|aca|alli|ahi)",
+)
+""""Them", seen: in a network's chat, the agents."""
 FIRST_HAND = words(
     r"i see", r"i can see", r"i saw", r"i just saw", r"i seen", r"im seeing", r"i am seeing", r"seeing them",
     r"im (?:at|in|on|by|near|inside|outside|here|there|looking|watching|standing|parked|across|right)",
@@ -91,57 +118,91 @@ FIRST_HAND = words(
     r"las (?:veo|vi)", r"lo (?:veo|vi)", r"(?:acabo|acabamos) de (?:ver|pasar|salir|llegar)", r"vi",
     r"veo", r"vimos", r"desde (?:mi|la) (?:ventana|casa|carro|trabajo|puerta|balcon)", r"enfrente de mi",
     r"aqui (?:en|enfrente|afuera|adentro|estan|siguen)", r"pase por", r"pasamos por", r"hable con",
-    r"vivo", r"trabajo (?:en|enfrente|ahi|aqui)", r"mis propios ojos", r"con mis ojos",
+    r"vivo", r"trabajo (?:en|enfrente|ahi|aqui)", r"mis propios ojos", r"con mis ojos", r"we see", r"i watched",
+    r"ando (?:en|por)", r"andamos (?:en|por)",
 )
-SECOND_HAND = re.compile("|".join([
-    r"(?<![\w])(?:my|mi|mis|our|nuestra|nuestro|a|the|el|la|his|her|su) " + _KIN + r"(?![\w])(?:.{0,40}?)"
-    r"(?<![\w])" + _SAY + r"(?![\w])",
-    r"(?<![\w])(?:fwd?|fw|forwarded|reenviado|reenvio|copied|copiado|copy paste|copypaste|pasen la voz|"
-    r"pass it on|pass this on|share this|please share|plz share|pls share|compartan|comparte|difundan|"
-    r"rumou?rs?|rumores|apparently|supposedly|allegedly|dizque|dicque|dicen|dicen que|me dijeron|me contaron|"
-    r"me avisaron|me llego|me llegaron|me mandaron|me pasaron|escuche|oi que|heard|i hear|hearing|"
-    r"people (?:are |r )?saying|everyone(?:s| is)? saying|ppl (?:are )?saying|word is|they say|segun|"
-    r"according to|from a friend|friend of a friend|a friend of|sent by a|got a (?:text|message|msg|call)|"
-    r"getting (?:texts|messages|msgs)|texted me|told me|tell me|telling me|sent me|called me|"
-    r"someone (?:said|says|say|posted|told|texted|sent|in)|somebody (?:said|says|posted|told|in)|"
-    r"alguien (?:dijo|dice|puso|publico|posteo|subio|mando|comento|me dijo)|"
-    r"(?:saw|seen|read|see|vi|lo vi|leo|lei) (?:it |this |that )?(?:on|en) (?:facebook|fb|face|tiktok|"
-    r"tik tok|snap|snapchat|insta|instagram|ig|twitter|x|nextdoor|whatsapp|telegram|reddit|the news|"
-    r"las noticias|telemundo|univision|youtube|a post|un post|otro grupo|el grupo)|"
-    r"(?:on|en) (?:facebook|fb|tiktok|snap|snapchat|insta|instagram|nextdoor|telemundo|univision|"
-    r"reddit|twitter|las noticias)|"
+ATTRIBUTION = re.compile(
+    r"(?<![\w])(?:(?:my|mi|mis|our|nuestra|nuestro|a|the|el|la|his|her|su|this|that|some|una?|esa|ese) "
+    + _KIN + r"(?![\w])(?:.{0,40}?)(?<![\w])" + _SAY + r"|"
+    r"(?:says|said|saying|dice|dicen|dijo|dijeron|anda diciendo|andan diciendo|estan diciendo|cuentan)(?! (?:ice|"
+    r"police|policia|ero|hsi|federal|border|dhs|sheriff|pd|fbi|swat|homeland|security|migra|inmigracion))|"
+    r"i (?:heard|hear) (?:that|there|theres|ice|they|theyre|about|from|a|on|it)|heard (?:that|there|theres|"
+    r"ice|they|theyre|about|from|it|rumou?rs?|on)|(?:^|\. )heard|hearing (?:that|reports|rumou?rs)|"
+    r"(?:people|ppl|folks|everyone|everybody|gente|todos|la gente)(?: \w+){0,4} (?:saying|say|posting|are saying)|"
+    r"word is|segun|according to|told me|tell me|telling me|tells me|texted me|sent me|called me|messaged me|"
+    r"me (?:dijo|dice|dijeron|contaron|conto|avisaron|aviso|llego|llegaron|mandaron|mando|pasaron|paso|"
+    r"escribio|escribieron|llamo|texteo|textearon|enseno)|"
+    r"someone (?:said|says|say|posted|told|texted|sent|wrote)|somebody (?:said|says|posted|told)|"
+    r"alguien (?:dijo|dice|puso|publico|posteo|subio|mando|comento)|"
+    r"(?:saw|seen|read|see|vi|lo vi|leo|lei|oi|escuche|heard|got this|got it|came) (?:it |this |that |eso |algo )?"
+    r"(?:on|en|from|de|por) (?:the |la |el |mi |my )?(?:facebook|fb|face|tiktok|tik tok|snap|snapchat|insta|"
+    r"instagram|ig|twitter|x|nextdoor|whatsapp|telegram|reddit|news|noticias|telemundo|univision|youtube|radio|"
+    r"tv|tele|a post|un post|otro grupo|el grupo|another group|(?:\w+ ){0,3}(?:group|grupo|chat|gc))|"
+    r"(?:on|en) (?:facebook|fb|tiktok|snap|snapchat|insta|instagram|nextdoor|telemundo|univision|reddit|"
+    r"twitter|las noticias|the radio|la radio|the news|air)|my (?:feed|timeline|fyp)|"
     r"(?:a|un) (?:post|video|audio|mensaje|msg|message) (?:on|en|from|de|that|que|q|saying|diciendo)|"
-    r"(?:in|en) (?:the|el|otro|another|a|un|mi|my) (?:\w+ ){0,3}(?:group|grupo|chat|gc)|"
-    r"i (?:didnt|did not|dont|do not|havent|have not) see|not seen (?:it )?myself|"
-    r"no (?:lo |la |los |las )?(?:vi|he visto|hemos visto)|only shar|solo compart|no (?:se|sabemos) si es cierto)"
-    r"(?![\w])",
-]))
-"""Who knows second-hand: a relative or someone else says, a post, a forward, a rumour."""
+    r"(?:in|en|on) (?:the|el|otro|another|a|un|mi|my) (?:\w+ ){0,3}(?:group|grupo|chat|gc)(?: \w+){0,2} "
+    r"(?:said|says|saying|dicen|dice|dijeron|posted|publicaron)|"
+    r"i (?:didnt|did not|dont|do not|havent|have not) see|not seen (?:it )?myself|dont see myself|"
+    r"no (?:lo |la |los |las )?(?:vi|he visto|hemos visto)(?: yo)?(?: pero| but|,)|only shar|solo compart|"
+    r"no idea if (?:its |it is )?true|no se si (?:es )?(?:cierto|verdad)|not sure if (?:its |it is )?true)"
+    r"(?![\w])")
+"""Someone else's claim, in the sentence that carries it: "my cousin says", "dicen", "saw on facebook"."""
+FORWARD = words(
+    r"fwd?", r"fw", r"forwarded", r"forwarding", r"reenviado", r"reenviando", r"reenvio", r"mensaje reenviado",
+    r"copied", r"copiado", r"copy paste", r"copypaste", r"pasen la voz", r"pass it on", r"pass this on",
+    r"share this", r"please share", r"plz share", r"pls share", r"share share", r"compartan", r"comparte",
+    r"difundan", r"avisen a todos", r"tell everyone", r"warn everyone", r"rumou?rs?", r"rumores", r"apparently",
+    r"supposedly", r"supuestamente", r"allegedly", r"dizque", r"dicque", r"unconfirmed", r"sin confirmar",
+    r"sent by a trusted source", r"from a friend", r"friend of a friend",
+)
+"""The whole message is someone else's: a forward, a rumour passed on."""
 
 GUESSING = words(
     r"prob", r"probs", r"probably", r"prolly", r"probablemente", r"maybe", r"might be", r"must be",
     r"could be", r"ha de ser", r"han de ser", r"deben de ser", r"debe de ser", r"deben ser", r"debe ser",
-    r"seguro (?:es|son|era|eran|andan|anda|estan|vienen)", r"i bet", r"i guess", r"i think (?:its|it is|they)",
-    r"creo que (?:es|son|era|eran)", r"creo q (?:es|son|era|eran)", r"parece(?:n)? (?:que|q|ser)",
-    r"looks like (?:it could|it might)", r"kinda looks like", r"se me hace que", r"sospecho", r"suspect",
-    r"a lo mejor", r"tal vez", r"quizas", r"capaz que",
+    r"deben (?:de )?andar", r"debe (?:de )?andar", r"seguro (?:que |q )?(?:ahorita )?(?:es|son|era|eran|andan|anda|"
+    r"estan|vienen|rondando)", r"i bet", r"i guess", r"i think", r"i feel like", r"feels like",
+    r"gut feeling", r"bad feeling", r"a feeling", r"presiento", r"presentimiento", r"corazonada",
+    r"creo (?:que|q)", r"yo creo", r"parece(?:n)? (?:que|q|ser)", r"looks like (?:it could|it might)",
+    r"kinda looks like", r"se me hace (?:que|q)", r"sospecho", r"i suspect", r"a lo mejor", r"tal vez",
+    r"quizas", r"capaz (?:que|q)", r"siempre vienen", r"always come", r"usually come",
 )
 QUESTION_START = re.compile(
-    r"^(?:(?:hey|oye|oigan|guys|gente|y|and|so|ok|pls|porfa|quick q|question|pregunta|alguien|anyone)[, ]+)?"
+    r"^(?:(?:hey|oye|oigan|guys|gente|y|and|so|ok|pls|porfa|quick q|question|pregunta|u guys|you guys)[, ]+)?"
     r"(?:is|are|was|were|does|do|did|has|have|any|anyone|anybody|any1|can (?:someone|anyone|somebody|u|you)|"
-    r"could (?:someone|anyone)|who|what|whats|where|wheres|why|how|hows|when|should|es cierto|es verdad|"
-    r"sera|seran|saben|sabe|alguien|hay (?:algo|alguien|migra|ice|agentes)|que (?:onda|pasa|paso|es|son)|"
-    r"q onda|q pasa|donde|cuando|quien|como|siguen|estan|hay|y en|y por|alguna|algun|confirm|confirmen|"
-    r"someone confirm|u guys|you guys)(?![\w])")
+    r"could (?:someone|anyone)|who|whos|what|whats|where|wheres|why|how|hows|should|es cierto|es verdad|"
+    r"sera|seran|saben|alguien|hay (?:algo|alguien)|que (?:onda|pasa|paso|es eso|son esos)|q onda|q pasa|"
+    r"donde|quien|siguen|y en|y por|alguna|algun|someone confirm|u guys|you guys)(?![\w])")
+"""How a question opens, in a sentence without a question mark."""
 QUESTION_ANYWHERE = words(
     r"anyone (?:know|knows|seen|see|near|nearby|around|confirm|able|there|else see)",
-    r"anybody (?:know|seen|near|around|confirm)", r"does anyone", r"can (?:anyone|someone|somebody) "
-    r"(?:confirm|check|verify|go|look|see)", r"alguien (?:sabe|ha visto|vio|esta|puede|pueden|confirma|"
-    r"me confirma|cerca|por ahi|por alla|tiene)", r"or no", r"o no", r"or not", r"is (?:it|this|that) (?:true|"
-    r"real|legit)", r"es (?:cierto|verdad|real)", r"sera cierto", r"any (?:update|news|info)s?",
+    r"anybody (?:know|seen|near|around|confirm)", r"does anyone",
+    r"alguien (?:sabe|ha visto|vio|esta cerca|cerca|por ahi|por alla)", r"or no", r"o no", r"or not",
+    r"is (?:it|this|that) (?:true|real|legit)", r"sera cierto", r"any (?:update|news|info)s?",
     r"alguna (?:novedad|noticia)", r"que saben", r"is it safe", r"es seguro", r"what(?:s| is) going on",
-    r"que esta pasando", r"confirm pls", r"pls confirm", r"please confirm", r"confirmen", r"real or fake",
+    r"que esta pasando", r"real or fake", r"which is it", r"or is (?:that|it|this)", r"is there really",
 )
+VERIFY_QUESTION = words(
+    r"is (?:it|this|that) (?:true|real|legit)", r"(?:es|sera) (?:cierto|verdad|real)", r"real or fake",
+    r"which is it", r"or is (?:that|it|this)", r"is there really", r"is this (?:happening|legit)",
+)
+"""Asks whether what others say is true: a question, even about a rumour."""
+REQUEST = words(
+    r"can (?:anyone|someone|somebody|u|you) (?:confirm|check|verify|go|look|see|come)",
+    r"alguien (?:puede|pueden|que pueda|q pueda) (?:ir|checar|confirmar|ver)", r"someone confirm",
+    r"confirm pls", r"pls confirm", r"please confirm", r"confirmen", r"alguien (?:me )?confirma",
+)
+ACTIVITY_QUESTION = words(
+    r"any (?:update|news|info|word)s?", r"alguna (?:novedad|noticia)", r"is it safe", r"es seguro",
+    r"what(?:s| is) (?:going on|happening)", r"que (?:esta )?pas(?:a|ando|o)", r"q (?:onda|pasa|paso)",
+    r"que onda", r"todo (?:ok|bien|tranquilo)", r"all (?:ok|good|clear)", r"(?:seen|vio|visto|viste|saw) "
+    r"(?:anything|algo)", r"anything (?:going on|happening)", r"hay algo", r"algo raro", r"is this real",
+    r"es (?:cierto|verdad)", r"confirm", r"confirma", r"real or fake", r"the \w+ (?:one|thing)", r"lo (?:de|del)",
+    r"esos? (?:son|es)", r"are those", r"is that", r"still (?:there|at|on|here)", r"siguen", r"se fueron",
+    r"gone", r"safe to", r"seguro (?:ir|salir|pasar)",
+)
+"""Questions about what is happening (not every question is: "who has the hotline number?")."""
 NEGATORS = (r"(?:no|not|nor|never|nunca|ni|sin|zero|cero|none|nobody|nadie|nothing|nada|without|dont|didnt|"
             r"doesnt|isnt|arent|wasnt|werent|aint|cant|couldnt|havent|hasnt|no more|no longer|ya no|tampoco|"
             r"not a single|ningun|ninguna|ninguno|ni un|ni una|no hay|no habia|no vi|no veo)")
@@ -154,7 +215,8 @@ DENIAL = words(
     r"no (?:es|son|era|eran|fue|fueron) (?:de )?(?:la )?(?:migra|ice|inmigracion|agentes|ellos|federales|"
     r"migracion|real|cierto|verdad)",
     r"nothing to do with (?:ice|immigration|migra)", r"nada que ver con (?:la )?(?:migra|ice|inmigracion)",
-    r"nada q ver", r"nothing to do w",
+    r"nada q ver", r"nothing to do w", r"(?:que|q) (?:migra|ice|agentes|federales) ni (?:que|q) (?:nada|ocho cuartos)",
+    r"nothing (?:immigration|ice)", r"not (?:here|today|aqui)", r"its not here", r"no es (?:de )?(?:aqui|hoy|ahora)",
 )
 """Denies that it is enforcement: "not ICE", "no es migra"."""
 
@@ -165,6 +227,12 @@ FALSITY = words(
     r"no (?:lo )?(?:reenvien|compartan|compartas|reenvies)", r"dont (?:share|forward|spread|repost)",
     r"do not (?:share|forward|spread|repost)", r"stop (?:sharing|forwarding|spreading)", r"debunked",
     r"not real", r"no es real", r"bogus", r"misinformation", r"desinformacion", r"invento", r"inventado",
+    r"no (?:lo |la |los |las )?(?:reenvien|compartan|compartas|reenvies|pasen)", r"is (?:old|edited|photoshopped)",
+    r"es (?:viejo|vieja|de otro lado|editado|editada|falso|falsa)", r"(?:is|was|es|era) from (?:last|another|a different|"
+    r"\d{4}|texas|california|chicago|la|houston|arizona|years?)", r"es de (?:otro|otra|texas|california|\d{4}|hace)",
+    r"reverse image", r"simulacro", r"training exercise", r"a drill", r"es (?:un |puro )?rumor", r"just a rumou?r",
+    r"solo (?:es )?(?:un )?rumor", r"only a rumou?r", r"no (?:ha habido|hubo|paso) nada", r"nothing happened",
+    r"going around (?:again|since)", r"sure and im", r"ya (?:lo )?checamos", r"we checked", r"checked with",
 )
 BENIGN = words(
     r"tow(?:ing)?(?: trucks?)?", r"towing", r"gruas?", r"amazon", r"dhl", r"ups", r"fedex", r"usps",
@@ -181,25 +249,35 @@ BENIGN = words(
     r"filming", r"school bus", r"metro transit", r"animal control", r"plumbers?", r"contractors?",
     r"landlord", r"inspectors?", r"delivery (?:vans?|trucks?|guys|drivers)", r"movers", r"moving truck",
     r"uhaul", r"u-haul", r"garbage truck", r"basura", r"snow ?plows?", r"comcast", r"xfinity",
-    r"aseguradora", r"insurance", r"bail bonds?", r"narcoticos", r"dea",
+    r"aseguradora", r"insurance", r"bail bonds?", r"ems", r"funeraria", r"funeral(?: home)?", r"hearse",
+    r"carroza", r"velorio", r"wedding", r"boda", r"guards?", r"guardia", r"el guardia", r"electricians?",
+    r"paramedicos", r"cable (?:guys?|company)", r"roofers?", r"landscapers?", r"survey(?:ors?|ing)",
+    r"census takers?", r"campaign(?:ers)?", r"canvass(?:ers|ing)", r"evangelists?", r"pest control",
 )
 """What people mistake for enforcement."""
 
+BENIGN_NEGATED = re.compile(r"(?:no way|not|isnt|arent|no|no es|no son|no eran|no era|nunca)(?: (?:its|it is|"
+                            r"thats|theyre|a|an|the|el|la|los|las|un|una|de|de la|del|just))* $")
+"""Right before a benign name, a negator denies it: "no way it's a plumber", "no son de la policia"."""
 IDENTIFY = words(
     r"its", r"it is", r"it was", r"its just", r"thats", r"that is", r"thats just", r"those are", r"these are",
     r"they are", r"theyre", r"they were", r"just", r"only", r"es", r"son", r"era", r"eran", r"fue",
     r"solo", r"nomas", r"puro", r"puros", r"namas", r"were", r"are", r"is", r"was",
 )
 ENDED = words(
-    r"gone", r"left", r"leave", r"leaving", r"have left", r"has left", r"pulled (?:out|away|off)",
+    r"gone", r"left", r"have left",
+    r"(?:they|agents|ice|vans?|suvs?|trucks?|cars?|them|the last (?:one|van|car|truck|suv)) (?:are |r |just |all )?"
+    r"(?:leaving|leave)", r"pulling (?:out|away|off)", r"driving (?:off|away)", r"heading out", r"se despejo",
+    r"despejaron", r"back to (?:its |their |the )?(?:usual|normal)", r"como (?:si )?nada", r"(?:we|were|we are|everyone|"
+    r"everybody|all|its|it is|area|street|block|corner|todos) (?:is |are )?(?:ok|okay|safe|fine) now", r"has left", r"pulled (?:out|away|off)",
     r"drove (?:off|away)", r"drive (?:off|away)", r"driving (?:off|away)", r"rolled (?:out|off)",
     r"took off", r"go away", r"went away", r"going away", r"moved on", r"cleared out", r"packed up",
     r"are out", r"theyre out", r"se fueron", r"se fue", r"se van", r"se estan yendo", r"se retiraron",
     r"se arrancaron", r"se largaron", r"se salieron", r"arrancaron", r"ya no (?:estan|esta|hay|se ven|veo)",
     r"no longer", r"anymore", r"not there", r"no more", r"all clear", r"clear", r"despejad[oa]",
     r"ya paso", r"termino", r"terminaron", r"se acabo", r"its over", r"is over", r"regreso la calma",
-    r"volvio la calma", r"back to normal", r"reopened", r"reabrio", r"ya abrieron", r"volvieron",
-    r"came back out", r"safe now", r"ok now", r"okay now", r"all good", r"todo bien", r"todo tranquilo",
+    r"volvio la calma", r"back to normal", r"reopened", r"reabrio",
+    r"came back out", r"safe now", r"all good", r"todo bien", r"todo tranquilo",
     r"ya (?:todo )?(?:tranquilo|calmado|normal|bien|libre|seguro)", r"pasen sin miedo", r"ya pueden salir",
 )
 """It is over: they left, the place is clear."""
@@ -208,6 +286,9 @@ ABSENCE = words(
     r"nobody", r"no ?one", r"noone", r"nadie", r"nadien", r"nothing", r"nada", r"empty", r"vacio",
     r"vacia", r"quiet", r"tranquil[oa]", r"calm", r"calmado", r"normal", r"como siempre", r"as usual",
     r"just (?:regular|normal|shoppers|people|customers|traffic)", r"no sign", r"ni rastro",
+    r"(?:only|just|nomas|solo|puro|puros|namas) (?:a |the |el |la |los |las |unos? |unas? )?(?:city bus|bus|guy|guys|"
+    r"people|gente|shoppers|customers|clientes|regular|normal|kids|neighbou?rs|vecinos|traffic|trafico|guardia|"
+    r"abuelitas|vendors|vendedores|workers|trabajadores|la nieve|snow|the usual|lo normal)",
     r"(?:zero|no|cero|ningun|ninguna|ni una?|not a single|not one|no hay|no habia|no vi|no veo|didnt see|"
     r"did not see|dont see|havent seen|cant see) (?:\w+ ){0,2}?(?:agents?|agentes|ice|migra|vans?|cars?|"
     r"suvs?|trucks?|camionetas?|trocas?|vehicles?|patrullas?|one|anyone|anything|nobody|nadie|nada|enforcement|"
@@ -216,9 +297,10 @@ ABSENCE = words(
 """Nobody there. Under an open sighting, evidence against it; after an alert, an all-clear."""
 
 RELOCATED = words(
-    r"moved", r"moving", r"se movieron", r"se pasaron", r"switched", r"relocated", r"now (?:at|on|in|by)",
-    r"over to", r"pal otro lado", r"para el otro lado", r"ahora (?:estan|en|por)", r"now theyre",
-    r"now they are", r"heading (?:to|into)", r"went to", r"se fueron (?:pa|para|a) (?:la|el)",
+    r"moved", r"moving", r"se movieron", r"se pasaron", r"se cambiaron", r"switched", r"relocated",
+    r"over to", r"pal otro lado", r"para el otro lado", r"ahora (?:estan|andan)", r"now theyre",
+    r"now they are", r"se fueron (?:pa|para|a) (?:la|el)", r"(?:they|theyre|they are) back", r"ya volvieron",
+    r"regresaron", r"came back", r"split up",
 )
 AFFIRM = re.compile(
     r"^(?:y+e+s+|ye+p+|yu+p+|yeah+|yea|ya+|ok confirm\w*|si+|sip|simon|claro|cierto|verdad|true|correct|"
@@ -235,19 +317,24 @@ PRESENCE = words(
     r"(?:more|mas) (?:cars|vans|trucks|agents|camionetas|agentes|patrullas) (?:coming|arriving|llegando|"
     r"just|now)", r"ya son \d+", r"now \d+", r"now there(?:s| are) \d+", r"\d+ (?:more|mas)", r"total \d+",
     r"siguen llegando", r"llegaron mas", r"acaban de (?:llegar|entrar)", r"just (?:arrived|pulled up|showed up)",
-    r"blocked", r"blocking", r"bloquearon", r"taped off", r"cerraron",
+    r"blocked", r"blocking", r"bloquearon", r"taped off", r"cerraron", r"(?:theyre|they are|estan|andan|anduvieron) "
+    r"(?:\w+ )?(?:hitting|doing|raiding|rondando|preguntando|circling|staging|patrolling|patrullando|dando vueltas)",
+    r"(?:theyre|they are|they r) (?:\w+ )?(?:at|in|on|by|outside|inside|near)", r"(?:estan|andan) (?:\w+ )?(?:en|por|x)",
+    r"ahi (?:andan|siguen|estan)", r"still (?:\d+|two|three|[a-z]+ (?:vans|cars|agents|suvs|trucks))",
 )
 """Present tense presence: an update under an open sighting, or a sighting with agents named."""
 
 NOW = words(
     r"now", r"rn", r"right now", r"ahora", r"ahorita", r"ahora mismo", r"ahorita mismo", r"still",
     r"todavia", r"siguen", r"currently", r"at the moment", r"en este momento", r"just now", r"atm",
-    r"as we speak", r"live", r"en vivo", r"happening", r"este momento", r"ya mismo",
+    r"as we speak", r"live", r"en vivo", r"happening", r"este momento", r"ya mismo", r"orita", r"horita",
+    r"ahoritita", r"now now", r"currently",
 )
 RECENT = words(
-    r"(?:\d+|a few|few|couple|a couple of|two|three|five|ten|like \d+) (?:min|mins|minutes|minutos|minuto)"
-    r"(?: ago)?", r"hace (?:\d+|unos|un par de|como|poco|rato|ratito|un rato|un momento)(?: \w+)?",
-    r"just", r"acaba de", r"acaban de", r"recien",
+    r"(?:\d+|a few|few|couple|a couple of|two|three|five|ten|like \d+) (?:min|mins|minutes|minutos|minuto) ago",
+    r"hace (?:\d+|unos|un par de|como) (?:min|mins|minutos|minuto)", r"hace (?:poco|rato|ratito|un rato|un momento)",
+    r"just now", r"acaba de", r"acaban de", r"acabo de", r"recien", r"just (?:saw|pulled|arrived|drove|walked|took|"
+    r"grabbed|put|passed|got|blocked|showed|stopped|came|went|watched|left|rolled)",
 )
 PAST = words(
     r"yesterday", r"yday", r"yest", r"last (?:night|nite|week|month|year|winter|summer|spring|fall|time|"
@@ -266,15 +353,23 @@ PAST = words(
     r"remember (?:the|when)", r"te acuerdas", r"se acuerdan", r"back in", r"years? ago", r"never (?:going|gonna) "
     r"(?:to )?forget", r"nunca (?:lo )?voy a olvidar", r"still think about", r"todavia me da", r"still shaking",
     r"was (?:around|at like|about) \d", r"at (?:like |around )?\d{1,2} ?(?:am|a\.m)\b", r"a las \d+ de la manana",
-    r"como a las \d", r"last (?:time|year)", r"(?:cuando|when) (?:fui|went)",
+    r"como a las \d", r"last (?:time|year)", r"(?:cuando|when) (?:fui|went)", r"madrugada", r"en navidad",
+    r"on christmas", r"me toco ver", r"it was like \d+ hours", r"hace (?:como|unas) \d+ (?:horas|hrs)",
+    r"(?:like|about|around|como|unas) \d+ (?:hours?|hrs?|horas?) (?:ago|back)?",
 )
 """Long over: a story, not a sighting."""
 
 FUTURE = words(
-    r"tomorrow", r"tmrw", r"tonight", r"this weekend", r"next week", r"manana(?! (?:en|a|por))(?<!la manana)",
+    r"tomorrow", r"tmrw", r"tonight", r"this weekend", r"next week", r"(?<!la )(?<!esta )manana",
     r"pasado manana", r"esta noche", r"el fin de semana", r"going to (?:raid|come|be)", r"gonna (?:raid|come)",
     r"will (?:raid|come|be|block|check)", r"van a (?:venir|hacer|llegar|estar)", r"planning", r"planean",
 )
+PAST_NARRATIVE = words(
+    r"habia", r"estaban", r"estuvieron", r"detenian", r"esposaban", r"veia", r"veiamos", r"andaban",
+    r"paraban", r"se llevaban", r"pasaron", r"vinieron", r"tocaron", r"llegaron", r"they were", r"there were",
+    r"they came", r"came to", r"they had", r"was there",
+)
+"""Past tense: with a past time cue elsewhere in the message, it tells the story."""
 HYPOTHETICAL = words(
     r"if (?:ice|they|agents|la migra|the feds|anyone|someone|you)", r"si (?:llega|llegan|viene|vienen|ves|"
     r"ven|te|la migra|ice)", r"in case", r"en caso de", r"what to do if", r"que hacer si", r"when ice comes",
@@ -287,6 +382,18 @@ CHATTER = words(
     r"no abran", r"no abras", r"hotline", r"linea de ayuda", r"lawyer", r"abogad[oa]", r"on my way", r"omw",
     r"heading (?:there|over)", r"voy para", r"voy pa", r"vamos para", r"going (?:there|over)", r"who can go",
     r"quien puede ir", r"stay safe", r"cuidense", r"thank", r"thanks", r"thx", r"gracias", r"pray", r"oremos",
-    r"training", r"meeting", r"reunion", r"volunteer", r"voluntari[oa]s?", r"rapid response",
+    r"training", r"meeting", r"reunion", r"volunteer", r"voluntari[oa]s?", r"rapid response", r"rally",
+    r"protest", r"march", r"marcha", r"vigil", r"vigilia", r"heading to", r"on the way", r"en camino",
+    r"be there in", r"\d+ min(?:utes|s)? out", r"to film", r"a grabar", r"a observar", r"who else", r"alguien mas",
+    r"with my (?:camera|phone|vest)", r"donate", r"donations", r"donen", r"fundraiser", r"juntando",
+    r"warrant", r"orden (?:firmada|judicial)", r"judge", r"juez", r"cuidense", r"be safe", r"be careful",
+    r"stay inside", r"quedense",
 )
+NOTICE = words(
+    r"mods?", r"moderators?", r"moderadora?s?", r"admins?", r"administrador(?:a|es)?", r"warning about",
+    r"aviso", r"nota del equipo", r"equipo de verificacion", r"verification team", r"coordinators?",
+    r"coordinador(?:a|es)?", r"organizers?", r"going around", r"circula", r"circulando", r"circulating",
+    r"not confirmed", r"no (?:esta )?confirmado", r"cant verify", r"could not verify", r"we have not confirmed",
+)
+"""Moderators' notices and warnings about posts going around."""
 HEDGED_NEGATION = words(r"no se si", r"not sure if", r"idk if", r"dont know if", r"no se")

@@ -85,100 +85,105 @@ def detect_language(folded: str) -> str:
     return "es" if es > en else "en"
 
 
-def _sighting(c: Clause, context: Context, agents_named: bool) -> bool:
-    """States enforcement activity: agents or what they do, or (with agents named elsewhere in the
-    message, or under an open sighting) their vehicles and their being there."""
+def _sighting(c: Clause, context: Context) -> bool:
+    """States enforcement activity: agents or what they do, or (with agents named in the same sentence,
+    or under an open sighting) their vehicles and their being there."""
+    if c.asks or c.hypothetical:
+        return False
     if c.enforcement:
-        return True
-    if c.vehicles and (agents_named or context != "none"):
+        # "ICE OUT rally", "a warrant signed by ICE": talk about ICE is not a sighting of it
+        return not c.chatter or c.first_hand or c.now or c.action or c.presence or c.vehicles
+    if c.absence or c.chatter:
+        return False
+    if c.vehicles and (c.agents or context != "none"):
         return True
     return context != "none" and (c.presence or (c.relocated and not c.ended))
 
 
 def _present(c: Clause) -> bool:
-    """Says it is going on now (and does not date itself earlier)."""
-    return (c.now or c.presence or c.recent) and not c.past and not c.hedged
+    """Says it is going on now: an explicit "now" outranks a time cue in the same sentence ("same van
+    that was there this morning, now at the Cub")."""
+    if c.hedged:
+        return False
+    return c.now or ((c.presence or c.recent) and not c.past)
 
 
 def interpret(clauses: list[Clause], context: Context, has_location: bool, whole: str
               ) -> tuple[Kind, str, list[str]]:
     """(kind, who knows, reasons) for a message's clauses, in the order the module docstring gives."""
     reasons: list[str] = []
-    agents_named = any(c.agents or c.action for c in clauses)
     stated = [c for c in clauses if not c.asks]
-    sightings = [c for c in stated if _sighting(c, context, agents_named)]
-    own = [c for c in sightings if not c.second_hand and not c.hypothetical]
+    sightings = [c for c in stated if _sighting(c, context)]
+    forwarded = any(c.forward for c in clauses)
+    guessed = [c for c in sightings if c.guessing and not c.first_hand]
+    own = [c for c in sightings if not c.second_hand and c not in guessed]
     eyewitness = [c for c in own if c.first_hand]
-    second_hand = [c for c in clauses if c.second_hand] or (
-        [c for c in clauses if _sighting(c, context, agents_named)] if quoted_claim(whole) and not eyewitness
-        and not all(c.asks for c in clauses if not _sighting(c, context, agents_named)) else [])
-    any_content = any(_sighting(c, context, agents_named) or c.presence for c in clauses)
-    disputes = [c for c in stated if (c.denial or c.falsity or (c.benign and not c.enforcement))
-                and not c.second_hand]
-    ended = [c for c in stated if c.ended and not (c.relocated and not c.ended)]
+    if forwarded and not eyewitness:
+        own = []
+    attributed = [c for c in clauses if c.second_hand and (c.content or c.action)]
+    quoted = [c for c in clauses if c.quoted]
+    benign = [c for c in stated if c.benign and not c.enforcement]
+    disputes = [c for c in stated if c.denial or c.falsity] + [c for c in benign if not c.second_hand]
+    ended = [c for c in stated if c.ended and not c.hypothetical]
+    still_there = [c for c in own if _present(c) and (c.presence or c.enforcement) and not c.ended]
     absent = [c for c in stated if c.absence and not c.enforcement]
+    notices = [c for c in clauses if c.notice]
+    asks = [c for c in clauses if c.asks]
+    content = any(c.content or c.action for c in clauses)
+    past = [c for c in clauses if c.past]
 
-    def why(label: str, group: list[Clause]) -> None:
+    def say(kind: Kind, source: str, label: str, group: list[Clause]) -> tuple[Kind, str, list[str]]:
         reasons.append(label)
         for c in group[:2]:
             reasons.extend(c.cues)
+        return kind, source, reasons
 
+    # a correction of an open sighting, from whoever makes it ("that post is fake", "it's a tow truck")
+    if disputes and not still_there and context != "none" and not (
+            context == "alerted" and (absent or ended) and not any(c.denial or c.falsity for c in disputes)):
+        return say(Kind.DISPUTE, "first_hand", "dispute: not enforcement, or the post is false", disputes)
+    if notices and (disputes or quoted or forwarded) and not eyewitness:
+        return say(Kind.CHATTER, "none", "a moderator's notice about a post going around", notices)
+    if benign and not own:
+        return say(Kind.CHATTER, "none", "a correction with no open sighting to correct", benign)
     # 1. second-hand, unless the writer saw it too
-    if second_hand and any_content and not eyewitness and not (disputes and context != "none"):
-        asks_only = all(c.asks for c in clauses if _sighting(c, context, agents_named) or c.presence)
-        if asks_only and not any(c.second_hand and (_sighting(c, context, agents_named) or c.presence)
-                                 for c in clauses):
-            why("a question about what others say", second_hand)
-            return Kind.QUESTION, "asking", reasons
-        why("second-hand: someone else's claim", second_hand)
-        return Kind.HEARSAY, "second_hand", reasons
-    # 2. when: a story, a prediction, a what-if
-    if sightings and context == "alerted" and ended:
-        why("over: the alerted incident ended", ended)
-        return Kind.ALL_CLEAR, "first_hand", reasons
-    if sightings and any(c.past for c in clauses) and not any(_present(c) and _sighting(c, context, agents_named)
-                                                               for c in sightings):
-        why("past: dated hours or days back", [c for c in clauses if c.past])
-        return Kind.PAST, "first_hand", reasons
-    if sightings and all(c.future or c.hypothetical for c in sightings) and not eyewitness:
-        why("not a sighting: a prediction or a what-if", sightings)
-        return (Kind.HEARSAY, "second_hand", reasons) if any(c.future for c in sightings) else (
-            Kind.CHATTER, "none", reasons)
-    # 3. a dispute of an open sighting
-    if disputes and not any(c.enforcement and _present(c) and not c.negated for c in own if c not in disputes):
-        if context != "none":
-            why("dispute: says it is not enforcement, or the post is false", disputes)
-            return Kind.DISPUTE, "first_hand", reasons
-        why("a correction with no open sighting to correct", disputes)
-        return Kind.CHATTER, "none", reasons
-    # 4. over, or nobody there
-    if ended and not any(c.relocated and _present(c) for c in own):
-        why("over: they left, the place is clear", ended)
-        return Kind.ALL_CLEAR, "first_hand", reasons
-    if absent and not own:
-        if context == "pending":
-            why("nobody there: evidence against the open sighting", absent)
-            return Kind.DISPUTE, "first_hand", reasons
-        if context == "alerted":
-            why("nobody there: the alerted place is clear", absent)
-            return Kind.ALL_CLEAR, "first_hand", reasons
+    if (attributed or (forwarded and content) or (quoted and not own)) and not eyewitness:
+        if any(c.verify for c in asks) or (quoted and not attributed and not forwarded and asks):
+            return say(Kind.QUESTION, "asking", "asks whether what others say is true", asks)
+        return say(Kind.HEARSAY, "second_hand", "second-hand: someone else's claim",
+                   attributed or quoted or [c for c in clauses if c.forward])
+    # 2. when: over after an alert, a story, a prediction
+    if context == "alerted" and (ended or absent) and not still_there:
+        return say(Kind.ALL_CLEAR, "first_hand", "over: the alerted place is clear", ended or absent)
+    story = [c for c in stated if _sighting(c, "pending") or c.narrative or c.them]
+    if past and story and not any(_present(c) and c.enforcement and not c.past for c in own):
+        return say(Kind.PAST, "first_hand", "past: dated hours or days back", past)
+    if any(c.narrative for c in clauses) and story and not any(_present(c) for c in clauses) and any(
+            c.first_hand for c in clauses) and not own and not ended:
+        return say(Kind.PAST, "first_hand", "past: told as a story", story)
+    if sightings and all(c.future for c in sightings) and not eyewitness:
+        return say(Kind.HEARSAY, "second_hand", "not a sighting: a prediction", sightings)
+    if guessed and not own:
+        return say(Kind.HEARSAY, "guessing", "a guess, nothing concrete seen", guessed)
+    # 3./4. over, or nobody there
+    if ended and not still_there and (content or context != "none"):
+        return say(Kind.ALL_CLEAR, "first_hand", "over: they left, the place is clear", ended)
+    if absent and not own and context == "pending":
+        return say(Kind.DISPUTE, "first_hand", "nobody there: evidence against the open sighting", absent)
     # 5. a sighting
     if own:
-        why("first-hand sighting" if eyewitness else "a sighting, stated as fact", own)
-        return Kind.REPORT, "first_hand", reasons
-    if context != "none" and lx.AFFIRM.match(whole.strip(" .!,")) and "?" not in whole:
-        reasons.append(f"confirms the open sighting: {whole.strip()[:30]}")
+        return say(Kind.REPORT, "first_hand", "first-hand sighting" if eyewitness else "a sighting, stated as fact",
+                   own)
+    affirm = lx.AFFIRM.match(whole.strip(" .!,"))
+    if context != "none" and "?" not in whole and (affirm or any(
+            (c.first_hand or c.them or c.presence) and not c.chatter for c in stated)):
+        reasons.append("confirms the open sighting")
         return Kind.REPORT, "first_hand", reasons
     # 6. the rest
-    if sightings and any(c.guessing for c in clauses):
-        why("a guess, nothing concrete seen", [c for c in clauses if c.guessing])
-        return Kind.HEARSAY, "guessing", reasons
-    if any(c.asks for c in clauses):
-        why("asks, claims nothing first-hand", [c for c in clauses if c.asks])
-        return Kind.QUESTION, "asking", reasons
-    if sightings:
-        why("a sighting attributed to no one", sightings)
-        return Kind.REPORT, "first_hand", reasons
+    activity = [c for c in asks if c.enforcement or c.vehicles or c.presence or c.about_activity or c.ended
+                or c.absence or c.request or c.relocated]
+    if activity or (asks and context != "none" and not any(c.chatter for c in asks)):
+        return say(Kind.QUESTION, "asking", "asks, claims nothing first-hand", activity or asks)
     if has_location:
         reasons.append("a location pin")
         return Kind.REPORT, "first_hand", reasons
