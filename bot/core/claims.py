@@ -53,6 +53,8 @@ class Clause:
     about_activity: bool = False
     narrative: bool = False
     quoted: bool = False
+    still: bool = False
+    winter: bool = False
     cues: list[str] = field(default_factory=list)
 
     @property
@@ -93,8 +95,18 @@ def sentences(folded: str) -> list[tuple[str, bool]]:
         chunk = folded[pos:match.start()].strip(" ,-")
         mark = "?" in match.group(0) or bool(_QUESTION_MARK.search(folded[pos:match.start()]))
         pos = match.end()
-        if chunk:
-            out.append((chunk, mark))
+        if not chunk:
+            continue
+        if mark and "¿" in chunk.lstrip("¿"):
+            head, _, tail = chunk.partition("¿")
+            out.append((head.strip(" ,-"), False))
+            chunk = tail
+        elif mark and "," in chunk and not lx.QUESTION_START.search(chunk):
+            # "los estoy viendo en la 7, alguien que traiga camara?": the question is the last part
+            head, _, tail = chunk.rpartition(",")
+            out.append((head.strip(" ,-"), False))
+            chunk = tail.strip(" ,-") or head
+        out.append((chunk, mark))
     return out
 
 
@@ -103,10 +115,10 @@ def read_clause(text: str, marked_question: bool) -> Clause:
     cleaned = lx.NOT_AGENTS.sub(" ~ ", text)
     if lx.WINTER.search(cleaned):
         cleaned = re.sub(r"(?<![\w])ice(?![\w])", " ~ ", cleaned)
-    unquoted = _MENTION_QUOTED.sub(" ~ ", cleaned)
-    if unquoted != cleaned:
-        clause.quoted = bool(lx.AGENTS.search(cleaned) or lx.ACTIONS.search(cleaned))
-        cleaned = unquoted
+    spans = " ".join(m.group(0) for m in _MENTION_QUOTED.finditer(cleaned))
+    if spans:
+        clause.quoted = bool(lx.AGENTS.search(spans) or lx.ACTIONS.search(spans))
+        cleaned = _MENTION_QUOTED.sub(" ~ ", cleaned)
     agents, neg_agents = _affirmed(lx.AGENTS, cleaned)
     action, neg_action = _affirmed(lx.ACTIONS, cleaned)
     vehicles, neg_vehicles = _affirmed(lx.VEHICLES, cleaned)
@@ -148,6 +160,9 @@ def read_clause(text: str, marked_question: bool) -> Clause:
     clause.now = clause.note("now", now)
     clause.recent = clause.note("recent", lx.RECENT.search(text))
     clause.past = clause.note("past", lx.PAST.search(_without_since(text)))
+    still, _ = _affirmed(lx.STILL, text)
+    clause.still = clause.note("still", still)
+    clause.winter = bool(lx.WINTER.search(text))
     clause.narrative = clause.note("narrative", lx.PAST_NARRATIVE.search(text))
     clause.future = clause.note("future", lx.FUTURE.search(lx.PAST.sub(" ", text)))
     clause.notice = clause.note("notice", lx.NOTICE.search(text))
@@ -167,7 +182,9 @@ def read_clause(text: str, marked_question: bool) -> Clause:
 
 
 _MENTION_QUOTED = re.compile(r"(?<![\w])'[^']{2,120}'(?![\w])|[\"“”«»][^\"“”«»]{2,120}[\"“”«»]")
-_VEST_SAYS = re.compile(r"(?<![\w])(?:that|which|q|que) (?:says?|dicen?|decia|read|reads)(?![\w])")
+_VEST_SAYS = re.compile(r"(?<![\w])(?:(?:vests?|jackets?|hats?|caps?|shirts?|chalecos?|gorras?|chamarras?|letters|"
+                        r"letras|back|espalda|patch|badge|that|which|q|que) (?:says?|dicen?|decia|read|reads)|"
+                        r"(?:q|que|los que|las que) (?:dijeron|dijo|mencionaron|reportaron|pusieron))(?![\w])")
 _SINCE = re.compile(r"(?<![\w])(?:since|desde) (?:this morning|esta manana|la manana|ayer|yesterday|temprano|"
                     r"early|last night|anoche|\d+ ?(?:am|pm)?)(?![\w])")
 

@@ -19,8 +19,10 @@ _KIN = (r"(?:cousin|sister|brother|aunt|auntie|uncle|mom|mother|mum|dad|father|s
         r"neighbou?r|coworker|co-worker|wife|husband|boss|roommate|bf|gf|boyfriend|girlfriend|niece|nephew|"
         r"grandma|grandpa|tia|tio|prima|primo|hermana|hermano|mama|mami|papa|hijo|hija|amiga|amigo|vecina|"
         r"vecino|esposa|esposo|cunada|cunado|suegra|suegro|jefe|jefa|compa|comadre|compadre|sobrina|sobrino|"
-        r"abuela|abuelo|novia|novio|companero|companera)s?")
-_SAY = (r"(?:says?|said|saying|tells?|told|texted|texting|called|calling|messaged|sent|saw|seen|heard|"
+        r"abuela|abuelo|novia|novio|companero|companera|teacher|maestra|maestro|pastor|priest|padre|manager|"
+        r"coworkers|doctor|nurse|driver|chofer|cop|officer|guy|lady|woman|man|senora|senor|muchacho|muchacha|"
+        r"dude|girl|person|persona|someone|somebody|alguien)s?")
+_SAY = (r"(?:says?|said|saying|tells?|told|texted|texting|called|calling|messaged|sent|saw|seen|heard|emailed|wrote|"
         r"posted|shared|dice|dicen|dijo|dijeron|cuenta|conto|contaron|mando|mandaron|escribio|vio|llamo|"
         r"aviso|avisaron|comento|publico|puso)")
 
@@ -74,7 +76,7 @@ ACTIONS = words(
     r"arrest(?:ed|ing|s)?", r"detain(?:ed|ing|s)?", r"detaining", r"grabb(?:ed|ing)", r"grabs?",
     r"cuff(?:ed|ing|s)?", r"handcuff(?:ed|ing|s)?", r"zip ?tied?",
     r"(?:took|taking|take|takes|taken|pulling|pulled|dragging|dragged|chasing|chased|tackled|snatched|"
-    r"picked up|picking up|pick up|put|putting|shoving|forcing|loading|grabbing) (?:a |an |one |two |three |\d+ |"
+    r"picked up|picking up|pick up|put|putting|shoving|forcing|loading|grabbing) (?!my |our )(?:a |an |one |two |three |\d+ |"
     r"some |the |my |his |her |our )?(?:young )?(?:someone|somebody|him|her|them|people|ppl|guys?|men|man|woman|"
     r"women|lady|ladies|kids?|workers?|person|dad|mom|father|mother|neighbou?r|cousin|brother|sister|husband|"
     r"wife|son|daughter|boy|girl|teen|student)s?(?: (?:in|into|out|away|to))?",
@@ -124,8 +126,8 @@ FIRST_HAND = words(
 ATTRIBUTION = re.compile(
     r"(?<![\w])(?:(?:my|mi|mis|our|nuestra|nuestro|a|the|el|la|his|her|su|this|that|some|una?|esa|ese) "
     + _KIN + r"(?![\w])(?:.{0,40}?)(?<![\w])" + _SAY + r"|"
-    r"(?:says|said|saying|dice|dicen|dijo|dijeron|anda diciendo|andan diciendo|estan diciendo|cuentan)(?! (?:ice|"
-    r"police|policia|ero|hsi|federal|border|dhs|sheriff|pd|fbi|swat|homeland|security|migra|inmigracion))|"
+    r"(?:says|said|saying|dice|dicen|dijo|dijeron|anda diciendo|andan diciendo|estan diciendo|cuentan)|"
+    r"(?:emailed|texted|messaged|wrote|posted|announced|avisaron|escribieron)(?: \w+){0,3} (?:that|saying|que|q)|"
     r"i (?:heard|hear) (?:that|there|theres|ice|they|theyre|about|from|a|on|it)|heard (?:that|there|theres|"
     r"ice|they|theyre|about|from|it|rumou?rs?|on)|(?:^|\. )heard|hearing (?:that|reports|rumou?rs)|"
     r"(?:people|ppl|folks|everyone|everybody|gente|todos|la gente)(?: \w+){0,4} (?:saying|say|posting|are saying)|"
@@ -164,16 +166,17 @@ GUESSING = words(
     r"deben (?:de )?andar", r"debe (?:de )?andar", r"seguro (?:que |q )?(?:ahorita )?(?:es|son|era|eran|andan|anda|"
     r"estan|vienen|rondando)", r"i bet", r"i guess", r"i think", r"i feel like", r"feels like",
     r"gut feeling", r"bad feeling", r"a feeling", r"presiento", r"presentimiento", r"corazonada",
-    r"creo (?:que|q)", r"yo creo", r"parece(?:n)? (?:que|q|ser)", r"looks like (?:it could|it might)",
+    r"(?:yo )?creo (?:que|q) (?:es|son|era|eran|anda|andan|hay|la migra|ice|los de|son de|es de)", r"parece(?:n)? (?:que|q|ser)", r"looks like (?:it could|it might)",
     r"kinda looks like", r"se me hace (?:que|q)", r"sospecho", r"i suspect", r"a lo mejor", r"tal vez",
     r"quizas", r"capaz (?:que|q)", r"siempre vienen", r"always come", r"usually come",
 )
 QUESTION_START = re.compile(
     r"^(?:(?:hey|oye|oigan|guys|gente|y|and|so|ok|pls|porfa|quick q|question|pregunta|u guys|you guys)[, ]+)?"
-    r"(?:is|are|was|were|does|do|did|has|have|any|anyone|anybody|any1|can (?:someone|anyone|somebody|u|you)|"
+    r"(?:is|are|was|were|(?:does|do|did) (?:you|u|they|we|anyone|anybody|ice|the|yall|y'all|it)|has|have|any|anyone|"
+    r"anybody|any1|can (?:someone|anyone|somebody|u|you)|"
     r"could (?:someone|anyone)|who|whos|what|whats|where|wheres|why|how|hows|should|es cierto|es verdad|"
     r"sera|seran|saben|alguien|hay (?:algo|alguien)|que (?:onda|pasa|paso|es eso|son esos)|q onda|q pasa|"
-    r"donde|quien|siguen|y en|y por|alguna|algun|someone confirm|u guys|you guys)(?![\w])")
+    r"donde|quien|y en|y por|alguna|algun|someone confirm|u guys|you guys|que tal|como esta)(?![\w])")
 """How a question opens, in a sentence without a question mark."""
 QUESTION_ANYWHERE = words(
     r"anyone (?:know|knows|seen|see|near|nearby|around|confirm|able|there|else see)",
@@ -200,7 +203,11 @@ ACTIVITY_QUESTION = words(
     r"(?:anything|algo)", r"anything (?:going on|happening)", r"hay algo", r"algo raro", r"is this real",
     r"es (?:cierto|verdad)", r"confirm", r"confirma", r"real or fake", r"the \w+ (?:one|thing)", r"lo (?:de|del)",
     r"esos? (?:son|es)", r"are those", r"is that", r"still (?:there|at|on|here)", r"siguen", r"se fueron",
-    r"gone", r"safe to", r"seguro (?:ir|salir|pasar)",
+    r"gone", r"safe", r"seguro (?:ir|salir|pasar)", r"(?:is|was) (?:it|this|that) (?:true|real|ok|okay)",
+    r"the [\w& -]{2,40} (?:one|thing)", r"(?:anyone|anybody|any1|someone|somebody)(?! else) (?:near|at|by|around|"
+    r"close|in|on|over|down)", r"(?:hay )?alguien (?:cerca|por|en|x)", r"alguien sabe algo", r"active alert",
+    r"(?:ve|ven|vio|vieron) algo", r"como esta(?: todo)?", r"todo en paz", r"que tal", r"checkpoints?",
+    r"en paz", r"tranquilo",
 )
 """Questions about what is happening (not every question is: "who has the hotline number?")."""
 NEGATORS = (r"(?:no|not|nor|never|nunca|ni|sin|zero|cero|none|nobody|nadie|nothing|nada|without|dont|didnt|"
@@ -347,6 +354,7 @@ PAST = words(
     r"hace (?:\d+|un|una|unas|unos|dos|tres|cuatro|cinco|varias|varios|mas de una?) (?:horas?|hrs?|dias?|"
     r"semanas?|mes|meses|anos?)", r"(?:el|la) (?:semana|mes|ano) pasad[oa]", r"el otro dia", r"the other day",
     r"(?:el|este) (?:lunes|martes|miercoles|jueves|viernes|sabado|domingo)(?: pasado)?",
+    r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday) (?:morning|night|afternoon|evening)",
     r"on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)",
     r"(?:in|en) (?:january|february|march|april|june|july|august|september|october|november|december|"
     r"enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre)",
@@ -396,4 +404,10 @@ NOTICE = words(
     r"not confirmed", r"no (?:esta )?confirmado", r"cant verify", r"could not verify", r"we have not confirmed",
 )
 """Moderators' notices and warnings about posts going around."""
+STILL = words(
+    r"still", r"siguen", r"sigue", r"todavia (?:estan|siguen|hay|andan|esta)", r"remain(?:ing|s)?", r"quedan",
+    r"se quedaron", r"the other (?:one|ones|van|car|truck)s? (?:is|are)", r"los otros", r"(?:\d+|two|three|dos|tres) "
+    r"(?:more|mas)", r"more (?:just|keep)", r"siguen llegando", r"haven?t left", r"not leaving", r"no se (?:van|han ido)",
+)
+"""Still there (a partial departure is not an all-clear)."""
 HEDGED_NEGATION = words(r"no se si", r"not sure if", r"idk if", r"dont know if", r"no se")

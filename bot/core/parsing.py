@@ -100,6 +100,9 @@ def _sighting(c: Clause, context: Context) -> bool:
     return context != "none" and (c.presence or (c.relocated and not c.ended))
 
 
+_AFFIRM_START = re.compile(r"^(?:y+e+s+|yep|yup|yeah|si+|simon|\+\s?1|same|confirm\w*|me too|yo tambien)(?![\w])")
+
+
 def _present(c: Clause) -> bool:
     """Says it is going on now: an explicit "now" outranks a time cue in the same sentence ("same van
     that was there this morning, now at the Cub")."""
@@ -115,8 +118,8 @@ def interpret(clauses: list[Clause], context: Context, has_location: bool, whole
     stated = [c for c in clauses if not c.asks]
     sightings = [c for c in stated if _sighting(c, context)]
     forwarded = any(c.forward for c in clauses)
-    guessed = [c for c in sightings if c.guessing and not c.first_hand]
-    own = [c for c in sightings if not c.second_hand and c not in guessed]
+    guessed = [c for c in stated if c.guessing and (c.content or c.action or _sighting(c, context))]
+    own = [c for c in sightings if not c.second_hand and not c.guessing]
     eyewitness = [c for c in own if c.first_hand]
     if forwarded and not eyewitness:
         own = []
@@ -125,7 +128,8 @@ def interpret(clauses: list[Clause], context: Context, has_location: bool, whole
     benign = [c for c in stated if c.benign and not c.enforcement]
     disputes = [c for c in stated if c.denial or c.falsity] + [c for c in benign if not c.second_hand]
     ended = [c for c in stated if c.ended and not c.hypothetical]
-    still_there = [c for c in own if _present(c) and (c.presence or c.enforcement) and not c.ended]
+    still_there = [c for c in own if c.still or (c.relocated and _present(c)) or (
+        c.enforcement and _present(c) and not c.ended)]
     absent = [c for c in stated if c.absence and not c.enforcement]
     notices = [c for c in clauses if c.notice]
     asks = [c for c in clauses if c.asks]
@@ -144,7 +148,7 @@ def interpret(clauses: list[Clause], context: Context, has_location: bool, whole
         return say(Kind.DISPUTE, "first_hand", "dispute: not enforcement, or the post is false", disputes)
     if notices and (disputes or quoted or forwarded) and not eyewitness:
         return say(Kind.CHATTER, "none", "a moderator's notice about a post going around", notices)
-    if benign and not own:
+    if benign and not own and context == "none":
         return say(Kind.CHATTER, "none", "a correction with no open sighting to correct", benign)
     # 1. second-hand, unless the writer saw it too
     if (attributed or (forwarded and content) or (quoted and not own)) and not eyewitness:
@@ -155,8 +159,8 @@ def interpret(clauses: list[Clause], context: Context, has_location: bool, whole
     # 2. when: over after an alert, a story, a prediction
     if context == "alerted" and (ended or absent) and not still_there:
         return say(Kind.ALL_CLEAR, "first_hand", "over: the alerted place is clear", ended or absent)
-    story = [c for c in stated if _sighting(c, "pending") or c.narrative or c.them]
-    if past and story and not any(_present(c) and c.enforcement and not c.past for c in own):
+    story = [c for c in stated if (_sighting(c, "pending") or c.narrative or c.them) and not c.winter]
+    if past and story and not still_there and not any(c.now and c.enforcement for c in own):
         return say(Kind.PAST, "first_hand", "past: dated hours or days back", past)
     if any(c.narrative for c in clauses) and story and not any(_present(c) for c in clauses) and any(
             c.first_hand for c in clauses) and not own and not ended:
@@ -175,8 +179,8 @@ def interpret(clauses: list[Clause], context: Context, has_location: bool, whole
         return say(Kind.REPORT, "first_hand", "first-hand sighting" if eyewitness else "a sighting, stated as fact",
                    own)
     affirm = lx.AFFIRM.match(whole.strip(" .!,"))
-    if context != "none" and "?" not in whole and (affirm or any(
-            (c.first_hand or c.them or c.presence) and not c.chatter for c in stated)):
+    if context != "none" and "?" not in whole and (affirm or _AFFIRM_START.match(whole) or any(
+            (c.them or c.presence or c.still) and not c.chatter for c in stated)):
         reasons.append("confirms the open sighting")
         return Kind.REPORT, "first_hand", reasons
     # 6. the rest
