@@ -118,20 +118,32 @@ def build_areas():
     return areas, out
 
 
-def _cluster(points: list[tuple], radius: float = CLUSTER_M) -> list[list[tuple]]:
-    """Greedy clustering of (lat, lon, ...) tuples."""
+def _cluster_corner(obs: list[tuple], radius: float = CLUSTER_M) -> list[list[tuple]]:
+    """Greedy clustering of one street pair's observations (lat, lon, sideA, sideB, src, city).
+
+    An observation joins a cluster only if its street types agree with the cluster's: "46 St E & 45 Av S"
+    and "46 Av S & 45 St E" share the key "45|46" but are two corners 230 m apart, never one averaged
+    point. A side without a type ("Cesar Chavez", "Broadway") agrees with any type.
+    """
     clusters: list[list[tuple]] = []
-    cents: list[tuple[float, float]] = []
-    for p in points:
+    cents: list[list[float]] = []
+    types: list[list[str]] = []
+    for p in obs:
+        ta, tb = p[2][1], p[3][1]
         for i, (clat, clon) in enumerate(cents):
+            ca, cb = types[i]
+            if (ta and ca and ta != ca) or (tb and cb and tb != cb):
+                continue
             if haversine_m(p[0], p[1], clat, clon) <= radius:
                 clusters[i].append(p)
                 n = len(clusters[i])
-                cents[i] = (clat + (p[0] - clat) / n, clon + (p[1] - clon) / n)
+                cents[i] = [clat + (p[0] - clat) / n, clon + (p[1] - clon) / n]
+                types[i] = [ca or ta, cb or tb]
                 break
         else:
             clusters.append([p])
-            cents.append((p[0], p[1]))
+            cents.append([p[0], p[1]])
+            types.append([ta, tb])
     return clusters
 
 
@@ -158,8 +170,12 @@ def build(verbose: bool = True) -> dict:
 
     def add_inter(a, b, lat, lon, src, city):
         if a[0] == b[0]:
-            return
-        if a[0] > b[0]:
+            # the same number, two streets: "25 St E & 25 Av S" (key "25|25", the avenue side first)
+            if not (a[1] and b[1] and a[1] != b[1]):
+                return
+            if a[1] > b[1]:
+                a, b = b, a
+        elif a[0] > b[0]:
             a, b = b, a
         raw[f"{a[0]}|{b[0]}"].append((lat, lon, a, b, src, city))
 
@@ -213,7 +229,7 @@ def build(verbose: bool = True) -> dict:
     inter: dict[str, list] = {}
     for key, obs in raw.items():
         out = []
-        for cl in _cluster(obs):
+        for cl in _cluster_corner(obs):
             stops = [o for o in cl if o[4] == "stop"]
             use = stops or cl
             lat = sum(o[0] for o in use) / len(use)

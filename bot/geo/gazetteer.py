@@ -475,7 +475,8 @@ class Gazetteer:
             if toks[j] in PRE_TYPES and j + 1 < n:
                 pretype = PRE_TYPES[toks[j]]
                 j += 1
-            if toks[j] in DIRS and j + 1 < n and toks[j] not in ("n",):
+            if toks[j] in DIRS and j + 1 < n and not self._dir_base(toks, j) \
+                    and (toks[j] != "n" or self._n_is_dir(toks, i, j, out)):
                 nx = toks[j + 1]
                 if ordinal(nx) is not None or nx == "broadway" or (nx in self.base_max and nx in self.core_bases):
                     predir = DIRS[toks[j]]
@@ -492,6 +493,9 @@ class Gazetteer:
                 for m in range(min(self.base_max[toks[j]], n - j), 0, -1):
                     cand = " ".join(toks[j:j + m])
                     if cand in self.bases:
+                        if m > 1 and toks[j + m - 1] in TYPES and " ".join(toks[j:j + m - 1]) in self.bases \
+                                and not (j + m < n and toks[j + m] in TYPES):
+                            continue  # "River Terrace E" is River Ter, not a street named "River Terrace"
                         base = cand
                         j += m
                         break
@@ -531,23 +535,46 @@ class Gazetteer:
             i = j
         return out
 
+    def _dir_base(self, toks: list[str], j: int) -> bool:
+        """A street name that starts with a direction word: "East River Rd", "West River Pkwy"."""
+        for m in range(min(self.base_max.get(toks[j], 0), len(toks) - j), 1, -1):
+            if " ".join(toks[j:j + m]) in self.bases:
+                return True
+        return False
+
+    @staticmethod
+    def _n_is_dir(toks: list[str], i: int, j: int, out: list[_Mention]) -> bool:
+        """'n' is a direction in "N 2nd Ave" but "and" in "Lake n 2nd Ave": a direction only when it does
+        not follow a street mention and a numbered street with a type follows."""
+        if out and out[-1].j == i:
+            return False
+        return ordinal(toks[j + 1]) is not None and j + 2 < len(toks) and toks[j + 2] in TYPES
+
     def _corner_lookup(self, m1: _Mention, m2: _Mention, near) -> tuple[list, float] | None:
         if m1.base == m2.base:
-            return None
-        a, b = (m1, m2) if m1.base < m2.base else (m2, m1)
-        clusters = self.inter.get(f"{a.base}|{b.base}")
+            # "25th St & 25th Ave": one number, two streets (key "25|25"). At least one type must be written,
+            # and two different ones if both are; the written types decide which mention is which side.
+            if m1.typ == m2.typ or not (m1.typ or m2.typ):
+                return None
+            orders = ((m1, m2), (m2, m1))
+        else:
+            orders = ((m1, m2),) if m1.base < m2.base else ((m2, m1),)
+        clusters = self.inter.get(f"{orders[0][0].base}|{orders[0][1].base}")
         if not clusters:
             return None
         best = None
         scored = []
         for c in clusters:
             lat, lon, disp, ta, da, tb, db, city, support, area = c
-            s = 0.0
-            for m, ts, ds in ((a, ta, da), (b, tb, db)):
-                if m.typ:
-                    s += 1.0 if m.typ in ts else (-1.0 if ts else 0.0)
-                if m.d:
-                    s += 0.5 if m.d in ds else (-0.5 if ds else 0.0)
+            s = -9.0
+            for a, b in orders:
+                so = 0.0
+                for m, ts, ds in ((a, ta, da), (b, tb, db)):
+                    if m.typ:
+                        so += 1.0 if m.typ in ts else (-1.0 if ts else 0.0)
+                    if m.d:
+                        so += 0.5 if m.d in ds else (-0.5 if ds else 0.0)
+                s = max(s, so)
             s += 0.6 if city != "sub" else 0.0
             s += 0.1 * math.log(1 + support)
             if near is not None:
@@ -559,7 +586,7 @@ class Gazetteer:
         if best_s < 0.5:
             conf -= 0.1  # the words did not fit the street types well ("Lake Av & 18th St")
         for s, c in scored[1:]:
-            if s >= best_s - 0.6 and haversine_m(c[0], c[1], best[0], best[1]) > 800:
+            if s >= best_s - 0.6 and haversine_m(c[0], c[1], best[0], best[1]) > 400:
                 conf -= 0.2  # two readings far apart: ambiguous
                 break
         return best, conf
