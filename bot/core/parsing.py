@@ -170,6 +170,10 @@ def interpret(clauses: list[Clause], context: Context, has_location: bool, whole
     if guessed and not own:
         return say(Kind.HEARSAY, "guessing", "a guess, nothing concrete seen", guessed)
     # 3./4. over, or nobody there
+    moving = [c for c in own if c.ended and c.enforcement and (c.recent or c.now)]
+    if context == "none" and moving:
+        # nothing open here: "5 unmarked SUVs just pulled out of the federal building" is them, seen now
+        return say(Kind.REPORT, "first_hand", "a sighting of them on the move", moving)
     if ended and not still_there and (content or context != "none"):
         return say(Kind.ALL_CLEAR, "first_hand", "over: they left, the place is clear", ended)
     if absent and not own and context == "pending":
@@ -220,11 +224,10 @@ def parse(text: str, *, has_location: bool = False, context: Context = "none") -
     cleaned = lx.NOT_AGENTS.sub(" ", folded)
     seen = tuple(name for name, rx in SEEN_WORDS.items() if rx.search(cleaned))
     past = lx.PAST.search(folded)
-    needs_context = context == "none" and (
-        kind is Kind.CHATTER and any(c.denial or c.falsity or c.benign or c.absence for c in clauses)
-        or bool(lx.AFFIRM.match(folded.strip(" .!,")))
-        or any(c.presence or c.relocated or c.vehicles for c in clauses) and kind is not Kind.REPORT
-        or kind is Kind.ALL_CLEAR)
+    needs_context = context == "none" and kind is not Kind.COMMAND and (
+        bool(lx.AFFIRM.match(folded.strip(" .!,"))) or bool(_AFFIRM_START.match(folded))
+        or any(c.denial or c.falsity or c.benign or c.absence or c.ended or c.presence or c.relocated or c.still
+               or c.them or c.vehicles for c in clauses))
     return Parsed(
         kind=kind, lang=lang, seen=seen, time_cue=past.group(0) if past else None,
         confirmation=kind is Kind.REPORT and bool(CONFIRMATION.search(folded) or context != "none"),
