@@ -54,6 +54,8 @@ class Clause:
     narrative: bool = False
     quoted: bool = False
     still: bool = False
+    arrival: bool = False
+    they: bool = False
     winter: bool = False
     cues: list[str] = field(default_factory=list)
 
@@ -148,6 +150,12 @@ def read_clause(text: str, marked_question: bool) -> Clause:
             continue
         if lx.IDENTIFY.search(before) or clause.denial or before.strip() in ("", "guys", "lol", "lmao", "ja", "jaja"):
             clause.benign = clause.note("benign", benign)
+            named = agents is not None and agents.start() < benign.start() and lx.IDENTIFY.search(
+                text[agents.end():benign.start()])
+            if named or neg_agents:
+                # "the guys in vests are park board staff", "eran repo guys, no migra"
+                clause.denial = True
+                clause.agents = clause.them = False
             if not clause.agents:
                 clause.action = False  # "cops pulled someone over": the benign ones did it
             break
@@ -156,13 +164,15 @@ def read_clause(text: str, marked_question: bool) -> Clause:
     clause.absence = clause.note("absence", lx.ABSENCE.search(cleaned))
     clause.relocated = clause.note("relocated", lx.RELOCATED.search(cleaned))
     clause.presence = clause.note("presence", lx.PRESENCE.search(cleaned))
-    now, _ = _affirmed(lx.NOW, text)
+    now, _ = _affirmed(lx.NOW, _NOT_NOW.sub(" ~ ", text))
     clause.now = clause.note("now", now)
     clause.recent = clause.note("recent", lx.RECENT.search(text))
     clause.past = clause.note("past", lx.PAST.search(_without_since(text)))
     still, _ = _affirmed(lx.STILL, text)
     clause.still = clause.note("still", still)
     clause.winter = bool(lx.WINTER.search(text))
+    clause.arrival = clause.note("arrival", lx.ARRIVAL.search(text))
+    clause.they = bool(_THEY.search(text))
     clause.narrative = clause.note("narrative", lx.PAST_NARRATIVE.search(text))
     clause.future = clause.note("future", lx.FUTURE.search(lx.PAST.sub(" ", text)))
     clause.notice = clause.note("notice", lx.NOTICE.search(text))
@@ -185,6 +195,9 @@ _MENTION_QUOTED = re.compile(r"(?<![\w])'[^']{2,120}'(?![\w])|[\"“”«»][^\"
 _VEST_SAYS = re.compile(r"(?<![\w])(?:(?:vests?|jackets?|hats?|caps?|shirts?|chalecos?|gorras?|chamarras?|letters|"
                         r"letras|back|espalda|patch|badge|that|which|q|que) (?:says?|dicen?|decia|read|reads)|"
                         r"(?:q|que|los que|las que) (?:dijeron|dijo|mencionaron|reportaron|pusieron))(?![\w])")
+_NOT_NOW = re.compile(r"(?<![\w])(?:hasta (?:ahora|ahorita)|(?:ok|okay|fine|safe|bien) (?:now|ahora)|"
+                      r"(?:ahora|now) (?:esta|is|estan|are) (?:bien|ok|fine|safe))(?![\w])")
+_THEY = re.compile(r"(?<![\w])(?:they|theyre|them|estan|andan|llegaron|los|las|ellos)(?![\w])")
 _SINCE = re.compile(r"(?<![\w])(?:since|desde) (?:this morning|esta manana|la manana|ayer|yesterday|temprano|"
                     r"early|last night|anoche|\d+ ?(?:am|pm)?)(?![\w])")
 

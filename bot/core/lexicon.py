@@ -29,7 +29,7 @@ _SAY = (r"(?:says?|said|saying|tells?|told|texted|texting|called|calling|message
 AGENTS = words(
     r"ice", r"i\.c\.e\.?", r"la migra", r"migra", r"migras", r"migracion", r"inmigracion", r"immigration",
     r"agents?", r"agentes?", r"feds", r"federales", r"federal agents", r"border patrol", r"cbp", r"hsi",
-    r"ero", r"dhs", r"homeland security", r"la pinche migra", r"ais", r"los del ais", r"la imigracion",
+    r"ero", r"dhs", r"homeland security", r"(?:immigration )?enforcement(?: activity)?", r"la pinche migra", r"ais", r"los del ais", r"la imigracion",
     r"imigration", r"immigracion", r"inmigra", r"los de (?:la )?migracion", r"ice officers?", r"ice vans?",
     r"(?:guys|men|dudes|people|officers|tipos|hombres|señores|senores) (?:in|with|con|w/?) (?:vests?|chalecos?)",
     r"chalecos?", r"vests? (?:that say|saying|que dice)",
@@ -41,18 +41,21 @@ NOT_AGENTS = words(
     r"machine|maker|pack|palace|castle|festival|sculptures?|bar|bars|cold|covered|everywhere|age|hockey|"
     r"melt|melting|breaking|broke|thin|thick|rescue)",
     r"(?:on the|thin|pure|pura|puro|solid|a sheet of|sheets of|glare|covered in|so much|lots of|mucho|en el) ice",
-    r"ice (?:on|all over|everywhere|under|is (?:good|bad|thick|thin|slippery|out))", r"ice (?:on|in) (?:the )?(?:roads?|"
+    r"ice (?:all over|everywhere|under|is (?:good|bad|thick|thin|slippery|out))", r"ice (?:on|in) (?:the )?(?:roads?|"
     r"streets?|sidewalks?|steps|driveway|lake|lakes|river|alley|bridge|parking lot|lot)",
     r"(?:wild|gophers|hockey) (?:game|on the ice)", r"hielo", r"skating rink", r"rink", r"helado",
     r"(?:real estate|travel|insurance|leasing|rental|customer service|free|secret|sports|state farm|"
     r"booking|ticket|talent) agents?", r"agentes? (?:de bienes raices|de seguros|de la aseguradora|de viajes)",
-    r"ice t", r"ice spice", r"vanilla ice", r"ice out", r"ice (?:officer|agent)s? (?:signed|sign)",
+    r"ice t", r"ice spice", r"vanilla ice", r"ice out", r"as ice", r"ice contacts?", r"ice numbers?",
+    r"in case of emergency", r"(?:ice|migra|la migra) (?:post|alert|message|msg|rumou?r|video|photo|pic|thing|story|"
+    r"screenshot)s?", r"(?:post|message|alert|video|photo|pic|rumou?r|story|mensaje|alerta|foto|screenshot|msj)s? "
+    r"(?:about|of|de|del|sobre|de la) (?:the |la |el )?(?:ice|migra|agents|agentes|redada|raid)", r"ice (?:officer|agent)s? (?:signed|sign)",
     r"(?:signed|firmada) (?:by|por) (?:an? )?ice", r"(?:orden|warrant|form|forma)s? (?:de |from |by )?(?:ice|inmigracion)",
     r"(?:abogad[oa]s?|lawyers?|attorneys?|corte|court|cita|check-?in) (?:de |of |for )?(?:inmigracion|immigration)",
 )
 WINTER = words(
     r"salt", r"salted", r"skates?", r"skating", r"slippery", r"slick", r"resbalos[oa]", r"snow", r"nieve",
-    r"sidewalks?", r"banquetas?", r"windshield", r"parabrisas", r"frozen", r"congelad[oa]", r"hockey",
+    r"icy", r"freezing", r"windshield", r"parabrisas", r"frozen", r"congelad[oa]", r"hockey",
     r"me cai", r"fell", r"ditch", r"cuneta", r"drive (?:slow|safe)", r"maneje?n? con cuidado", r"weather",
 )
 """Words of winter: with them, "ice" is the weather."""
@@ -73,10 +76,13 @@ SUSPICIOUS = words(
 """Vehicles that alone say enforcement; a plain van needs agents, an action or an open sighting."""
 
 ACTIONS = words(
-    r"arrest(?:ed|ing|s)?", r"detain(?:ed|ing|s)?", r"detaining", r"grabb(?:ed|ing)", r"grabs?",
+    r"arrest(?:ed|ing|s)?", r"detain(?:ing|s)?", r"detaining", r"detained(?! (?:family|families|relatives|loved|"
+    r"people|persons?|immigrants|parents|kids|children|workers))", r"arrestaban", r"detenian", r"esposaban",
+    r"agarraban", r"se llevaban", r"(?:pararon|detuvieron|agarraron|levantaron|pararon al|subieron al) a",
+    r"(?:gonna|going to|will|van a) (?:hit|raid)", r"hit (?:the|houses|homes|apartments|schools)", r"setting up", r"grabb(?:ed|ing)", r"grabs?",
     r"cuff(?:ed|ing|s)?", r"handcuff(?:ed|ing|s)?", r"zip ?tied?",
     r"(?:took|taking|take|takes|taken|pulling|pulled|dragging|dragged|chasing|chased|tackled|snatched|"
-    r"picked up|picking up|pick up|put|putting|shoving|forcing|loading|grabbing) (?!my |our )(?:a |an |one |two |three |\d+ |"
+    r"picked up|picking up|put|putting|shoving|forcing|loading|grabbing|got) (?:a |an |one |two |three |\d+ |"
     r"some |the |my |his |her |our )?(?:young )?(?:someone|somebody|him|her|them|people|ppl|guys?|men|man|woman|"
     r"women|lady|ladies|kids?|workers?|person|dad|mom|father|mother|neighbou?r|cousin|brother|sister|husband|"
     r"wife|son|daughter|boy|girl|teen|student)s?(?: (?:in|into|out|away|to))?",
@@ -102,7 +108,7 @@ ACTIONS = words(
 """What enforcement does. Any of these alone makes a message about enforcement."""
 
 THEM_SEEN = words(
-    r"(?:i|we|i can|we can|i just|we just) (?:see|saw|seen|spotted|spot|watch|watched|count|counted) them",
+    r"(?:i|we|i can|we can|i just|we just|he|she|el|ella) (?:see|saw|seen|spotted|spot|watch|watched|count|counted) them",
     r"seeing them", r"watching them", r"looking at them", r"(?:los|las) (?:vi|veo|vimos|estoy viendo|estamos viendo|"
     r"sigo viendo|seguimos viendo|tengo enfrente|tenemos enfrente|veia|vio)", r"there they are", r"ahi (?:estan|andan)",
     r"(?:\d+|two|three|four|five|dos|tres|cuatro|cinco) (?:of them|de ellos)", r"estan (?:aqui|aca|alli|ahi)",
@@ -133,7 +139,11 @@ ATTRIBUTION = re.compile(
     r"(?:people|ppl|folks|everyone|everybody|gente|todos|la gente)(?: \w+){0,4} (?:saying|say|posting|are saying)|"
     r"getting (?:a bunch of |lots of |many |some |a lot of |tons of )?(?:texts|messages|msgs|calls|dms)|"
     r"(?:got|received|recibi|me llegaron|llegaron|llegando) (?:a bunch of |varios |muchos |unos )?(?:texts|messages|"
-    r"msgs|mensajes|audios)|word is|segun|according to|told me|tell me|telling me|tells me|texted me|sent me|called me|messaged me|"
+    r"msgs|mensajes|audios)|"
+    r"(?:a|the|this|that|un|el|ese|esa) (?:video|post|pic|photo|screenshot|tiktok|live|clip|foto|mensaje)(?: \w+){0,3} "
+    r"(?:going around|circulating|shows|showing|que circula|circulando)|circula(?:n)?(?: en \w+)? (?:que|q)|"
+    r"(?:vi|saw|watched) (?:un|a|el|the) (?:tiktok|video|post|live|reel|story)|keep hearing|hearing (?:ice|that|there|they)|"
+    r"word is|segun|according to|told me|tell me|telling me|tells me|texted me|sent me|called me|messaged me|"
     r"me (?:dijo|dice|dijeron|contaron|conto|avisaron|aviso|llego|llegaron|mandaron|mando|pasaron|paso|"
     r"escribio|escribieron|llamo|texteo|textearon|enseno)|"
     r"someone (?:said|says|say|posted|told|texted|sent|wrote)|somebody (?:said|says|posted|told)|"
@@ -158,7 +168,8 @@ FORWARD = words(
     r"share this", r"please share", r"plz share", r"pls share", r"share share", r"compartan", r"comparte",
     r"difundan", r"avisen a todos", r"tell everyone", r"warn everyone", r"rumou?rs?", r"rumores", r"apparently",
     r"supposedly", r"supuestamente", r"allegedly", r"dizque", r"dicque", r"unconfirmed", r"sin confirmar",
-    r"sent by a trusted source", r"from a friend", r"friend of a friend",
+    r"sent by a trusted source", r"from a friend", r"friend of a friend", r"shared from", r"compartido de",
+    r"via (?:whatsapp|facebook|fb|tiktok|telegram)",
 )
 """The whole message is someone else's: a forward, a rumour passed on."""
 
@@ -174,7 +185,7 @@ GUESSING = words(
 )
 QUESTION_START = re.compile(
     r"^(?:(?:hey|oye|oigan|guys|gente|y|and|so|ok|pls|porfa|quick q|question|pregunta|u guys|you guys)[, ]+)?"
-    r"(?:is|are|was|were|(?:does|do|did) (?:you|u|they|we|anyone|anybody|ice|the|yall|y'all|it)|has|have|any|anyone|"
+    r"(?:r (?:they|u|ice)|is|are|was|were|(?:does|do|did) (?:you|u|they|we|anyone|anybody|ice|the|yall|y'all|it)|has|have|any|anyone|"
     r"anybody|any1|can (?:someone|anyone|somebody|u|you)|"
     r"could (?:someone|anyone)|who|whos|what|whats|where|wheres|why|how|hows|should|es cierto|es verdad|"
     r"sera|seran|saben|alguien|hay (?:algo|alguien)|que (?:onda|pasa|paso|es eso|son esos)|q onda|q pasa|"
@@ -209,7 +220,8 @@ ACTIVITY_QUESTION = words(
     r"the [\w& -]{2,40} (?:one|thing)", r"(?:anyone|anybody|any1|someone|somebody)(?! else) (?:near|at|by|around|"
     r"close|in|on|over|down)", r"(?:hay )?alguien (?:cerca|por|en|x)", r"alguien sabe algo", r"active alert",
     r"(?:ve|ven|vio|vieron) algo", r"como esta(?: todo)?", r"todo en paz", r"que tal", r"checkpoints?",
-    r"en paz", r"tranquilo",
+    r"en paz", r"tranquilo", r"activity", r"sightings?", r"anything", r"something (?:happening|going on)",
+    r"esta segur[oa]", r"(?:are|r) (?:they|them|agents|ice)", r"(?:is|are) (?:ice|agents|they|la migra)",
 )
 """Questions about what is happening (not every question is: "who has the hotline number?")."""
 NEGATORS = (r"(?:no|not|nor|never|nunca|ni|sin|zero|cero|none|nobody|nadie|nothing|nada|without|dont|didnt|"
@@ -225,7 +237,9 @@ DENIAL = words(
     r"migracion|real|cierto|verdad)",
     r"nothing to do with (?:ice|immigration|migra)", r"nada que ver con (?:la )?(?:migra|ice|inmigracion)",
     r"nada q ver", r"nothing to do w", r"(?:que|q) (?:migra|ice|agentes|federales) ni (?:que|q) (?:nada|ocho cuartos)",
-    r"nothing (?:immigration|ice)", r"not (?:here|today|aqui)", r"its not here", r"no es (?:de )?(?:aqui|hoy|ahora)",
+    r"nothing (?:immigration|ice)", r"its not here", r"no es (?:de )?(?:aqui|hoy|ahora)",
+    r"no (?:es|son|era|eran|fue|hay) (?:un |una |el |la )?(?:reten|redada|operativo|checkpoint|raid|retenes)",
+    r"(?:isnt|wasnt|not) (?:a |an )?(?:raid|checkpoint|enforcement)",
 )
 """Denies that it is enforcement: "not ICE", "no es migra"."""
 
@@ -258,7 +272,10 @@ BENIGN = words(
     r"filming", r"school bus", r"metro transit", r"animal control", r"plumbers?", r"contractors?",
     r"landlord", r"inspectors?", r"delivery (?:vans?|trucks?|guys|drivers)", r"movers", r"moving truck",
     r"uhaul", r"u-haul", r"garbage truck", r"basura", r"snow ?plows?", r"comcast", r"xfinity",
-    r"aseguradora", r"insurance", r"bail bonds?", r"ems", r"funeraria", r"funeral(?: home)?", r"hearse",
+    r"aseguradora", r"insurance", r"bail bonds?", r"ems", r"mndot", r"road (?:work|crew|construction)",
+    r"public works", r"obras publicas", r"(?:park|parks|school|city|county|building|hotel) (?:board )?(?:staff|"
+    r"workers|employees|crew)", r"staff", r"trabajadores de la ciudad", r"securitas", r"election", r"canvassers?",
+    r"health inspectors?", r"accident(?:e)?", r"funeraria", r"funeral(?: home)?", r"hearse",
     r"carroza", r"velorio", r"wedding", r"boda", r"guards?", r"guardia", r"el guardia", r"electricians?",
     r"paramedicos", r"cable (?:guys?|company)", r"roofers?", r"landscapers?", r"survey(?:ors?|ing)",
     r"census takers?", r"campaign(?:ers)?", r"canvass(?:ers|ing)", r"evangelists?", r"pest control",
@@ -286,7 +303,8 @@ ENDED = words(
     r"no longer", r"anymore", r"not there", r"no more", r"all clear", r"clear", r"despejad[oa]",
     r"ya paso", r"termino", r"terminaron", r"se acabo", r"its over", r"is over", r"regreso la calma",
     r"volvio la calma", r"back to normal", r"reopened", r"reabrio",
-    r"came back out", r"safe now", r"all good", r"todo bien", r"todo tranquilo",
+    r"came back out", r"safe now", r"all good", r"todo bien", r"todo tranquilo", r"ya no", r"not anymore",
+    r"se retiraron", r"ya se (?:retiraron|fueron|fue)",
     r"ya (?:todo )?(?:tranquilo|calmado|normal|bien|libre|seguro)", r"pasen sin miedo", r"ya pueden salir",
 )
 """It is over: they left, the place is clear."""
@@ -305,6 +323,12 @@ ABSENCE = words(
 )
 """Nobody there. Under an open sighting, evidence against it; after an alert, an all-clear."""
 
+ARRIVAL = words(
+    r"ya llegaron", r"llegaron", r"acaban de llegar", r"(?:theyre|they are|they r) (?:here|back|outside|at the door|"
+    r"in the (?:building|store|lobby|hallway))", r"estan (?:aqui|aca|afuera)", r"ya volvieron", r"otra vez",
+    r"they are here", r"theyre here", r"(?:theyre|they are) back", r"(?:they|theyre) (?:just )?(?:showed up|arrived)",
+)
+"""They came: in a network's chat, "they" are the agents."""
 RELOCATED = words(
     r"moved", r"moving", r"se movieron", r"se pasaron", r"se cambiaron", r"switched", r"relocated",
     r"over to", r"pal otro lado", r"para el otro lado", r"ahora (?:estan|andan)", r"now theyre",
@@ -346,7 +370,7 @@ RECENT = words(
     r"grabbed|put|passed|got|blocked|showed|stopped|came|went|watched|left|rolled)",
 )
 PAST = words(
-    r"yesterday", r"yday", r"yest", r"last (?:night|nite|week|month|year|winter|summer|spring|fall|time|"
+    r"yesterday", r"yday", r"yest", r"hours ago", r"hace horas", r"that was hours", r"last (?:night|nite|week|month|year|winter|summer|spring|fall|time|"
     r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekend)",
     r"this morning", r"earlier today", r"from earlier", r"earlier this (?:morning|week|month)",
     r"(?:\d+|a few|few|couple|couple of|two|three|four|five|six|several) (?:hours?|hrs?|days?|weeks?|"
@@ -381,8 +405,8 @@ PAST_NARRATIVE = words(
 )
 """Past tense: with a past time cue elsewhere in the message, it tells the story."""
 HYPOTHETICAL = words(
-    r"if (?:ice|they|agents|la migra|the feds|anyone|someone|you)", r"si (?:llega|llegan|viene|vienen|ves|"
-    r"ven|te|la migra|ice)", r"in case", r"en caso de", r"what to do if", r"que hacer si", r"when ice comes",
+    r"if (?:ice|they|agents|la migra|the feds|anyone|someone|you|nobody|no one)", r"si (?:llega|llegan|viene|vienen|ves|"
+    r"ven|te|la migra|ice)", r"si (?:\w+ )?(?:detienen|detuvieron|paran|llevan|llevaron|agarran|arrestan)", r"in case", r"en caso de", r"what to do if", r"que hacer si", r"when ice comes",
     r"cuando (?:llegue|vengan|venga)", r"just in case", r"por si",
 )
 CHATTER = words(
@@ -412,4 +436,9 @@ STILL = words(
     r"(?:more|mas)", r"more (?:just|keep)", r"siguen llegando", r"haven?t left", r"not leaving", r"no se (?:van|han ido)",
 )
 """Still there (a partial departure is not an all-clear)."""
+OVER = words(
+    r"is over", r"its over", r"all clear", r"the last (?:one|ones|agents?|vans?|cars?|trucks?|suvs?)", r"ya no",
+    r"no more", r"anymore", r"no longer", r"se acabo", r"termino", r"ya paso", r"clear",
+)
+"""Said to be over, not just moving."""
 HEDGED_NEGATION = words(r"no se si", r"not sure if", r"idk if", r"dont know if", r"no se")

@@ -97,7 +97,10 @@ def _sighting(c: Clause, context: Context) -> bool:
         return False
     if c.vehicles and (c.agents or context != "none"):
         return True
-    return context != "none" and (c.presence or (c.relocated and not c.ended))
+    if context == "none":
+        # "they're outside rn, what do I do", "ya llegaron": in this chat, "they" are the agents
+        return c.arrival or (c.presence and c.they and (c.now or c.first_hand))
+    return c.presence or c.arrival or (c.relocated and not c.ended)
 
 
 _AFFIRM_START = re.compile(r"^(?:y+e+s+|yep|yup|yeah|si+|simon|\+\s?1|same|confirm\w*|me too|yo tambien)(?![\w])")
@@ -118,15 +121,17 @@ def interpret(clauses: list[Clause], context: Context, has_location: bool, whole
     stated = [c for c in clauses if not c.asks]
     sightings = [c for c in stated if _sighting(c, context)]
     forwarded = any(c.forward for c in clauses)
-    guessed = [c for c in stated if c.guessing and (c.content or c.action or _sighting(c, context))]
+    guessed = [c for c in clauses if c.guessing and (c.content or c.action or _sighting(c, context))]
     own = [c for c in sightings if not c.second_hand and not c.guessing]
     eyewitness = [c for c in own if c.first_hand]
     if forwarded and not eyewitness:
         own = []
-    attributed = [c for c in clauses if c.second_hand and (c.content or c.action)]
-    quoted = [c for c in clauses if c.quoted]
+    attributed = [c for c in clauses if c.second_hand and (
+        c.enforcement or c.vehicles or c.quoted or c.arrival or (c.presence and c.they))]
+    quoted = [c for c in clauses if c.quoted and not c.chatter]
     benign = [c for c in stated if c.benign and not c.enforcement]
-    disputes = [c for c in stated if c.denial or c.falsity] + [c for c in benign if not c.second_hand]
+    denials = [c for c in stated if c.denial or c.falsity]
+    disputes = denials + [c for c in benign if not c.second_hand and c not in denials]
     ended = [c for c in stated if c.ended and not c.hypothetical]
     still_there = [c for c in own if c.still or (c.relocated and _present(c)) or (
         c.enforcement and _present(c) and not c.ended)]
@@ -143,10 +148,10 @@ def interpret(clauses: list[Clause], context: Context, has_location: bool, whole
         return kind, source, reasons
 
     # a correction of an open sighting, from whoever makes it ("that post is fake", "it's a tow truck")
-    if disputes and not still_there and context != "none" and not (
-            context == "alerted" and (absent or ended) and not any(c.denial or c.falsity for c in disputes)):
+    if disputes and not still_there and (context != "none" or denials or any(c.first_hand for c in clauses)) and not (
+            context == "alerted" and (absent or ended) and not denials):
         return say(Kind.DISPUTE, "first_hand", "dispute: not enforcement, or the post is false", disputes)
-    if notices and (disputes or quoted or forwarded) and not eyewitness:
+    if notices and (quoted or forwarded) and not eyewitness:
         return say(Kind.CHATTER, "none", "a moderator's notice about a post going around", notices)
     if benign and not own and context == "none":
         return say(Kind.CHATTER, "none", "a correction with no open sighting to correct", benign)
@@ -170,11 +175,13 @@ def interpret(clauses: list[Clause], context: Context, has_location: bool, whole
     if guessed and not own:
         return say(Kind.HEARSAY, "guessing", "a guess, nothing concrete seen", guessed)
     # 3./4. over, or nobody there
-    moving = [c for c in own if c.ended and c.enforcement and (c.recent or c.now)]
+    over = any(lx.OVER.search(c.text) for c in clauses)
+    moving = [c for c in own if c.ended and c.enforcement and (c.recent or c.now) and not over]
     if context == "none" and moving:
         # nothing open here: "5 unmarked SUVs just pulled out of the federal building" is them, seen now
         return say(Kind.REPORT, "first_hand", "a sighting of them on the move", moving)
-    if ended and not still_there and (content or context != "none"):
+    if ended and not still_there and (content or context != "none" or any(
+            c.they or lx.OVER.search(c.text) for c in ended)):
         return say(Kind.ALL_CLEAR, "first_hand", "over: they left, the place is clear", ended)
     if absent and not own and context == "pending":
         return say(Kind.DISPUTE, "first_hand", "nobody there: evidence against the open sighting", absent)
