@@ -125,6 +125,8 @@ def read_clause(text: str, marked_question: bool) -> Clause:
     action, neg_action = _affirmed(lx.ACTIONS, cleaned)
     vehicles, neg_vehicles = _affirmed(lx.VEHICLES, cleaned)
     suspicious, _ = _affirmed(lx.SUSPICIOUS, cleaned)
+    if agents is None and action is not None and lx.NOT_AGENTS.search(text):
+        action = None  # "real estate agents knocking on doors": those agents did it
     clause.agents = clause.note("agents", agents)
     clause.action = clause.note("action", action)
     clause.vehicles = clause.note("vehicles", vehicles)
@@ -137,12 +139,14 @@ def read_clause(text: str, marked_question: bool) -> Clause:
     first_hand, _ = _affirmed(lx.FIRST_HAND, text)
     clause.first_hand = clause.note("first_hand", first_hand) or clause.them
     clause.second_hand = clause.note("second_hand", lx.ATTRIBUTION.search(_VEST_SAYS.sub(" ~ ", text)))
-    clause.forward = clause.note("forward", lx.FORWARD.search(text))
+    forward, _ = _affirmed(lx.FORWARD, text)
+    clause.forward = clause.note("forward", forward)
     clause.guessing = clause.note("guessing", lx.GUESSING.search(text))
-    clause.denial = clause.note("denial", lx.DENIAL.search(text))
+    clause.denial = clause.note("denial", lx.DENIAL.search(cleaned))
     if clause.denial:
         clause.agents = clause.action = clause.them = False
-    clause.falsity = clause.note("falsity", lx.FALSITY.search(text))
+    falsity, _ = _affirmed(lx.FALSITY, text)
+    clause.falsity = clause.note("falsity", falsity)
     for benign in lx.BENIGN.finditer(text):
         before = text[:benign.start()]
         if lx.BENIGN_NEGATED.search(before[-30:]):
@@ -161,7 +165,7 @@ def read_clause(text: str, marked_question: bool) -> Clause:
             break
     ended, _ = _affirmed(lx.ENDED, cleaned)
     clause.ended = clause.note("ended", ended)
-    clause.absence = clause.note("absence", lx.ABSENCE.search(cleaned))
+    clause.absence = clause.note("absence", lx.ABSENCE.search(cleaned.replace("se van", "se_van")))
     clause.relocated = clause.note("relocated", lx.RELOCATED.search(cleaned))
     clause.presence = clause.note("presence", lx.PRESENCE.search(cleaned))
     now, _ = _affirmed(lx.NOW, _NOT_NOW.sub(" ~ ", text))
@@ -179,7 +183,8 @@ def read_clause(text: str, marked_question: bool) -> Clause:
     clause.verify = clause.note("verify", lx.VERIFY_QUESTION.search(text))
     clause.request = clause.note("request", lx.REQUEST.search(text))
     clause.about_activity = clause.note("about", lx.ACTIVITY_QUESTION.search(text))
-    clause.hypothetical = clause.note("hypothetical", lx.HYPOTHETICAL.search(text))
+    hypothetical, _ = _affirmed(lx.HYPOTHETICAL, text)
+    clause.hypothetical = clause.note("hypothetical", hypothetical)
     clause.chatter = clause.note("chatter", lx.CHATTER.search(text))
     clause.hedged = clause.note("hedged", lx.HEDGED_NEGATION.search(text))
     asks = marked_question or bool(lx.QUESTION_START.search(text)) or bool(lx.QUESTION_ANYWHERE.search(text))

@@ -50,7 +50,8 @@ NOT_AGENTS = words(
     r"in case of emergency", r"(?:ice|migra|la migra) (?:post|alert|message|msg|rumou?r|video|photo|pic|thing|story|"
     r"screenshot)s?", r"(?:post|message|alert|video|photo|pic|rumou?r|story|mensaje|alerta|foto|screenshot|msj)s? "
     r"(?:about|of|de|del|sobre|de la) (?:the |la |el )?(?:ice|migra|agents|agentes|redada|raid)", r"ice (?:officer|agent)s? (?:signed|sign)",
-    r"(?:signed|firmada) (?:by|por) (?:an? )?ice", r"(?:orden|warrant|form|forma)s? (?:de |from |by )?(?:ice|inmigracion)",
+    r"(?:signed|firmada) (?:by|por) (?:an? )?ice", r"(?:orden|warrant|form|forma)s? (?:de |from |by )?(?:ice|inmigracion)", r"ice ice baby", r"ice castles?",
+    r"agents? (?:at|from) the (?:dmv|bank|desk|counter|office|insurance|rental|front desk)", r"dmv agents?",
     r"(?:abogad[oa]s?|lawyers?|attorneys?|corte|court|cita|check-?in) (?:de |of |for )?(?:inmigracion|immigration)",
 )
 WINTER = words(
@@ -111,7 +112,8 @@ THEM_SEEN = words(
     r"(?:i|we|i can|we can|i just|we just|he|she|el|ella) (?:see|saw|seen|spotted|spot|watch|watched|count|counted) them",
     r"seeing them", r"watching them", r"looking at them", r"(?:los|las) (?:vi|veo|vimos|estoy viendo|estamos viendo|"
     r"sigo viendo|seguimos viendo|tengo enfrente|tenemos enfrente|veia|vio)", r"there they are", r"ahi (?:estan|andan)",
-    r"(?:\d+|two|three|four|five|dos|tres|cuatro|cinco) (?:of them|de ellos)", r"estan (?:aqui|aca|alli|ahi)",
+    r"(?:\d+|two|three|four|five|dos|tres|cuatro|cinco) (?:of them|de ellos)", r"saw them", r"seen them",
+    r"los vio", r"los vieron", r"estan (?:aqui|aca|alli|ahi)",
 )
 """"Them", seen: in a network's chat, the agents."""
 FIRST_HAND = words(
@@ -137,6 +139,7 @@ ATTRIBUTION = re.compile(
     r"i (?:heard|hear) (?:that|there|theres|ice|they|theyre|about|from|a|on|it)|heard (?:that|there|theres|"
     r"ice|they|theyre|about|from|it|rumou?rs?|on)|(?:^|\. )heard|hearing (?:that|reports|rumou?rs)|"
     r"(?:people|ppl|folks|everyone|everybody|gente|todos|la gente)(?: \w+){0,4} (?:saying|say|posting|are saying)|"
+    r"(?:escuche|oi|i heard|we heard) (?:que|q|that)|"
     r"getting (?:a bunch of |lots of |many |some |a lot of |tons of )?(?:texts|messages|msgs|calls|dms)|"
     r"(?:got|received|recibi|me llegaron|llegaron|llegando) (?:a bunch of |varios |muchos |unos )?(?:texts|messages|"
     r"msgs|mensajes|audios)|"
@@ -181,7 +184,8 @@ GUESSING = words(
     r"gut feeling", r"bad feeling", r"a feeling", r"presiento", r"presentimiento", r"corazonada",
     r"(?:yo )?creo (?:que|q) (?:es|son|era|eran|anda|andan|hay|la migra|ice|los de|son de|es de)", r"parece(?:n)? (?:que|q|ser)", r"looks like (?:it could|it might)",
     r"kinda looks like", r"se me hace (?:que|q)", r"sospecho", r"i suspect", r"a lo mejor", r"tal vez",
-    r"quizas", r"capaz (?:que|q)", r"siempre vienen", r"always come", r"usually come",
+    r"quizas", r"capaz (?:que|q)", r"siempre vienen", r"always come", r"usually come", r"gotta be", r"has to be",
+    r"tiene que ser", r"i wonder if", r"me pregunto si",
 )
 QUESTION_START = re.compile(
     r"^(?:(?:hey|oye|oigan|guys|gente|y|and|so|ok|pls|porfa|quick q|question|pregunta|u guys|you guys)[, ]+)?"
@@ -198,6 +202,8 @@ QUESTION_ANYWHERE = words(
     r"is (?:it|this|that) (?:true|real|legit)", r"sera cierto", r"any (?:update|news|info)s?",
     r"alguna (?:novedad|noticia)", r"que saben", r"is it safe", r"es seguro", r"what(?:s| is) going on",
     r"que esta pasando", r"real or fake", r"which is it", r"or is (?:that|it|this)", r"is there really",
+    r"(?:or|o) (?:ya )?(?:se fueron|left|gone|no|chisme|rumor)", r"me dice si", r"me dicen si", r"let me know if",
+    r"avisen si",
 )
 VERIFY_QUESTION = words(
     r"is (?:it|this|that) (?:true|real|legit)", r"(?:es|sera) (?:cierto|verdad|real)", r"real or fake",
@@ -227,7 +233,7 @@ ACTIVITY_QUESTION = words(
 NEGATORS = (r"(?:no|not|nor|never|nunca|ni|sin|zero|cero|none|nobody|nadie|nothing|nada|without|dont|didnt|"
             r"doesnt|isnt|arent|wasnt|werent|aint|cant|couldnt|havent|hasnt|no more|no longer|ya no|tampoco|"
             r"not a single|ningun|ninguna|ninguno|ni un|ni una|no hay|no habia|no vi|no veo)")
-NEGATED_MENTION = re.compile(r"(?<![\w])" + NEGATORS + r"(?![\w])(?:[ ,]+\S+){0,3}?[ ,]+$")
+NEGATED_MENTION = re.compile(r"(?<![\w])" + NEGATORS + r"(?![\w])(?: +[^\s,]+){0,3}? +$")
 """A negator within three words before a mention: "no agents", "not a single ICE van", "ni una camioneta"."""
 
 DENIAL = words(
@@ -237,7 +243,8 @@ DENIAL = words(
     r"migracion|real|cierto|verdad)",
     r"nothing to do with (?:ice|immigration|migra)", r"nada que ver con (?:la )?(?:migra|ice|inmigracion)",
     r"nada q ver", r"nothing to do w", r"(?:que|q) (?:migra|ice|agentes|federales) ni (?:que|q) (?:nada|ocho cuartos)",
-    r"nothing (?:immigration|ice)", r"its not here", r"no es (?:de )?(?:aqui|hoy|ahora)",
+    r"nothing (?:immigration|ice)", r"its not here", r"(?:there was |there were )?never (?:any |an? )?(?:ice|agents|"
+    r"migra|raid)", r"nunca (?:hubo|vino|vinieron|llego|llegaron|estuvo|estuvieron)", r"never came", r"no es (?:de )?(?:aqui|hoy|ahora)",
     r"no (?:es|son|era|eran|fue|hay) (?:un |una |el |la )?(?:reten|redada|operativo|checkpoint|raid|retenes)",
     r"(?:isnt|wasnt|not) (?:a |an )?(?:raid|checkpoint|enforcement)",
 )
@@ -251,7 +258,7 @@ FALSITY = words(
     r"do not (?:share|forward|spread|repost)", r"stop (?:sharing|forwarding|spreading)", r"debunked",
     r"not real", r"no es real", r"bogus", r"misinformation", r"desinformacion", r"invento", r"inventado",
     r"no (?:lo |la |los |las )?(?:reenvien|compartan|compartas|reenvies|pasen)", r"is (?:old|edited|photoshopped)",
-    r"es (?:viejo|vieja|de otro lado|editado|editada|falso|falsa)", r"(?:is|was|es|era) from (?:last|another|a different|"
+    r"es (?:viejo|vieja|de otro lado|editado|editada|falso|falsa)", r"(?:is|was|es|era|its|thats) from (?:last|another|a different|"
     r"\d{4}|texas|california|chicago|la|houston|arizona|years?)", r"es de (?:otro|otra|texas|california|\d{4}|hace)",
     r"reverse image", r"simulacro", r"training exercise", r"a drill", r"es (?:un |puro )?rumor", r"just a rumou?r",
     r"solo (?:es )?(?:un )?rumor", r"only a rumou?r", r"no (?:ha habido|hubo|paso) nada", r"nothing happened",
@@ -275,7 +282,8 @@ BENIGN = words(
     r"aseguradora", r"insurance", r"bail bonds?", r"ems", r"mndot", r"road (?:work|crew|construction)",
     r"public works", r"obras publicas", r"(?:park|parks|school|city|county|building|hotel) (?:board )?(?:staff|"
     r"workers|employees|crew)", r"staff", r"trabajadores de la ciudad", r"securitas", r"election", r"canvassers?",
-    r"health inspectors?", r"accident(?:e)?", r"funeraria", r"funeral(?: home)?", r"hearse",
+    r"health inspectors?", r"accident(?:e)?", r"realtors?", r"cable company", r"compania del cable",
+    r"del cable", r"comcast", r"funeraria", r"funeral(?: home)?", r"hearse",
     r"carroza", r"velorio", r"wedding", r"boda", r"guards?", r"guardia", r"el guardia", r"electricians?",
     r"paramedicos", r"cable (?:guys?|company)", r"roofers?", r"landscapers?", r"survey(?:ors?|ing)",
     r"census takers?", r"campaign(?:ers)?", r"canvass(?:ers|ing)", r"evangelists?", r"pest control",
@@ -288,7 +296,7 @@ BENIGN_NEGATED = re.compile(r"(?:no way|not|isnt|arent|no|no es|no son|no eran|n
 IDENTIFY = words(
     r"its", r"it is", r"it was", r"its just", r"thats", r"that is", r"thats just", r"those are", r"these are",
     r"they are", r"theyre", r"they were", r"just", r"only", r"es", r"son", r"era", r"eran", r"fue",
-    r"solo", r"nomas", r"puro", r"puros", r"namas", r"were", r"are", r"is", r"was",
+    r"solo", r"nomas", r"puro", r"puros", r"namas", r"were", r"are", r"is", r"was", r"im a", r"i am a", r"soy",
 )
 ENDED = words(
     r"gone", r"left", r"have left",
@@ -303,14 +311,15 @@ ENDED = words(
     r"no longer", r"anymore", r"not there", r"no more", r"all clear", r"clear", r"despejad[oa]",
     r"ya paso", r"termino", r"terminaron", r"se acabo", r"its over", r"is over", r"regreso la calma",
     r"volvio la calma", r"back to normal", r"reopened", r"reabrio",
-    r"came back out", r"safe now", r"all good", r"todo bien", r"todo tranquilo", r"ya no", r"not anymore",
+    r"came back out", r"safe now", r"all good", r"todo bien", r"todo tranquilo", r"ya no(?! se)", r"not anymore",
+    r"^over$", r"^done$",
     r"se retiraron", r"ya se (?:retiraron|fueron|fue)",
     r"ya (?:todo )?(?:tranquilo|calmado|normal|bien|libre|seguro)", r"pasen sin miedo", r"ya pueden salir",
 )
 """It is over: they left, the place is clear."""
 
 ABSENCE = words(
-    r"nobody", r"no ?one", r"noone", r"nadie", r"nadien", r"nothing", r"nada", r"empty", r"vacio",
+    r"nobody", r"nobodys", r"no ?one", r"noone", r"no ones", r"theres nothing", r"theres nobody", r"nadie", r"nadien", r"nothing", r"nada", r"empty", r"vacio",
     r"vacia", r"quiet", r"tranquil[oa]", r"calm", r"calmado", r"normal", r"como siempre", r"as usual",
     r"just (?:regular|normal|shoppers|people|customers|traffic)", r"no sign", r"ni rastro",
     r"(?:only|just|nomas|solo|puro|puros|namas) (?:a |the |el |la |los |las |unos? |unas? )?(?:city bus|bus|guy|guys|"
@@ -334,6 +343,7 @@ RELOCATED = words(
     r"over to", r"pal otro lado", r"para el otro lado", r"ahora (?:estan|andan)", r"now theyre",
     r"now they are", r"se fueron (?:pa|para|a) (?:la|el)", r"(?:they|theyre|they are) back", r"ya volvieron",
     r"regresaron", r"came back", r"split up",
+    r"(?:gone|left|se fueron) (?:from|de) [^,.]{2,40}[, ]+(?:now|ahora) (?:on|at|in|en|por)",
 )
 AFFIRM = re.compile(
     r"^(?:y+e+s+|ye+p+|yu+p+|yeah+|yea|ya+|ok confirm\w*|si+|sip|simon|claro|cierto|verdad|true|correct|"
@@ -407,7 +417,8 @@ PAST_NARRATIVE = words(
 HYPOTHETICAL = words(
     r"if (?:ice|they|agents|la migra|the feds|anyone|someone|you|nobody|no one)", r"si (?:llega|llegan|viene|vienen|ves|"
     r"ven|te|la migra|ice)", r"si (?:\w+ )?(?:detienen|detuvieron|paran|llevan|llevaron|agarran|arrestan)", r"in case", r"en caso de", r"what to do if", r"que hacer si", r"when ice comes",
-    r"cuando (?:llegue|vengan|venga)", r"just in case", r"por si",
+    r"cuando (?:llegue|vengan|venga)", r"just in case", r"por si", r"pretend", r"training scenario", r"drill",
+    r"what would you do", r"que harian", r"si (?:estan|esta|es|son|ven|vez) ", r"practice",
 )
 CHATTER = words(
     r"reminder", r"recordatorio", r"admins?", r"mods?", r"moderators?", r"moderadora?s?", r"coordinators?",
@@ -432,13 +443,14 @@ NOTICE = words(
 """Moderators' notices and warnings about posts going around."""
 STILL = words(
     r"still", r"siguen", r"sigue", r"todavia (?:estan|siguen|hay|andan|esta)", r"remain(?:ing|s)?", r"quedan",
-    r"se quedaron", r"the other (?:one|ones|van|car|truck)s? (?:is|are)", r"los otros", r"(?:\d+|two|three|dos|tres) "
+    r"se quedaron", r"the other (?:one|ones|van|car|truck)s? (?:is|are)", r"not gone(?: yet)?", r"no se han ido", r"los otros", r"(?:\d+|two|three|dos|tres) "
     r"(?:more|mas)", r"more (?:just|keep)", r"siguen llegando", r"haven?t left", r"not leaving", r"no se (?:van|han ido)",
 )
 """Still there (a partial departure is not an all-clear)."""
 OVER = words(
     r"is over", r"its over", r"all clear", r"the last (?:one|ones|agents?|vans?|cars?|trucks?|suvs?)", r"ya no",
-    r"no more", r"anymore", r"no longer", r"se acabo", r"termino", r"ya paso", r"clear",
+    r"no more", r"anymore", r"no longer", r"se acabo", r"termino", r"ya paso", r"clear", r"ya se fue", r"ya se fueron",
 )
 """Said to be over, not just moving."""
-HEDGED_NEGATION = words(r"no se si", r"not sure if", r"idk if", r"dont know if", r"no se")
+HEDGED_NEGATION = words(r"no se si", r"not sure if", r"idk if", r"dont know if", r"no se", r"dunno if",
+                        r"no idea if", r"ya no se")

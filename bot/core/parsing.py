@@ -88,7 +88,7 @@ def detect_language(folded: str) -> str:
 def _sighting(c: Clause, context: Context) -> bool:
     """States enforcement activity: agents or what they do, or (with agents named in the same sentence,
     or under an open sighting) their vehicles and their being there."""
-    if c.asks or c.hypothetical:
+    if c.asks or c.hypothetical or (c.benign and not c.agents):
         return False
     if c.enforcement:
         # "ICE OUT rally", "a warrant signed by ICE": talk about ICE is not a sighting of it
@@ -100,7 +100,7 @@ def _sighting(c: Clause, context: Context) -> bool:
     if context == "none":
         # "they're outside rn, what do I do", "ya llegaron": in this chat, "they" are the agents
         return c.arrival or (c.presence and c.they and (c.now or c.first_hand))
-    return c.presence or c.arrival or (c.relocated and not c.ended)
+    return c.presence or c.arrival or c.still or (c.relocated and not c.ended)
 
 
 _AFFIRM_START = re.compile(r"^(?:y+e+s+|yep|yup|yeah|si+|simon|\+\s?1|same|confirm\w*|me too|yo tambien)(?![\w])")
@@ -131,9 +131,10 @@ def interpret(clauses: list[Clause], context: Context, has_location: bool, whole
     quoted = [c for c in clauses if c.quoted and not c.chatter]
     benign = [c for c in stated if c.benign and not c.enforcement]
     denials = [c for c in stated if c.denial or c.falsity]
-    disputes = denials + [c for c in benign if not c.second_hand and c not in denials]
-    ended = [c for c in stated if c.ended and not c.hypothetical]
-    still_there = [c for c in own if c.still or (c.relocated and _present(c)) or (
+    disputes = [c for c in denials + [c for c in benign if c not in denials]
+                if not (c.second_hand and not c.first_hand)]  # "dicen que eran de la luz" is hearsay
+    ended = [c for c in stated if c.ended and not c.hypothetical and not (c.second_hand and not c.first_hand)]
+    still_there = [c for c in own if (c.still and not c.hedged) or (c.relocated and _present(c)) or (
         c.enforcement and _present(c) and not c.ended)]
     absent = [c for c in stated if c.absence and not c.enforcement]
     notices = [c for c in clauses if c.notice]
@@ -165,7 +166,8 @@ def interpret(clauses: list[Clause], context: Context, has_location: bool, whole
     if context == "alerted" and (ended or absent) and not still_there:
         return say(Kind.ALL_CLEAR, "first_hand", "over: the alerted place is clear", ended or absent)
     story = [c for c in stated if (_sighting(c, "pending") or c.narrative or c.them) and not c.winter]
-    if past and story and not still_there and not any(c.now and c.enforcement for c in own):
+    if past and story and not still_there and not any(
+            c.now and (c.enforcement or c.presence or c.arrival) for c in own):
         return say(Kind.PAST, "first_hand", "past: dated hours or days back", past)
     if any(c.narrative for c in clauses) and story and not any(_present(c) for c in clauses) and any(
             c.first_hand for c in clauses) and not own and not ended:
@@ -191,7 +193,7 @@ def interpret(clauses: list[Clause], context: Context, has_location: bool, whole
                    own)
     affirm = lx.AFFIRM.match(whole.strip(" .!,"))
     if context != "none" and "?" not in whole and (affirm or _AFFIRM_START.match(whole) or any(
-            (c.them or c.presence or c.still) and not c.chatter for c in stated)):
+            (c.them or c.presence or c.still) and not c.chatter and not c.hypothetical for c in stated)):
         reasons.append("confirms the open sighting")
         return Kind.REPORT, "first_hand", reasons
     # 6. the rest
