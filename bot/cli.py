@@ -115,6 +115,35 @@ def geocode(
 
 
 @app.command()
+def classify(
+    files: list[Path] = typer.Argument(..., exists=True, dir_okay=False, help="JSONL: {\"id\", \"text\", \"context\"?}"),
+    explain: bool = typer.Option(False, "--explain", help="add the claims and cues that decided each label"),
+    places: bool = typer.Option(True, "--places/--no-places", help="geocode each message's place"),
+) -> None:
+    """Read messages as the pipeline does: one JSON line per input with its label, language and place."""
+    from bot.classify import classify_lines
+
+    geocode = None
+    if places:
+        from bot.geo import load_gazetteer
+
+        geocode = load_gazetteer().geocode
+    errors: list[str] = []
+
+    def named_lines():  # type: ignore[no-untyped-def]
+        for path in files:
+            with path.open(encoding="utf-8", errors="replace") as handle:
+                for number, line in enumerate(handle, 1):
+                    yield f"{path}:{number}", line
+
+    for out in classify_lines(named_lines(), geocode, explain, errors):
+        typer.echo(json.dumps(out, ensure_ascii=False))
+    for error in errors:
+        typer.echo(f"alertrelay classify: {error}", err=True)
+    raise typer.Exit(1 if errors else 0)
+
+
+@app.command()
 def audit(limit: int = typer.Option(100, "--limit", min=1)) -> None:
     """Print the audit trail (who changed what, as pseudonyms), newest last."""
     from config.settings import load_settings

@@ -55,6 +55,8 @@ class Clause:
     quoted: bool = False
     still: bool = False
     arrival: bool = False
+    now_first: bool = False
+    seeing: bool = False
     they: bool = False
     winter: bool = False
     cues: list[str] = field(default_factory=list)
@@ -165,13 +167,20 @@ def read_clause(text: str, marked_question: bool) -> Clause:
             break
     ended, _ = _affirmed(lx.ENDED, cleaned)
     clause.ended = clause.note("ended", ended)
-    clause.absence = clause.note("absence", lx.ABSENCE.search(cleaned.replace("se van", "se_van")))
+    clause.absence = clause.note("absence", lx.ABSENCE.search(_NOT_ABSENCE.sub(" ~ ", cleaned)))
     clause.relocated = clause.note("relocated", lx.RELOCATED.search(cleaned))
     clause.presence = clause.note("presence", lx.PRESENCE.search(cleaned))
     now, _ = _affirmed(lx.NOW, _NOT_NOW.sub(" ~ ", text))
     clause.now = clause.note("now", now)
     clause.recent = clause.note("recent", lx.RECENT.search(text))
-    clause.past = clause.note("past", lx.PAST.search(_without_since(text)))
+    past = lx.PAST.search(_without_since(text))
+    clause.past = clause.note("past", past)
+    # "ICE at the mall now, same van that was there this morning": a "now" before the time cue is now;
+    # "this morning there was ICE at the station, I'm at work now": after it, it is the writer's now
+    clause.now_first = now is not None and (past is None or now.start() < past.start())
+    clause.seeing = bool(lx.SEEING.search(text))
+    if lx.POST_MENTION.search(text) and not clause.quoted:
+        clause.quoted = True
     still, _ = _affirmed(lx.STILL, text)
     clause.still = clause.note("still", still)
     clause.winter = bool(lx.WINTER.search(text))
@@ -202,6 +211,8 @@ _VEST_SAYS = re.compile(r"(?<![\w])(?:(?:vests?|jackets?|hats?|caps?|shirts?|cha
                         r"(?:q|que|los que|las que) (?:dijeron|dijo|mencionaron|reportaron|pusieron))(?![\w])")
 _NOT_NOW = re.compile(r"(?<![\w])(?:hasta (?:ahora|ahorita)|(?:ok|okay|fine|safe|bien) (?:now|ahora)|"
                       r"(?:ahora|now) (?:esta|is|estan|are) (?:bien|ok|fine|safe))(?![\w])")
+_NOT_ABSENCE = re.compile(r"(?<![\w])(?:se van|(?:no entiendo|no se|no sabemos|idk|dont know|no idea) (?:nada|anything))"
+                          r"(?![\w])")
 _THEY = re.compile(r"(?<![\w])(?:they|theyre|them|estan|andan|llegaron|los|las|ellos)(?![\w])")
 _SINCE = re.compile(r"(?<![\w])(?:since|desde) (?:this morning|esta manana|la manana|ayer|yesterday|temprano|"
                     r"early|last night|anoche|\d+ ?(?:am|pm)?)(?![\w])")

@@ -20,8 +20,9 @@ _KIN = (r"(?:cousin|sister|brother|aunt|auntie|uncle|mom|mother|mum|dad|father|s
         r"grandma|grandpa|tia|tio|prima|primo|hermana|hermano|mama|mami|papa|hijo|hija|amiga|amigo|vecina|"
         r"vecino|esposa|esposo|cunada|cunado|suegra|suegro|jefe|jefa|compa|comadre|compadre|sobrina|sobrino|"
         r"abuela|abuelo|novia|novio|companero|companera|teacher|maestra|maestro|pastor|priest|padre|manager|"
-        r"coworkers|doctor|nurse|driver|chofer|cop|officer|guy|lady|woman|man|senora|senor|muchacho|muchacha|"
-        r"dude|girl|person|persona|someone|somebody|alguien)s?")
+        r"coworkers|doctor|nurse|driver|chofer)s?")
+_PERSON = (r"(?:guy|lady|woman|man|senora|senor|muchacho|muchacha|dude|girl|person|persona|someone|somebody|"
+           r"alguien|cop|officer|vecino|vecina)s?")
 _SAY = (r"(?:says?|said|saying|tells?|told|texted|texting|called|calling|messaged|sent|saw|seen|heard|emailed|wrote|"
         r"posted|shared|dice|dicen|dijo|dijeron|cuenta|conto|contaron|mando|mandaron|escribio|vio|llamo|"
         r"aviso|avisaron|comento|publico|puso)")
@@ -41,8 +42,8 @@ NOT_AGENTS = words(
     r"machine|maker|pack|palace|castle|festival|sculptures?|bar|bars|cold|covered|everywhere|age|hockey|"
     r"melt|melting|breaking|broke|thin|thick|rescue)",
     r"(?:on the|thin|pure|pura|puro|solid|a sheet of|sheets of|glare|covered in|so much|lots of|mucho|en el) ice",
-    r"ice (?:all over|everywhere|under|is (?:good|bad|thick|thin|slippery|out))", r"ice (?:on|in) (?:the )?(?:roads?|"
-    r"streets?|sidewalks?|steps|driveway|lake|lakes|river|alley|bridge|parking lot|lot)",
+    r"ice (?:all over|everywhere|under|is (?:good|bad|thick|thin|slippery|out))", r"ice on the (?:lake|lakes|river|pond)", r"ice (?:on|in) (?:the )?(?:roads?|"
+    r"sidewalks?|steps|driveway|alley|bridge|parking lot|windshield)",
     r"(?:wild|gophers|hockey) (?:game|on the ice)", r"hielo", r"skating rink", r"rink", r"helado",
     r"(?:real estate|travel|insurance|leasing|rental|customer service|free|secret|sports|state farm|"
     r"booking|ticket|talent) agents?", r"agentes? (?:de bienes raices|de seguros|de la aseguradora|de viajes)",
@@ -77,7 +78,7 @@ SUSPICIOUS = words(
 """Vehicles that alone say enforcement; a plain van needs agents, an action or an open sighting."""
 
 ACTIONS = words(
-    r"arrest(?:ed|ing|s)?", r"detain(?:ing|s)?", r"detaining", r"detained(?! (?:family|families|relatives|loved|"
+    r"arrest(?:ed|ing|s)?", r"detain(?:ing|s)?", r"detaining", r"(?<!being )detained(?! (?:family|families|relatives|loved|"
     r"people|persons?|immigrants|parents|kids|children|workers))", r"arrestaban", r"detenian", r"esposaban",
     r"agarraban", r"se llevaban", r"(?:pararon|detuvieron|agarraron|levantaron|pararon al|subieron al) a",
     r"(?:gonna|going to|will|van a) (?:hit|raid)", r"hit (?:the|houses|homes|apartments|schools)", r"setting up", r"grabb(?:ed|ing)", r"grabs?",
@@ -108,6 +109,11 @@ ACTIONS = words(
 )
 """What enforcement does. Any of these alone makes a message about enforcement."""
 
+SEEING = words(
+    r"i see", r"i can see", r"i saw", r"i just saw", r"veo", r"vi", r"vimos", r"watching", r"i count(?:ed)?",
+    r"cuento", r"counted", r"im looking at", r"estoy viendo", r"los veo", r"looking at",
+)
+"""Seeing with one's own eyes: a guess about who they are does not undo what was seen."""
 THEM_SEEN = words(
     r"(?:i|we|i can|we can|i just|we just|he|she|el|ella) (?:see|saw|seen|spotted|spot|watch|watched|count|counted) them",
     r"seeing them", r"watching them", r"looking at them", r"(?:los|las) (?:vi|veo|vimos|estoy viendo|estamos viendo|"
@@ -134,7 +140,10 @@ FIRST_HAND = words(
 ATTRIBUTION = re.compile(
     r"(?<![\w])(?:(?:my|mi|mis|our|nuestra|nuestro|a|the|el|la|his|her|su|this|that|some|una?|esa|ese) "
     + _KIN + r"(?![\w])(?:.{0,40}?)(?<![\w])" + _SAY + r"|"
-    r"(?:says|said|saying|dice|dicen|dijo|dijeron|anda diciendo|andan diciendo|estan diciendo|cuentan)|"
+    r"(?:a|the|this|that|some|una?|el|la|esa|ese) " + _PERSON + r"(?: [\w-]+){0,5} (?:says|said|told|tells|dice|dijo|"
+    r"me dijo|texted|posted|wrote)|"
+    r"(?:says|said|saying|dice|dicen|dijo|dijeron|anda diciendo|andan diciendo|estan diciendo|cuentan)"
+    r"(?! (?:to|stay|dont|do not|go|come|keep|be|que no|q no|not to|no salgan|quedense)(?![\w]))|"
     r"(?:emailed|texted|messaged|wrote|posted|announced|avisaron|escribieron)(?: \w+){0,3} (?:that|saying|que|q)|"
     r"i (?:heard|hear) (?:that|there|theres|ice|they|theyre|about|from|a|on|it)|heard (?:that|there|theres|"
     r"ice|they|theyre|about|from|it|rumou?rs?|on)|(?:^|\. )heard|hearing (?:that|reports|rumou?rs)|"
@@ -254,15 +263,14 @@ FALSITY = words(
     r"fake", r"falso", r"falsa", r"false", r"hoax", r"mentira", r"made (?:it|that|this) up", r"got it wrong",
     r"is wrong", r"was wrong", r"are wrong", r"esta mal", r"no es cierto", r"no es verdad", r"not true",
     r"isnt true", r"wasnt true", r"falsa alarma", r"false alarm", r"quien invento", r"who made",
-    r"no (?:lo )?(?:reenvien|compartan|compartas|reenvies)", r"dont (?:share|forward|spread|repost)",
-    r"do not (?:share|forward|spread|repost)", r"stop (?:sharing|forwarding|spreading)", r"debunked",
+    r"debunked",
     r"not real", r"no es real", r"bogus", r"misinformation", r"desinformacion", r"invento", r"inventado",
-    r"no (?:lo |la |los |las )?(?:reenvien|compartan|compartas|reenvies|pasen)", r"is (?:old|edited|photoshopped)",
+    r"is (?:old|edited|photoshopped)",
     r"es (?:viejo|vieja|de otro lado|editado|editada|falso|falsa)", r"(?:is|was|es|era|its|thats) from (?:last|another|a different|"
     r"\d{4}|texas|california|chicago|la|houston|arizona|years?)", r"es de (?:otro|otra|texas|california|\d{4}|hace)",
     r"reverse image", r"simulacro", r"training exercise", r"a drill", r"es (?:un |puro )?rumor", r"just a rumou?r",
     r"solo (?:es )?(?:un )?rumor", r"only a rumou?r", r"no (?:ha habido|hubo|paso) nada", r"nothing happened",
-    r"going around (?:again|since)", r"sure and im", r"ya (?:lo )?checamos", r"we checked", r"checked with",
+    r"sure and im", r"ya (?:lo )?checamos", r"we checked", r"checked with",
 )
 BENIGN = words(
     r"tow(?:ing)?(?: trucks?)?", r"towing", r"gruas?", r"amazon", r"dhl", r"ups", r"fedex", r"usps",
@@ -363,7 +371,7 @@ PRESENCE = words(
     r"blocked", r"blocking", r"bloquearon", r"taped off", r"cerraron", r"(?:theyre|they are|estan|andan|anduvieron) "
     r"(?:\w+ )?(?:hitting|doing|raiding|rondando|preguntando|circling|staging|patrolling|patrullando|dando vueltas)",
     r"(?:theyre|they are|they r) (?:\w+ )?(?:at|in|on|by|outside|inside|near)", r"(?:estan|andan) (?:\w+ )?(?:en|por|x)",
-    r"ahi (?:andan|siguen|estan)", r"still (?:\d+|two|three|[a-z]+ (?:vans|cars|agents|suvs|trucks))",
+    r"ahi (?:andan|siguen|estan)", r"andar (?:por|en|x)", r"still (?:\d+|two|three|[a-z]+ (?:vans|cars|agents|suvs|trucks))",
 )
 """Present tense presence: an update under an open sighting, or a sighting with agents named."""
 
@@ -430,7 +438,9 @@ CHATTER = words(
     r"training", r"meeting", r"reunion", r"volunteer", r"voluntari[oa]s?", r"rapid response", r"rally",
     r"protest", r"march", r"marcha", r"vigil", r"vigilia", r"heading to", r"on the way", r"en camino",
     r"be there in", r"\d+ min(?:utes|s)? out", r"to film", r"a grabar", r"a observar", r"who else", r"alguien mas",
-    r"with my (?:camera|phone|vest)", r"donate", r"donations", r"donen", r"fundraiser", r"juntando",
+    r"with my (?:camera|phone|vest)", r"anyone else (?:coming|going|around|here|on the way)", r"reminder",
+    r"dont (?:share|forward|spread|repost)", r"do not (?:share|forward|spread|repost|post)", r"no reenvien",
+    r"no (?:lo |la )?compartan", r"donate", r"donations", r"donen", r"fundraiser", r"juntando",
     r"warrant", r"orden (?:firmada|judicial)", r"judge", r"juez", r"cuidense", r"be safe", r"be careful",
     r"stay inside", r"quedense",
 )
@@ -452,5 +462,11 @@ OVER = words(
     r"no more", r"anymore", r"no longer", r"se acabo", r"termino", r"ya paso", r"clear", r"ya se fue", r"ya se fueron",
 )
 """Said to be over, not just moving."""
+POST_MENTION = words(
+    r"(?:ice|migra|la migra) (?:post|alert|message|msg|rumou?r|video|photo|pic|story|screenshot)s?",
+    r"(?:post|message|alert|video|photo|pic|rumou?r|story|mensaje|alerta|foto|screenshot|msj)s? (?:about|of|de|del|"
+    r"sobre|de la) (?:the |la |el )?(?:ice|migra|agents|agentes|redada|raid)",
+)
+"""A post about ICE: someone else's claim, mentioned."""
 HEDGED_NEGATION = words(r"no se si", r"not sure if", r"idk if", r"dont know if", r"no se", r"dunno if",
                         r"no idea if", r"ya no se")

@@ -111,7 +111,7 @@ def _present(c: Clause) -> bool:
     that was there this morning, now at the Cub")."""
     if c.hedged:
         return False
-    return c.now or ((c.presence or c.recent) and not c.past)
+    return c.now_first or c.arrival or ((c.presence or c.recent) and not c.past)
 
 
 def interpret(clauses: list[Clause], context: Context, has_location: bool, whole: str
@@ -122,7 +122,7 @@ def interpret(clauses: list[Clause], context: Context, has_location: bool, whole
     sightings = [c for c in stated if _sighting(c, context)]
     forwarded = any(c.forward for c in clauses)
     guessed = [c for c in clauses if c.guessing and (c.content or c.action or _sighting(c, context))]
-    own = [c for c in sightings if not c.second_hand and not c.guessing]
+    own = [c for c in sightings if not c.second_hand and (not c.guessing or (c.seeing and (c.agents or c.action)))]
     eyewitness = [c for c in own if c.first_hand]
     if forwarded and not eyewitness:
         own = []
@@ -132,7 +132,7 @@ def interpret(clauses: list[Clause], context: Context, has_location: bool, whole
     benign = [c for c in stated if c.benign and not c.enforcement]
     denials = [c for c in stated if c.denial or c.falsity]
     disputes = [c for c in denials + [c for c in benign if c not in denials]
-                if not (c.second_hand and not c.first_hand)]  # "dicen que eran de la luz" is hearsay
+                if c.falsity or not (c.second_hand and not c.first_hand)]  # "dicen que eran de la luz": hearsay
     ended = [c for c in stated if c.ended and not c.hypothetical and not (c.second_hand and not c.first_hand)]
     still_there = [c for c in own if (c.still and not c.hedged) or (c.relocated and _present(c)) or (
         c.enforcement and _present(c) and not c.ended)]
@@ -149,7 +149,8 @@ def interpret(clauses: list[Clause], context: Context, has_location: bool, whole
         return kind, source, reasons
 
     # a correction of an open sighting, from whoever makes it ("that post is fake", "it's a tow truck")
-    if disputes and not still_there and (context != "none" or denials or any(c.first_hand for c in clauses)) and not (
+    falsity = [c for c in stated if c.falsity]
+    if disputes and not still_there and (context != "none" or falsity) and not (
             context == "alerted" and (absent or ended) and not denials):
         return say(Kind.DISPUTE, "first_hand", "dispute: not enforcement, or the post is false", disputes)
     if notices and (quoted or forwarded) and not eyewitness:
@@ -167,7 +168,7 @@ def interpret(clauses: list[Clause], context: Context, has_location: bool, whole
         return say(Kind.ALL_CLEAR, "first_hand", "over: the alerted place is clear", ended or absent)
     story = [c for c in stated if (_sighting(c, "pending") or c.narrative or c.them) and not c.winter]
     if past and story and not still_there and not any(
-            c.now and (c.enforcement or c.presence or c.arrival) for c in own):
+            c.now_first and (c.enforcement or c.presence or c.arrival) for c in own):
         return say(Kind.PAST, "first_hand", "past: dated hours or days back", past)
     if any(c.narrative for c in clauses) and story and not any(_present(c) for c in clauses) and any(
             c.first_hand for c in clauses) and not own and not ended:
