@@ -118,6 +118,24 @@ def build_areas():
     return areas, out
 
 
+def _crossings(segments: list[tuple[object, list]]) -> list[tuple[tuple, tuple, float, float]]:
+    """(name A, name B, lat, lon) where two centerline segments cross away from their end points (shapely)."""
+    geoms = [g for g, _ in segments]
+    tree = STRtree(geoms)
+    out = []
+    for i, (g, names) in enumerate(segments):
+        for j in sorted(int(k) for k in tree.query(g, predicate="crosses")):
+            if j <= i:
+                continue
+            x = g.intersection(geoms[j])
+            pts = [x] if x.geom_type == "Point" else [q for q in getattr(x, "geoms", ()) if q.geom_type == "Point"]
+            for q in pts:
+                for a in names[:1]:
+                    for b in segments[j][1][:1]:
+                        out.append((a, b, round(q.y, 6), round(q.x, 6)))
+    return out
+
+
 def _cluster_corner(obs: list[tuple], radius: float = CLUSTER_M) -> list[list[tuple]]:
     """Greedy clustering of one street pair's observations (lat, lon, sideA, sideB, src, city).
 
@@ -181,12 +199,14 @@ def build(verbose: bool = True) -> dict:
 
     # --- Minneapolis centerlines: shared segment endpoints + F/T cross-street fields
     nodes: dict[tuple[float, float], set] = defaultdict(set)
+    segments: list[tuple[object, list]] = []   # (shapely line, names): for crossings without a shared node
     for f in _read_json("minneapolis_street_centerlines.geojson")["features"]:
         p = f["properties"]
         names = _names(p)
         if not names:
             continue
         g = f["geometry"]
+        segments.append((shape(g), names))
         lines = g["coordinates"] if g["type"] == "MultiLineString" else [g["coordinates"]]
         for line in lines:
             if len(line) < 2:
@@ -219,6 +239,16 @@ def build(verbose: bool = True) -> dict:
             street_pts[(a[0], a[1], city)].append((lat, lon, a[2]))
         if a and b:
             add_inter(a, b, lat, lon, "stop", city)
+
+    # --- Minneapolis centerlines that cross without a shared node (mostly bridges and underpasses:
+    # "Cedar & Hiawatha", "Lyndale & the Midtown Greenway"), where no corner of that pair is within 60 m
+    crossings = _crossings(segments)
+    for a, b, lat, lon in crossings:
+        if a[0] == b[0]:
+            continue
+        key = "|".join(sorted((a[0], b[0])))
+        if not any(haversine_m(lat, lon, o[0], o[1]) <= CLUSTER_M for o in raw.get(key, ())):
+            add_inter(a, b, lat, lon, "x", "mpls")
 
     size: Counter = Counter()
     for (base, typ, city), pts in street_pts.items():

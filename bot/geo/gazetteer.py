@@ -11,6 +11,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 from rapidfuzz import fuzz, process
+from shapely.geometry import LineString
 from unidecode import unidecode
 
 from .aliases import AREA_ALIASES, CONTEXT_ALIASES, PLACE_ALIASES, PlaceAlias
@@ -19,7 +20,8 @@ from .normalise import (DATA_ONLY_TYPES, DIRS, PRE_TYPES, TYPES, WORD_ORDINALS, 
                         parse_street, tokenize)
 from .pins import find_pin
 from .words import (AREA_AFTER, AREA_CUES, COMMON, CONNECTORS, COUNT_NOUNS, CUES, FILLER, NUM_STREET_CUES,
-                    STATION_CUES, STATION_SKIP, STREET_STOP, STRONG_CONNECTORS, TRAVEL)
+                    RELATIVE_ANCHORS, RELATIVE_WORDS, STATION_CUES, STATION_SKIP, STREET_STOP, STRONG_CONNECTORS,
+                    TRAVEL)
 
 DEFAULT_INDEX = Path(__file__).resolve().parent / "data" / "index.json.gz"
 
@@ -31,10 +33,13 @@ S_STATION = 0.93
 S_LANDMARK = 0.82
 S_PARK = 0.72
 S_AREA = 0.7
+S_STREET_PAIR = 0.64    # two streets joined, no corner in the index, but they come close: a street, not a corner
 S_STREET_TYPED = 0.5
 S_STREET_CUED = 0.45
 S_STREET_NUM = 0.3
 S_ZIP = 0.4
+PAIR_MAX_M = 1000.0      # two streets whose sample points come this close may meet (_street_pair) ...
+PAIR_EXTEND_M = 900.0    # ... and their lines may be extended this far from the samples to cross
 
 PLACE_NOUNS = {"parque", "park", "station", "estacion", "mercado", "iglesia", "escuela", "school", "church",
                "tienda", "store", "barrio", "colegio", "biblioteca", "library", "hospital", "clinica", "plaza"}
@@ -164,6 +169,7 @@ class Gazetteer:
         self._zipmap = {z[0]: z for z in index["zips"]}
         self._mention_start = set(self.base_max) | set(PRE_TYPES) | set(DIRS) | set(WORD_ORDINALS)
         self._cache: dict = {}
+        self._pair_memo: dict = {}
 
     # ================================================================ building the phrase table
     def _add(self, key: tuple[str, ...], e: _Entry) -> None:
@@ -484,7 +490,16 @@ class Gazetteer:
             base = None
             num = ordsfx = False
             o = ordinal(toks[j]) if j < n else None
-            if o is not None and 1 <= o[0] <= 99 and not (j + 1 < n and toks[j + 1] in ("1",)):
+            if o is not None and j + 2 < n and toks[j + 1] == "/" and toks[j + 2] in ("2", "3", "4") and o[0] < 4:
+                i = j + 3  # a fraction: "1/2 block north of 35th"
+                continue
+            if o is not None and j + 3 < n and toks[j + 1] == "1" and toks[j + 2] == "/" and toks[j + 3] == "2" \
+                    and f"{o[0]}h" in self.bases:
+                base = f"{o[0]}h"  # "36 1/2 Ave": a half street
+                num = True
+                ordsfx = o[1]
+                j += 4
+            elif o is not None and 1 <= o[0] <= 99 and not (j + 1 < n and toks[j + 1] in ("1",)):
                 base = str(o[0])
                 num = True
                 ordsfx = o[1]
@@ -514,6 +529,9 @@ class Gazetteer:
                         and not typ and toks[j + 1] in self.bases):
                     d = d or DIRS[toks[j]]
                     j += 1
+            if base in FILLER and not typ:
+                i += 1  # "the", "la": a street in some data file ("The Mall"), an article in a message
+                continue
             prev = toks[i - 1] if i > 0 else ""
             m = _Mention(i, j, base, typ, d, num, ordsfx, bool(pretype or predir), prev in CUES)
             if num and not m.strong:
@@ -590,6 +608,60 @@ class Gazetteer:
                 conf -= 0.2  # two readings far apart: ambiguous
                 break
         return best, conf
+
+    def _street_pair(self, m1: _Mention, m2: _Mention, near) -> _Entry | None:
+        """Two streets named as a corner that the index does not have ("Snelling & Selby", "Robert St & Cesar
+        Chavez": Saint Paul has no centerlines, and its corners come only from bus-stop names).
+
+        From the Saint Paul streets' sample points (their bus stops): the closest pair of samples, then a line
+        through each street's samples nearest the other street (shapely), crossed. The answer is honestly a
+        street, not a corner: precision area, kind street, "Snelling Av near Selby Av", at the crossing. None
+        when the samples never come within PAIR_MAX_M, or the lines do not cross within PAIR_EXTEND_M of them
+        (parallel streets)."""
+        if m1.base == m2.base:
+            return None
+        for m in (m1, m2):
+            if m.base not in self.core_bases or m.base in COMMON or m.base in STREET_STOP:
+                return None
+        key = (m1.base, m1.typ, m2.base, m2.typ)
+        try:
+            got = self._pair_memo[key]
+        except KeyError:
+            got = self._pair_memo[key] = self._street_pair_uncached(m1, m2)
+            if len(self._pair_memo) > 4096:
+                self._pair_memo.clear()
+        return None if got is None else _Entry(*got)
+
+    def _street_pair_uncached(self, m1: _Mention, m2: _Mention) -> tuple | None:
+
+        def variants(m: _Mention) -> list:
+            # Saint Paul only: Minneapolis has centerlines, so a Minneapolis pair missing from the index does
+            # not meet; and the suburbs have too few samples
+            vs = [v for v in self.streets.get(m.base, ()) if v[2] == "stp"]
+            if m.typ:
+                vs = [v for v in vs if v[0] == m.typ] or vs
+            return vs
+
+        best = None
+        for va in variants(m1):
+            kx = math.cos(math.radians(va[4]))
+            for vb in variants(m2):
+                for p in va[6]:
+                    for q in vb[6]:
+                        d2 = (p[0] - q[0]) ** 2 + ((p[1] - q[1]) * kx) ** 2
+                        if best is None or d2 < best[0]:
+                            best = (d2, p, q, va, vb)
+        if best is None:
+            return None
+        _, p, q, va, vb = best
+        if haversine_m(p[0], p[1], q[0], q[1]) > PAIR_MAX_M:
+            return None
+        x = _cross_lines(va[6], vb[6], p, q)
+        if x is None or haversine_m(x[0], x[1], p[0], p[1]) > PAIR_EXTEND_M \
+                or haversine_m(x[0], x[1], q[0], q[1]) > PAIR_EXTEND_M:
+            return None  # near each other somewhere, but they do not run into each other
+        lat, lon = x
+        return lat, lon, f"{va[7]} near {vb[7]}", "area", self.areas.at(lat, lon), "street", S_STREET_PAIR
 
     def _street_only(self, m: _Mention, near) -> _Entry | None:
         variants = self.streets.get(m.base)
@@ -675,7 +747,8 @@ class Gazetteer:
                     t in CONNECTORS or t in FILLER for t in between) and any(t in CONNECTORS for t in between)
                 if (m1.base in STREET_STOP and not m1.typ) or (m2.base in STREET_STOP and not m2.typ):
                     continue
-                if not explicit:
+                relative = not explicit and _relative(between)
+                if not explicit and not relative:
                     # implicit: both clearly streets, and the second is not a direction of travel
                     if not ((m1.strong or m1.cue) and (m2.strong or m2.cue)):
                         continue
@@ -685,11 +758,17 @@ class Gazetteer:
                         continue
                 got = self._corner_lookup(m1, m2, near)
                 if not got:
+                    if explicit or relative:
+                        e = self._street_pair(m1, m2, near)
+                        if e is not None:
+                            add(S_STREET_PAIR, e, m1.i, m2.j)
                     continue
                 c, conf = got
                 if explicit:
                     strong = any(t in STRONG_CONNECTORS for t in between)
                     score = (S_CORNER if strong else S_CORNER_WEAK) * conf
+                elif relative:
+                    score = S_CORNER_WEAK * conf
                 else:
                     score = S_CORNER_IMPLICIT * conf
                 lat, lon, disp, *_rest = c
@@ -746,6 +825,55 @@ def _side(cluster: list, base: str) -> str:
         if part.lower().replace("west broadway", "broadway").startswith(base.split()[0]):
             return part
     return display_street(base, "", "")
+
+
+def _cross_lines(a: list, b: list, p: list, q: list) -> tuple[float, float] | None:
+    """Where a line through street a's samples nearest q crosses a line through b's samples nearest p."""
+    kx = math.cos(math.radians(p[0]))
+
+    def line(pts: list, at: list) -> LineString | None:
+        near4 = sorted(pts, key=lambda u: (u[0] - at[0]) ** 2 + ((u[1] - at[1]) * kx) ** 2)[:4]
+        if len(near4) < 2:
+            return None
+        xs = [u[1] * kx for u in near4]
+        ys = [u[0] for u in near4]
+        mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+        sxx = sum((x - mx) ** 2 for x in xs)
+        syy = sum((y - my) ** 2 for y in ys)
+        sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys))
+        if sxx + syy < 1e-12:
+            return None
+        ang = 0.5 * math.atan2(2 * sxy, sxx - syy)  # principal direction of the samples
+        dx, dy = math.cos(ang) * 0.05, math.sin(ang) * 0.05
+        return LineString([(mx - dx, my - dy), (mx + dx, my + dy)])
+
+    la, lb = line(a, q), line(b, p)
+    if la is None or lb is None:
+        return None
+    x = la.intersection(lb)
+    if x.is_empty or x.geom_type != "Point":
+        return None
+    return x.y, x.x / kx
+
+
+def _relative(between: list[str]) -> bool:
+    """Words between two streets that place something relative to their corner ("a block south of",
+    "just past", "a media cuadra de la"), never a direction of travel ("heading toward")."""
+    if not between or len(between) > 8:
+        return False
+    k = 1 if between[0] == "," else 0
+    anchor = False
+    for q in range(k, len(between)):
+        t = between[q]
+        if t == "to":
+            if q == 0 or between[q - 1] not in ("next", "close", "closer"):
+                return False
+        elif t in TRAVEL and t not in RELATIVE_WORDS:
+            return False
+        elif t not in RELATIVE_WORDS and t not in CONNECTORS and t not in FILLER:
+            return False
+        anchor = anchor or t in RELATIVE_ANCHORS
+    return anchor
 
 
 def _station_cue(ctoks: list[str], i: int, j: int) -> bool:

@@ -37,7 +37,7 @@ COUNT_NOUNS = {"cars", "car", "carros", "carro", "trucks", "truck", "trocas", "t
                "officers", "oficiales", "vehicles", "vehiculos", "min", "mins", "minutes", "minutos", "hours", "hrs",
                "horas", "more", "mas", "unmarked", "black", "white", "grey", "gray", "dark", "negras", "negros",
                "blancas", "blancos", "blanca", "negra", "sin", "of", "de", "or", "o", "times", "veces", "blocks",
-               "cuadras", "kids", "ninos", "women", "mujeres", "señores", "senores", "patrullas", "police", "policias",
+               "block", "blk", "blks", "cuadra", "cuadras", "cuadrita", "cuadritas", "kids", "ninos", "women", "mujeres", "señores", "senores", "patrullas", "police", "policias",
                "sedans", "tahoes", "buses", "minivans", "pickups", "motos", "ice", "migra"}
 #: common nouns that are also (minor) street names: only a street with a type word ("Church St")
 STREET_STOP = {"church", "park", "school", "market", "river", "center", "plaza", "hospital", "library", "main", "home",
@@ -81,3 +81,18 @@ buenos buenas dias tardes noches gracias dios favor cuidado ayuda urgente confir
 verified verify checked person persons persona about platform light rail elevator stairs ramp lane lanes southbound
 northbound eastbound westbound downtown bound headed heading driving circling going leaving arrived arriving
 """.split())
+
+#: a place given relative to a corner: "Payne a block south of Maryland", "on Bloomington just north of 35th",
+#: "en la Bloomington a media cuadra de la 35". Between the two streets only these words (plus connectors and
+#: filler), and at least one RELATIVE_ANCHOR; the result is the corner the two streets name.
+RELATIVE_ANCHORS = {"of", "from", "near", "nearby", "by", "off", "past", "before", "after", "across", "next", "close",
+                    "closer", "de", "del", "cerca", "pasando", "pasandito", "antes", "despues", "frente", "enfrente",
+                    "junto", "lado", "altura", "llegando", "around"}
+RELATIVE_WORDS = RELATIVE_ANCHORS | {
+    "just", "right", "like", "about", "only", "maybe", "almost", "a", "an", "one", "two", "three", "four", "five",
+    "1", "2", "3", "4", "5", "half", "couple", "few", "some", "little", "bit", "ways", "block", "blocks", "blk",
+    "blks", "street", "up", "down", "the", "side", "corner", "north", "south", "east", "west", "northeast",
+    "northwest", "southeast", "southwest", "n", "s", "e", "w", "ne", "nw", "se", "sw", "nb", "sb", "eb", "wb",
+    "cuadra", "cuadras", "cuadrita", "cuadritas", "media", "medio", "una", "un", "dos", "tres", "cuatro", "cinco",
+    "poco", "poquito", "mas", "menos", "o", "como", "casi", "justo", "al", "la", "el", "norte", "sur", "este",
+    "oeste", "to", "or", "so"}

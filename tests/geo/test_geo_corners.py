@@ -23,7 +23,8 @@ from bot.geo.normalise import display_street, parse_street
 
 G = load_gazetteer()
 TOL_M = 150.0
-#: stop names that are not two plain streets: slashes, building numbers, highways, ramps, platforms, nodes
+#: stop names that are not two plain streets: slashes (but "2 1/2 St NE"), building numbers, highways, ramps,
+#: platforms, nodes
 NOT_A_CORNER = re.compile(
     r"[/#()&-]|\b(?:bldg|hwy|highway|i|ramp|exit|node|station|stn|sta|platform|garage|transit|ctr|center|lot|"
     r"layover|entrance|door|gate|terminal|bay|arrive|depart)\b", re.I)
@@ -38,7 +39,7 @@ def _stop_corners() -> list[tuple[str, str, float, float]]:
         if r["city"] != "MINNEAPOLIS":
             continue
         s1, s2 = r["street_1"].strip(), r["street_2"].strip()
-        if not s2 or NOT_A_CORNER.search(s1) or NOT_A_CORNER.search(s2):
+        if not s2 or NOT_A_CORNER.search(s1.replace(" 1/2 ", " ")) or NOT_A_CORNER.search(s2.replace(" 1/2 ", " ")):
             continue
         a, b = parse_street(s1), parse_street(s2)
         if not a or not b or a == b:
@@ -77,7 +78,7 @@ def chat_name(street: str, with_dir: bool) -> str:
             words.append(f"{w[:-1]} 1/2")
         else:
             words.append(w.capitalize())
-    t = display_street(base, typ, "").split()[len(base.split()):]
+    t = display_street("x", typ, "").split()[1:]
     s = " ".join(words + ["Ave" if x == "Av" else x for x in t])
     return f"{d.upper()} {s}" if with_dir and d else s
 
