@@ -1,10 +1,11 @@
-"""Every Minneapolis bus-stop corner geocodes to its stop, and corner edge cases.
+"""Every Minneapolis and Saint Paul bus-stop corner geocodes to its stop, and corner edge cases.
 
 The stops come from the bundled Metro Transit file (`bot/geo/data/src/metrotransit_stops_2013.csv.gz`): each
 stop named "A & B" with two plain street names is a corner whose position we know to ~30 m. Its name is
-geocoded in three written forms; the result must be a point within 150 m of the stop. A name that is
-ambiguous as written (no direction: "4th St & Hennepin Ave" is 4 St N, 4 St S or 4 St SE) may resolve
-elsewhere only if the geocoder says so with a lowered confidence, and `near` then picks the right one.
+geocoded in three written forms; the result must be a point within 100 m of the stop (an averaged merge of
+two corners 230 m apart lands ~150 m from each). A name that is ambiguous as written (no direction: "4th St &
+Hennepin Ave" is 4 St S or 4 St SE; "5 St & Broadway St" is in both cities) may resolve elsewhere only if the
+geocoder says so with a lowered confidence, and `near` then picks the right one.
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from bot.geo.gazetteer import haversine_m
 from bot.geo.normalise import display_street, parse_street
 
 G = load_gazetteer()
-TOL_M = 150.0
+TOL_M = 100.0
 #: stop names that are not two plain streets: slashes (but "2 1/2 St NE"), building numbers, highways, ramps,
 #: platforms, nodes
 NOT_A_CORNER = re.compile(
@@ -30,13 +31,13 @@ NOT_A_CORNER = re.compile(
     r"layover|entrance|door|gate|terminal|bay|arrive|depart)\b", re.I)
 
 
-def _stop_corners() -> list[tuple[str, str, float, float]]:
+def _stop_corners(city: str) -> list[tuple[str, str, float, float]]:
     """(street 1, street 2, lat, lon): one row per corner name and place (stops within 300 m averaged)."""
     with gzip.open(SRC_DIR / "metrotransit_stops_2013.csv.gz") as f:
         rows = list(csv.DictReader(io.TextIOWrapper(f, encoding="utf-8")))
     groups: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
     for r in rows:
-        if r["city"] != "MINNEAPOLIS":
+        if r["city"] != city:
             continue
         s1, s2 = r["street_1"].strip(), r["street_2"].strip()
         if not s2 or NOT_A_CORNER.search(s1.replace(" 1/2 ", " ")) or NOT_A_CORNER.search(s2.replace(" 1/2 ", " ")):
@@ -60,7 +61,7 @@ def _stop_corners() -> list[tuple[str, str, float, float]]:
     return out
 
 
-STOP_CORNERS = _stop_corners()
+STOP_CORNERS = {"MINNEAPOLIS": _stop_corners("MINNEAPOLIS"), "SAINT PAUL": _stop_corners("SAINT PAUL")}
 
 
 def _ordinal(n: int) -> str:
@@ -89,10 +90,11 @@ def written_forms(s1: str, s2: str) -> list[str]:
             f"{chat_name(s1, True)} and {chat_name(s2, True)}"]          # "E 46th St and S 45th Ave"
 
 
-def test_every_minneapolis_bus_stop_corner_geocodes_to_its_stop():
-    assert len(STOP_CORNERS) > 1300
+@pytest.mark.parametrize("city,at_least", [("MINNEAPOLIS", 1300), ("SAINT PAUL", 850)])
+def test_every_bus_stop_corner_geocodes_to_its_stop(city, at_least):
+    assert len(STOP_CORNERS[city]) > at_least
     wrong, via_near = [], []
-    for s1, s2, lat, lon in STOP_CORNERS:
+    for s1, s2, lat, lon in STOP_CORNERS[city]:
         for text in written_forms(s1, s2):
             r = G.geocode(text)
             if r is not None and r.precision == "point" and haversine_m(r.lat, r.lon, lat, lon) <= TOL_M:
