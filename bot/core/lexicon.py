@@ -452,7 +452,8 @@ NOTICE = words(
 )
 """Moderators' notices and warnings about posts going around."""
 STILL = words(
-    r"still", r"siguen", r"sigue", r"todavia (?:estan|siguen|hay|andan|esta)", r"remain(?:ing|s)?", r"quedan",
+    r"still (?:there|here|at|on|in|by|parked|outside|inside|around|waiting|sitting|blocking|standing|going|doing|"
+    r"checking|taking|\d+|two|three|four|some|a few|ahi|aqui)", r"(?:theyre|they are|are) still", r"still$", r"siguen", r"sigue", r"todavia (?:estan|siguen|hay|andan|esta)", r"remain(?:ing|s)?", r"quedan",
     r"se quedaron", r"the other (?:one|ones|van|car|truck)s? (?:is|are)", r"not gone(?: yet)?", r"no se han ido", r"los otros", r"(?:\d+|two|three|dos|tres) "
     r"(?:more|mas)", r"more (?:just|keep)", r"siguen llegando", r"haven?t left", r"not leaving", r"no se (?:van|han ido)",
 )

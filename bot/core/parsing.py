@@ -26,9 +26,15 @@ from bot.core.claims import Clause, quoted_claim, read_clause, sentences
 from bot.core.models import Context, Kind, Parsed
 
 
+_ASCII_SYMBOLS = str.maketrans("^`", "  ")
+"""The ASCII characters of the symbol categories the loop below turns into spaces."""
+
+
 @functools.lru_cache(maxsize=8192)
 def fold(text: str) -> str:
     """Lowercase, accents off, emoji and zero-width characters to spaces, whitespace collapsed."""
+    if text.isascii():  # most messages: nothing to decompose, and the loop below is the slow part
+        return " ".join(text.lower().translate(_ASCII_SYMBOLS).split())
     text = unicodedata.normalize("NFKD", text)
     out = []
     for ch in text:
@@ -127,7 +133,8 @@ def interpret(clauses: list[Clause], context: Context, has_location: bool, whole
     if forwarded and not eyewitness:
         own = []
     attributed = [c for c in clauses if c.second_hand and (
-        c.enforcement or c.vehicles or c.quoted or c.arrival or (c.presence and c.they))]
+        c.enforcement or c.vehicles or c.quoted or c.arrival or (c.presence and c.they)
+        or (not c.first_hand and (c.benign or c.denial or c.ended or c.absence)))]  # relayed corrections too
     quoted = [c for c in clauses if c.quoted and not c.chatter]
     benign = [c for c in stated if c.benign and not c.enforcement]
     denials = [c for c in stated if c.denial or c.falsity]
@@ -136,7 +143,7 @@ def interpret(clauses: list[Clause], context: Context, has_location: bool, whole
     ended = [c for c in stated if c.ended and not c.hypothetical and not (c.second_hand and not c.first_hand)]
     still_there = [c for c in own if (c.still and not c.hedged) or (c.relocated and _present(c)) or (
         c.enforcement and _present(c) and not c.ended)]
-    absent = [c for c in stated if c.absence and not c.enforcement]
+    absent = [c for c in stated if c.absence and not c.enforcement and not (c.second_hand and not c.first_hand)]
     notices = [c for c in clauses if c.notice]
     asks = [c for c in clauses if c.asks]
     content = any(c.content or c.action for c in clauses)

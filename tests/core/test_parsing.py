@@ -1,112 +1,171 @@
+"""The reader: what a message claims, in context. Our own sentences, in English, Spanish and Spanglish."""
+
+import json
+from collections import Counter
+from pathlib import Path
+
 import pytest
 
 from bot.core.models import Kind
 from bot.core.parsing import detect_language, fold, parse
 
-REPORTS = [
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+def kind(text: str, context: str = "none") -> str:
+    return parse(text, context=context).kind.value  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("text", [
     "ICE agents at Chicago and Franklin right now",
-    "ice at franklin & chicago rn, 3 vans",
     "2 unmarked black SUVs parked outside the laundromat on Nicollet",
     "guys in vests checking IDs at the bus stop on Lake",
     "agentes de inmigración en la Lake y Nicollet ahorita",
-    "la migra esta en la 38 y chicago!!! 🚨",
-    "hay migra afuera de la tienda en la Central",
-    "camionetas sin placas paradas en la Franklin",
-    "ICE stopping cars on Cedar Ave by 24th",
-    "Border Patrol truck at University & Snelling",
+    "camionetas sin placas paradas en la Franklin, se bajaron 3 con chaleco",
     "federales pidiendo papeles en la parada de la 5",
-    "Agents detained a man at the corner of Lake & 4th Ave",
-    "ICE RAID AT THE MARKET ON LAKE",
-    "migra en el estacionamiento del super, 2 trocas negras",
-    "confirmed, i see them too",
-    "Confirmado, los estoy viendo desde la parada",
-    "same here, 4 cars with tinted windows",
-    "yo tambien los vi en la esquina",
-    "ICE en Powderhorn ahorita, cuidado",
-    "officers in vests going door to door on 15th ave",
+    "omg they just grabbed a man outside the bakery on Cesar Chavez",
+    "estan sacando gente del edificio amarillo en la 24, vengan",
     "ICE at 38th & Bloomington. anyone else see?",
-    "estan ahi enfrente del super, 3 camionetas",
-]
-ALL_CLEARS = [
-    "they left, all clear at franklin & chicago",
-    "ya se fueron de la 38",
-    "Ya no estan, se fueron por la Lake",
-    "all clear on Lake St",
-    "the SUVs are gone now",
-    "they're gone from the station",
-    "todo tranquilo ya en la Central",
-    "agents just left westbound on Franklin",
-]
-DISPUTES = [
-    "that's fake, I'm at Franklin & Chicago and there's nothing",
-    "no es cierto, yo estoy ahi y no hay nada",
-    "NOT ICE, just metro transit doing fare checks",
-    "drove past 2 min ago, nothing unusual",
-    "this is a hoax, do not forward",
-    "mentira, no hay migra en la 38",
-]
-QUESTIONS = [
+    "la migra en el estacionamiento del Aldi, 2 trocas negras, I'm inside the store",
+    "hace 5 min vi 3 trocas de la migra en la University, creo q todavia estan",
+    "theyre outside my building rn what do i do",
+    "ya llegaron, están tocando puertas en mi piso",
+    "one van took off but the other is still here with two agents by the door",
+    "no es rumor, los estoy viendo ahorita en la Payne",
+    "not ice cream truck, REAL ICE, 4 agents at the park on 31st",
+])
+def test_first_hand_sightings_are_reports(text: str) -> None:
+    assert kind(text) == "report"
+
+
+@pytest.mark.parametrize("text", [
+    "Fwd: ICE checkpoint on University by the Dale station, avoid!!",
+    "my cousin says la migra is at the Walmart on Lake",
+    "mi vecina me dijo que se llevaron a dos en la obra de la Chicago",
+    "saw on facebook theres agents at the library on Franklin",
+    "copiado de otro grupo: 'migra en la Rice y Maryland, 4 carros'",
+    "people in the Phillips group are saying 2 vans are circling 24th",
+    "prob ICE, a black SUV has been parked on my block all day",
+    "ha de ser la migra esa camioneta que pasa y pasa",
+    "RAIDS TOMORROW AT EVERY SCHOOL IN ST PAUL, PASS IT ON",
+])
+def test_second_hand_and_guesses_are_hearsay(text: str) -> None:
+    assert kind(text) == "hearsay"
+
+
+@pytest.mark.parametrize("text", [
     "is ICE still at Lake & Chicago?",
-    "siguen en la 38 y chicago?",
-    "Alguien sabe si hay migra en la Lake?",
-    "ICE at the Cub?? someone posted it on facebook",
-    "is this happening now?",
-    "que pasa en la Franklin??",
-    "heard there's ICE on Nicollet, can anyone check",
-    "me llegaron mensajes de que hay migra en la Central",
-]
-PAST = [
+    "alguien sabe si hay migra en la Lake",
+    "anyone near the Cub on Broadway? my mom is shopping there",
+    "es cierto lo que dicen del Mercado Central?",
+    "u guys is this real? 'ICE at the Target on Lake'",
+    "siguen o ya se fueron",
+    "is it safe to take the 21 down Lake today",
+])
+def test_questions_about_activity(text: str) -> None:
+    assert kind(text) == "question"
+
+
+@pytest.mark.parametrize("text", [
     "yesterday ICE took 2 people from the corner of Lake & 4th",
     "ayer vi a la migra en la 38 y chicago",
-    "this morning there were agents at the market on Lake",
-    "hace 3 horas habia migra en la Franklin",
-    "last night agents were at Cedar & Riverside",
-    "esta mañana estaban los agentes en la parada",
-]
-CHATTER = [
+    "this morning around 6 there were 3 vans at Lake & Pillsbury, gone by 8",
+    "hace 3 horas habia migra en la Franklin, ya no se si siguen",
+    "so last night I'm walking home and these agents grab a guy at the bus stop, still shaking",
+    "el sábado pasado se llevaron al señor de los elotes en la Bloomington",
+])
+def test_stories_are_past(text: str) -> None:
+    assert kind(text) == "past"
+
+
+@pytest.mark.parametrize("text", [
     "good morning everyone",
     "gracias 🙏",
-    "❤️❤️",
-    "reminder: film the vehicles, not people's faces",
-    "know your rights cards are at the library on Franklin",
-    "i'll take the 5 bus down Chicago today",
-    "black ice on lake st this morning, be careful walking",
+    "black ice on Lake St this morning, be careful walking",
     "real estate agents showing houses on 38th all day lol",
-    "quiet on Lake today",
-    "la voy a llevar por la 38",
-    "thanks for the alert, stayed home",
+    "who has the hotline number for the West Side?",
+    "Reminder: a warrant signed by an ICE officer is not a judicial warrant",
+    "if ICE knocks, don't open the door, ask them to slide the warrant under it",
+    "ICE OUT rally at the Capitol Saturday at 1",
+    "heading to Lake & Bloomington now with my camera, who else is coming?",
+    "Ice fishing on Phalen this weekend anyone?",
+    "put your emergency contact in your phone as ICE",
     "",
-]
-
-
-@pytest.mark.parametrize("text", REPORTS)
-def test_reports(text: str) -> None:
-    assert parse(text).kind is Kind.REPORT
-
-
-@pytest.mark.parametrize("text", ALL_CLEARS)
-def test_all_clears(text: str) -> None:
-    assert parse(text).kind is Kind.ALL_CLEAR
-
-
-@pytest.mark.parametrize("text", DISPUTES)
-def test_disputes(text: str) -> None:
-    assert parse(text).kind is Kind.DISPUTE
-
-
-@pytest.mark.parametrize("text", QUESTIONS)
-def test_questions_and_hearsay(text: str) -> None:
-    assert parse(text).kind is Kind.QUESTION
-
-
-@pytest.mark.parametrize("text", PAST)
-def test_past(text: str) -> None:
-    assert parse(text).kind is Kind.PAST
-
-
-@pytest.mark.parametrize("text", CHATTER)
+])
 def test_chatter(text: str) -> None:
-    assert parse(text).kind is Kind.CHATTER
+    assert kind(text) == "chatter"
+
+
+@pytest.mark.parametrize("text", [
+    "those are Xcel trucks fixing the power line, not ICE",
+    "no son de la migra, es la policía de Minneapolis por un choque, yo estoy aquí",
+    "lol it's an Amazon van, they park there every morning",
+    "eso es falso, vivo enfrente y no ha pasado nada",
+    "the guys in vests are park board staff, calm down",
+])
+def test_corrections_dispute_an_open_sighting(text: str) -> None:
+    assert kind(text, "pending") == "dispute"
+
+
+@pytest.mark.parametrize("text", [
+    "they left, all clear at Franklin & Chicago",
+    "ya se fueron de la 38",
+    "the SUVs pulled away going north, corner is just people waiting for the bus",
+    "parking lot is empty now, just shoppers",
+    "no, ya no están",
+    "todo tranquilo ya en la Central, los niños salieron a jugar",
+])
+def test_it_is_over(text: str) -> None:
+    assert kind(text, "alerted") == "all_clear"
+
+
+@pytest.mark.parametrize("text,pending,alerted", [
+    ("nadie ahí", "dispute", "all_clear"),
+    ("nobody there, I just walked the whole block", "dispute", "all_clear"),
+    ("no hay nada en la esquina", "dispute", "all_clear"),
+    ("+1", "report", "report"),
+    ("sí, siguen", "report", "report"),
+    ("same, I can see them from the bus stop", "report", "report"),
+    ("now 6 vans, they blocked the alley", "report", "report"),
+])
+def test_context_changes_what_a_reply_means(text: str, pending: str, alerted: str) -> None:
+    assert (kind(text, "pending"), kind(text, "alerted")) == (pending, alerted)
+
+
+@pytest.mark.parametrize("text", ["+1", "nadie ahí", "same", "they're gone", "it's a tow truck"])
+def test_a_reply_asks_for_its_context(text: str) -> None:
+    assert parse(text).needs_context
+
+
+@pytest.mark.parametrize("text", [
+    "they aren't leaving, still 3 trucks",
+    "todavía no se van",
+    "they havent left. 2 more just pulled up",
+])
+def test_negated_departures_are_not_all_clears(text: str) -> None:
+    assert kind(text, "alerted") == "report"
+
+
+def test_a_relayed_correction_is_hearsay() -> None:
+    assert kind("dicen que eran de la luz, no de la migra, pero no sé", "pending") == "hearsay"
+
+
+def test_a_correction_with_nothing_open_is_chatter() -> None:
+    assert kind("cops pulled someone over at Lake & 28th, regular MPD, nothing immigration") == "chatter"
+
+
+def test_a_moderators_warning_about_a_post_is_not_a_sighting() -> None:
+    text = "Mods: the message 'ICE at every school on Monday' is going around again. We cannot verify it."
+    assert kind(text) == "chatter"
+    assert kind("ADMIN: the post about ICE at the Cub is fake, two volunteers checked", "pending") == "dispute"
+
+
+def test_reasons_say_why() -> None:
+    parsed = parse("my cousin says ICE is at the Walmart on Lake")
+    assert parsed.kind is Kind.HEARSAY and parsed.source == "second_hand"
+    assert any("second_hand" in reason for reason in parsed.reasons)
+    assert parse("not ICE, just a DHL van", context="pending").denied
+    assert parse("ya se fueron", context="alerted").ended
 
 
 @pytest.mark.parametrize("text", ["/subscribe Seward", "/AREAS", " /ayuda", "/place add la tiendita 44.9,-93.2"])
@@ -118,9 +177,9 @@ def test_a_pin_without_text_is_a_report() -> None:
     assert parse("", has_location=True).kind is Kind.REPORT
 
 
-def test_confirmation_flag() -> None:
-    assert parse("confirmed, I see them too").confirmation
-    assert not parse("ICE at Lake & Chicago").confirmation
+def test_what_was_seen() -> None:
+    parsed = parse("2 unmarked SUVs and agents checking IDs at the bus stop")
+    assert set(parsed.seen) >= {"vehicles", "agents", "checkpoint"}
 
 
 @pytest.mark.parametrize("text,lang", [
@@ -133,16 +192,26 @@ def test_language(text: str, lang: str) -> None:
     assert detect_language(fold(text)) == lang
 
 
-def test_what_was_seen() -> None:
-    parsed = parse("2 unmarked SUVs and agents checking IDs at the bus stop")
-    assert set(parsed.seen) >= {"vehicles", "agents", "checkpoint"}
+def test_fold_ascii_fast_path_matches_the_general_path() -> None:
+    for text in ["ICE  at\tLake^St `now`", "Ya se fueron  😀 de la Lake", "ÁGENTES\u200ben la 38"]:
+        assert " " not in fold(text).replace(" ", "") and fold(text) == fold(text + " ")
+    assert fold("a^b`c") == "a b c"
 
 
-def test_typos_emoji_and_caps_fold() -> None:
-    assert fold("ÁGENTES  en la   Lake 🚨🚨") == "agentes en la lake"
-    assert parse("AGENTES DE LA MIGRA EN LA LAKE 🚨🚨🚨").kind is Kind.REPORT
-
-
-def test_time_cue_is_extracted() -> None:
-    assert parse("ayer vi a la migra en la 38").time_cue == "ayer"
-    assert parse("ICE leaving the building at 12:37").time_cue == "12:37"
+@pytest.mark.parametrize("name", ["reader_dev.jsonl", "reader_dev_hard.jsonl"])
+def test_our_labelled_messages_stay_read_right(name: str) -> None:
+    """Regression guard over our own labelled messages (written for this project, not the shared corpus).
+    The floors are below today's scores (bench/READER.md), so a change that breaks a class of messages
+    fails here."""
+    rows = [json.loads(line) for line in (DATA / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+    wrong = Counter()
+    false_reports = 0
+    for row in rows:
+        got = kind(row["text"], row["context"])
+        if got != row["label"]:
+            wrong[(row["label"], got)] += 1
+            false_reports += got == "report"
+    accuracy = 1 - sum(wrong.values()) / len(rows)
+    floor = {"reader_dev.jsonl": 0.96, "reader_dev_hard.jsonl": 0.82}[name]
+    assert accuracy >= floor, wrong.most_common(8)
+    assert false_reports / len(rows) <= 0.03
