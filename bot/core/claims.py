@@ -56,6 +56,7 @@ class Clause:
     still: bool = False
     arrival: bool = False
     now_first: bool = False
+    checked: bool = False
     seeing: bool = False
     they: bool = False
     winter: bool = False
@@ -121,7 +122,7 @@ def read_clause(text: str, marked_question: bool) -> Clause:
         cleaned = re.sub(r"(?<![\w])ice(?![\w])", " ~ ", cleaned)
     spans = " ".join(m.group(0) for m in _MENTION_QUOTED.finditer(cleaned))
     if spans:
-        clause.quoted = bool(lx.AGENTS.search(spans) or lx.ACTIONS.search(spans))
+        clause.quoted = bool(lx.AGENTS.search(spans) or lx.ACTIONS.search(spans) or lx.ENDED.search(spans))
         cleaned = _MENTION_QUOTED.sub(" ~ ", cleaned)
     agents, neg_agents = _affirmed(lx.AGENTS, cleaned)
     action, neg_action = _affirmed(lx.ACTIONS, cleaned)
@@ -140,14 +141,18 @@ def read_clause(text: str, marked_question: bool) -> Clause:
     clause.them = clause.note("them", them)
     first_hand, _ = _affirmed(lx.FIRST_HAND, text)
     clause.first_hand = clause.note("first_hand", first_hand) or clause.them
-    clause.second_hand = clause.note("second_hand", lx.ATTRIBUTION.search(_VEST_SAYS.sub(" ~ ", text)))
+    second_hand = lx.ATTRIBUTION.search(_VEST_SAYS.sub(" ~ ", text))
+    clause.second_hand = clause.note("second_hand", second_hand)
+    # "my cousin texted me ICE was at the Target so I went to look and yes they're there": checked in person
+    checked = lx.CHECKED.search(text, second_hand.end()) if second_hand else None
+    clause.checked = checked is not None
     forward, _ = _affirmed(lx.FORWARD, text)
     clause.forward = clause.note("forward", forward)
     clause.guessing = clause.note("guessing", lx.GUESSING.search(text))
     clause.denial = clause.note("denial", lx.DENIAL.search(cleaned))
     if clause.denial:
         clause.agents = clause.action = clause.them = False
-    falsity, _ = _affirmed(lx.FALSITY, text)
+    falsity, _ = _affirmed(lx.FALSITY, _DONT_LISTEN.sub(" ~ ", text))
     clause.falsity = clause.note("falsity", falsity)
     for benign in lx.BENIGN.finditer(text):
         before = text[:benign.start()]
@@ -177,8 +182,11 @@ def read_clause(text: str, marked_question: bool) -> Clause:
     clause.past = clause.note("past", past)
     # "ICE at the mall now, same van that was there this morning": a "now" before the time cue is now;
     # "this morning there was ICE at the station, I'm at work now": after it, it is the writer's now
-    clause.now_first = now is not None and (past is None or now.start() < past.start())
-    clause.seeing = bool(lx.SEEING.search(text))
+    clause.now_first = now is not None and (past is None or now.start() < past.start() or bool(
+        _RETURN.search(text, past.end(), now.start())))  # "ayer estuvieron y hoy otra vez, ahorita están en…"
+    clause.seeing = _affirmed(lx.SEEING, text)[0] is not None
+    if lx.SEE_NOTHING.search(text):
+        clause.first_hand = True
     if lx.POST_MENTION.search(text) and not clause.quoted:
         clause.quoted = True
     still, _ = _affirmed(lx.STILL, text)
@@ -192,7 +200,7 @@ def read_clause(text: str, marked_question: bool) -> Clause:
     clause.verify = clause.note("verify", lx.VERIFY_QUESTION.search(text))
     clause.request = clause.note("request", lx.REQUEST.search(text))
     clause.about_activity = clause.note("about", lx.ACTIVITY_QUESTION.search(text))
-    hypothetical, _ = _affirmed(lx.HYPOTHETICAL, text)
+    hypothetical, _ = _affirmed(lx.HYPOTHETICAL, _EMBEDDED_IF.sub(" whether ", text))
     clause.hypothetical = clause.note("hypothetical", hypothetical)
     clause.chatter = clause.note("chatter", lx.CHATTER.search(text))
     clause.hedged = clause.note("hedged", lx.HEDGED_NEGATION.search(text))
@@ -213,6 +221,10 @@ _NOT_NOW = re.compile(r"(?<![\w])(?:hasta (?:ahora|ahorita)|(?:ok|okay|fine|safe
                       r"(?:ahora|now) (?:esta|is|estan|are) (?:bien|ok|fine|safe))(?![\w])")
 _NOT_ABSENCE = re.compile(r"(?<![\w])(?:se van|(?:no entiendo|no se|no sabemos|idk|dont know|no idea) (?:nada|anything))"
                           r"(?![\w])")
+_DONT_LISTEN = re.compile(r"(?<![\w])(?:dont|do not|no) (?:listen to|believe|le hagan caso a|crean)[^,.]{0,50}")
+_RETURN = re.compile(r"(?<![\w])(?:otra vez|again|de nuevo|back|volvieron|regresaron|hoy|today)(?![\w])")
+_EMBEDDED_IF = re.compile(r"(?<![\w])(?:know|knows|see|check|wonder|ask|sure|tell (?:me|us)|find out|idk|dunno|"
+                          r"confirm|sabe|saben|ver|checar|decir|dice|pregunto|confirmar|knows) (?:if|si)(?![\w])")
 _THEY = re.compile(r"(?<![\w])(?:they|theyre|them|estan|andan|llegaron|los|las|ellos)(?![\w])")
 _SINCE = re.compile(r"(?<![\w])(?:since|desde) (?:this morning|esta manana|la manana|ayer|yesterday|temprano|"
                     r"early|last night|anoche|\d+ ?(?:am|pm)?)(?![\w])")

@@ -85,7 +85,8 @@ ACTIONS = words(
     r"cuff(?:ed|ing|s)?", r"handcuff(?:ed|ing|s)?", r"zip ?tied?",
     r"(?:took|taking|take|takes|taken|pulling|pulled|dragging|dragged|chasing|chased|tackled|snatched|"
     r"picked up|picking up|put|putting|shoving|forcing|loading|grabbing|got) (?:a |an |one |two |three |\d+ |"
-    r"some |the |my |his |her |our )?(?:young )?(?:someone|somebody|him|her|them|people|ppl|guys?|men|man|woman|"
+    r"some |the |my |his |her |our |el |la |al |a la |a un |a una |un |una )?(?:young )?(?:senor|senora|muchacho|"
+    r"muchacha|chavo|joven|vecino|vecina|hombre|mujer|someone|somebody|him|her|them|people|ppl|guys?|men|man|woman|"
     r"women|lady|ladies|kids?|workers?|person|dad|mom|father|mother|neighbou?r|cousin|brother|sister|husband|"
     r"wife|son|daughter|boy|girl|teen|student)s?(?: (?:in|into|out|away|to))?",
     r"zip ?ti(?:es|ed|e|ing)", r"pushing (?:people|ppl|the)", r"empujando", r"hitting (?:the |houses|homes|apartments)",
@@ -114,6 +115,17 @@ SEEING = words(
     r"cuento", r"counted", r"im looking at", r"estoy viendo", r"los veo", r"looking at",
 )
 """Seeing with one's own eyes: a guess about who they are does not undo what was seen."""
+CHECKED = words(
+    r"i went (?:to|and|over)", r"went to (?:look|see|check)", r"fui a (?:ver|checar|mirar)", r"i checked",
+    r"i can confirm", r"and yes", r"y si", r"yes (?:theyre|they are)", r"i (?:drove|walked) (?:by|past)",
+    r"i see them", r"los veo", r"los vi", r"pase (?:por|y)", r"acabo de pasar", r"im (?:here|standing here|there)",
+)
+"""The writer went and looked: what they were told, they now claim themselves."""
+SEE_NOTHING = words(
+    r"(?:i |yo )?(?:dont|do not|cant|tampoco|no) (?:see|veo|vi|he visto) (?:anybody|anyone|anything|nada|nadie|nothing)",
+    r"se ve (?:todo )?(?:tranquilo|normal|vacio|bien)", r"looks (?:quiet|clear|normal|empty|fine)",
+)
+"""Absence the writer sees for themselves."""
 THEM_SEEN = words(
     r"(?:i|we|i can|we can|i just|we just|he|she|el|ella) (?:see|saw|seen|spotted|spot|watch|watched|count|counted) them",
     r"seeing them", r"watching them", r"looking at them", r"(?:los|las) (?:vi|veo|vimos|estoy viendo|estamos viendo|"
@@ -127,7 +139,8 @@ FIRST_HAND = words(
     r"im (?:at|in|on|by|near|inside|outside|here|there|looking|watching|standing|parked|across|right)",
     r"i am (?:at|in|on|by|near|inside|outside|here|there|looking|watching|standing)",
     r"i was just", r"i just (?:drove|walked|went|passed|got|came|left)", r"just (?:drove|walked|went) (?:by|past)",
-    r"drove (?:by|past)", r"walked (?:by|past)", r"from my (?:window|porch|car|balcony|house|apartment|door|"
+    r"drove (?:by|past)", r"walked (?:by|past)", r"i went (?:to|and|over)", r"went to (?:look|see|check)",
+    r"fui a (?:ver|checar|mirar)", r"yes (?:theyre|they are)", r"i checked", r"i can confirm", r"from my (?:window|porch|car|balcony|house|apartment|door|"
     r"job|work|yard)", r"in front of me", r"i count(?:ed)?", r"counted", r"my own eyes", r"with my eyes",
     r"watching them", r"looking at them", r"i work", r"i live", r"i talked to", r"i spoke to", r"i asked",
     r"estoy", r"estamos", r"yo (?:estoy|los|las|lo|la|vi|veo)", r"los (?:estoy viendo|veo|vi|vimos)",
@@ -152,11 +165,11 @@ ATTRIBUTION = re.compile(
     r"getting (?:a bunch of |lots of |many |some |a lot of |tons of )?(?:texts|messages|msgs|calls|dms)|"
     r"(?:got|received|recibi|me llegaron|llegaron|llegando) (?:a bunch of |varios |muchos |unos )?(?:texts|messages|"
     r"msgs|mensajes|audios)|"
-    r"(?:a|the|this|that|un|el|ese|esa) (?:video|post|pic|photo|screenshot|tiktok|live|clip|foto|mensaje)(?: \w+){0,3} "
+    r"(?:(?:a|the|this|that|un|el|ese|esa) )?(?:video|post|pic|photo|screenshot|tiktok|live|clip|foto|mensaje)(?: \w+){0,3} "
     r"(?:going around|circulating|shows|showing|que circula|circulando)|circula(?:n)?(?: en \w+)? (?:que|q)|"
     r"(?:vi|saw|watched) (?:un|a|el|the) (?:tiktok|video|post|live|reel|story)|keep hearing|hearing (?:ice|that|there|they)|"
     r"word is|segun|according to|told me|tell me|telling me|tells me|texted me|sent me|called me|messaged me|"
-    r"me (?:dijo|dice|dijeron|contaron|conto|avisaron|aviso|llego|llegaron|mandaron|mando|pasaron|paso|"
+    r"me (?:dijo|dice(?! si)|dijeron|contaron|conto|avisaron|aviso|llego|llegaron|mandaron|mando|pasaron|paso|"
     r"escribio|escribieron|llamo|texteo|textearon|enseno)|"
     r"someone (?:said|says|say|posted|told|texted|sent|wrote)|somebody (?:said|says|posted|told)|"
     r"alguien (?:dijo|dice|puso|publico|posteo|subio|mando|comento)|"
@@ -194,7 +207,7 @@ GUESSING = words(
     r"(?:yo )?creo (?:que|q) (?:es|son|era|eran|anda|andan|hay|la migra|ice|los de|son de|es de)", r"parece(?:n)? (?:que|q|ser)", r"looks like (?:it could|it might)",
     r"kinda looks like", r"se me hace (?:que|q)", r"sospecho", r"i suspect", r"a lo mejor", r"tal vez",
     r"quizas", r"capaz (?:que|q)", r"siempre vienen", r"always come", r"usually come", r"gotta be", r"has to be",
-    r"tiene que ser", r"i wonder if", r"me pregunto si",
+    r"tiene que ser",
 )
 QUESTION_START = re.compile(
     r"^(?:(?:hey|oye|oigan|guys|gente|y|and|so|ok|pls|porfa|quick q|question|pregunta|u guys|you guys)[, ]+)?"
@@ -211,7 +224,9 @@ QUESTION_ANYWHERE = words(
     r"is (?:it|this|that) (?:true|real|legit)", r"sera cierto", r"any (?:update|news|info)s?",
     r"alguna (?:novedad|noticia)", r"que saben", r"is it safe", r"es seguro", r"what(?:s| is) going on",
     r"que esta pasando", r"real or fake", r"which is it", r"or is (?:that|it|this)", r"is there really",
-    r"(?:or|o) (?:ya )?(?:se fueron|left|gone|no|chisme|rumor)", r"me dice si", r"me dicen si", r"let me know if",
+    r"(?:or|o) (?:ya )?(?:se fueron|left|gone|no|chisme|rumor)", r"(?:or|o) (?:es )?(?:chisme|rumor|mentira|fake|real)",
+    r"i wonder if", r"me pregunto si", r"alguien knows", r"(?:anyone|anybody|someone) (?:\w+ ){0,4}(?:can|could) "
+    r"(?:see|check|look)", r"me dice si", r"me dicen si", r"let me know if",
     r"avisen si",
 )
 VERIFY_QUESTION = words(
@@ -263,7 +278,9 @@ FALSITY = words(
     r"fake", r"falso", r"falsa", r"false", r"hoax", r"mentira", r"made (?:it|that|this) up", r"got it wrong",
     r"is wrong", r"was wrong", r"are wrong", r"esta mal", r"no es cierto", r"no es verdad", r"not true",
     r"isnt true", r"wasnt true", r"falsa alarma", r"false alarm", r"quien invento", r"who made",
-    r"debunked",
+    r"debunked", r"there (?:was|were) never", r"never any (?:ice|agents|migra)", r"nunca hubo",
+    r"(?:its|thats|is|was|es|era) (?:from|de) (?:yesterday|ayer|this morning|esta manana|earlier|another day|hace|"
+    r"last|la semana pasada|el ano pasado)",
     r"not real", r"no es real", r"bogus", r"misinformation", r"desinformacion", r"invento", r"inventado",
     r"is (?:old|edited|photoshopped)",
     r"es (?:viejo|vieja|de otro lado|editado|editada|falso|falsa)", r"(?:is|was|es|era|its|thats) from (?:last|another|a different|"
@@ -287,7 +304,7 @@ BENIGN = words(
     r"filming", r"school bus", r"metro transit", r"animal control", r"plumbers?", r"contractors?",
     r"landlord", r"inspectors?", r"delivery (?:vans?|trucks?|guys|drivers)", r"movers", r"moving truck",
     r"uhaul", r"u-haul", r"garbage truck", r"basura", r"snow ?plows?", r"comcast", r"xfinity",
-    r"aseguradora", r"insurance", r"bail bonds?", r"ems", r"mndot", r"road (?:work|crew|construction)",
+    r"aseguradora", r"insurance", r"bail bonds?", r"ems", r"church (?:van|bus)", r"school (?:van|security)", r"mndot", r"road (?:work|crew|construction)",
     r"public works", r"obras publicas", r"(?:park|parks|school|city|county|building|hotel) (?:board )?(?:staff|"
     r"workers|employees|crew)", r"staff", r"trabajadores de la ciudad", r"securitas", r"election", r"canvassers?",
     r"health inspectors?", r"accident(?:e)?", r"realtors?", r"cable company", r"compania del cable",
@@ -319,7 +336,7 @@ ENDED = words(
     r"no longer", r"anymore", r"not there", r"no more", r"all clear", r"clear", r"despejad[oa]",
     r"ya paso", r"termino", r"terminaron", r"se acabo", r"its over", r"is over", r"regreso la calma",
     r"volvio la calma", r"back to normal", r"reopened", r"reabrio",
-    r"came back out", r"safe now", r"all good", r"todo bien", r"todo tranquilo", r"ya no(?! se)", r"not anymore",
+    r"came back out", r"safe now", r"all good", r"todo bien", r"todo tranquilo", r"ya no$", r"not anymore",
     r"^over$", r"^done$",
     r"se retiraron", r"ya se (?:retiraron|fueron|fue)",
     r"ya (?:todo )?(?:tranquilo|calmado|normal|bien|libre|seguro)", r"pasen sin miedo", r"ya pueden salir",
@@ -342,15 +359,15 @@ ABSENCE = words(
 
 ARRIVAL = words(
     r"ya llegaron", r"llegaron", r"acaban de llegar", r"(?:theyre|they are|they r) (?:here|back|outside|at the door|"
-    r"in the (?:building|store|lobby|hallway))", r"estan (?:aqui|aca|afuera)", r"ya volvieron", r"otra vez",
-    r"they are here", r"theyre here", r"(?:theyre|they are) back", r"(?:they|theyre) (?:just )?(?:showed up|arrived)",
+    r"in the (?:building|store|lobby|hallway))", r"estan (?:aqui|aca|afuera)", r"otra vez",
+    r"they are here", r"theyre here", r"(?:theyre|they are) back", r"regresaron", r"(?:they|theyre) (?:just )?(?:showed up|arrived)",
 )
 """They came: in a network's chat, "they" are the agents."""
 RELOCATED = words(
     r"moved", r"moving", r"se movieron", r"se pasaron", r"se cambiaron", r"switched", r"relocated",
     r"over to", r"pal otro lado", r"para el otro lado", r"ahora (?:estan|andan)", r"now theyre",
     r"now they are", r"se fueron (?:pa|para|a) (?:la|el)", r"(?:they|theyre|they are) back", r"ya volvieron",
-    r"regresaron", r"came back", r"split up",
+    r"came back", r"split up",
     r"(?:gone|left|se fueron) (?:from|de) [^,.]{2,40}[, ]+(?:now|ahora) (?:on|at|in|en|por)",
 )
 AFFIRM = re.compile(
@@ -405,7 +422,7 @@ PAST = words(
     r"remember (?:the|when)", r"te acuerdas", r"se acuerdan", r"back in", r"years? ago", r"never (?:going|gonna) "
     r"(?:to )?forget", r"nunca (?:lo )?voy a olvidar", r"still think about", r"todavia me da", r"still shaking",
     r"was (?:around|at like|about) \d", r"at (?:like |around )?\d{1,2} ?(?:am|a\.m)\b", r"a las \d+ de la manana",
-    r"como a las \d", r"last (?:time|year)", r"(?:cuando|when) (?:fui|went)", r"madrugada", r"en navidad",
+    r"como a las \d", r"last (?:time|year)", r"hora y media", r"an hour and a half", r"hace (?:una|como una) hora", r"(?:cuando|when) (?:fui|went)", r"madrugada", r"en navidad",
     r"on christmas", r"me toco ver", r"it was like \d+ hours", r"hace (?:como|unas) \d+ (?:horas|hrs)",
     r"(?:like|about|around|como|unas) \d+ (?:hours?|hrs?|horas?) (?:ago|back)?",
 )
@@ -423,10 +440,10 @@ PAST_NARRATIVE = words(
 )
 """Past tense: with a past time cue elsewhere in the message, it tells the story."""
 HYPOTHETICAL = words(
-    r"if (?:ice|they|agents|la migra|the feds|anyone|someone|you|nobody|no one)", r"si (?:llega|llegan|viene|vienen|ves|"
+    r"if (?:ice|they|theyre|they are|its|it is|there are|theres|agents|la migra|the feds|anyone|someone|you|nobody|no one)", r"si (?:llega|llegan|viene|vienen|ves|"
     r"ven|te|la migra|ice)", r"si (?:\w+ )?(?:detienen|detuvieron|paran|llevan|llevaron|agarran|arrestan)", r"in case", r"en caso de", r"what to do if", r"que hacer si", r"when ice comes",
     r"cuando (?:llegue|vengan|venga)", r"just in case", r"por si", r"pretend", r"training scenario", r"drill",
-    r"what would you do", r"que harian", r"si (?:estan|esta|es|son|ven|vez) ", r"practice",
+    r"what would you do", r"que harian", r"si (?:estan|esta) segur[oa]s?", r"practice",
 )
 CHATTER = words(
     r"reminder", r"recordatorio", r"admins?", r"mods?", r"moderators?", r"moderadora?s?", r"coordinators?",
@@ -461,6 +478,7 @@ STILL = words(
 OVER = words(
     r"is over", r"its over", r"all clear", r"the last (?:one|ones|agents?|vans?|cars?|trucks?|suvs?)", r"ya no",
     r"no more", r"anymore", r"no longer", r"se acabo", r"termino", r"ya paso", r"clear", r"ya se fue", r"ya se fueron",
+    r"ya se retiraron", r"ya no (?:estan|hay|esta)", r"ya no$",
 )
 """Said to be over, not just moving."""
 POST_MENTION = words(

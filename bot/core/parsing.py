@@ -106,7 +106,7 @@ def _sighting(c: Clause, context: Context) -> bool:
     if context == "none":
         # "they're outside rn, what do I do", "ya llegaron": in this chat, "they" are the agents
         return c.arrival or (c.presence and c.they and (c.now or c.first_hand))
-    return c.presence or c.arrival or c.still or (c.relocated and not c.ended)
+    return c.presence or c.arrival or c.still or c.relocated
 
 
 _AFFIRM_START = re.compile(r"^(?:y+e+s+|yep|yup|yeah|si+|simon|\+\s?1|same|confirm\w*|me too|yo tambien)(?![\w])")
@@ -117,7 +117,7 @@ def _present(c: Clause) -> bool:
     that was there this morning, now at the Cub")."""
     if c.hedged:
         return False
-    return c.now_first or c.arrival or ((c.presence or c.recent) and not c.past)
+    return c.now_first or ((c.arrival or c.presence or c.recent) and not c.past)
 
 
 def interpret(clauses: list[Clause], context: Context, has_location: bool, whole: str
@@ -128,7 +128,7 @@ def interpret(clauses: list[Clause], context: Context, has_location: bool, whole
     sightings = [c for c in stated if _sighting(c, context)]
     forwarded = any(c.forward for c in clauses)
     guessed = [c for c in clauses if c.guessing and (c.content or c.action or _sighting(c, context))]
-    own = [c for c in sightings if not c.second_hand and (not c.guessing or (c.seeing and (c.agents or c.action)))]
+    own = [c for c in sightings if (not c.second_hand or c.checked) and (not c.guessing or (c.seeing and (c.agents or c.action)))]
     eyewitness = [c for c in own if c.first_hand]
     if forwarded and not eyewitness:
         own = []
@@ -140,10 +140,12 @@ def interpret(clauses: list[Clause], context: Context, has_location: bool, whole
     denials = [c for c in stated if c.denial or c.falsity]
     disputes = [c for c in denials + [c for c in benign if c not in denials]
                 if c.falsity or not (c.second_hand and not c.first_hand)]  # "dicen que eran de la luz": hearsay
-    ended = [c for c in stated if c.ended and not c.hypothetical and not (c.second_hand and not c.first_hand)]
+    looked = any(c.first_hand for c in clauses)
+    ended = [c for c in stated if c.ended and not c.hypothetical and not (c.second_hand and not looked)]
     still_there = [c for c in own if (c.still and not c.hedged) or (c.relocated and _present(c)) or (
         c.enforcement and _present(c) and not c.ended)]
-    absent = [c for c in stated if c.absence and not c.enforcement and not (c.second_hand and not c.first_hand)]
+    absent = [c for c in stated if c.absence and not c.enforcement and not c.hypothetical
+              and not (c.second_hand and not looked)]
     notices = [c for c in clauses if c.notice]
     asks = [c for c in clauses if c.asks]
     content = any(c.content or c.action for c in clauses)
@@ -157,14 +159,18 @@ def interpret(clauses: list[Clause], context: Context, has_location: bool, whole
 
     # a correction of an open sighting, from whoever makes it ("that post is fake", "it's a tow truck")
     falsity = [c for c in stated if c.falsity]
-    if disputes and not still_there and (context != "none" or falsity) and not (
+    named_post = any(c.quoted for c in clauses)
+    if disputes and not still_there and (context != "none" or falsity or named_post) and not (
             context == "alerted" and (absent or ended) and not denials):
         return say(Kind.DISPUTE, "first_hand", "dispute: not enforcement, or the post is false", disputes)
-    if notices and (quoted or forwarded) and not eyewitness:
+    if notices and (quoted or forwarded) and not eyewitness and not (absent and context == "pending"):
         return say(Kind.CHATTER, "none", "a moderator's notice about a post going around", notices)
     if benign and not own and context == "none":
         return say(Kind.CHATTER, "none", "a correction with no open sighting to correct", benign)
     # 1. second-hand, unless the writer saw it too
+    told = [c for c in clauses if c.second_hand and not c.first_hand]
+    if told and not own and any(c.enforcement for c in clauses) and not attributed:
+        attributed = told  # "ICE at Powderhorn? that's what the Facebook group says"
     if (attributed or (forwarded and content) or (quoted and not own)) and not eyewitness:
         if any(c.verify for c in asks) or (quoted and not attributed and not forwarded and asks):
             return say(Kind.QUESTION, "asking", "asks whether what others say is true", asks)
@@ -205,8 +211,8 @@ def interpret(clauses: list[Clause], context: Context, has_location: bool, whole
         reasons.append("confirms the open sighting")
         return Kind.REPORT, "first_hand", reasons
     # 6. the rest
-    activity = [c for c in asks if c.enforcement or c.vehicles or c.presence or c.about_activity or c.ended
-                or c.absence or c.request or c.relocated]
+    activity = [c for c in asks if not c.hypothetical and (c.enforcement or c.vehicles or c.presence or c.about_activity or c.ended
+                or c.absence or c.request or c.relocated)]
     if activity or (asks and context != "none" and not any(c.chatter for c in asks)):
         return say(Kind.QUESTION, "asking", "asks, claims nothing first-hand", activity or asks)
     if has_location:
