@@ -20,6 +20,8 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from dataclasses import dataclass
+from typing import Literal
 
 from bot.core import lexicon as lx
 from bot.core.claims import Clause, quoted_claim, read_clause, sentences
@@ -232,28 +234,50 @@ def _when(clauses: list[Clause]) -> str:
     return "none"
 
 
+@dataclass(frozen=True)
+class Reading:
+    """What the text alone says, before any context: its sentences' claims. Cached per text, so reading
+    a message again in the context of the incident it answers costs only the decision."""
+
+    folded: str
+    lang: Literal["en", "es"]
+    clauses: tuple[Clause, ...]
+    seen: tuple[str, ...]
+    time_cue: str | None
+    confirmation: bool
+    affirm: bool
+
+
+@functools.lru_cache(maxsize=4096)
+def read(text: str) -> Reading:
+    folded = fold_for_reading(text)
+    lang: Literal["en", "es"] = "es" if detect_language(folded) == "es" else "en"
+    clauses = tuple(read_clause(s, asks) for s, asks in sentences(folded)) if not folded.startswith("/") else ()
+    cleaned = lx.NOT_AGENTS.sub(" ", folded)
+    past = lx.PAST.search(folded)
+    return Reading(folded=folded, lang=lang, clauses=clauses,
+                   seen=tuple(name for name, rx in SEEN_WORDS.items() if rx.search(cleaned)),
+                   time_cue=past.group(0) if past else None, confirmation=bool(CONFIRMATION.search(folded)),
+                   affirm=bool(lx.AFFIRM.match(folded.strip(" .!,")) or _AFFIRM_START.match(folded)))
+
+
 def parse(text: str, *, has_location: bool = False, context: Context = "none") -> Parsed:
     """Read one message. `has_location`: a pin came with it (a pin alone is a report). `context`: what it
     answers, as far as the pipeline knows (see Parsed.needs_context)."""
-    folded = fold_for_reading(text)
-    lang = "es" if detect_language(folded) == "es" else "en"
+    reading = read(text)
+    folded, lang, clauses = reading.folded, reading.lang, list(reading.clauses)
     if folded.startswith("/"):
         return Parsed(kind=Kind.COMMAND, lang=lang, reasons=("a command",))
     if not folded:
         kind = Kind.REPORT if has_location else Kind.CHATTER
         return Parsed(kind=kind, lang=lang, reasons=("a location pin",) if has_location else ())
-    clauses = [read_clause(s, asks) for s, asks in sentences(folded)]
     kind, source, reasons = interpret(clauses, context, has_location, folded)
-    cleaned = lx.NOT_AGENTS.sub(" ", folded)
-    seen = tuple(name for name, rx in SEEN_WORDS.items() if rx.search(cleaned))
-    past = lx.PAST.search(folded)
-    needs_context = context == "none" and kind is not Kind.COMMAND and (
-        bool(lx.AFFIRM.match(folded.strip(" .!,"))) or bool(_AFFIRM_START.match(folded))
-        or any(c.denial or c.falsity or c.benign or c.absence or c.ended or c.presence or c.relocated or c.still
-               or c.them or c.vehicles for c in clauses))
+    needs_context = context == "none" and (reading.affirm or any(
+        c.denial or c.falsity or c.benign or c.absence or c.ended or c.presence or c.relocated or c.still
+        or c.them or c.vehicles for c in clauses))
     return Parsed(
-        kind=kind, lang=lang, seen=seen, time_cue=past.group(0) if past else None,
-        confirmation=kind is Kind.REPORT and bool(CONFIRMATION.search(folded) or context != "none"),
+        kind=kind, lang=lang, seen=reading.seen, time_cue=reading.time_cue,
+        confirmation=kind is Kind.REPORT and (reading.confirmation or context != "none"),
         hearsay=kind is Kind.HEARSAY, source=source, when=_when(clauses),  # type: ignore[arg-type]
         denied=any(c.denial or c.benign for c in clauses), ended=any(c.ended for c in clauses),
         needs_context=needs_context, reasons=tuple(reasons))
