@@ -248,9 +248,13 @@ class Reading:
     affirm: bool
 
 
+MAX_READ_CHARS = 4000
+"""A sighting fits in a few sentences; a 64 KB paste is read up to here, so hostile input costs little."""
+
+
 @functools.lru_cache(maxsize=4096)
 def read(text: str) -> Reading:
-    folded = fold_for_reading(text)
+    folded = fold_for_reading(text[:MAX_READ_CHARS])
     lang: Literal["en", "es"] = "es" if detect_language(folded) == "es" else "en"
     clauses = tuple(read_clause(s, asks) for s, asks in sentences(folded)) if not folded.startswith("/") else ()
     cleaned = lx.NOT_AGENTS.sub(" ", folded)

@@ -5,6 +5,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.core.models import Kind
 from bot.core.parsing import detect_language, fold, parse
@@ -215,3 +217,18 @@ def test_our_labelled_messages_stay_read_right(name: str) -> None:
     floor = {"reader_dev.jsonl": 0.96, "reader_dev_hard.jsonl": 0.82}[name]
     assert accuracy >= floor, wrong.most_common(8)
     assert false_reports / len(rows) <= 0.03
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300), st.sampled_from(["none", "pending", "alerted"]))
+def test_any_text_reads_without_error(text: str, context: str) -> None:
+    parsed = parse(text, context=context)  # type: ignore[arg-type]
+    assert parsed.kind in set(Kind) and parsed.lang in ("en", "es")
+
+
+def test_a_huge_paste_is_read_only_up_to_the_cap() -> None:
+    from bot.core.parsing import MAX_READ_CHARS
+
+    filler = "blah, no, not, si, ya. " * 3000
+    assert parse("ICE at Lake & Bloomington rn. " + filler).kind is Kind.REPORT
+    assert len(filler) > MAX_READ_CHARS and parse(filler + " ICE at Lake & Bloomington rn").kind is not Kind.REPORT
