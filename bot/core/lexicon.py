@@ -333,7 +333,7 @@ ENDED = words(
     r"took off", r"go away", r"went away", r"going away", r"moved on", r"cleared out", r"packed up",
     r"are out", r"theyre out", r"se fueron", r"se fue", r"se van", r"se estan yendo", r"se retiraron",
     r"se arrancaron", r"se largaron", r"se salieron", r"arrancaron", r"ya no (?:estan|esta|hay|se ven|veo)",
-    r"no longer", r"anymore", r"not there", r"no more", r"all clear", r"clear", r"despejad[oa]",
+    r"no longer", r"anymore", r"not there anymore", r"no more", r"all clear", r"clear", r"despejad[oa]",
     r"ya paso", r"termino", r"terminaron", r"se acabo", r"its over", r"is over", r"regreso la calma",
     r"volvio la calma", r"back to normal", r"reopened", r"reabrio",
     r"came back out", r"safe now", r"all good", r"todo bien", r"todo tranquilo", r"ya no$", r"not anymore",
@@ -344,7 +344,7 @@ ENDED = words(
 """It is over: they left, the place is clear."""
 
 ABSENCE = words(
-    r"nobody", r"nobodys", r"no ?one", r"noone", r"no ones", r"theres nothing", r"theres nobody", r"nadie", r"nadien", r"nothing", r"nada", r"empty", r"vacio",
+    r"not there", r"nobody", r"nobodys", r"no ?one", r"noone", r"no ones", r"theres nothing", r"theres nobody", r"nadie", r"nadien", r"nothing", r"nada", r"empty", r"vacio",
     r"vacia", r"quiet", r"tranquil[oa]", r"calm", r"calmado", r"normal", r"como siempre", r"as usual",
     r"just (?:regular|normal|shoppers|people|customers|traffic)", r"no sign", r"ni rastro",
     r"(?:only|just|nomas|solo|puro|puros|namas) (?:a |the |el |la |los |las |unos? |unas? )?(?:city bus|bus|guy|guys|"
