@@ -27,6 +27,13 @@ DRAIN_JOB = "workers.jobs.drain_inbox"
 
 _ADMIT = """
 if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
+  -- when the relay first heard from this sender, and the oldest such time (bot/core/decide.py: first-time)
+  local at = tonumber(ARGV[5])
+  local first = tonumber(redis.call('GET', KEYS[3]) or '')
+  if not first or at < first then redis.call('SET', KEYS[3], ARGV[5], 'EX', ARGV[6])
+  else redis.call('EXPIRE', KEYS[3], ARGV[6]) end
+  local since = tonumber(redis.call('GET', KEYS[4]) or '')
+  if not since or at < since then redis.call('SET', KEYS[4], ARGV[5]) end
   return redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'e', ARGV[3], 'w', ARGV[4])
 end
 return false
@@ -69,8 +76,10 @@ def ingest(conn: redis.Redis, queue: Queue, identity: Identity, message: Inbound
            *, ttl_s: int = 72 * 3600, job_timeout_s: int = 60) -> bool:
     """Accept one inbound message. False if it was seen before (a redelivery)."""
     envelope = envelope_for(message, identity)
-    admitted = run_script(conn, _ADMIT, keys=[keys.seen_message(envelope.key), keys.INBOX],
-                          args=[ttl_s, keys.INBOX_MAXLEN, envelope.model_dump_json(), repr(time.time())])
+    admitted = run_script(conn, _ADMIT, keys=[keys.seen_message(envelope.key), keys.INBOX,
+                                              keys.sender_first_seen(envelope.reporter), keys.LISTENING_SINCE],
+                          args=[ttl_s, keys.INBOX_MAXLEN, envelope.model_dump_json(), repr(time.time()),
+                                repr(message.at.timestamp()), keys.FIRST_SEEN_TTL_S])
     if not admitted:
         log.info("duplicate message %s dropped", envelope.key)
         return False

@@ -72,6 +72,39 @@ def incident_messages(incident_id: str) -> str:
     return f"{PREFIX}:incident:{incident_id}:messages"
 
 
+def incident_forwarders(incident_id: str) -> str:
+    """set of people who forwarded or pasted a report of the incident: never its independent reporters."""
+    return f"{PREFIX}:incident:{incident_id}:forwarders"
+
+
+def incident_newcomers(incident_id: str) -> str:
+    """set of the incident's reporters who were first-time senders when they reported (bot/core/decide.py)."""
+    return f"{PREFIX}:incident:{incident_id}:newcomers"
+
+
+def incident_why(incident_id: str) -> str:
+    """list of JSON {r: pseudonym, t: message time, k: kind, c: counted 0/1, w: why, n: first-time 0/1},
+    one per message applied, oldest first, capped at WHY_MAX (apply_report.lua): what /why shows.
+    Never a text or a number."""
+    return f"{PREFIX}:incident:{incident_id}:why"
+
+
+WHY_MAX = 200
+
+# Senders: when the relay first heard from each (bot/ingest.py), for the first-time burst rule
+LISTENING_SINCE = f"{PREFIX}:senders:since"
+"""Message time of the oldest first-heard time the relay noted: before it has listened for
+first_time_hours, nobody is a first-time sender (everyone would be)."""
+FIRST_SEEN_TTL_S = 30 * 24 * 3600
+"""A sender silent this long is new again. Longer than report_ttl_s and than Policy.first_time_hours."""
+
+
+def sender_first_seen(reporter: str) -> str:
+    """Message time of the first message from this pseudonym (any message: a report, chatter, a command);
+    its TTL (FIRST_SEEN_TTL_S) starts again with each message."""
+    return f"{PREFIX}:sender:{reporter}:first-seen"
+
+
 def message_ref(ref: str) -> str:
     """A message (ours or a reporter's) that replies can quote -> incident id."""
     return f"{PREFIX}:ref:{ref}"

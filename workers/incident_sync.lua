@@ -1,10 +1,11 @@
 -- What a drainer needs to bring its cached view of open incidents up to date, in one round trip.
 -- ARGV[1] prefix, ARGV[2] the view's epoch ('' for none), ARGV[3] the view's revision.
 -- Answers the current epoch and revision and, for every incident changed since (or every open incident,
--- when the view is new, from another epoch, or older than the change log), its fields and report texts.
+-- when the view is new, from another epoch, or older than the change log), its fields, report texts and
+-- counting state (reporters and all-clears with times, disputes, forwarders, first-time reporters).
 -- An incident whose hash is gone comes back with only its id.
 local p, epoch, since = ARGV[1], ARGV[2], tonumber(ARGV[3])
-local fields = {'lat', 'lon', 'precision', 'place', 'area', 'area_name', 'state', 'last_report_at'}
+local fields = {'lat', 'lon', 'precision', 'place', 'area', 'area_name', 'state', 'last_report_at', 'by_verifier'}
 local current = redis.call('GET', p .. ':incidents:epoch')
 if not current then
   local now = redis.call('TIME')
@@ -27,7 +28,13 @@ for _, id in ipairs(ids) do
   local item = {id = id}
   if values[1] then
     for i, name in ipairs(fields) do item[name] = values[i] or '' end
-    item.texts = redis.call('LRANGE', p .. ':incident:' .. id .. ':texts', 0, -1)
+    local ikey = p .. ':incident:' .. id
+    item.texts = redis.call('LRANGE', ikey .. ':texts', 0, -1)
+    item.reporters = redis.call('ZRANGE', ikey .. ':reporters', 0, -1, 'WITHSCORES')
+    item.newcomers = redis.call('SMEMBERS', ikey .. ':newcomers')
+    item.clears = redis.call('ZRANGE', ikey .. ':clears', 0, -1, 'WITHSCORES')
+    item.disputes = redis.call('ZRANGE', ikey .. ':disputes', 0, -1, 'WITHSCORES')
+    item.forwarders = redis.call('SMEMBERS', ikey .. ':forwarders')
   end
   table.insert(out.incidents, item)
 end

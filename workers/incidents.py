@@ -8,6 +8,7 @@ from pathlib import Path
 
 import redis
 
+from bot.core.decide import IncidentState, Reporter, frozen_map
 from bot.core.matching import ACTIVE_STATES, IncidentView
 from bot.core.nearby import GridIndex
 from bot.scripts import run_script
@@ -27,7 +28,7 @@ MAX_TEXTS = 100
 
 @dataclass(frozen=True)
 class Applied:
-    status: str            # ok | replay | retry | closed
+    status: str            # ok | replay | retry | closed | diverged
     incident: str = ""
     state: str = ""
     alert_id: str = ""
@@ -48,18 +49,26 @@ class Applied:
 @dataclass(frozen=True)
 class ReporterState:
     """The per-sender keys a decision reads: a place-less report waiting for its "where?", the incident
-    the sender last spoke about, and the incident the quoted message belongs to."""
+    the sender last spoke about, the incident the quoted message belongs to, and when the relay first
+    heard from the sender (and began noting that for anyone)."""
 
     pending: str | None = None
     last: str | None = None
     quoted: str | None = None
+    first_seen: float | None = None
+    listening_since: float | None = None
 
 
 def _reporter_keys(reporter: str, quote_ref: str | None) -> list[str]:
-    names = [keys.pending_place(reporter), keys.reporter_incident(reporter)]
+    names = [keys.pending_place(reporter), keys.reporter_incident(reporter), keys.sender_first_seen(reporter),
+             keys.LISTENING_SINCE]
     if quote_ref:
         names.append(keys.message_ref(quote_ref))
     return names
+
+
+def _time(value: str | None) -> float | None:
+    return float(value) if value else None
 
 
 def _mget(conn: redis.Redis, names: list[str]) -> dict[str, str | None]:
@@ -90,7 +99,8 @@ class SenderKeys:
             if self._known is not None:
                 self._known.update(known)
         values = [known[name] for name in names]
-        return ReporterState(pending=values[0], last=values[1], quoted=values[2] if quote_ref else None)
+        return ReporterState(pending=values[0], last=values[1], quoted=values[4] if quote_ref else None,
+                             first_seen=_time(values[2]), listening_since=_time(values[3]))
 
     def wrote(self, name: str, value: str | None) -> None:
         """We just set (or, with None, deleted) this key in Redis."""
@@ -112,16 +122,58 @@ class Snapshot:
     pending: str | None
     nearby: list[IncidentView]
     _texts: dict[str, list[tuple[str, str]]] = field(default_factory=dict, repr=False)
+    _states: dict[str, IncidentState] = field(default_factory=dict, repr=False)
+    first_seen: float | None = None
+    listening_since: float | None = None
 
     def texts(self, incident_id: str) -> list[tuple[str, str]]:
         """(reporter, simplified text) of an incident's stored report texts."""
         return self._texts.get(incident_id, [])
+
+    def state(self, incident_id: str) -> IncidentState:
+        """The incident's counting state, as decide() reads it."""
+        return self._states[incident_id]
 
 
 def _view(item: dict) -> IncidentView:  # type: ignore[type-arg]
     return IncidentView(id=item["id"], lat=float(item["lat"]), lon=float(item["lon"]), precision=item["precision"],
                         place=item["place"], area_name=item["area_name"] or None, state=item["state"],
                         last_report_at=float(item["last_report_at"]))
+
+
+def _scored(flat: list | dict) -> dict[str, float]:  # type: ignore[type-arg]
+    """A Lua ZRANGE … WITHSCORES answer ([member, score, …]; cjson turns an empty one into {})."""
+    flat = flat or []
+    return {flat[i]: float(flat[i + 1]) for i in range(0, len(flat), 2)}
+
+
+def _counting(item: dict) -> IncidentState:  # type: ignore[type-arg]
+    newcomers = set(item.get("newcomers") or [])
+    return IncidentState(
+        state=item["state"], precision=item["precision"],
+        reporters=frozen_map({r: Reporter(at, r in newcomers) for r, at in _scored(item.get("reporters")).items()}),
+        clears=frozen_map(_scored(item.get("clears"))), disputes=frozen_map(_scored(item.get("disputes"))),
+        forwarders=frozenset(item.get("forwarders") or []), by_verifier=item.get("by_verifier") == "1")
+
+
+def counting_state(conn: redis.Redis, incident_id: str) -> IncidentState | None:
+    """An incident's counting state read straight from Redis (None if its data expired)."""
+    pipe = conn.pipeline(transaction=True)
+    pipe.hmget(keys.incident(incident_id), "state", "precision", "by_verifier")
+    pipe.zrange(keys.incident_reporters(incident_id), 0, -1, withscores=True)
+    pipe.smembers(keys.incident_newcomers(incident_id))
+    pipe.zrange(keys.incident_clears(incident_id), 0, -1, withscores=True)
+    pipe.zrange(keys.incident_disputes(incident_id), 0, -1, withscores=True)
+    pipe.smembers(keys.incident_forwarders(incident_id))
+    (state, precision, by_verifier), reporters, newcomers, clears, disputes, forwarders = pipe.execute()
+    if state is None:
+        return None
+    fresh = {n.decode() for n in newcomers}
+    return IncidentState(
+        state=state.decode(), precision=precision.decode(),
+        reporters=frozen_map({r.decode(): Reporter(at, r.decode() in fresh) for r, at in reporters}),
+        clears=frozen_map({r.decode(): at for r, at in clears}), disputes=frozen_map({r.decode(): at for r, at in disputes}),
+        forwarders=frozenset(f.decode() for f in forwarders), by_verifier=by_verifier == b"1")
 
 
 class OpenIncidents:
@@ -138,6 +190,7 @@ class OpenIncidents:
         self.seq = -1
         self._views: dict[str, IncidentView] = {}
         self._texts: dict[str, list[tuple[str, str]]] = {}
+        self._states: dict[str, IncidentState] = {}
         self._points = GridIndex()
         self._areas = GridIndex()
 
@@ -149,6 +202,7 @@ class OpenIncidents:
         if data["full"]:
             self._views.clear()
             self._texts.clear()
+            self._states.clear()
             self._points = GridIndex()
             self._areas = GridIndex()
         for item in data["incidents"] or []:  # cjson turns an empty Lua table into {}
@@ -156,34 +210,40 @@ class OpenIncidents:
                 self.forget(item["id"])
                 continue
             texts = [(t["r"], t["x"]) for t in map(json.loads, item["texts"] or [])]
-            self._put(_view(item), texts)
+            self._put(_view(item), texts, _counting(item))
         self.epoch, self.seq = data["epoch"], int(data["seq"])
 
     def forget(self, incident_id: str) -> None:
         self._views.pop(incident_id, None)
         self._texts.pop(incident_id, None)
+        self._states.pop(incident_id, None)
         self._points.remove(incident_id)
         self._areas.remove(incident_id)
 
-    def _put(self, view: IncidentView, texts: list[tuple[str, str]]) -> None:
+    def reload(self) -> None:
+        """Read every open incident afresh at the next sync."""
+        self.epoch = ""
+
+    def _put(self, view: IncidentView, texts: list[tuple[str, str]], state: IncidentState) -> None:
         if view.state not in ACTIVE_STATES:
             self.forget(view.id)
             return
         self._views[view.id] = view
         self._texts[view.id] = texts[-MAX_TEXTS:]
+        self._states[view.id] = state
         index, other = (self._areas, self._points) if view.precision == "area" else (self._points, self._areas)
         other.remove(view.id)
         index.put(view.id, view.lat, view.lon)
 
-    def applied(self, data: dict, text: str, reporter: str) -> None:  # type: ignore[type-arg]
-        """Fold in what our own apply changed, when it was the only change since our copy's revision
-        (the apply checked that); otherwise leave it to the next sync."""
+    def applied(self, data: dict, text: str, reporter: str, state: IncidentState) -> None:  # type: ignore[type-arg]
+        """Fold in what our own apply changed (`state`: decide.after of it), when it was the only change
+        since our copy's revision (the apply checked that); otherwise leave it to the next sync."""
         if data.get("status") != "ok" or int(data["seq"]) != self.seq + 1:
             return
         texts = self._texts.get(data["incident"], [])
         if text:
             texts = [*texts, (reporter, text)]
-        self._put(_view({**data, "id": data["incident"]}), texts)
+        self._put(_view({**data, "id": data["incident"]}), texts, state)
         self.seq += 1
 
     def view(self, incident_id: str | None) -> IncidentView | None:
@@ -202,7 +262,9 @@ class OpenIncidents:
                 wanted[view.id] = view
         return Snapshot(seq=self.seq, incidents=wanted, quoted=reporter.quoted, last=reporter.last,
                         pending=reporter.pending, nearby=near,
-                        _texts={i: self._texts.get(i, []) for i in wanted})
+                        _texts={i: self._texts.get(i, []) for i in wanted},
+                        _states={i: self._states[i] for i in wanted},
+                        first_seen=reporter.first_seen, listening_since=reporter.listening_since)
 
 
 def fields(conn: redis.Redis, incident_id: str) -> dict[str, str]:

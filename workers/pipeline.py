@@ -12,6 +12,7 @@ from dataclasses import replace
 from datetime import datetime, timezone
 
 from bot.commands.registry import verifier_verdict
+from bot.core.decide import Decision, IncidentState, Message, after, decide
 from bot.core.matching import ACTIVE_STATES, IncidentView, Sighting, choose_incident
 from bot.core.models import Envelope, Kind
 from bot.core.parsing import parse
@@ -156,6 +157,15 @@ def _target(rt: Runtime, env: Envelope, kind: str, geo, quoted: str | None,  # t
     return False, None
 
 
+def decision_request(decision: Decision) -> dict[str, object]:
+    """What apply_report.lua writes of a decision."""
+    return {"state": decision.state, "transition": decision.transition, "by_verifier": decision.by_verifier,
+            "add_reporter": decision.add_reporter, "first_time": decision.first_time,
+            "add_forwarder": decision.add_forwarder, "add_clear": decision.add_clear,
+            "add_dispute": decision.add_dispute, "touch": decision.touch, "refine": decision.refine,
+            "reporters": decision.reporters}
+
+
 def apply_message(rt: Runtime, env: Envelope, kind: str, geo, quoted: str | None, *,  # type: ignore[no-untyped-def]
                   counted: bool, seen: tuple[str, ...],
                   snap: incidents.Snapshot | None = None) -> incidents.Applied | None:
@@ -171,22 +181,29 @@ def apply_message(rt: Runtime, env: Envelope, kind: str, geo, quoted: str | None
         if target is not None and kind == "report" and counted:
             earlier = [text for reporter, text in snap.texts(target.id) if reporter != env.reporter]
             copy = is_copy(env.text, earlier, simplified=True)
+        before = snap.state(target.id) if target is not None else IncidentState(precision=geo.precision)
+        message = Message(
+            # milliseconds: what Redis keeps of a time (Lua numbers are written with 14 digits)
+            reporter=env.reporter, kind=kind, at=round(env.at.timestamp(), 3), counted=counted and not copy,  # type: ignore[arg-type]
+            not_counted="forwarded" if env.forwarded else "copy" if copy else "hearsay",
+            verifier=env.reporter in config.verifiers, precision=geo.precision if geo is not None else None,
+            first_seen=snap.first_seen, listening_since=snap.listening_since)
+        decision = decide(before, message, policy)
         request: dict[str, object] = {
             "incident_id": target.id if target is not None else "",
             "expect_seq": snap.seq,
             "msg_key": env.key,
             "ref": env.ref,
             "reporter": env.reporter,
-            "kind": kind,
-            "counted": counted and not copy,
-            "verifier": env.reporter in config.verifiers,
-            "t": env.at.timestamp(),
-            "window_s": policy.window_s,
-            "need": policy.min_independent_reports,
-            "clear_need": policy.all_clear_reports,
+            "t": message.at,
             "ttl_s": rt.settings.report_ttl_s,
             "text": simplify(env.text) if kind == "report" and not copy and not env.forwarded else "",
             "seen": ",".join(seen),
+            "before": {"state": before.state, "reporters": len(before.reporters)},
+            "d": decision_request(decision),
+            "why": json.dumps({"r": env.reporter, "t": message.at, "k": kind, "c": int(decision.counted),
+                               "w": decision.why, "n": int(decision.first_time)}),
+            "why_max": keys.WHY_MAX,
         }
         if geo is not None:
             point = {"lat": geo.lat, "lon": geo.lon, "precision": geo.precision, "place": geo.place,
@@ -195,7 +212,11 @@ def apply_message(rt: Runtime, env: Envelope, kind: str, geo, quoted: str | None
             if target is None:
                 request["new"] = {**point, "area_name": sighting_for(rt, geo, 0).area_name or ""}
         result, answer = incidents.apply(conn, request)
-        if result.status in ("retry", "closed"):
+        if result.status == "diverged":  # our copy disagreed with Redis: a bug, never written; read it all again
+            log.warning("message %s: incident %s in Redis is not what this drainer's copy says; reloading",
+                        env.key, result.incident)
+            rt.open_incidents.reload()
+        if result.status in ("retry", "closed", "diverged"):
             # something changed since our copy's revision, or the incident is gone: catch up, decide again
             if result.status == "closed":
                 quoted = None
@@ -204,13 +225,13 @@ def apply_message(rt: Runtime, env: Envelope, kind: str, geo, quoted: str | None
             rt.open_incidents.sync(conn)
             snap = None
             continue
-        rt.open_incidents.applied(answer, str(request["text"]), env.reporter)
+        rt.open_incidents.applied(answer, str(request["text"]), env.reporter, after(before, message, decision))
         # the script points this message's ref and its sender's last incident at the incident
         rt.sender_keys.wrote(keys.message_ref(env.ref), result.incident)
         rt.sender_keys.wrote(keys.reporter_incident(env.reporter), result.incident)
-        result = replace(result, counted=bool(request["counted"]))
+        result = replace(result, counted=message.counted)
         log.info("message %s → incident %s: %s %s (state %s, %d reporters)%s", env.key, result.incident, kind,
-                 "counted" if request["counted"] else "not counted", result.state, result.reporters,
+                 "counted" if message.counted else f"not counted ({decision.why})", result.state, result.reporters,
                  f" → {result.transition} {result.alert_id}" if result.transition else "")
         if result.transition == "verified":
             announce(rt, result.incident, result.alert_id, "alert", env.at, env.message_id, facts=result)

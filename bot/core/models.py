@@ -93,6 +93,11 @@ class Policy(BaseModel):
     window_minutes: int = Field(45, ge=1, le=24 * 60)
     radius_m: int = Field(500, ge=50, le=20_000)
     all_clear_reports: int = Field(2, ge=1, le=20)
+    first_time_burst: bool = True
+    """First-time senders reporting within `burst_minutes` of each other are one voice (bot/core/decide.py)."""
+    first_time_hours: int = Field(24, ge=1, le=24 * 29)
+    """First heard less than this long before a report: a first-time sender. Stays under FIRST_SEEN_TTL_S."""
+    burst_minutes: int = Field(10, ge=1, le=24 * 60)
 
     @property
     def window_s(self) -> int:
