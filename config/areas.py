@@ -8,6 +8,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from bot.core.areas import AreasFile
+from bot.core.models import Policy
 
 
 class AreasFileError(ValueError):
@@ -21,6 +22,11 @@ def load_areas(path: Path) -> AreasFile:
         raise AreasFileError(f"{path}: no such file") from exc
     except tomllib.TOMLDecodeError as exc:
         raise AreasFileError(f"{path}: not valid TOML: {exc}") from exc
+    policy = data.get("policy")
+    unknown = sorted(set(policy) - set(Policy.model_fields)) if isinstance(policy, dict) else []
+    if unknown:  # a misspelt setting would otherwise be ignored and its default used
+        raise AreasFileError(f"{path}: unknown [policy] setting {', '.join(unknown)}; known: "
+                             f"{', '.join(Policy.model_fields)}")
     try:
         parsed = AreasFile.model_validate(data)
     except ValidationError as exc:

@@ -381,7 +381,9 @@ def _area_remove(ctx: Ctx) -> None:
 
 def _policy_line(policy) -> str:  # type: ignore[no-untyped-def]
     return (f"reports={policy.min_independent_reports} window={policy.window_minutes} "
-            f"radius={policy.radius_m} clears={policy.all_clear_reports}")
+            f"radius={policy.radius_m} clears={policy.all_clear_reports} "
+            f"burst={'on' if policy.first_time_burst else 'off'} newhours={policy.first_time_hours} "
+            f"burstmin={policy.burst_minutes}")
 
 
 @handles("policy")

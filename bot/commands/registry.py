@@ -82,8 +82,8 @@ COMMANDS: tuple[CommandSpec, ...] = (
     _c("language", "idioma", "admin", "<en|es> [@group]", "<en|es> [@grupo]", "set the group's language",
        "idioma del grupo", "lang", "lengua"),
     _c("policy", "regla", "admin", "", "", "show the verification rules", "ver las reglas", "politica"),
-    _c("policy set", "regla poner", "admin", "[<area>] reports=2 window=45 radius=500 clears=2",
-       "[<zona>] reportes=2 ventana=45 radio=500 despejes=2", "set the rules (for an area)",
+    _c("policy set", "regla poner", "admin", "[<area>] reports=2 window=45 radius=500 clears=2 burst=on",
+       "[<zona>] reportes=2 ventana=45 radio=500 despejes=2 rafaga=si", "set the rules (for an area)",
        "cambiar las reglas (de una zona)", "politica poner", "regla cambiar"),
     _c("policy unset", "regla quitar", "admin", "<area>", "<zona>", "area back to the global rules",
        "zona vuelve a las reglas generales", "politica quitar"),
@@ -268,12 +268,17 @@ POLICY_WORDS = {
     "window": "window_minutes", "ventana": "window_minutes",
     "radius": "radius_m", "radio": "radius_m",
     "clears": "all_clear_reports", "despejes": "all_clear_reports",
+    "burst": "first_time_burst", "rafaga": "first_time_burst",
+    "newhours": "first_time_hours", "horasnuevo": "first_time_hours",
+    "burstmin": "burst_minutes", "rafagamin": "burst_minutes",
 }
+SWITCH_WORDS = {"on": True, "yes": True, "si": True, "true": True, "1": True,
+                "off": False, "no": False, "false": False, "0": False}
 
 
 def parse_policy(args: str, base: Policy) -> tuple[str | None, Policy]:
     """`[area] reports=3 window=30` → (area or None, the policy with those changes)."""
-    changes: dict[str, int] = {}
+    changes: dict[str, int | bool] = {}
     name_words = []
     for token in args.split():
         if "=" not in token:
@@ -285,8 +290,15 @@ def parse_policy(args: str, base: Policy) -> tuple[str | None, Policy]:
         key, _, value = token.partition("=")
         field = POLICY_WORDS.get(fold(key))
         if field is None:
-            raise BadArgument(f"Unknown setting {key[:20]!r}: use reports, window (minutes), radius (m), clears.",
-                              f"Ajuste desconocido {key[:20]!r}: use reportes, ventana (minutos), radio (m), despejes.")
+            raise BadArgument(f"Unknown setting {key[:20]!r}: use reports, window (minutes), radius (m), clears, "
+                              "burst (on/off), newhours, burstmin.",
+                              f"Ajuste desconocido {key[:20]!r}: use reportes, ventana (minutos), radio (m), despejes, "
+                              "rafaga (si/no), horasnuevo, rafagamin.")
+        if field == "first_time_burst":
+            if fold(value) not in SWITCH_WORDS:
+                raise BadArgument(f"{key[:20]} is on or off.", f"{key[:20]} es si o no.")
+            changes[field] = SWITCH_WORDS[fold(value)]
+            continue
         if not value.isdigit():
             raise BadArgument(f"{key[:20]} needs a whole number.", f"{key[:20]} necesita un número entero.")
         changes[field] = int(value)
