@@ -102,6 +102,8 @@ COMMANDS: tuple[CommandSpec, ...] = (
        "cambiar el texto de derechos", "derechos cambiar"),
     _c("retract", "retirar", "admin", "<alert_id>", "<alerta>", "withdraw an alert", "retirar una alerta"),
     _c("audit", "auditoria", "admin", "[n]", "[n]", "last changes", "últimos cambios"),
+    _c("why", "porque", "verifier", "<alert_id>", "<alerta>", "which reports counted, and why",
+       "qué reportes contaron, y por qué", "explain"),
 )
 
 _LOOKUP: dict[tuple[str, ...], tuple[CommandSpec, Lang]] = {}
