@@ -57,6 +57,7 @@ class Clause:
     arrival: bool = False
     now_first: bool = False
     checked: bool = False
+    interrogative: bool = False
     seeing: bool = False
     they: bool = False
     winter: bool = False
@@ -83,7 +84,7 @@ def _affirmed(pattern: re.Pattern[str], text: str) -> tuple[re.Match[str] | None
     """(first mention not negated, whether any mention was negated)."""
     negated = False
     for match in pattern.finditer(text):
-        before = lx.SUSPICIOUS.sub(" ~ ", text[max(0, match.start() - 40):match.start()])
+        before = _INTERJECTION.sub(" ~ ", lx.SUSPICIOUS.sub(" ~ ", text[max(0, match.start() - 40):match.start()]))
         if lx.NEGATED_MENTION.search(before):
             negated = True
             continue
@@ -141,7 +142,7 @@ def read_clause(text: str, marked_question: bool) -> Clause:
     clause.them = clause.note("them", them)
     first_hand, _ = _affirmed(lx.FIRST_HAND, text)
     clause.first_hand = clause.note("first_hand", first_hand) or clause.them
-    second_hand = lx.ATTRIBUTION.search(_VEST_SAYS.sub(" ~ ", text))
+    second_hand = lx.ATTRIBUTION.search(_WE.sub(" we ", _VEST_SAYS.sub(" ~ ", text)))
     clause.second_hand = clause.note("second_hand", second_hand)
     # "my cousin texted me ICE was at the Target so I went to look and yes they're there": checked in person
     checked = lx.CHECKED.search(text, second_hand.end()) if second_hand else None
@@ -169,6 +170,7 @@ def read_clause(text: str, marked_question: bool) -> Clause:
                 clause.agents = clause.them = False
             if not clause.agents:
                 clause.action = False  # "cops pulled someone over": the benign ones did it
+                clause.them = False  # "las camionetas son de Comcast, las estoy viendo"
             break
     ended, _ = _affirmed(lx.ENDED, cleaned)
     clause.ended = clause.note("ended", ended)
@@ -208,18 +210,22 @@ def read_clause(text: str, marked_question: bool) -> Clause:
     # "I see them, anyone near?" is a sighting with a request; a question opening only counts when the
     # sentence does not also state something first-hand
     clause.asks = asks
+    clause.interrogative = bool(lx.QUESTION_START.search(text) or lx.QUESTION_ANYWHERE.search(text))
     if asks:
         clause.cues.append("asks")
     return clause
 
 
 _MENTION_QUOTED = re.compile(r"(?<![\w])'[^']{2,120}'(?![\w])|[\"“”«»][^\"“”«»]{2,120}[\"“”«»]")
-_VEST_SAYS = re.compile(r"(?<![\w])(?:(?:vests?|jackets?|hats?|caps?|shirts?|chalecos?|gorras?|chamarras?|letters|"
+_WE = re.compile(r"(?<![\w])(?:my|mi) \w+ (?:and i|and me|y yo)(?![\w])")
+_VEST_SAYS = re.compile(r"(?<![\w])(?:it says|says it|lo dice|(?:vests?|jackets?|hats?|caps?|shirts?|chalecos?|gorras?|chamarras?|letters|"
                         r"letras|back|espalda|patch|badge|that|which|q|que) (?:says?|dicen?|decia|read|reads)|"
                         r"(?:q|que|los que|las que) (?:dijeron|dijo|mencionaron|reportaron|pusieron))(?![\w])")
 _NOT_NOW = re.compile(r"(?<![\w])(?:hasta (?:ahora|ahorita)|(?:ok|okay|fine|safe|bien) (?:now|ahora)|"
                       r"(?:ahora|now) (?:esta|is|estan|are) (?:bien|ok|fine|safe))(?![\w])")
-_NOT_ABSENCE = re.compile(r"(?<![\w])(?:se van|(?:no entiendo|no se|no sabemos|idk|dont know|no idea) (?:nada|anything))"
+_INTERJECTION = re.compile(r"(?<![\w])(?:no mames|no manches|no cap|no lie|no joke|no way|no pues|no mms)(?![\w])")
+_NOT_ABSENCE = re.compile(r"(?<![\w])(?:que nadie|q nadie|nadie (?:abra|salga|vaya|se mueva)|nobody (?:open|go|leave)|"
+                          r"se van|(?:no entiendo|no se|no sabemos|idk|dont know|no idea) (?:nada|anything))"
                           r"(?![\w])")
 _DONT_LISTEN = re.compile(r"(?<![\w])(?:dont|do not|no) (?:listen to|believe|le hagan caso a|crean)[^,.]{0,50}")
 _RETURN = re.compile(r"(?<![\w])(?:otra vez|again|de nuevo|back|volvieron|regresaron|hoy|today)(?![\w])")

@@ -20,10 +20,12 @@ _KIN = (r"(?:cousin|sister|brother|aunt|auntie|uncle|mom|mother|mum|dad|father|s
         r"grandma|grandpa|tia|tio|prima|primo|hermana|hermano|mama|mami|papa|hijo|hija|amiga|amigo|vecina|"
         r"vecino|esposa|esposo|cunada|cunado|suegra|suegro|jefe|jefa|compa|comadre|compadre|sobrina|sobrino|"
         r"abuela|abuelo|novia|novio|companero|companera|teacher|maestra|maestro|pastor|priest|padre|manager|"
-        r"coworkers|doctor|nurse|driver|chofer)s?")
+        r"coworkers|doctor|nurse|driver|chofer|homie|homies|bro|sis|cuate|carnal|comadre|vecinos)s?")
 _PERSON = (r"(?:guy|lady|woman|man|senora|senor|muchacho|muchacha|dude|girl|person|persona|someone|somebody|"
            r"alguien|cop|officer|vecino|vecina)s?")
 _SAY = (r"(?:says?|said|saying|tells?|told|texted|texting|called|calling|messaged|sent|saw|seen|heard|emailed|wrote|"
+        r"got (?:stopped|detained|arrested|picked up|pulled over)|lo pararon|la pararon|lo agarraron|la agarraron|"
+        r"lo detuvieron|la detuvieron|"
         r"posted|shared|dice|dicen|dijo|dijeron|cuenta|conto|contaron|mando|mandaron|escribio|vio|llamo|"
         r"aviso|avisaron|comento|publico|puso)")
 
@@ -42,12 +44,13 @@ NOT_AGENTS = words(
     r"machine|maker|pack|palace|castle|festival|sculptures?|bar|bars|cold|covered|everywhere|age|hockey|"
     r"melt|melting|breaking|broke|thin|thick|rescue)",
     r"(?:on the|thin|pure|pura|puro|solid|a sheet of|sheets of|glare|covered in|so much|lots of|mucho|en el) ice",
-    r"ice (?:all over|everywhere|under|is (?:good|bad|thick|thin|slippery|out))", r"ice on the (?:lake|lakes|river|pond)", r"ice (?:on|in) (?:the )?(?:roads?|"
+    r"ice (?:all over the|under|is (?:good|bad|thick|thin|slippery|out))", r"ice on the (?:lake|lakes|river|pond)", r"ice (?:on|in) (?:the )?(?:roads?|"
     r"sidewalks?|steps|driveway|alley|bridge|parking lot|windshield)",
     r"(?:wild|gophers|hockey) (?:game|on the ice)", r"hielo", r"skating rink", r"rink", r"helado",
-    r"(?:real estate|travel|insurance|leasing|rental|customer service|free|secret|sports|state farm|"
-    r"booking|ticket|talent) agents?", r"agentes? (?:de bienes raices|de seguros|de la aseguradora|de viajes)",
-    r"ice t", r"ice spice", r"vanilla ice", r"ice out", r"as ice", r"ice contacts?", r"ice numbers?",
+    r"(?:real estate|travel|insurance|leasing|rental|customer service|free|secret|sports|state farm|allstate|farmers|"
+    r"booking|ticket|talent) agents?", r"agentes? (?:de bienes raices|de seguros|de la aseguradora|de viajes|de state farm|de allstate|de farmers)",
+    r"ice t", r"ice spice", r"vanilla ice", r"ice out", r"(?:contacts?|numbers?|phone|saved?) as ice", r"as ice (?:in|on) (?:your|my|the) phone",
+    r"ice (?:delivery|company|machine)", r"reddy ice", r"ice cold", r"ice contacts?", r"ice numbers?",
     r"in case of emergency", r"(?:ice|migra|la migra) (?:post|alert|message|msg|rumou?r|video|photo|pic|thing|story|"
     r"screenshot)s?", r"(?:post|message|alert|video|photo|pic|rumou?r|story|mensaje|alerta|foto|screenshot|msj)s? "
     r"(?:about|of|de|del|sobre|de la) (?:the |la |el )?(?:ice|migra|agents|agentes|redada|raid)", r"ice (?:officer|agent)s? (?:signed|sign)",
@@ -148,12 +151,15 @@ FIRST_HAND = words(
     r"veo", r"vimos", r"desde (?:mi|la) (?:ventana|casa|carro|trabajo|puerta|balcon)", r"enfrente de mi",
     r"aqui (?:en|enfrente|afuera|adentro|estan|siguen)", r"pase por", r"pasamos por", r"hable con",
     r"vivo", r"trabajo (?:en|enfrente|ahi|aqui)", r"mis propios ojos", r"con mis ojos", r"we see", r"i watched",
-    r"ando (?:en|por)", r"andamos (?:en|por)",
+    r"ando (?:en|por)", r"andamos (?:en|por)", r"(?:me and|my \w+ and i) (?:are|r|am) (?:at|in|here)",
+    r"we are (?:at|in|here|inside|outside)", r"(?:we|were) (?:r )?(?:here|inside|outside)",
 )
 ATTRIBUTION = re.compile(
     r"(?<![\w])(?:(?:my|mi|mis|our|nuestra|nuestro|a|the|el|la|his|her|su|this|that|some|una?|esa|ese) "
     + _KIN + r"(?![\w])(?:.{0,40}?)(?<![\w])" + _SAY + r"|"
-    r"(?:a|the|this|that|some|una?|el|la|esa|ese) " + _PERSON + r"(?: [\w-]+){0,5} (?:says|said|told|tells|dice|dijo|"
+    r"me (?:acaba de |acaban de )?(?:marco|marcar|llamo|llamar|hablo|hablar|escribio|escribir|aviso|avisar)|"
+    r"just (?:called|texted|messaged) me|"
+    r"(?:a|the|this|that|some|una?|el|la|esa|ese) " + _PERSON + r"(?: [\w-]+){0,5} (?:says|say|said|told|tells|dice|dijo|"
     r"me dijo|texted|posted|wrote)|"
     r"(?:says|said|saying|dice|dicen|dijo|dijeron|anda diciendo|andan diciendo|estan diciendo|cuentan)"
     r"(?! (?:to|stay|dont|do not|go|come|keep|be|que no|q no|not to|no salgan|quedense)(?![\w]))|"
@@ -168,7 +174,7 @@ ATTRIBUTION = re.compile(
     r"(?:(?:a|the|this|that|un|el|ese|esa) )?(?:video|post|pic|photo|screenshot|tiktok|live|clip|foto|mensaje)(?: \w+){0,3} "
     r"(?:going around|circulating|shows|showing|que circula|circulando)|circula(?:n)?(?: en \w+)? (?:que|q)|"
     r"(?:vi|saw|watched) (?:un|a|el|the) (?:tiktok|video|post|live|reel|story)|keep hearing|hearing (?:ice|that|there|they)|"
-    r"word is|segun|according to|told me|tell me|telling me|tells me|texted me|sent me|called me|messaged me|"
+    r"word is|segun|according to|told me|tell me(?! if| si| where| when)|telling me|tells me|texted me|sent me|called me|messaged me|"
     r"me (?:dijo|dice(?! si)|dijeron|contaron|conto|avisaron|aviso|llego|llegaron|mandaron|mando|pasaron|paso|"
     r"escribio|escribieron|llamo|texteo|textearon|enseno)|"
     r"someone (?:said|says|say|posted|told|texted|sent|wrote)|somebody (?:said|says|posted|told)|"
@@ -181,9 +187,9 @@ ATTRIBUTION = re.compile(
     r"twitter|las noticias|the radio|la radio|the news|air)|my (?:feed|timeline|fyp)|"
     r"(?:a|un) (?:post|video|audio|mensaje|msg|message) (?:on|en|from|de|that|que|q|saying|diciendo)|"
     r"(?:in|en|on) (?:the|el|otro|another|a|un|mi|my) (?:\w+ ){0,3}(?:group|grupo|chat|gc)(?: \w+){0,2} "
-    r"(?:said|says|saying|dicen|dice|dijeron|posted|publicaron)|"
+    r"(?:said|says|say|saying|dicen|dice|dijeron|posted|publicaron)|"
     r"i (?:didnt|did not|dont|do not|havent|have not) see|not seen (?:it )?myself|dont see myself|"
-    r"no (?:lo |la |los |las )?(?:vi|he visto|hemos visto)(?: yo)?(?: pero| but|,)|only shar|solo compart|"
+    r"no (?:lo |la |los |las )?(?:vi|he visto|hemos visto)(?: yo)?(?: pero| but|,|$)|only shar|solo compart|"
     r"no idea if (?:its |it is )?true|no se si (?:es )?(?:cierto|verdad)|not sure if (?:its |it is )?true)"
     r"(?![\w])")
 """Someone else's claim, in the sentence that carries it: "my cousin says", "dicen", "saw on facebook"."""
@@ -194,7 +200,7 @@ FORWARD = words(
     r"difundan", r"avisen a todos", r"tell everyone", r"warn everyone", r"rumou?rs?", r"rumores", r"apparently",
     r"supposedly", r"supuestamente", r"allegedly", r"dizque", r"dicque", r"unconfirmed", r"sin confirmar",
     r"sent by a trusted source", r"from a friend", r"friend of a friend", r"shared from", r"compartido de",
-    r"via (?:whatsapp|facebook|fb|tiktok|telegram)",
+    r"via (?:whatsapp|facebook|fb|tiktok|telegram)", r"chismes?", r"chisme:",
 )
 """The whole message is someone else's: a forward, a rumour passed on."""
 
@@ -215,7 +221,8 @@ QUESTION_START = re.compile(
     r"anybody|any1|can (?:someone|anyone|somebody|u|you)|"
     r"could (?:someone|anyone)|who|whos|what|whats|where|wheres|why|how|hows|should|es cierto|es verdad|"
     r"sera|seran|saben|alguien|hay (?:algo|alguien)|que (?:onda|pasa|paso|es eso|son esos)|q onda|q pasa|"
-    r"donde|quien|y en|y por|alguna|algun|someone confirm|u guys|you guys|que tal|como esta)(?![\w])")
+    r"donde|quien|y en|y por|alguna|algun|someone confirm|u guys|you guys|que tal|como esta|cuantos|cuantas|"
+    r"how many|which|cual|cuales|pa donde|para donde|ya alguien|alguien ya)(?![\w])")
 """How a question opens, in a sentence without a question mark."""
 QUESTION_ANYWHERE = words(
     r"anyone (?:know|knows|seen|see|near|nearby|around|confirm|able|there|else see)",
@@ -225,7 +232,8 @@ QUESTION_ANYWHERE = words(
     r"alguna (?:novedad|noticia)", r"que saben", r"is it safe", r"es seguro", r"what(?:s| is) going on",
     r"que esta pasando", r"real or fake", r"which is it", r"or is (?:that|it|this)", r"is there really",
     r"(?:or|o) (?:ya )?(?:se fueron|left|gone|no|chisme|rumor)", r"(?:or|o) (?:es )?(?:chisme|rumor|mentira|fake|real)",
-    r"i wonder if", r"me pregunto si", r"alguien knows", r"(?:anyone|anybody|someone) (?:\w+ ){0,4}(?:can|could) "
+    r"i wonder if", r"me pregunto si", r"(?:want|wants|wanted|need|needs) to know (?:if|whether)",
+    r"quieren? saber si", r"(?:or|o) (?:q|que|what)$", r"o no$", r"alguien knows", r"(?:anyone|anybody|someone) (?:\w+ ){0,4}(?:can|could) "
     r"(?:see|check|look)", r"me dice si", r"me dicen si", r"let me know if",
     r"avisen si",
 )
@@ -250,7 +258,9 @@ ACTIVITY_QUESTION = words(
     r"the [\w& -]{2,40} (?:one|thing)", r"(?:anyone|anybody|any1|someone|somebody)(?! else) (?:near|at|by|around|"
     r"close|in|on|over|down)", r"(?:hay )?alguien (?:cerca|por|en|x)", r"alguien sabe algo", r"active alert",
     r"(?:ve|ven|vio|vieron) algo", r"como esta(?: todo)?", r"todo en paz", r"que tal", r"checkpoints?",
-    r"en paz", r"tranquilo", r"activity", r"sightings?", r"anything", r"something (?:happening|going on)",
+    r"en paz", r"tranquilo", r"activity", r"eyes on", r"ok to (?:go|take|walk|drive|pass)", r"donde (?:estan|andan|esta)",
+    r"where (?:are|r) they", r"(?:which way|where) did they", r"pa(?:ra)? donde (?:se fueron|van|agarraron)",
+    r"(?:alguien|anyone|someone|somebody) (?:fue|went|go|ya fue) (?:a ver|to check|to look)", r"cuantos", r"how many", r"sightings?", r"anything", r"something (?:happening|going on)",
     r"esta segur[oa]", r"(?:are|r) (?:they|them|agents|ice)", r"(?:is|are) (?:ice|agents|they|la migra)",
 )
 """Questions about what is happening (not every question is: "who has the hotline number?")."""
@@ -286,7 +296,7 @@ FALSITY = words(
     r"es (?:viejo|vieja|de otro lado|editado|editada|falso|falsa)", r"(?:is|was|es|era|its|thats) from (?:last|another|a different|"
     r"\d{4}|texas|california|chicago|la|houston|arizona|years?)", r"es de (?:otro|otra|texas|california|\d{4}|hace)",
     r"reverse image", r"simulacro", r"training exercise", r"a drill", r"es (?:un |puro )?rumor", r"just a rumou?r",
-    r"solo (?:es )?(?:un )?rumor", r"only a rumou?r", r"no (?:ha habido|hubo|paso) nada", r"nothing happened",
+    r"solo (?:es )?(?:un )?rumor", r"only a rumou?r", 
     r"sure and im", r"ya (?:lo )?checamos", r"we checked", r"checked with",
 )
 BENIGN = words(
@@ -307,7 +317,9 @@ BENIGN = words(
     r"aseguradora", r"insurance", r"bail bonds?", r"ems", r"church (?:van|bus)", r"school (?:van|security)", r"mndot", r"road (?:work|crew|construction)",
     r"public works", r"obras publicas", r"(?:park|parks|school|city|county|building|hotel) (?:board )?(?:staff|"
     r"workers|employees|crew)", r"staff", r"trabajadores de la ciudad", r"securitas", r"election", r"canvassers?",
-    r"health inspectors?", r"accident(?:e)?", r"realtors?", r"cable company", r"compania del cable",
+    r"health inspectors?", r"accident(?:e)?", r"film (?:shoot|set|production)", r"photo shoot", r"bounty hunters?",
+    r"social workers?", r"trabajadores? sociales?", r"county (?:workers|social)", r"(?:del )?distrito escolar",
+    r"school district", r"ice delivery", r"reddy ice", r"realtors?", r"cable company", r"compania del cable",
     r"del cable", r"comcast", r"funeraria", r"funeral(?: home)?", r"hearse",
     r"carroza", r"velorio", r"wedding", r"boda", r"guards?", r"guardia", r"el guardia", r"electricians?",
     r"paramedicos", r"cable (?:guys?|company)", r"roofers?", r"landscapers?", r"survey(?:ors?|ing)",
@@ -336,7 +348,7 @@ ENDED = words(
     r"no longer", r"anymore", r"not there anymore", r"no more", r"all clear", r"clear", r"despejad[oa]",
     r"ya paso", r"termino", r"terminaron", r"se acabo", r"its over", r"is over", r"regreso la calma",
     r"volvio la calma", r"back to normal", r"reopened", r"reabrio",
-    r"came back out", r"safe now", r"all good", r"todo bien", r"todo tranquilo", r"ya no$", r"not anymore",
+    r"came back out", r"safe now", r"all good", r"(?:have |has )?departed", r"se marcharon", r"se marcho", r"todo bien", r"todo tranquilo", r"ya no$", r"not anymore",
     r"^over$", r"^done$",
     r"se retiraron", r"ya se (?:retiraron|fueron|fue)",
     r"ya (?:todo )?(?:tranquilo|calmado|normal|bien|libre|seguro)", r"pasen sin miedo", r"ya pueden salir",
@@ -344,7 +356,7 @@ ENDED = words(
 """It is over: they left, the place is clear."""
 
 ABSENCE = words(
-    r"not there", r"nobody", r"nobodys", r"no ?one", r"noone", r"no ones", r"theres nothing", r"theres nobody", r"nadie", r"nadien", r"nothing", r"nada", r"empty", r"vacio",
+    r"not there", r"nobody", r"nobodys", r"no (?:ha habido|hubo|paso) nada", r"nothing happened", r"no ?one", r"noone", r"no ones", r"theres nothing", r"theres nobody", r"nadie", r"nadien", r"nothing", r"nada", r"empty", r"vacio",
     r"vacia", r"quiet", r"tranquil[oa]", r"calm", r"calmado", r"normal", r"como siempre", r"as usual",
     r"just (?:regular|normal|shoppers|people|customers|traffic)", r"no sign", r"ni rastro",
     r"(?:only|just|nomas|solo|puro|puros|namas) (?:a |the |el |la |los |las |unos? |unas? )?(?:city bus|bus|guy|guys|"
@@ -359,7 +371,7 @@ ABSENCE = words(
 
 ARRIVAL = words(
     r"ya llegaron", r"llegaron", r"acaban de llegar", r"(?:theyre|they are|they r) (?:here|back|outside|at the door|"
-    r"in the (?:building|store|lobby|hallway))", r"estan (?:aqui|aca|afuera)", r"otra vez",
+    r"in the (?:building|store|lobby|hallway))", r"estan (?:aqui|aca|afuera)",
     r"they are here", r"theyre here", r"(?:theyre|they are) back", r"regresaron", r"(?:they|theyre) (?:just )?(?:showed up|arrived)",
 )
 """They came: in a network's chat, "they" are the agents."""
@@ -384,7 +396,7 @@ PRESENCE = words(
     r"near|en|por|parked|sitting|waiting|blocking|parados|circling|going|doing|taking|checking|moving)",
     r"(?:more|mas) (?:cars|vans|trucks|agents|camionetas|agentes|patrullas) (?:coming|arriving|llegando|"
     r"just|now)", r"ya son \d+", r"now \d+", r"now there(?:s| are) \d+", r"\d+ (?:more|mas)", r"total \d+",
-    r"siguen llegando", r"llegaron mas", r"acaban de (?:llegar|entrar)", r"just (?:arrived|pulled up|showed up)",
+    r"siguen llegando", r"llegaron mas", r"\d+ (?:now|ahora)", r"acaban de (?:llegar|entrar)", r"just (?:arrived|pulled up|showed up)",
     r"blocked", r"blocking", r"bloquearon", r"taped off", r"cerraron", r"(?:theyre|they are|estan|andan|anduvieron) "
     r"(?:\w+ )?(?:hitting|doing|raiding|rondando|preguntando|circling|staging|patrolling|patrullando|dando vueltas)",
     r"(?:theyre|they are|they r) (?:\w+ )?(?:at|in|on|by|outside|inside|near)", r"(?:estan|andan) (?:\w+ )?(?:en|por|x)",
@@ -461,6 +473,11 @@ CHATTER = words(
     r"warrant", r"orden (?:firmada|judicial)", r"judge", r"juez", r"cuidense", r"be safe", r"be careful",
     r"stay inside", r"quedense",
 )
+FYI = words(
+    r"fyi", r"para (?:q|que) sepan", r"nomas para", r"carry on", r"just so you know", r"heads up", r"no panic",
+    r"dont panic", r"nothing to worry", r"no hay de que preocuparse",
+)
+"""An unprompted note that something is not enforcement, with nothing open to correct."""
 NOTICE = words(
     r"mods?", r"moderators?", r"moderadora?s?", r"admins?", r"administrador(?:a|es)?", r"warning about",
     r"aviso", r"nota del equipo", r"equipo de verificacion", r"verification team", r"coordinators?",
@@ -478,7 +495,7 @@ STILL = words(
 OVER = words(
     r"is over", r"its over", r"all clear", r"the last (?:one|ones|agents?|vans?|cars?|trucks?|suvs?)", r"ya no",
     r"no more", r"anymore", r"no longer", r"se acabo", r"termino", r"ya paso", r"clear", r"ya se fue", r"ya se fueron",
-    r"ya se retiraron", r"ya no (?:estan|hay|esta)", r"ya no$",
+    r"ya se retiraron", r"ya no (?:estan|hay|esta)", r"ya no$", r"go away", r"went away", r"se fueron",
 )
 """Said to be over, not just moving."""
 POST_MENTION = words(

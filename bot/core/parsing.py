@@ -53,9 +53,28 @@ def fold(text: str) -> str:
 _APOSTROPHE = re.compile(r"(?<=\w)['’`´](?=\w)")
 
 
+_SPELLINGS = {
+    "aki": "aqui", "aca": "aca", "ai": "ahi", "stan": "estan", "sta": "esta", "stuvieron": "estuvieron",
+    "stamos": "estamos", "stoy": "estoy", "yegaron": "llegaron", "yego": "llego", "yegan": "llegan",
+    "yamo": "llamo", "kieren": "quieren", "ke": "que", "k": "que", "xq": "porque", "orita": "ahorita",
+    "horita": "ahorita", "aya": "alla", "bienen": "vienen", "bino": "vino", "mygra": "migra", "mira": "mira",
+    "nadien": "nadie", "ahy": "ahi", "alli": "alli", "aorita": "ahorita", "aora": "ahora", "tan": "estan",
+    "trokas": "trocas", "troka": "troca", "imigracion": "inmigracion", "emigracion": "inmigracion",
+    "polisia": "policia", "migrasion": "migracion", "agarando": "agarrando", "agararon": "agarraron",
+    "yevaron": "llevaron", "yevan": "llevan", "bajo": "bajo", "ahi": "ahi", "sige": "sigue", "sigen": "siguen",
+    "tmb": "tambien", "tb": "tambien", "pq": "porque", "q": "q",
+}
+"""How people spell by ear ("aki stan", "yegaron"): read as the words they are."""
+_WORD = re.compile(r"[a-z]+")
+_AY = re.compile(r"(?<![\w])ay (?=(?:la )?(?:migra|agentes|ice|policia|camionetas|trocas|retenes|reten|un reten)(?![\w]))")
+
+
 def fold_for_reading(text: str) -> str:
-    """fold, and apostrophes inside words dropped: "they're", "theyre" and "they’re" read alike."""
-    return _APOSTROPHE.sub("", fold(text))
+    """fold, and apostrophes inside words dropped: "they're", "theyre" and "they’re" read alike; words
+    spelt by ear read as spelt ("aki stan" is "aqui estan", "ay migra" is "hay migra")."""
+    folded = _APOSTROPHE.sub("", fold(text))
+    folded = _WORD.sub(lambda m: _SPELLINGS.get(m.group(0), m.group(0)), folded)
+    return _AY.sub("hay ", folded)
 
 
 SPANISH = lx.words(
@@ -111,6 +130,8 @@ def _sighting(c: Clause, context: Context) -> bool:
     return c.presence or c.arrival or c.still or c.relocated
 
 
+_STRONG_END = re.compile(r"(?<![\w])(?:se fueron|se fue|se retiraron|se largaron|gone|departed|pulled out|drove off|"
+                         r"se marcharon|all clear)(?![\w])")
 _AFFIRM_START = re.compile(r"^(?:y+e+s+|yep|yup|yeah|si+|simon|\+\s?1|same|confirm\w*|me too|yo tambien)(?![\w])")
 
 
@@ -162,7 +183,9 @@ def interpret(clauses: list[Clause], context: Context, has_location: bool, whole
     # a correction of an open sighting, from whoever makes it ("that post is fake", "it's a tow truck")
     falsity = [c for c in stated if c.falsity]
     named_post = any(c.quoted for c in clauses)
-    if disputes and not still_there and (context != "none" or falsity or named_post) and not (
+    fyi = any(lx.FYI.search(c.text) for c in clauses)
+    correcting = falsity or named_post or ((denials or [c for c in benign if c.first_hand]) and not fyi)
+    if disputes and not still_there and (context != "none" or correcting) and not (
             context == "alerted" and (absent or ended) and not denials):
         return say(Kind.DISPUTE, "first_hand", "dispute: not enforcement, or the post is false", disputes)
     if notices and (quoted or forwarded) and not eyewitness and not (absent and context == "pending"):
@@ -171,10 +194,13 @@ def interpret(clauses: list[Clause], context: Context, has_location: bool, whole
         return say(Kind.CHATTER, "none", "a correction with no open sighting to correct", benign)
     # 1. second-hand, unless the writer saw it too
     told = [c for c in clauses if c.second_hand and not c.first_hand]
-    if told and not own and any(c.enforcement for c in clauses) and not attributed:
-        attributed = told  # "ICE at Powderhorn? that's what the Facebook group says"
+    if told and not own and not attributed and (context != "none" or any(c.enforcement for c in clauses)):
+        # "ICE at Powderhorn? that's what the Facebook group says"; under an open sighting, "my sister
+        # says the same" passes on someone else's confirmation
+        attributed = told
     if (attributed or (forwarded and content) or (quoted and not own)) and not eyewitness:
-        if any(c.verify for c in asks) or (quoted and not attributed and not forwarded and asks):
+        if any(c.verify for c in asks) or (quoted and not attributed and not forwarded and asks) or (
+                attributed and all(c.interrogative for c in attributed)):
             return say(Kind.QUESTION, "asking", "asks whether what others say is true", asks)
         return say(Kind.HEARSAY, "second_hand", "second-hand: someone else's claim",
                    attributed or quoted or [c for c in clauses if c.forward])
@@ -199,10 +225,12 @@ def interpret(clauses: list[Clause], context: Context, has_location: bool, whole
         # nothing open here: "5 unmarked SUVs just pulled out of the federal building" is them, seen now
         return say(Kind.REPORT, "first_hand", "a sighting of them on the move", moving)
     if ended and not still_there and (content or context != "none" or any(
-            c.they or lx.OVER.search(c.text) for c in ended)):
+            c.they or lx.OVER.search(c.text) or _STRONG_END.search(c.text) for c in ended)):
         return say(Kind.ALL_CLEAR, "first_hand", "over: they left, the place is clear", ended)
     if absent and not own and context == "pending":
         return say(Kind.DISPUTE, "first_hand", "nobody there: evidence against the open sighting", absent)
+    if absent and not own and any(c.first_hand and c.now for c in absent):
+        return say(Kind.ALL_CLEAR, "first_hand", "nobody there now, seen first-hand", absent)
     # 5. a sighting
     if own:
         return say(Kind.REPORT, "first_hand", "first-hand sighting" if eyewitness else "a sighting, stated as fact",
@@ -213,9 +241,9 @@ def interpret(clauses: list[Clause], context: Context, has_location: bool, whole
         reasons.append("confirms the open sighting")
         return Kind.REPORT, "first_hand", reasons
     # 6. the rest
-    activity = [c for c in asks if not c.hypothetical and (c.enforcement or c.vehicles or c.presence or c.about_activity or c.ended
+    activity = [c for c in asks if not c.hypothetical and not c.chatter and (c.enforcement or c.vehicles or c.presence or c.about_activity or c.ended
                 or c.absence or c.request or c.relocated)]
-    if activity or (asks and context != "none" and not any(c.chatter for c in asks)):
+    if activity or (asks and context != "none" and not any(c.chatter for c in clauses)):
         return say(Kind.QUESTION, "asking", "asks, claims nothing first-hand", activity or asks)
     if has_location:
         reasons.append("a location pin")

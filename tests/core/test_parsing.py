@@ -152,8 +152,9 @@ def test_a_relayed_correction_is_hearsay() -> None:
     assert kind("dicen que eran de la luz, no de la migra, pero no sé", "pending") == "hearsay"
 
 
-def test_a_correction_with_nothing_open_is_chatter() -> None:
-    assert kind("cops pulled someone over at Lake & 28th, regular MPD, nothing immigration") == "chatter"
+def test_a_note_with_nothing_open_is_chatter_but_a_denial_is_a_dispute() -> None:
+    assert kind("cops pulled someone over at Lake & 28th, regular MPD, nothing immigration, carry on") == "chatter"
+    assert kind("the white vans on Lake & 10th are a film shoot, not ICE, I asked the crew") == "dispute"
 
 
 def test_a_moderators_warning_about_a_post_is_not_a_sighting() -> None:
