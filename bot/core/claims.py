@@ -58,6 +58,7 @@ class Clause:
     now_first: bool = False
     checked: bool = False
     interrogative: bool = False
+    identified: bool = False
     seeing: bool = False
     they: bool = False
     winter: bool = False
@@ -143,6 +144,8 @@ def read_clause(text: str, marked_question: bool) -> Clause:
     first_hand, _ = _affirmed(lx.FIRST_HAND, text)
     clause.first_hand = clause.note("first_hand", first_hand) or clause.them
     second_hand = lx.ATTRIBUTION.search(_WE.sub(" we ", _VEST_SAYS.sub(" ~ ", text)))
+    if second_hand and first_hand and second_hand.start() <= first_hand.start() < second_hand.end():
+        clause.first_hand = clause.them  # "lo vi en facebook": seen on a screen, not in person
     clause.second_hand = clause.note("second_hand", second_hand)
     # "my cousin texted me ICE was at the Target so I went to look and yes they're there": checked in person
     checked = lx.CHECKED.search(text, second_hand.end()) if second_hand else None
@@ -160,13 +163,15 @@ def read_clause(text: str, marked_question: bool) -> Clause:
         if lx.BENIGN_NEGATED.search(before[-30:]):
             clause.cues.append(f"not benign:{benign.group(0)}")
             continue
-        if lx.IDENTIFY.search(before) or clause.denial or before.strip() in ("", "guys", "lol", "lmao", "ja", "jaja"):
+        if lx.IDENTIFY_NEAR.search(before[-40:]) or clause.denial or before.strip() in ("", "guys", "lol", "lmao", "ja",
+                                                                                      "jaja", "fyi", "no"):
             clause.benign = clause.note("benign", benign)
             named = agents is not None and agents.start() < benign.start() and lx.IDENTIFY.search(
                 text[agents.end():benign.start()])
             if named or neg_agents:
                 # "the guys in vests are park board staff", "eran repo guys, no migra"
                 clause.denial = True
+                clause.identified = bool(named)
                 clause.agents = clause.them = False
             if not clause.agents:
                 clause.action = False  # "cops pulled someone over": the benign ones did it
@@ -229,7 +234,7 @@ _NOT_ABSENCE = re.compile(r"(?<![\w])(?:que nadie|q nadie|nadie (?:abra|salga|va
                           r"(?![\w])")
 _DONT_LISTEN = re.compile(r"(?<![\w])(?:dont|do not|no) (?:listen to|believe|le hagan caso a|crean)[^,.]{0,50}")
 _RETURN = re.compile(r"(?<![\w])(?:otra vez|again|de nuevo|back|volvieron|regresaron|hoy|today)(?![\w])")
-_EMBEDDED_IF = re.compile(r"(?<![\w])(?:know|knows|see|check|wonder|ask|sure|tell (?:me|us)|find out|idk|dunno|"
+_EMBEDDED_IF = re.compile(r"(?<![\w])(?:if anyone asks|por si alguien pregunta|know|knows|see|check|wonder|ask|sure|tell (?:me|us)|find out|idk|dunno|"
                           r"confirm|sabe|saben|ver|checar|decir|dice|pregunto|confirmar|knows) (?:if|si)(?![\w])")
 _THEY = re.compile(r"(?<![\w])(?:they|theyre|them|estan|andan|llegaron|los|las|ellos)(?![\w])")
 _SINCE = re.compile(r"(?<![\w])(?:since|desde) (?:this morning|esta manana|la manana|ayer|yesterday|temprano|"

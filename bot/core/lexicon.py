@@ -21,6 +21,8 @@ _KIN = (r"(?:cousin|sister|brother|aunt|auntie|uncle|mom|mother|mum|dad|father|s
         r"vecino|esposa|esposo|cunada|cunado|suegra|suegro|jefe|jefa|compa|comadre|compadre|sobrina|sobrino|"
         r"abuela|abuelo|novia|novio|companero|companera|teacher|maestra|maestro|pastor|priest|padre|manager|"
         r"coworkers|doctor|nurse|driver|chofer|homie|homies|bro|sis|cuate|carnal|comadre|vecinos)s?")
+_NOT_RELAYING = r"(?! (?:to|stay|dont|do not|go|come|keep|be|tell|que no|q no|not to|no salgan|quedense)(?![\w]))"
+""""my boss says stay inside" relays advice, not a sighting."""
 _PERSON = (r"(?:guy|lady|woman|man|senora|senor|muchacho|muchacha|dude|girl|person|persona|someone|somebody|"
            r"alguien|cop|officer|vecino|vecina)s?")
 _SAY = (r"(?:says?|said|saying|tells?|told|texted|texting|called|calling|messaged|sent|saw|seen|heard|emailed|wrote|"
@@ -41,7 +43,7 @@ AGENTS = words(
 
 NOT_AGENTS = words(
     r"black ice", r"icy", r"ice (?:cream|rink|skating|fishing|fishermen|house|houses|storm|dam|dams|cubes?|"
-    r"machine|maker|pack|palace|castle|festival|sculptures?|bar|bars|cold|covered|everywhere|age|hockey|"
+    r"machine|maker|pack|palace|castle|festival|sculptures?|bar|bars|cold|age|hockey|"
     r"melt|melting|breaking|broke|thin|thick|rescue)",
     r"(?:on the|thin|pure|pura|puro|solid|a sheet of|sheets of|glare|covered in|so much|lots of|mucho|en el) ice",
     r"ice (?:all over the|under|is (?:good|bad|thick|thin|slippery|out))", r"ice on the (?:lake|lakes|river|pond)", r"ice (?:on|in) (?:the )?(?:roads?|"
@@ -76,7 +78,7 @@ SUSPICIOUS = words(
     r"polarizad[oa]s", r"government plates?", r"placas (?:de gobierno|federales)", r"gov plates?",
     r"plates? covered", r"with a cage", r"con jaula", r"out of state plates?", r"placas de otro estado",
     r"luces (?:azules|rojas y azules|en el (?:grill|vidrio|parabrisas))", r"(?:blue|red and blue|police) lights",
-    r"lights in the (?:grill|grille|windshield|dash)",
+    r"lights in the (?:grill|grille|windshield|dash)", r"covered windows", r"ventanas tapadas",
 )
 """Vehicles that alone say enforcement; a plain van needs agents, an action or an open sighting."""
 
@@ -91,7 +93,8 @@ ACTIONS = words(
     r"some |the |my |his |her |our |el |la |al |a la |a un |a una |un |una )?(?:young )?(?:senor|senora|muchacho|"
     r"muchacha|chavo|joven|vecino|vecina|hombre|mujer|someone|somebody|him|her|them|people|ppl|guys?|men|man|woman|"
     r"women|lady|ladies|kids?|workers?|person|dad|mom|father|mother|neighbou?r|cousin|brother|sister|husband|"
-    r"wife|son|daughter|boy|girl|teen|student)s?(?: (?:in|into|out|away|to))?",
+    r"wife|son|daughter|boy|girl|teen|student|another one|one more|otro|otra|uno mas|otro senor|otra senora)s?"
+    r"(?: (?:in|into|out|away|to))?", r"processing (?:people|ppl|a lot of people|detainees)",
     r"zip ?ti(?:es|ed|e|ing)", r"pushing (?:people|ppl|the)", r"empujando", r"hitting (?:the |houses|homes|apartments)",
     r"sweeps?", r"operations?", r"operacion", r"staging", r"surrounded", r"rodearon", r"rodeando",
     r"(?:subieron|bajaron|metieron|tienen) a (?:un|una|uno|dos|tres|la|el|los|las|\d+|mi|su)",
@@ -150,19 +153,20 @@ FIRST_HAND = words(
     r"las (?:veo|vi)", r"lo (?:veo|vi)", r"(?:acabo|acabamos) de (?:ver|pasar|salir|llegar)", r"vi",
     r"veo", r"vimos", r"desde (?:mi|la) (?:ventana|casa|carro|trabajo|puerta|balcon)", r"enfrente de mi",
     r"aqui (?:en|enfrente|afuera|adentro|estan|siguen)", r"pase por", r"pasamos por", r"hable con",
-    r"vivo", r"trabajo (?:en|enfrente|ahi|aqui)", r"mis propios ojos", r"con mis ojos", r"we see", r"i watched",
-    r"ando (?:en|por)", r"andamos (?:en|por)", r"(?:me and|my \w+ and i) (?:are|r|am) (?:at|in|here)",
+    r"vivo", r"trabajo (?:en|enfrente|ahi|aqui)", r"i know (?:them|her|him|the)", r"los conozco", r"la conozco",
+    r"lo conozco", r"mis propios ojos", r"con mis ojos", r"we see", r"i watched",
+    r"ando (?:en|por)", r"andamos (?:en|por)", r"(?:me and (?:my )?\w+|my \w+ and i) (?:are|r|am) (?:at|in|here)",
     r"we are (?:at|in|here|inside|outside)", r"(?:we|were) (?:r )?(?:here|inside|outside)",
 )
 ATTRIBUTION = re.compile(
     r"(?<![\w])(?:(?:my|mi|mis|our|nuestra|nuestro|a|the|el|la|his|her|su|this|that|some|una?|esa|ese) "
-    + _KIN + r"(?![\w])(?:.{0,40}?)(?<![\w])" + _SAY + r"|"
+    + _KIN + r"(?![\w])(?:.{0,40}?)(?<![\w])" + _SAY + _NOT_RELAYING + r"|"
     r"me (?:acaba de |acaban de )?(?:marco|marcar|llamo|llamar|hablo|hablar|escribio|escribir|aviso|avisar)|"
     r"just (?:called|texted|messaged) me|"
     r"(?:a|the|this|that|some|una?|el|la|esa|ese) " + _PERSON + r"(?: [\w-]+){0,5} (?:says|say|said|told|tells|dice|dijo|"
     r"me dijo|texted|posted|wrote)|"
     r"(?:says|said|saying|dice|dicen|dijo|dijeron|anda diciendo|andan diciendo|estan diciendo|cuentan)"
-    r"(?! (?:to|stay|dont|do not|go|come|keep|be|que no|q no|not to|no salgan|quedense)(?![\w]))|"
+    r"(?! (?:to|stay|dont|do not|go|come|keep|be|tell|que no|q no|not to|no salgan|quedense)(?![\w]))|"
     r"(?:emailed|texted|messaged|wrote|posted|announced|avisaron|escribieron)(?: \w+){0,3} (?:that|saying|que|q)|"
     r"i (?:heard|hear) (?:that|there|theres|ice|they|theyre|about|from|a|on|it)|heard (?:that|there|theres|"
     r"ice|they|theyre|about|from|it|rumou?rs?|on)|(?:^|\. )heard|hearing (?:that|reports|rumou?rs)|"
@@ -174,7 +178,7 @@ ATTRIBUTION = re.compile(
     r"(?:(?:a|the|this|that|un|el|ese|esa) )?(?:video|post|pic|photo|screenshot|tiktok|live|clip|foto|mensaje)(?: \w+){0,3} "
     r"(?:going around|circulating|shows|showing|que circula|circulando)|circula(?:n)?(?: en \w+)? (?:que|q)|"
     r"(?:vi|saw|watched) (?:un|a|el|the) (?:tiktok|video|post|live|reel|story)|keep hearing|hearing (?:ice|that|there|they)|"
-    r"word is|segun|according to|told me|tell me(?! if| si| where| when)|telling me|tells me|texted me|sent me|called me|messaged me|"
+    r"word is|segun|according to|told me|tell me(?! if| si| where| when| pls| please| porfa| plz)|telling me|tells me|texted me|sent me|called me|messaged me|"
     r"me (?:dijo|dice(?! si)|dijeron|contaron|conto|avisaron|aviso|llego|llegaron|mandaron|mando|pasaron|paso|"
     r"escribio|escribieron|llamo|texteo|textearon|enseno)|"
     r"someone (?:said|says|say|posted|told|texted|sent|wrote)|somebody (?:said|says|posted|told)|"
@@ -220,7 +224,7 @@ QUESTION_START = re.compile(
     r"(?:r (?:they|u|ice)|is|are|was|were|(?:does|do|did) (?:you|u|they|we|anyone|anybody|ice|the|yall|y'all|it)|has|have|any|anyone|"
     r"anybody|any1|can (?:someone|anyone|somebody|u|you)|"
     r"could (?:someone|anyone)|who|whos|what|whats|where|wheres|why|how|hows|should|es cierto|es verdad|"
-    r"sera|seran|saben|alguien|hay (?:algo|alguien)|que (?:onda|pasa|paso|es eso|son esos)|q onda|q pasa|"
+    r"sera|seran|saben|alguien (?:sabe|ha|vio|esta|puede|tiene|me puede|cerca|por|que|en|x|anda)|hay (?:algo|alguien)|que (?:onda|pasa|paso|es eso|son esos)|q onda|q pasa|"
     r"donde|quien|y en|y por|alguna|algun|someone confirm|u guys|you guys|que tal|como esta|cuantos|cuantas|"
     r"how many|which|cual|cuales|pa donde|para donde|ya alguien|alguien ya)(?![\w])")
 """How a question opens, in a sentence without a question mark."""
@@ -232,7 +236,7 @@ QUESTION_ANYWHERE = words(
     r"alguna (?:novedad|noticia)", r"que saben", r"is it safe", r"es seguro", r"what(?:s| is) going on",
     r"que esta pasando", r"real or fake", r"which is it", r"or is (?:that|it|this)", r"is there really",
     r"(?:or|o) (?:ya )?(?:se fueron|left|gone|no|chisme|rumor)", r"(?:or|o) (?:es )?(?:chisme|rumor|mentira|fake|real)",
-    r"i wonder if", r"me pregunto si", r"(?:want|wants|wanted|need|needs) to know (?:if|whether)",
+    r"i wonder if", r"me pregunto si", r"tell me if", r"dime si", r"diganme si", r"let me know if", r"avisenme si", r"(?:want|wants|wanted|need|needs) to know (?:if|whether)",
     r"quieren? saber si", r"(?:or|o) (?:q|que|what)$", r"o no$", r"alguien knows", r"(?:anyone|anybody|someone) (?:\w+ ){0,4}(?:can|could) "
     r"(?:see|check|look)", r"me dice si", r"me dicen si", r"let me know if",
     r"avisen si",
@@ -240,12 +244,14 @@ QUESTION_ANYWHERE = words(
 VERIFY_QUESTION = words(
     r"is (?:it|this|that) (?:true|real|legit)", r"(?:es|sera) (?:cierto|verdad|real)", r"real or fake",
     r"which is it", r"or is (?:that|it|this)", r"is there really", r"is this (?:happening|legit)",
+    r"(?:or|o) (?:es |nomas es |just |is it )?(?:chisme|rumou?r|mentira|fake|cuento)",
 )
 """Asks whether what others say is true: a question, even about a rumour."""
 REQUEST = words(
     r"can (?:anyone|someone|somebody|u|you) (?:confirm|check|verify|go|look|see|come)",
     r"alguien (?:puede|pueden|que pueda|q pueda) (?:ir|checar|confirmar|ver)", r"someone confirm",
     r"confirm pls", r"pls confirm", r"please confirm", r"confirmen", r"alguien (?:me )?confirma",
+    r"(?:que|q) confirme", r"(?:que|q) (?:vaya|vayan) a ver",
 )
 ACTIVITY_QUESTION = words(
     r"any (?:update|news|info|word)s?", r"alguna (?:novedad|noticia)", r"is it safe", r"es seguro",
@@ -330,6 +336,12 @@ BENIGN = words(
 BENIGN_NEGATED = re.compile(r"(?:no way|not|isnt|arent|no|no es|no son|no eran|no era|nunca)(?: (?:its|it is|"
                             r"thats|theyre|a|an|the|el|la|los|las|un|una|de|de la|del|just))* $")
 """Right before a benign name, a negator denies it: "no way it's a plumber", "no son de la policia"."""
+IDENTIFY_NEAR = re.compile(
+    r"(?<![\w])(?:its|it is|thats|that is|those are|these are|they are|theyre|they were|is|are|was|were|es|son|era|eran|"
+    r"fue|just|only|solo|nomas|puro|puros|namas|im|i am|soy)(?: (?:a|an|the|el|la|los|las|un|una|unos|de|del|de la|"
+    r"just|only|some|regular|normal|local|city|county|hennepin|ramsey|from|the same|los mismos|mas|pinche|a couple|"
+    r"two|three|dos|tres|[a-z]+ county))*\s*$")
+"""Right before a benign name: "those are (the) ...", "es (el) ...", "it's just ..."."""
 IDENTIFY = words(
     r"its", r"it is", r"it was", r"its just", r"thats", r"that is", r"thats just", r"those are", r"these are",
     r"they are", r"theyre", r"they were", r"just", r"only", r"es", r"son", r"era", r"eran", r"fue",
@@ -431,12 +443,13 @@ PAST = words(
     r"on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)",
     r"(?:in|en) (?:january|february|march|april|june|july|august|september|october|november|december|"
     r"enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre)",
-    r"remember (?:the|when)", r"te acuerdas", r"se acuerdan", r"back in", r"years? ago", r"never (?:going|gonna) "
+    r"remember (?:the|when)", r"this past (?:weekend|week|month|monday|tuesday|wednesday|thursday|friday|saturday|sunday)",
+    r"past weekend", r"te acuerdas", r"se acuerdan", r"back in", r"years? ago", r"never (?:going|gonna) "
     r"(?:to )?forget", r"nunca (?:lo )?voy a olvidar", r"still think about", r"todavia me da", r"still shaking",
     r"was (?:around|at like|about) \d", r"at (?:like |around )?\d{1,2} ?(?:am|a\.m)\b", r"a las \d+ de la manana",
     r"como a las \d", r"last (?:time|year)", r"hora y media", r"an hour and a half", r"hace (?:una|como una) hora", r"(?:cuando|when) (?:fui|went)", r"madrugada", r"en navidad",
     r"on christmas", r"me toco ver", r"it was like \d+ hours", r"hace (?:como|unas) \d+ (?:horas|hrs)",
-    r"(?:like|about|around|como|unas) \d+ (?:hours?|hrs?|horas?) (?:ago|back)?",
+    r"(?:like|about|around|como|unas) \d+ (?:hours?|hrs?|horas?)(?: ago| back)?",
 )
 """Long over: a story, not a sighting."""
 
@@ -466,13 +479,19 @@ CHATTER = words(
     r"quien puede ir", r"stay safe", r"cuidense", r"thank", r"thanks", r"thx", r"gracias", r"pray", r"oremos",
     r"training", r"meeting", r"reunion", r"volunteer", r"voluntari[oa]s?", r"rapid response", r"rally",
     r"protest", r"march", r"marcha", r"vigil", r"vigilia", r"heading to", r"on the way", r"en camino",
-    r"be there in", r"\d+ min(?:utes|s)? out", r"to film", r"a grabar", r"a observar", r"who else", r"alguien mas",
+    r"be there in", r"\d+ min(?:utes|s)? out", r"to film", r"a grabar", r"a observar", r"who else", r"alguien mas va", r"bringing", r"coffee", r"hand warmers",
+    r"snacks", r"cream or sugar",
     r"with my (?:camera|phone|vest)", r"anyone else (?:coming|going|around|here|on the way)", r"reminder",
     r"dont (?:share|forward|spread|repost)", r"do not (?:share|forward|spread|repost|post)", r"no reenvien",
     r"no (?:lo |la )?compartan", r"donate", r"donations", r"donen", r"fundraiser", r"juntando",
     r"warrant", r"orden (?:firmada|judicial)", r"judge", r"juez", r"cuidense", r"be safe", r"be careful",
     r"stay inside", r"quedense",
 )
+DISMISS = words(
+    r"relax", r"calm down", r"calmense", r"calmate", r"no se asusten", r"tranquilos", r"tranquilas", r"false alarm",
+    r"falsa alarma", r"chill", r"no panic", r"dont panic", r"nothing to worry about",
+)
+"""Telling people not to worry: what it names is not enforcement."""
 FYI = words(
     r"fyi", r"para (?:q|que) sepan", r"nomas para", r"carry on", r"just so you know", r"heads up", r"no panic",
     r"dont panic", r"nothing to worry", r"no hay de que preocuparse",

@@ -184,7 +184,9 @@ def interpret(clauses: list[Clause], context: Context, has_location: bool, whole
     falsity = [c for c in stated if c.falsity]
     named_post = any(c.quoted for c in clauses)
     fyi = any(lx.FYI.search(c.text) for c in clauses)
-    correcting = falsity or named_post or ((denials or [c for c in benign if c.first_hand]) and not fyi)
+    dismissed = any(lx.DISMISS.search(c.text) for c in clauses)
+    correcting = falsity or named_post or any(c.identified for c in clauses) or (
+        (denials or (benign and (looked or dismissed))) and not fyi)
     if disputes and not still_there and (context != "none" or correcting) and not (
             context == "alerted" and (absent or ended) and not denials):
         return say(Kind.DISPUTE, "first_hand", "dispute: not enforcement, or the post is false", disputes)
@@ -193,7 +195,7 @@ def interpret(clauses: list[Clause], context: Context, has_location: bool, whole
     if benign and not own and context == "none":
         return say(Kind.CHATTER, "none", "a correction with no open sighting to correct", benign)
     # 1. second-hand, unless the writer saw it too
-    told = [c for c in clauses if c.second_hand and not c.first_hand]
+    told = [c for c in clauses if c.second_hand and not c.first_hand and not c.checked]
     if told and not own and not attributed and (context != "none" or any(c.enforcement for c in clauses)):
         # "ICE at Powderhorn? that's what the Facebook group says"; under an open sighting, "my sister
         # says the same" passes on someone else's confirmation
