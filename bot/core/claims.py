@@ -59,6 +59,7 @@ class Clause:
     checked: bool = False
     interrogative: bool = False
     identified: bool = False
+    concrete: bool = False
     seeing: bool = False
     they: bool = False
     winter: bool = False
@@ -133,6 +134,7 @@ def read_clause(text: str, marked_question: bool) -> Clause:
     if agents is None and action is not None and lx.NOT_AGENTS.search(text):
         action = None  # "real estate agents knocking on doors": those agents did it
     clause.agents = clause.note("agents", agents)
+    clause.concrete = action is not None and not _WEAK_ACTION.match(action.group(0))
     clause.action = clause.note("action", action)
     clause.vehicles = clause.note("vehicles", vehicles)
     clause.suspicious = clause.note("suspicious", suspicious)
@@ -185,7 +187,7 @@ def read_clause(text: str, marked_question: bool) -> Clause:
     now, _ = _affirmed(lx.NOW, _NOT_NOW.sub(" ~ ", text))
     clause.now = clause.note("now", now)
     clause.recent = clause.note("recent", lx.RECENT.search(text))
-    past = lx.PAST.search(_without_since(text))
+    past = lx.PAST.search(_SAME_AS.sub(" ~ ", _without_since(text)))
     clause.past = clause.note("past", past)
     # "ICE at the mall now, same van that was there this morning": a "now" before the time cue is now;
     # "this morning there was ICE at the station, I'm at work now": after it, it is the writer's now
@@ -196,7 +198,7 @@ def read_clause(text: str, marked_question: bool) -> Clause:
         clause.first_hand = True
     if lx.POST_MENTION.search(text) and not clause.quoted:
         clause.quoted = True
-    still, _ = _affirmed(lx.STILL, text)
+    still, _ = _affirmed(lx.STILL, _SELF_STILL.sub(" ~ ", text))
     clause.still = clause.note("still", still)
     clause.winter = bool(lx.WINTER.search(text))
     clause.arrival = clause.note("arrival", lx.ARRIVAL.search(text))
@@ -232,6 +234,12 @@ _INTERJECTION = re.compile(r"(?<![\w])(?:no mames|no manches|no cap|no lie|no jo
 _NOT_ABSENCE = re.compile(r"(?<![\w])(?:que nadie|q nadie|nadie (?:abra|salga|vaya|se mueva)|nobody (?:open|go|leave)|"
                           r"se van|(?:no entiendo|no se|no sabemos|idk|dont know|no idea) (?:nada|anything))"
                           r"(?![\w])")
+_SAME_AS = re.compile(r"(?<![\w])(?:same|el mismo|la misma|los mismos|las mismas)(?: \w+){0,3}? (?:from|de|que|that was|"
+                      r"q)(?: \w+){0,4}? (?:this morning|esta manana|yesterday|ayer|earlier|la otra vez|last week)(?![\w])")
+_WEAK_ACTION = re.compile(r"(?:sweeps?|operations?|operacion|operativos?|raid\w*|redadas?|staging|setting up|planning|"
+                          r"planean|checkpoint|check point|retene?s?|hit |hitting|gonna|going to|will|van a)")
+_SELF_STILL = re.compile(r"(?<![\w])(?:im still|i am still|we are still|were still|yo sigo|aqui sigo|sigo aqui|sigo "
+                         r"esperando)(?![\w])")
 _DONT_LISTEN = re.compile(r"(?<![\w])(?:dont|do not|no) (?:listen to|believe|le hagan caso a|crean)[^,.]{0,50}")
 _RETURN = re.compile(r"(?<![\w])(?:otra vez|again|de nuevo|back|volvieron|regresaron|hoy|today)(?![\w])")
 _EMBEDDED_IF = re.compile(r"(?<![\w])(?:if anyone asks|por si alguien pregunta|know|knows|see|check|wonder|ask|sure|tell (?:me|us)|find out|idk|dunno|"

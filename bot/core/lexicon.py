@@ -53,7 +53,7 @@ NOT_AGENTS = words(
     r"booking|ticket|talent) agents?", r"agentes? (?:de bienes raices|de seguros|de la aseguradora|de viajes|de state farm|de allstate|de farmers)",
     r"ice t", r"ice spice", r"vanilla ice", r"ice out", r"(?:contacts?|numbers?|phone|saved?) as ice", r"as ice (?:in|on) (?:your|my|the) phone",
     r"ice (?:delivery|company|machine)", r"reddy ice", r"ice cold", r"ice contacts?", r"ice numbers?",
-    r"in case of emergency", r"(?:ice|migra|la migra) (?:post|alert|message|msg|rumou?r|video|photo|pic|thing|story|"
+    r"in case of emergency", r"ice para", r"hieleras?", r"bolsas? de ice", r"bags? of ice", r"ice on lake \w+", r"(?:ice|migra|la migra) (?:post|alert|message|msg|rumou?r|video|photo|pic|thing|story|"
     r"screenshot)s?", r"(?:post|message|alert|video|photo|pic|rumou?r|story|mensaje|alerta|foto|screenshot|msj)s? "
     r"(?:about|of|de|del|sobre|de la) (?:the |la |el )?(?:ice|migra|agents|agentes|redada|raid)", r"ice (?:officer|agent)s? (?:signed|sign)",
     r"(?:signed|firmada) (?:by|por) (?:an? )?ice", r"(?:orden|warrant|form|forma)s? (?:de |from |by )?(?:ice|inmigracion)", r"ice ice baby", r"ice castles?",
@@ -94,7 +94,8 @@ ACTIONS = words(
     r"muchacha|chavo|joven|vecino|vecina|hombre|mujer|someone|somebody|him|her|them|people|ppl|guys?|men|man|woman|"
     r"women|lady|ladies|kids?|workers?|person|dad|mom|father|mother|neighbou?r|cousin|brother|sister|husband|"
     r"wife|son|daughter|boy|girl|teen|student|another one|one more|otro|otra|uno mas|otro senor|otra senora)s?"
-    r"(?: (?:in|into|out|away|to))?", r"processing (?:people|ppl|a lot of people|detainees)",
+    r"(?: (?:in|into|out|away|to))?", r"processing (?:people|ppl|a lot of people|detainees)", r"se acaban? de llevar", r"acaban? de (?:llevarse|detener|"
+    r"agarrar|arrestar|subir)", r"planning (?:something|a raid|raids|an operation)", r"planean (?:algo|una redada)",
     r"zip ?ti(?:es|ed|e|ing)", r"pushing (?:people|ppl|the)", r"empujando", r"hitting (?:the |houses|homes|apartments)",
     r"sweeps?", r"operations?", r"operacion", r"staging", r"surrounded", r"rodearon", r"rodeando",
     r"(?:subieron|bajaron|metieron|tienen) a (?:un|una|uno|dos|tres|la|el|los|las|\d+|mi|su)",
@@ -105,7 +106,8 @@ ACTIONS = words(
     r"(?:ids?|papers|documents|docs|identification|licen[cs]es?)",
     r"stopping (?:people|ppl|cars|drivers|guys|men|everyone|anyone|folks|workers)",
     r"questioning (?:people|ppl|someone|a|workers|everyone)", r"door to door", r"door knocks?",
-    r"knocking (?:on )?doors", r"banging on (?:the )?doors?", r"traffic stops?", r"checkpoint", r"check point",
+    r"knocking (?:on )?doors", r"tocando (?:la|mi|su) puerta", r"knocking on (?:my|the|our|her|his) door",
+    r"walking out with (?:one|a|an|someone|him|her|two|\d+)", r"sacaron a", r"banging on (?:the )?doors?", r"traffic stops?", r"checkpoint", r"check point",
     r"raid(?:ing|ed|s)?", r"redadas?", r"operativos?", r"retenes?", r"reten",
     r"se (?:lo |la |los |las )?(?:llevaron|llevan|llevo|estan llevando|lleva)",
     r"agarr(?:aron|ando|an|o)", r"detuvieron", r"deteniendo", r"detienen", r"arrestaron", r"arrestando",
@@ -155,16 +157,19 @@ FIRST_HAND = words(
     r"aqui (?:en|enfrente|afuera|adentro|estan|siguen)", r"pase por", r"pasamos por", r"hable con",
     r"vivo", r"trabajo (?:en|enfrente|ahi|aqui)", r"i know (?:them|her|him|the)", r"los conozco", r"la conozco",
     r"lo conozco", r"mis propios ojos", r"con mis ojos", r"we see", r"i watched",
-    r"ando (?:en|por)", r"andamos (?:en|por)", r"(?:me and (?:my )?\w+|my \w+ and i) (?:are|r|am) (?:at|in|here)",
+    r"ando (?:en|por)", r"andamos (?:en|por)", r"im (?:literally |actually |just |currently )?(?:looking|watching|seeing|standing|here|at)", r"i work (?:there|here|right)",
+    r"im the (?:manager|owner|foreman|supervisor)", r"soy (?:el|la) (?:encargad[oa]|gerente|duen[oa]|manager)",
+    r"(?:me and (?:my )?\w+|my \w+ and i) (?:are|r|am) (?:at|in|here)",
     r"we are (?:at|in|here|inside|outside)", r"(?:we|were) (?:r )?(?:here|inside|outside)",
 )
 ATTRIBUTION = re.compile(
     r"(?<![\w])(?:(?:my|mi|mis|our|nuestra|nuestro|a|the|el|la|his|her|su|this|that|some|una?|esa|ese) "
-    + _KIN + r"(?![\w])(?:.{0,40}?)(?<![\w])" + _SAY + _NOT_RELAYING + r"|"
+    + _KIN + r"(?![\w])(?:.{0,40}?)(?<![\w])(?<!i )" + _SAY + _NOT_RELAYING + r"|"
     r"me (?:acaba de |acaban de )?(?:marco|marcar|llamo|llamar|hablo|hablar|escribio|escribir|aviso|avisar)|"
     r"just (?:called|texted|messaged) me|"
-    r"(?:a|the|this|that|some|una?|el|la|esa|ese) " + _PERSON + r"(?: [\w-]+){0,5} (?:says|say|said|told|tells|dice|dijo|"
+    r"(?:a|the|this|that|some|una?|el|la|esa|ese) " + _PERSON + r"(?: [\w-]+){0,5} (?:says|say|said|told|tells|dice|dijo|grito|yelled|shouted|"
     r"me dijo|texted|posted|wrote)|"
+    r"they say (?:ice|la migra|agents|that|its|theyre)|"
     r"(?:says|said|saying|dice|dicen|dijo|dijeron|anda diciendo|andan diciendo|estan diciendo|cuentan)"
     r"(?! (?:to|stay|dont|do not|go|come|keep|be|tell|que no|q no|not to|no salgan|quedense)(?![\w]))|"
     r"(?:emailed|texted|messaged|wrote|posted|announced|avisaron|escribieron)(?: \w+){0,3} (?:that|saying|que|q)|"
@@ -172,6 +177,8 @@ ATTRIBUTION = re.compile(
     r"ice|they|theyre|about|from|it|rumou?rs?|on)|(?:^|\. )heard|hearing (?:that|reports|rumou?rs)|"
     r"(?:people|ppl|folks|everyone|everybody|gente|todos|la gente)(?: \w+){0,4} (?:saying|say|posting|are saying)|"
     r"(?:escuche|oi|i heard|we heard) (?:que|q|that)|"
+    r"(?:tiktok|facebook|fb|ig|instagram|insta|youtube) live|en vivo de|(?:a |un )?live(?:stream)? (?:of|de)|streaming|"
+    r"got a (?:call|text|message) from|"
     r"getting (?:a bunch of |lots of |many |some |a lot of |tons of )?(?:texts|messages|msgs|calls|dms)|"
     r"(?:got|received|recibi|me llegaron|llegaron|llegando) (?:a bunch of |varios |muchos |unos )?(?:texts|messages|"
     r"msgs|mensajes|audios)|"
@@ -236,7 +243,7 @@ QUESTION_ANYWHERE = words(
     r"alguna (?:novedad|noticia)", r"que saben", r"is it safe", r"es seguro", r"what(?:s| is) going on",
     r"que esta pasando", r"real or fake", r"which is it", r"or is (?:that|it|this)", r"is there really",
     r"(?:or|o) (?:ya )?(?:se fueron|left|gone|no|chisme|rumor)", r"(?:or|o) (?:es )?(?:chisme|rumor|mentira|fake|real)",
-    r"i wonder if", r"me pregunto si", r"tell me if", r"dime si", r"diganme si", r"let me know if", r"avisenme si", r"(?:want|wants|wanted|need|needs) to know (?:if|whether)",
+    r"i wonder if", r"me pregunto si", r"anyone sabe", r"(?:o|or) (?:todavia|still|siguen|aun)", r"tell me if", r"dime si", r"diganme si", r"let me know if", r"avisenme si", r"(?:want|wants|wanted|need|needs) to know (?:if|whether)",
     r"quieren? saber si", r"(?:or|o) (?:q|que|what)$", r"o no$", r"alguien knows", r"(?:anyone|anybody|someone) (?:\w+ ){0,4}(?:can|could) "
     r"(?:see|check|look)", r"me dice si", r"me dicen si", r"let me know if",
     r"avisen si",
@@ -244,7 +251,7 @@ QUESTION_ANYWHERE = words(
 VERIFY_QUESTION = words(
     r"is (?:it|this|that) (?:true|real|legit)", r"(?:es|sera) (?:cierto|verdad|real)", r"real or fake",
     r"which is it", r"or is (?:that|it|this)", r"is there really", r"is this (?:happening|legit)",
-    r"(?:or|o) (?:es |nomas es |just |is it )?(?:chisme|rumou?r|mentira|fake|cuento)",
+    r"(?:or|o) (?:es |nomas es |just |is it )?(?:chisme|rumou?r|mentira|fake|cuento)", r"(?:o no|or not)$",
 )
 """Asks whether what others say is true: a question, even about a rumour."""
 REQUEST = words(
@@ -264,7 +271,7 @@ ACTIVITY_QUESTION = words(
     r"the [\w& -]{2,40} (?:one|thing)", r"(?:anyone|anybody|any1|someone|somebody)(?! else) (?:near|at|by|around|"
     r"close|in|on|over|down)", r"(?:hay )?alguien (?:cerca|por|en|x)", r"alguien sabe algo", r"active alert",
     r"(?:ve|ven|vio|vieron) algo", r"como esta(?: todo)?", r"todo en paz", r"que tal", r"checkpoints?",
-    r"en paz", r"tranquilo", r"activity", r"eyes on", r"ok to (?:go|take|walk|drive|pass)", r"donde (?:estan|andan|esta)",
+    r"en paz", r"tranquilo", r"activity", r"confirmed", r"eyes on", r"ok to (?:go|take|walk|drive|pass)", r"donde (?:estan|andan|esta)",
     r"where (?:are|r) they", r"(?:which way|where) did they", r"pa(?:ra)? donde (?:se fueron|van|agarraron)",
     r"(?:alguien|anyone|someone|somebody) (?:fue|went|go|ya fue) (?:a ver|to check|to look)", r"cuantos", r"how many", r"sightings?", r"anything", r"something (?:happening|going on)",
     r"esta segur[oa]", r"(?:are|r) (?:they|them|agents|ice)", r"(?:is|are) (?:ice|agents|they|la migra)",
@@ -285,7 +292,7 @@ DENIAL = words(
     r"nada q ver", r"nothing to do w", r"(?:que|q) (?:migra|ice|agentes|federales) ni (?:que|q) (?:nada|ocho cuartos)",
     r"nothing (?:immigration|ice)", r"its not here", r"(?:there was |there were )?never (?:any |an? )?(?:ice|agents|"
     r"migra|raid)", r"nunca (?:hubo|vino|vinieron|llego|llegaron|estuvo|estuvieron)", r"never came", r"no es (?:de )?(?:aqui|hoy|ahora)",
-    r"no (?:es|son|era|eran|fue|hay) (?:un |una |el |la )?(?:reten|redada|operativo|checkpoint|raid|retenes)",
+    r"no (?:es|son|era|eran|fue) (?:un |una |el |la )?(?:reten|redada|operativo|checkpoint|raid|retenes)",
     r"(?:isnt|wasnt|not) (?:a |an )?(?:raid|checkpoint|enforcement)",
 )
 """Denies that it is enforcement: "not ICE", "no es migra"."""
@@ -294,14 +301,15 @@ FALSITY = words(
     r"fake", r"falso", r"falsa", r"false", r"hoax", r"mentira", r"made (?:it|that|this) up", r"got it wrong",
     r"is wrong", r"was wrong", r"are wrong", r"esta mal", r"no es cierto", r"no es verdad", r"not true",
     r"isnt true", r"wasnt true", r"falsa alarma", r"false alarm", r"quien invento", r"who made",
-    r"debunked", r"there (?:was|were) never", r"never any (?:ice|agents|migra)", r"nunca hubo",
+    r"debunked", r"(?:fue|was) (?:un |a )?(?:error|mistake)", r"(?:video|photo|pic|post|screenshot|foto)s? (?:is |es )?"
+    r"(?:from|de) (?:\d{4}|last|another|years|hace)", r"based on (?:an? )?(?:old|ring|\d{4})", r"there (?:was|were) never", r"never any (?:ice|agents|migra)", r"nunca hubo",
     r"(?:its|thats|is|was|es|era) (?:from|de) (?:yesterday|ayer|this morning|esta manana|earlier|another day|hace|"
     r"last|la semana pasada|el ano pasado)",
     r"not real", r"no es real", r"bogus", r"misinformation", r"desinformacion", r"invento", r"inventado",
     r"is (?:old|edited|photoshopped)",
     r"es (?:viejo|vieja|de otro lado|editado|editada|falso|falsa)", r"(?:is|was|es|era|its|thats) from (?:last|another|a different|"
     r"\d{4}|texas|california|chicago|la|houston|arizona|years?)", r"es de (?:otro|otra|texas|california|\d{4}|hace)",
-    r"reverse image", r"simulacro", r"training exercise", r"a drill", r"es (?:un |puro )?rumor", r"just a rumou?r",
+    r"reverse image", r"es (?:un |puro )?rumor", r"just a rumou?r",
     r"solo (?:es )?(?:un )?rumor", r"only a rumou?r", 
     r"sure and im", r"ya (?:lo )?checamos", r"we checked", r"checked with",
 )
@@ -315,7 +323,8 @@ BENIGN = words(
     r"police", r"policia(?: normal| local| de \w+)?", r"cops?", r"squad cars?", r"la patrulla(?: de \w+)?",
     r"sheriffs?", r"deputies", r"deputy", r"marshals?", r"us marshals?", r"state patrol", r"troopers?",
     r"firefighters?", r"fire (?:truck|trucks|department|dept)", r"bomberos", r"ambulances?", r"ambulancia",
-    r"paramedics?", r"security(?: guards?)?", r"seguridad", r"census", r"jehovah", r"testigos", r"mormons?",
+    r"paramedics?", r"security(?: guards?)?", r"seguridad", r"census", r"censo", r"compania del gas", r"del gas", r"dea", r"fbi", r"atf", r"narcoticos", r"park police", r"census bureau", r"probation(?: officers?)?", r"plumbing(?: company)?",
+    r"security company", r"compania de seguridad", r"jehovah", r"testigos", r"mormons?",
     r"missionaries", r"misioneros", r"repo(?: man| truck| guys)?", r"process server", r"film crew", r"movie",
     r"filming", r"school bus", r"metro transit", r"animal control", r"plumbers?", r"contractors?",
     r"landlord", r"inspectors?", r"delivery (?:vans?|trucks?|guys|drivers)", r"movers", r"moving truck",
@@ -338,8 +347,10 @@ BENIGN_NEGATED = re.compile(r"(?:no way|not|isnt|arent|no|no es|no son|no eran|n
 """Right before a benign name, a negator denies it: "no way it's a plumber", "no son de la policia"."""
 IDENTIFY_NEAR = re.compile(
     r"(?<![\w])(?:its|it is|thats|that is|those are|these are|they are|theyre|they were|is|are|was|were|es|son|era|eran|"
-    r"fue|just|only|solo|nomas|puro|puros|namas|im|i am|soy)(?: (?:a|an|the|el|la|los|las|un|una|unos|de|del|de la|"
+    r"fue|just|only|solo|nomas|puro|puros|namas|im|i am|soy)(?: (?:a|an|the|el|la|los|las|un|una|unos|de|del|de la|our|"
+    r"nuestro|nuestra|new|nuevo|nueva|"
     r"just|only|some|regular|normal|local|city|county|hennepin|ramsey|from|the same|los mismos|mas|pinche|a couple|"
+    r"minneapolis|st paul|saint paul|park|metro|state|federal|private|mpls|the city|"
     r"two|three|dos|tres|[a-z]+ county))*\s*$")
 """Right before a benign name: "those are (the) ...", "es (el) ...", "it's just ..."."""
 IDENTIFY = words(
@@ -355,12 +366,12 @@ ENDED = words(
     r"everybody|all|its|it is|area|street|block|corner|todos) (?:is |are )?(?:ok|okay|safe|fine) now", r"has left", r"pulled (?:out|away|off)",
     r"drove (?:off|away)", r"drive (?:off|away)", r"driving (?:off|away)", r"rolled (?:out|off)",
     r"took off", r"go away", r"went away", r"going away", r"moved on", r"cleared out", r"packed up",
-    r"are out", r"theyre out", r"se fueron", r"se fue", r"se van", r"se estan yendo", r"se retiraron",
+    r"theyre out", r"se fueron", r"se fue", r"se van", r"se estan yendo", r"se retiraron",
     r"se arrancaron", r"se largaron", r"se salieron", r"arrancaron", r"ya no (?:estan|esta|hay|se ven|veo)",
     r"no longer", r"anymore", r"not there anymore", r"no more", r"all clear", r"clear", r"despejad[oa]",
     r"ya paso", r"termino", r"terminaron", r"se acabo", r"its over", r"is over", r"regreso la calma",
     r"volvio la calma", r"back to normal", r"reopened", r"reabrio",
-    r"came back out", r"safe now", r"all good", r"(?:have |has )?departed", r"se marcharon", r"se marcho", r"todo bien", r"todo tranquilo", r"ya no$", r"not anymore",
+    r"came back out", r"safe now", r"all good", r"se acaban? de ir", r"acaban de irse", r"limpio", r"esta limpio", r"(?:have |has )?departed", r"se marcharon", r"se marcho", r"todo bien", r"todo tranquilo", r"ya no$", r"not anymore",
     r"^over$", r"^done$",
     r"se retiraron", r"ya se (?:retiraron|fueron|fue)",
     r"ya (?:todo )?(?:tranquilo|calmado|normal|bien|libre|seguro)", r"pasen sin miedo", r"ya pueden salir",
@@ -396,7 +407,7 @@ RELOCATED = words(
 )
 AFFIRM = re.compile(
     r"^(?:y+e+s+|ye+p+|yu+p+|yeah+|yea|ya+|ok confirm\w*|si+|sip|simon|claro|cierto|verdad|true|correct|"
-    r"same|same here|me too|yo tambien|\+\s?1|\+\s?2|confirm(?:ed|ing|o)?|confirmad[oa]|can confirm|"
+    r"same|same here|me too|yo tambien|aun|aun ahi|aun estan|\+\s?1|\+\s?2|confirm(?:ed|ing|o)?|confirmad[oa]|can confirm|"
     r"still(?: there| here)?|siguen(?: ahi| aqui)?|todavia(?: estan| siguen)?|ahi (?:estan|siguen)|"
     r"i see them(?: too)?|los veo|yo tambien los veo|true that|this|^)$")
 """A bare confirmation, meaningful only under an open sighting."""
@@ -443,7 +454,9 @@ PAST = words(
     r"on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)",
     r"(?:in|en) (?:january|february|march|april|june|july|august|september|october|november|december|"
     r"enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre)",
-    r"remember (?:the|when)", r"this past (?:weekend|week|month|monday|tuesday|wednesday|thursday|friday|saturday|sunday)",
+    r"remember (?:the|when)", r"^(?:so )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?! (?:night|morning)? ?(?:at|is))", r"over the weekend", r"el weekend", r"el fin de semana", r"last weekend",
+    r"(?:this|that|it) (?:was|happened) (?:on |at )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+    r"last|yesterday|\d)", r"happened (?:on )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)", r"this past (?:weekend|week|month|monday|tuesday|wednesday|thursday|friday|saturday|sunday)",
     r"past weekend", r"te acuerdas", r"se acuerdan", r"back in", r"years? ago", r"never (?:going|gonna) "
     r"(?:to )?forget", r"nunca (?:lo )?voy a olvidar", r"still think about", r"todavia me da", r"still shaking",
     r"was (?:around|at like|about) \d", r"at (?:like |around )?\d{1,2} ?(?:am|a\.m)\b", r"a las \d+ de la manana",
@@ -455,20 +468,23 @@ PAST = words(
 
 FUTURE = words(
     r"tomorrow", r"tmrw", r"tonight", r"this weekend", r"next week", r"(?<!la )(?<!esta )manana",
-    r"pasado manana", r"esta noche", r"el fin de semana", r"going to (?:raid|come|be)", r"gonna (?:raid|come)",
+    r"pasado manana", r"esta noche", r"going to (?:raid|come|be)", r"gonna (?:raid|come)",
     r"will (?:raid|come|be|block|check)", r"van a (?:venir|hacer|llegar|estar)", r"planning", r"planean",
 )
 PAST_NARRATIVE = words(
     r"habia", r"estaban", r"estuvieron", r"detenian", r"esposaban", r"veia", r"veiamos", r"andaban",
     r"paraban", r"se llevaban", r"pasaron", r"vinieron", r"tocaron", r"llegaron", r"they were", r"there were",
-    r"they came", r"came to", r"they had", r"was there",
+    r"they came", r"came to", r"they had", r"was there", r"did (?:this|the same)", r"hicieron lo mismo",
+    r"yo estaba ahi", r"i was there", r"i watched it", r"lo vi", r"same spot", r"mismo lugar",
 )
 """Past tense: with a past time cue elsewhere in the message, it tells the story."""
 HYPOTHETICAL = words(
     r"if (?:ice|they|theyre|they are|its|it is|there are|theres|agents|la migra|the feds|anyone|someone|you|nobody|no one)", r"si (?:llega|llegan|viene|vienen|ves|"
     r"ven|te|la migra|ice)", r"si (?:\w+ )?(?:detienen|detuvieron|paran|llevan|llevaron|agarran|arrestan)", r"in case", r"en caso de", r"what to do if", r"que hacer si", r"when ice comes",
     r"cuando (?:llegue|vengan|venga)", r"just in case", r"por si", r"pretend", r"training scenario", r"drill",
-    r"what would you do", r"que harian", r"si (?:estan|esta) segur[oa]s?", r"practice",
+    r"what would you do", r"que harian", r"if (?:a|an|the|you|u|we|i)", r"si (?:ven|ves|te|le|les|un|una|nos|me)",
+    r"hypothetically", r"hipoteticamente", r"simulacro", r"escenario de practica", r"practice scenario",
+    r"training exercise", r"(?:a|this is a|es un) drill", r"si (?:estan|esta) segur[oa]s?", r"practice",
 )
 CHATTER = words(
     r"reminder", r"recordatorio", r"admins?", r"mods?", r"moderators?", r"moderadora?s?", r"coordinators?",
@@ -504,6 +520,10 @@ NOTICE = words(
     r"not confirmed", r"no (?:esta )?confirmado", r"cant verify", r"could not verify", r"we have not confirmed",
 )
 """Moderators' notices and warnings about posts going around."""
+MOTION = words(r"turning (?:toward|towards|onto|on|left|right)", r"heading (?:toward|towards|to|north|south|east|west)",
+               r"rumbo a", r"going (?:toward|towards|north|south|east|west)", r"pulled out of", r"salieron de",
+               r"(?:north|south|east|west)bound")
+"""On the move toward somewhere: with nothing open, a sighting, not an all-clear."""
 STILL = words(
     r"still (?:there|here|at|on|in|by|parked|outside|inside|around|waiting|sitting|blocking|standing|going|doing|"
     r"checking|taking|\d+|two|three|four|some|a few|ahi|aqui)", r"(?:theyre|they are|are) still", r"still$", r"siguen", r"sigue", r"todavia (?:estan|siguen|hay|andan|esta)", r"remain(?:ing|s)?", r"quedan",
@@ -523,5 +543,12 @@ POST_MENTION = words(
     r"sobre|de la) (?:the |la |el )?(?:ice|migra|agents|agentes|redada|raid)",
 )
 """A post about ICE: someone else's claim, mentioned."""
+RETRO_DATE = words(r"(?:this|that|it) (?:was|happened)", r"eso fue", r"esto fue", r"esto paso", r"eso paso",
+                   r"this is from", r"happened (?:on|at|around)")
+"""A story dated at its end: "…I'm holding the door shut. that was at 11pm last night"."""
+DRILL = words(r"drill", r"simulacro", r"practice scenario", r"escenario de practica", r"training exercise",
+              r"role ?play", r"this is a test", r"es (?:una )?prueba", r"es practica")
+"""A rehearsal: the sighting it quotes is not real, and it says so."""
+SARCASM = re.compile(r"^(?:sure|yeah right|ya right|si como no|aja|sure sure)(?![\w])")
 HEDGED_NEGATION = words(r"no se si", r"not sure if", r"idk if", r"dont know if", r"no se", r"dunno if",
                         r"no idea if", r"ya no se")

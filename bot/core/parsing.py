@@ -130,6 +130,9 @@ def _sighting(c: Clause, context: Context) -> bool:
     return c.presence or c.arrival or c.still or c.relocated
 
 
+_NOT_A_DRILL = re.compile(r"(?<![\w])(?:not|isnt|no es|no es un|no es una) (?:a |un |una )?(?:drill|simulacro|prueba|test)")
+_RELAYED_PREFIX = re.compile(r"^[^:]{0,80}(?:got a (?:call|text|message) from|texted me|called me|told me|me (?:dijo|llamo|"
+                             r"escribio|mando|aviso)|me acaba de (?:llamar|marcar|escribir)|says|dice|dicen|posted)[^:]{0,40}: ")
 _STRONG_END = re.compile(r"(?<![\w])(?:se fueron|se fue|se retiraron|se largaron|gone|departed|pulled out|drove off|"
                          r"se marcharon|all clear)(?![\w])")
 _AFFIRM_START = re.compile(r"^(?:y+e+s+|yep|yup|yeah|si+|simon|\+\s?1|same|confirm\w*|me too|yo tambien)(?![\w])")
@@ -149,9 +152,10 @@ def interpret(clauses: list[Clause], context: Context, has_location: bool, whole
     reasons: list[str] = []
     stated = [c for c in clauses if not c.asks]
     sightings = [c for c in stated if _sighting(c, context)]
-    forwarded = any(c.forward for c in clauses)
+    forwarded = any(c.forward for c in clauses) or bool(_RELAYED_PREFIX.match(whole))
     guessed = [c for c in clauses if c.guessing and (c.content or c.action or _sighting(c, context))]
-    own = [c for c in sightings if (not c.second_hand or c.checked) and (not c.guessing or (c.seeing and (c.agents or c.action)))]
+    own = [c for c in sightings if (not c.second_hand or c.checked)
+           and (not c.guessing or c.concrete or (c.seeing and c.agents))]  # a hedge does not undo an arrest seen
     eyewitness = [c for c in own if c.first_hand]
     if forwarded and not eyewitness:
         own = []
@@ -160,7 +164,7 @@ def interpret(clauses: list[Clause], context: Context, has_location: bool, whole
         or (not c.first_hand and (c.benign or c.denial or c.ended or c.absence)))]  # relayed corrections too
     quoted = [c for c in clauses if c.quoted and not c.chatter]
     benign = [c for c in stated if c.benign and not c.enforcement]
-    denials = [c for c in stated if c.denial or c.falsity]
+    denials = [c for c in stated if (c.denial or c.falsity) and not c.hypothetical]
     disputes = [c for c in denials + [c for c in benign if c not in denials]
                 if c.falsity or not (c.second_hand and not c.first_hand)]  # "dicen que eran de la luz": hearsay
     looked = any(c.first_hand for c in clauses)
@@ -180,6 +184,11 @@ def interpret(clauses: list[Clause], context: Context, has_location: bool, whole
             reasons.extend(c.cues)
         return kind, source, reasons
 
+    if any(lx.DRILL.search(_NOT_A_DRILL.sub(" ", c.text)) for c in clauses) and not eyewitness and not any(
+            c.falsity for c in clauses):
+        return say(Kind.CHATTER, "none", "a rehearsal, not a sighting", [c for c in clauses if lx.DRILL.search(c.text)])
+    if lx.SARCASM.match(whole) and not eyewitness and not any(c.falsity for c in clauses):
+        return say(Kind.CHATTER, "none", "sarcasm: it says this is not a sighting", clauses)
     # a correction of an open sighting, from whoever makes it ("that post is fake", "it's a tow truck")
     falsity = [c for c in stated if c.falsity]
     named_post = any(c.quoted for c in clauses)
@@ -187,7 +196,8 @@ def interpret(clauses: list[Clause], context: Context, has_location: bool, whole
     dismissed = any(lx.DISMISS.search(c.text) for c in clauses)
     correcting = falsity or named_post or any(c.identified for c in clauses) or (
         (denials or (benign and (looked or dismissed))) and not fyi)
-    if disputes and not still_there and (context != "none" or correcting) and not (
+    named_agents = [c for c in own if c not in disputes and not c.past and (c.concrete or (c.agents and _present(c)))]
+    if disputes and not still_there and not named_agents and (context != "none" or correcting) and not (
             context == "alerted" and (absent or ended) and not denials):
         return say(Kind.DISPUTE, "first_hand", "dispute: not enforcement, or the post is false", disputes)
     if notices and (quoted or forwarded) and not eyewitness and not (absent and context == "pending"):
@@ -210,6 +220,8 @@ def interpret(clauses: list[Clause], context: Context, has_location: bool, whole
     if context == "alerted" and (ended or absent) and not still_there:
         return say(Kind.ALL_CLEAR, "first_hand", "over: the alerted place is clear", ended or absent)
     story = [c for c in stated if (_sighting(c, "pending") or c.narrative or c.them) and not c.winter]
+    if past and story and any(lx.RETRO_DATE.search(c.text) and c.past for c in clauses):
+        return say(Kind.PAST, "first_hand", "past: the story is dated at its end", past)
     if past and story and not still_there and not any(
             c.now_first and (c.enforcement or c.presence or c.arrival) for c in own):
         return say(Kind.PAST, "first_hand", "past: dated hours or days back", past)
@@ -221,8 +233,8 @@ def interpret(clauses: list[Clause], context: Context, has_location: bool, whole
     if guessed and not own:
         return say(Kind.HEARSAY, "guessing", "a guess, nothing concrete seen", guessed)
     # 3./4. over, or nobody there
-    over = any(lx.OVER.search(c.text) for c in clauses)
-    moving = [c for c in own if c.ended and c.enforcement and (c.recent or c.now) and not over]
+    over = any(lx.OVER.search(c.text) or c.absence for c in clauses)
+    moving = [c for c in own if c.ended and c.enforcement and lx.MOTION.search(c.text) and not over]
     if context == "none" and moving:
         # nothing open here: "5 unmarked SUVs just pulled out of the federal building" is them, seen now
         return say(Kind.REPORT, "first_hand", "a sighting of them on the move", moving)
