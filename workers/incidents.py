@@ -37,6 +37,8 @@ class Applied:
     clears: int = 0
     by_verifier: bool = False
     counted: bool = False
+    newly_counted: bool = False
+    """This message added a voice the rule counts (a repeat, a copy or a forward does not)."""
     place: str = ""
     area: str = ""
     lat: float = 0.0

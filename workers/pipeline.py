@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from bot.commands.registry import verifier_verdict
 from bot.core.decide import Decision, IncidentState, Message, after, decide
 from bot.core.matching import ACTIVE_STATES, IncidentView, Sighting, choose_incident
-from bot.core.models import Envelope, Kind
+from bot.core.models import Context, Envelope, Kind
 from bot.core.parsing import parse
 from bot.core.render import reply_ack, reply_not_counted, reply_past, reply_where
 from bot.core.textsim import is_copy, simplify
@@ -77,8 +77,16 @@ def process(rt: Runtime, env: Envelope) -> None:
         return
 
     conn = rt.conn
-    geo = locate(rt, env) if parsed.kind in (Kind.REPORT, Kind.ALL_CLEAR, Kind.DISPUTE) else None
+    geo = locate(rt, env) if parsed.kind in PLACED_KINDS or parsed.needs_context else None
     snap = take_snapshot(rt, env, geo)
+    context = context_of(rt, env, geo, snap)
+    if context != "none":
+        # what it means depends on what it answers: "nadie ahí" disputes a pending sighting, clears an alert
+        parsed = parse(env.text, has_location=env.lat is not None, context=context)
+        if geo is None and parsed.kind in PLACED_KINDS:
+            geo = locate(rt, env)
+            if geo is not None:
+                snap = take_snapshot(rt, env, geo)
     pending_raw = snap.pending
     if pending_raw and geo is None and parsed.kind is Kind.CHATTER:
         geo = locate(rt, env)  # perhaps the answer to our "where?"
@@ -95,7 +103,11 @@ def process(rt: Runtime, env: Envelope) -> None:
         conn.delete(keys.pending_place(env.reporter))
         rt.sender_keys.wrote(keys.pending_place(env.reporter), None)
 
+    if kind is Kind.HEARSAY and (geo is not None or quoted is not None):
+        kind = Kind.REPORT  # applied uncounted: whoever passes a report on is never its independent reporter
     if kind is Kind.REPORT:
+        if geo is None and quoted is None and parsed.kind is Kind.HEARSAY:
+            return
         if geo is None and quoted is None:
             if not env.forwarded:
                 pending_json = json.dumps({"seen": list(seen), "at": env.at.isoformat(), "lang": parsed.lang})
@@ -104,7 +116,7 @@ def process(rt: Runtime, env: Envelope) -> None:
                 if env.reply_to:
                     queue_reply(rt, env, reply_where(parsed.lang))
             return
-        counted = not env.forwarded and not parsed.hearsay
+        counted = not env.forwarded and parsed.kind is not Kind.HEARSAY
         result = apply_message(rt, env, "report", geo, quoted, counted=counted, seen=seen, snap=snap)
         react_to(rt, env, result)  # Signal groups: 👀 on a counted report, ✅ on all of them once verified
         dispatch_verifiers(rt, env, result, seen)
@@ -124,6 +136,24 @@ def process(rt: Runtime, env: Envelope) -> None:
     if quoted is not None:  # a question or chatter quoting a report: replies to it point there too
         conn.set(keys.message_ref(env.ref), quoted, ex=rt.settings.report_ttl_s)
         rt.sender_keys.wrote(keys.message_ref(env.ref), quoted)
+
+
+PLACED_KINDS = (Kind.REPORT, Kind.ALL_CLEAR, Kind.DISPUTE, Kind.HEARSAY)
+"""Kinds whose place the pipeline looks up (hearsay too: its passer-on is tainted for that incident)."""
+
+
+def context_of(rt: Runtime, env: Envelope, geo, snap: incidents.Snapshot) -> Context:  # type: ignore[no-untyped-def]
+    """What the message answers: the incident it quotes, else the one at its place, else the one its sender
+    last spoke about: "pending" while unconfirmed (or blocked), "alerted" once verified."""
+    view = snap.incidents.get(snap.quoted or "")
+    if view is None and geo is not None:
+        view = choose_incident(sighting_for(rt, geo, env.at.timestamp()), snap.nearby, rt.policy_for(geo),
+                               area_contains(rt))
+    if view is None:
+        view = snap.incidents.get(snap.last or "")
+    if view is None or view.state not in ACTIVE_STATES:
+        return "none"
+    return "alerted" if view.state == "verified" else "pending"
 
 
 def take_snapshot(rt: Runtime, env: Envelope, geo, named: tuple[str, ...] = ()  # type: ignore[no-untyped-def]
@@ -229,7 +259,7 @@ def apply_message(rt: Runtime, env: Envelope, kind: str, geo, quoted: str | None
         # the script points this message's ref and its sender's last incident at the incident
         rt.sender_keys.wrote(keys.message_ref(env.ref), result.incident)
         rt.sender_keys.wrote(keys.reporter_incident(env.reporter), result.incident)
-        result = replace(result, counted=message.counted)
+        result = replace(result, counted=message.counted, newly_counted=decision.counted)
         log.info("message %s → incident %s: %s %s (state %s, %d reporters)%s", env.key, result.incident, kind,
                  "counted" if message.counted else f"not counted ({decision.why})", result.state, result.reporters,
                  f" → {result.transition} {result.alert_id}" if result.transition else "")

@@ -45,7 +45,7 @@ def react_to(rt: Runtime, env, result) -> None:  # type: ignore[no-untyped-def]
     conn = rt.conn
     members = counted_reports(result.incident)
     verified = result.transition == "verified"
-    if env.channel == "signal" and env.group is not None and result.counted:
+    if env.channel == "signal" and env.group is not None and result.newly_counted:
         pipe = conn.pipeline(transaction=False)
         pipe.sadd(members, env.key)
         pipe.expire(members, rt.settings.report_ttl_s)
