@@ -89,10 +89,10 @@ elseif d.transition == 'cleared' then
   redis.call('HSET', ikey, 'cleared_by', req.msg_key, 'cleared_at', req.t)
   redis.call('ZREM', p .. ':incidents:active', id)
 end
-if d.state ~= state then redis.call('HSET', ikey, 'state', d.state) end
-redis.call('HSET', ikey, 'voices', d.reporters)
-redis.call('RPUSH', ikey .. ':why', req.why)
-redis.call('LTRIM', ikey .. ':why', -req.why_max, -1)
+redis.call('HSET', ikey, 'state', d.state, 'voices', d.reporters)
+if redis.call('RPUSH', ikey .. ':why', req.why) > req.why_max then
+  redis.call('LTRIM', ikey .. ':why', -req.why_max, -1)
+end
 
 mark_changed(p, id)
 for _, suffix in ipairs({'', ':reporters', ':clears', ':disputes', ':texts', ':messages', ':forwarders',

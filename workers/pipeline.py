@@ -231,8 +231,8 @@ def apply_message(rt: Runtime, env: Envelope, kind: str, geo, quoted: str | None
             "seen": ",".join(seen),
             "before": {"state": before.state, "reporters": len(before.reporters)},
             "d": decision_request(decision),
-            "why": json.dumps({"r": env.reporter, "t": message.at, "k": kind, "c": int(decision.counted),
-                               "w": decision.why, "n": int(decision.first_time)}),
+            "why": (f'{{"r": {json.dumps(env.reporter)}, "t": {message.at!r}, "k": "{kind}", '
+                    f'"c": {int(decision.counted)}, "w": "{decision.why}", "n": {int(decision.first_time)}}}'),
             "why_max": keys.WHY_MAX,
         }
         if geo is not None:

@@ -22,8 +22,8 @@ The rule (README "The policy"):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal
 
@@ -135,17 +135,15 @@ def is_first_time(message: Message, policy: Policy) -> bool:
     return message.first_seen is None or message.at - message.first_seen < horizon_s
 
 
-def voices(reporters: Iterable[Reporter], policy: Policy) -> int:
+def voices(reporters: Collection[Reporter], policy: Policy) -> int:
     """Independent voices among these reporters: people with a history count one each; first-time senders
     whose reports follow each other within `burst_minutes` count one together."""
-    known, fresh = 0, []
-    for reporter in reporters:
-        if reporter.first_time and policy.first_time_burst:
-            fresh.append(reporter.at)
-        else:
-            known += 1
+    fresh = sorted(r.at for r in reporters if r.first_time) if policy.first_time_burst else []
+    if not fresh:
+        return len(reporters)
+    known = len(reporters) - len(fresh)
     bursts, last = 0, None
-    for at in sorted(fresh):
+    for at in fresh:
         if last is None or at - last > policy.burst_minutes * 60:
             bursts += 1
         last = at
@@ -180,11 +178,12 @@ def _report(before: IncidentState, message: Message, policy: Policy) -> Decision
     counts = message.counted and not tainted
     add = counts and not already
     first_time = add and is_first_time(message, policy)
-    reporters = dict(before.reporters)
+    reporters = before.reporters
+    voices_before = voices(reporters.values(), policy)
+    voices_after = voices_before
     if add:
-        reporters[who] = Reporter(message.at, first_time)
-    voices_before = voices(before.reporters.values(), policy)
-    voices_after = voices(reporters.values(), policy) if add else voices_before
+        reporters = {**reporters, who: Reporter(message.at, first_time)}
+        voices_after = voices(reporters.values(), policy) if first_time else voices_before + 1
 
     transition, by_verifier, new_state = "", before.by_verifier, state
     if counts and state in ("pending", "blocked"):
@@ -222,16 +221,12 @@ def after(before: IncidentState, message: Message, decision: Decision) -> Incide
     """The incident once `decision` is written."""
     if decision.status != "ok":
         return before
-    changes: dict[str, object] = {"state": decision.state, "by_verifier": decision.by_verifier}
-    who = message.reporter
-    if decision.add_reporter:
-        changes["reporters"] = frozen_map({**before.reporters, who: Reporter(message.at, decision.first_time)})
-    if decision.add_forwarder:
-        changes["forwarders"] = before.forwarders | {who}
-    if decision.add_clear:
-        changes["clears"] = frozen_map({**before.clears, who: message.at})
-    if decision.add_dispute:
-        changes["disputes"] = frozen_map({**before.disputes, who: message.at})
-    if decision.refine:
-        changes["precision"] = "point"
-    return replace(before, **changes)  # type: ignore[arg-type]
+    who, at = message.reporter, message.at
+    return IncidentState(
+        state=decision.state, by_verifier=decision.by_verifier,
+        precision="point" if decision.refine else before.precision,
+        reporters=frozen_map({**before.reporters, who: Reporter(at, decision.first_time)})
+        if decision.add_reporter else before.reporters,
+        clears=frozen_map({**before.clears, who: at}) if decision.add_clear else before.clears,
+        disputes=frozen_map({**before.disputes, who: at}) if decision.add_dispute else before.disputes,
+        forwarders=before.forwarders | {who} if decision.add_forwarder else before.forwarders)
