@@ -129,7 +129,7 @@ def read_clause(text: str, marked_question: bool) -> Clause:
         cleaned = _MENTION_QUOTED.sub(" ~ ", cleaned)
     agents, neg_agents = _affirmed(lx.AGENTS, cleaned)
     action, neg_action = _affirmed(lx.ACTIONS, cleaned)
-    vehicles, neg_vehicles = _affirmed(lx.VEHICLES, cleaned)
+    vehicles, neg_vehicles = _affirmed(lx.VEHICLES, _VERB_VAN.sub(" ~ ", cleaned))
     suspicious, _ = _affirmed(lx.SUSPICIOUS, cleaned)
     if agents is None and action is not None and lx.NOT_AGENTS.search(text):
         action = None  # "real estate agents knocking on doors": those agents did it
@@ -225,7 +225,8 @@ def read_clause(text: str, marked_question: bool) -> Clause:
 
 _MENTION_QUOTED = re.compile(r"(?<![\w])'[^']{2,120}'(?![\w])|[\"“”«»][^\"“”«»]{2,120}[\"“”«»]")
 _WE = re.compile(r"(?<![\w])(?:my|mi) \w+ (?:and i|and me|y yo)(?![\w])")
-_VEST_SAYS = re.compile(r"(?<![\w])(?:it says|says it|lo dice|(?:vests?|jackets?|hats?|caps?|shirts?|chalecos?|gorras?|chamarras?|letters|"
+_VEST_SAYS = re.compile(r"(?<![\w])(?:(?:says?|dicen?) (?=(?:ice|police|policia|ero|hsi|federal|dhs|border patrol|homeland|"
+                        r"security|seguridad)(?![\w]))|it says|says it|lo dice|(?:vests?|jackets?|hats?|caps?|shirts?|chalecos?|gorras?|chamarras?|letters|"
                         r"letras|back|espalda|patch|badge|that|which|q|que) (?:says?|dicen?|decia|read|reads)|"
                         r"(?:q|que|los que|las que) (?:dijeron|dijo|mencionaron|reportaron|pusieron))(?![\w])")
 _NOT_NOW = re.compile(r"(?<![\w])(?:hasta (?:ahora|ahorita)|(?:ok|okay|fine|safe|bien) (?:now|ahora)|"
@@ -238,6 +239,8 @@ _SAME_AS = re.compile(r"(?<![\w])(?:same|el mismo|la misma|los mismos|las mismas
                       r"q)(?: \w+){0,4}? (?:this morning|esta manana|yesterday|ayer|earlier|la otra vez|last week)(?![\w])")
 _WEAK_ACTION = re.compile(r"(?:sweeps?|operations?|operacion|operativos?|raid\w*|redadas?|staging|setting up|planning|"
                           r"planean|checkpoint|check point|retene?s?|hit |hitting|gonna|going to|will|van a)")
+_VERB_VAN = re.compile(r"(?<![\w])(?:si|se|que|q|no|ya|nos|les|los|me|te|lo|la|ellos) van(?![\w])|(?<![\w])van (?:a|hacia|pa|para)(?![\w])")
+"""Spanish "van" (they go) is not a van."""
 _SELF_STILL = re.compile(r"(?<![\w])(?:im still|i am still|we are still|were still|yo sigo|aqui sigo|sigo aqui|sigo "
                          r"esperando)(?![\w])")
 _DONT_LISTEN = re.compile(r"(?<![\w])(?:dont|do not|no) (?:listen to|believe|le hagan caso a|crean)[^,.]{0,50}")

@@ -51,6 +51,7 @@ NOT_AGENTS = words(
     r"(?:wild|gophers|hockey) (?:game|on the ice)", r"hielo", r"skating rink", r"rink", r"helado",
     r"(?:real estate|travel|insurance|leasing|rental|customer service|free|secret|sports|state farm|allstate|farmers|"
     r"booking|ticket|talent) agents?", r"agentes? (?:de bienes raices|de seguros|de la aseguradora|de viajes|de state farm|de allstate|de farmers)",
+    r"agents? (?:de |from )?real estate", r"agents? showing (?:the |a )?(?:house|home|property|apartment)",
     r"ice t", r"ice spice", r"vanilla ice", r"ice out", r"(?:contacts?|numbers?|phone|saved?) as ice", r"as ice (?:in|on) (?:your|my|the) phone",
     r"ice (?:delivery|company|machine)", r"reddy ice", r"ice cold", r"ice contacts?", r"ice numbers?",
     r"in case of emergency", r"ice para", r"hieleras?", r"bolsas? de ice", r"bags? of ice", r"ice on lake \w+", r"(?:ice|migra|la migra) (?:post|alert|message|msg|rumou?r|video|photo|pic|thing|story|"
@@ -61,7 +62,7 @@ NOT_AGENTS = words(
     r"(?:abogad[oa]s?|lawyers?|attorneys?|corte|court|cita|check-?in) (?:de |of |for )?(?:inmigracion|immigration)",
 )
 WINTER = words(
-    r"salt", r"salted", r"skates?", r"skating", r"slippery", r"slick", r"resbalos[oa]", r"snow", r"nieve",
+    r"salt", r"salted", r"black ice", r"skates?", r"skating", r"slippery", r"slick", r"resbalos[oa]", r"snow", r"nieve",
     r"icy", r"freezing", r"windshield", r"parabrisas", r"frozen", r"congelad[oa]", r"hockey",
     r"me cai", r"fell", r"ditch", r"cuneta", r"drive (?:slow|safe)", r"maneje?n? con cuidado", r"weather",
 )
@@ -93,7 +94,8 @@ ACTIONS = words(
     r"some |the |my |his |her |our |el |la |al |a la |a un |a una |un |una )?(?:young )?(?:senor|senora|muchacho|"
     r"muchacha|chavo|joven|vecino|vecina|hombre|mujer|someone|somebody|him|her|them|people|ppl|guys?|men|man|woman|"
     r"women|lady|ladies|kids?|workers?|person|dad|mom|father|mother|neighbou?r|cousin|brother|sister|husband|"
-    r"wife|son|daughter|boy|girl|teen|student|another one|one more|otro|otra|uno mas|otro senor|otra senora)s?"
+    r"wife|son|daughter|boy|girl|teen|student|another one|one more|a second|another|a third|second person|"
+    r"otra persona|otro|otra|uno mas|otro senor|otra senora)s?"
     r"(?: (?:in|into|out|away|to))?", r"processing (?:people|ppl|a lot of people|detainees)", r"se acaban? de llevar", r"acaban? de (?:llevarse|detener|"
     r"agarrar|arrestar|subir)", r"planning (?:something|a raid|raids|an operation)", r"planean (?:algo|una redada)",
     r"zip ?ti(?:es|ed|e|ing)", r"pushing (?:people|ppl|the)", r"empujando", r"hitting (?:the |houses|homes|apartments)",
@@ -167,6 +169,8 @@ ATTRIBUTION = re.compile(
     + _KIN + r"(?![\w])(?:.{0,40}?)(?<![\w])(?<!i )" + _SAY + _NOT_RELAYING + r"|"
     r"me (?:acaba de |acaban de )?(?:marco|marcar|llamo|llamar|hablo|hablar|escribio|escribir|aviso|avisar)|"
     r"just (?:called|texted|messaged) me|"
+    r"(?:someone|somebody|alguien|a parent|some parent|a neighbou?r|a lady|a guy)(?: [\w-]+){0,5} (?:posted|said|says|"
+    r"texted|wrote|publico|dijo|puso|posteo)|heard (?:at|in|from|on) [\w ]{2,30}? (?:that|que|q)|"
     r"(?:a|the|this|that|some|una?|el|la|esa|ese) " + _PERSON + r"(?: [\w-]+){0,5} (?:says|say|said|told|tells|dice|dijo|grito|yelled|shouted|"
     r"me dijo|texted|posted|wrote)|"
     r"they say (?:ice|la migra|agents|that|its|theyre)|"
@@ -230,8 +234,8 @@ QUESTION_START = re.compile(
     r"^(?:(?:hey|oye|oigan|guys|gente|y|and|so|ok|pls|porfa|quick q|question|pregunta|u guys|you guys)[, ]+)?"
     r"(?:r (?:they|u|ice)|is|are|was|were|(?:does|do|did) (?:you|u|they|we|anyone|anybody|ice|the|yall|y'all|it)|has|have|any|anyone|"
     r"anybody|any1|can (?:someone|anyone|somebody|u|you)|"
-    r"could (?:someone|anyone)|who|whos|what|whats|where|wheres|why|how|hows|should|es cierto|es verdad|"
-    r"sera|seran|saben|alguien (?:sabe|ha|vio|esta|puede|tiene|me puede|cerca|por|que|en|x|anda)|hay (?:algo|alguien)|que (?:onda|pasa|paso|es eso|son esos)|q onda|q pasa|"
+    r"could (?:someone|anyone)|who|whos|what|whats|where|wheres|why|how|hows|should|es (?:cierto|verdad) (?:que|q|lo)|"
+    r"sera|seran|saben|alguien (?:sabe|ha|vio|esta|puede|tiene|me puede|cerca|por|anda)|hay (?:algo|alguien)|que (?:onda|pasa|paso|es eso|son esos)|q onda|q pasa|"
     r"donde|quien|y en|y por|alguna|algun|someone confirm|u guys|you guys|que tal|como esta|cuantos|cuantas|"
     r"how many|which|cual|cuales|pa donde|para donde|ya alguien|alguien ya)(?![\w])")
 """How a question opens, in a sentence without a question mark."""
@@ -271,7 +275,8 @@ ACTIVITY_QUESTION = words(
     r"the [\w& -]{2,40} (?:one|thing)", r"(?:anyone|anybody|any1|someone|somebody)(?! else) (?:near|at|by|around|"
     r"close|in|on|over|down)", r"(?:hay )?alguien (?:cerca|por|en|x)", r"alguien sabe algo", r"active alert",
     r"(?:ve|ven|vio|vieron) algo", r"como esta(?: todo)?", r"todo en paz", r"que tal", r"checkpoints?",
-    r"en paz", r"tranquilo", r"activity", r"confirmed", r"eyes on", r"ok to (?:go|take|walk|drive|pass)", r"donde (?:estan|andan|esta)",
+    r"en paz", r"tranquilo", r"activity", r"confirmed", r"reports? (?:from|in|on|at)", r"reportes?", r"novedades?",
+    r"is (?:the )?[\w ]{2,30} (?:ok|okay|safe|clear)$", r"esta (?:bien|segur[oa]|tranquil[oa]) (?:la|el)", r"eyes on", r"ok to (?:go|take|walk|drive|pass)", r"donde (?:estan|andan|esta)",
     r"where (?:are|r) they", r"(?:which way|where) did they", r"pa(?:ra)? donde (?:se fueron|van|agarraron)",
     r"(?:alguien|anyone|someone|somebody) (?:fue|went|go|ya fue) (?:a ver|to check|to look)", r"cuantos", r"how many", r"sightings?", r"anything", r"something (?:happening|going on)",
     r"esta segur[oa]", r"(?:are|r) (?:they|them|agents|ice)", r"(?:is|are) (?:ice|agents|they|la migra)",
@@ -347,7 +352,7 @@ BENIGN_NEGATED = re.compile(r"(?:no way|not|isnt|arent|no|no es|no son|no eran|n
 """Right before a benign name, a negator denies it: "no way it's a plumber", "no son de la policia"."""
 IDENTIFY_NEAR = re.compile(
     r"(?<![\w])(?:its|it is|thats|that is|those are|these are|they are|theyre|they were|is|are|was|were|es|son|era|eran|"
-    r"fue|just|only|solo|nomas|puro|puros|namas|im|i am|soy)(?: (?:a|an|the|el|la|los|las|un|una|unos|de|del|de la|our|"
+    r"fue|just|only|solo|nomas|puro|puros|namas|im|i am|soy|dicen?|says?|say)(?: (?:a|an|the|el|la|los|las|un|una|unos|de|del|de la|our|"
     r"nuestro|nuestra|new|nuevo|nueva|"
     r"just|only|some|regular|normal|local|city|county|hennepin|ramsey|from|the same|los mismos|mas|pinche|a couple|"
     r"minneapolis|st paul|saint paul|park|metro|state|federal|private|mpls|the city|"
@@ -399,7 +404,7 @@ ARRIVAL = words(
 )
 """They came: in a network's chat, "they" are the agents."""
 RELOCATED = words(
-    r"moved", r"moving", r"se movieron", r"se pasaron", r"se cambiaron", r"switched", r"relocated",
+    r"moved", r"moving", r"se movieron", r"se estan moviendo", r"moviendose", r"van (?:hacia|pa|para) (?:la|el)", r"se pasaron", r"se cambiaron", r"switched", r"relocated",
     r"over to", r"pal otro lado", r"para el otro lado", r"ahora (?:estan|andan)", r"now theyre",
     r"now they are", r"se fueron (?:pa|para|a) (?:la|el)", r"(?:they|theyre|they are) back", r"ya volvieron",
     r"came back", r"split up",
@@ -407,7 +412,7 @@ RELOCATED = words(
 )
 AFFIRM = re.compile(
     r"^(?:y+e+s+|ye+p+|yu+p+|yeah+|yea|ya+|ok confirm\w*|si+|sip|simon|claro|cierto|verdad|true|correct|"
-    r"same|same here|me too|yo tambien|aun|aun ahi|aun estan|\+\s?1|\+\s?2|confirm(?:ed|ing|o)?|confirmad[oa]|can confirm|"
+    r"same|same here|me too|yo tambien|aun|es verdad|es cierto|si es cierto|its true|its real|aun ahi|aun estan|\+\s?1|\+\s?2|confirm(?:ed|ing|o)?|confirmad[oa]|can confirm|"
     r"still(?: there| here)?|siguen(?: ahi| aqui)?|todavia(?: estan| siguen)?|ahi (?:estan|siguen)|"
     r"i see them(?: too)?|los veo|yo tambien los veo|true that|this|^)$")
 """A bare confirmation, meaningful only under an open sighting."""
@@ -454,7 +459,9 @@ PAST = words(
     r"on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)",
     r"(?:in|en) (?:january|february|march|april|june|july|august|september|october|november|december|"
     r"enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre)",
-    r"remember (?:the|when)", r"^(?:so )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?! (?:night|morning)? ?(?:at|is))", r"over the weekend", r"el weekend", r"el fin de semana", r"last weekend",
+    r"remember (?:the|when)", r"^(?:so )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)",
+    r"(?:two|three|\d+) (?:mondays|tuesdays|wednesdays|thursdays|fridays|saturdays|sundays|lunes|martes|miercoles|jueves|"
+    r"viernes|sabados|domingos) (?:ago|back|atras)", r"over the weekend", r"el weekend", r"el fin de semana", r"last weekend",
     r"(?:this|that|it) (?:was|happened) (?:on |at )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
     r"last|yesterday|\d)", r"happened (?:on )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)", r"this past (?:weekend|week|month|monday|tuesday|wednesday|thursday|friday|saturday|sunday)",
     r"past weekend", r"te acuerdas", r"se acuerdan", r"back in", r"years? ago", r"never (?:going|gonna) "

@@ -50,7 +50,7 @@ def fold(text: str) -> str:
     return re.sub(r"\s+", " ", "".join(out)).strip()
 
 
-_APOSTROPHE = re.compile(r"(?<=\w)['’`´](?=\w)")
+_APOSTROPHE = re.compile(r"(?<=\w)['’`´](?=\w)|(?<=\ws)['’](?=\s)")
 
 
 _SPELLINGS = {
@@ -133,7 +133,7 @@ def _sighting(c: Clause, context: Context) -> bool:
 _NOT_A_DRILL = re.compile(r"(?<![\w])(?:not|isnt|no es|no es un|no es una) (?:a |un |una )?(?:drill|simulacro|prueba|test)")
 _RELAYED_PREFIX = re.compile(r"^[^:]{0,80}(?:got a (?:call|text|message) from|texted me|called me|told me|me (?:dijo|llamo|"
                              r"escribio|mando|aviso)|me acaba de (?:llamar|marcar|escribir)|says|dice|dicen|posted)[^:]{0,40}: ")
-_STRONG_END = re.compile(r"(?<![\w])(?:se fueron|se fue|se retiraron|se largaron|gone|departed|pulled out|drove off|"
+_STRONG_END = re.compile(r"(?<![\w])(?:se acaban? de ir|libre|se fueron|se fue|se retiraron|se largaron|gone|departed|pulled out|drove off|"
                          r"se marcharon|all clear)(?![\w])")
 _AFFIRM_START = re.compile(r"^(?:y+e+s+|yep|yup|yeah|si+|simon|\+\s?1|same|confirm\w*|me too|yo tambien)(?![\w])")
 
@@ -176,7 +176,7 @@ def interpret(clauses: list[Clause], context: Context, has_location: bool, whole
     notices = [c for c in clauses if c.notice]
     asks = [c for c in clauses if c.asks]
     content = any(c.content or c.action for c in clauses)
-    past = [c for c in clauses if c.past]
+    past = [c for c in clauses if c.past and not c.future]
 
     def say(kind: Kind, source: str, label: str, group: list[Clause]) -> tuple[Kind, str, list[str]]:
         reasons.append(label)
@@ -217,13 +217,15 @@ def interpret(clauses: list[Clause], context: Context, has_location: bool, whole
         return say(Kind.HEARSAY, "second_hand", "second-hand: someone else's claim",
                    attributed or quoted or [c for c in clauses if c.forward])
     # 2. when: over after an alert, a story, a prediction
-    if context == "alerted" and (ended or absent) and not still_there:
+    arrest_seen = any(c.concrete and c.ended for c in own) and not any(
+        lx.OVER.search(c.text) or c.absence for c in clauses)
+    if context == "alerted" and (ended or absent) and not still_there and not arrest_seen:
         return say(Kind.ALL_CLEAR, "first_hand", "over: the alerted place is clear", ended or absent)
     story = [c for c in stated if (_sighting(c, "pending") or c.narrative or c.them) and not c.winter]
     if past and story and any(lx.RETRO_DATE.search(c.text) and c.past for c in clauses):
         return say(Kind.PAST, "first_hand", "past: the story is dated at its end", past)
     if past and story and not still_there and not any(
-            c.now_first and (c.enforcement or c.presence or c.arrival) for c in own):
+            c.now_first and not c.hedged and (c.enforcement or c.presence or c.arrival) for c in own):
         return say(Kind.PAST, "first_hand", "past: dated hours or days back", past)
     if any(c.narrative for c in clauses) and story and not any(_present(c) for c in clauses) and any(
             c.first_hand for c in clauses) and not own and not ended:
