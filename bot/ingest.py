@@ -43,10 +43,17 @@ return false
 
 # One Signal person, one pseudonym, whichever of their addresses an envelope shows (numbers are hidden by
 # default since 2024). KEYS: pairing of the uuid, pairing of the number, admins, verifiers. ARGV: the
-# pseudonyms of the uuid and the number ('' when not shown), the pairing TTL. Returns the reporter.
+# pseudonyms of the uuid and the number ('' when not shown), the pairing TTL, the pairing key prefix.
+# Returns the reporter.
 _SIGNAL_REPORTER = """
 local pu, pn, ttl = ARGV[1], ARGV[2], ARGV[3]
 if pu ~= '' and pn ~= '' then
+  local previous = redis.call('GET', KEYS[2])
+  if previous and previous ~= pu then
+    -- the number changed hands: its former owner no longer holds it (nor a role given to it)
+    local back = ARGV[4] .. previous
+    if redis.call('GET', back) == pn then redis.call('DEL', back) end
+  end
   redis.call('SET', KEYS[1], pn, 'EX', ttl)
   redis.call('SET', KEYS[2], pu, 'EX', ttl)
 elseif pu ~= '' then
@@ -99,7 +106,7 @@ def signal_reporter(conn: redis.Redis, identity: Identity, message: InboundMessa
     reporter = run_script(conn, _SIGNAL_REPORTER,
                           keys=[keys.signal_pairing(uuid_p or "-"), keys.signal_pairing(number_p or "-"),
                                 keys.ADMINS, keys.VERIFIERS],
-                          args=[uuid_p, number_p, keys.SIGNAL_PAIRING_TTL_S])
+                          args=[uuid_p, number_p, keys.SIGNAL_PAIRING_TTL_S, keys.signal_pairing("")])
     return reporter.decode() if isinstance(reporter, bytes) else str(reporter)
 
 

@@ -96,6 +96,14 @@ def test_a_number_that_changes_hands_follows_its_new_owner(rt: Runtime) -> None:
     assert say(rt, None, UUID).reporter == first         # the first person is still themselves
 
 
+def test_a_role_given_to_a_number_that_changes_hands_goes_with_the_number(rt: Runtime) -> None:
+    number_p = rt.identity.pseudonym(NUMBER)
+    rt.conn.sadd(keys.ADMINS, number_p)
+    assert reporters(rt, (NUMBER, UUID), (None, UUID)) == [number_p] * 2
+    assert say(rt, NUMBER, OTHER_UUID).reporter == number_p   # whoever holds the number, as before
+    assert say(rt, None, UUID).reporter == rt.identity.pseudonym(UUID)   # not its former owner too
+
+
 def test_a_number_only_sender_never_seen_with_a_uuid_is_known_by_the_number(rt: Runtime) -> None:
     assert say(rt, NUMBER, None).reporter == rt.identity.pseudonym(NUMBER)
 
