@@ -83,6 +83,7 @@ class MapService:
     state: MapState = field(init=False)
     changed: asyncio.Condition = field(init=False)
     streams: int = 0
+    closing: bool = False
     static: dict[str, tuple[bytes, bytes]] = field(default_factory=_static_files)
 
     def __post_init__(self) -> None:
@@ -245,15 +246,15 @@ class MapService:
         self.streams += 1
         try:
             sent = -1
-            while True:
+            while not self.closing:
                 if self.state.version != sent:
                     sent = self.state.version
                     payload = json.dumps(self.snapshot(), ensure_ascii=False, separators=(",", ":"))
                     await response.write(f"event: snapshot\ndata: {payload}\n\n".encode())
                 async with self.changed:
                     try:
-                        await asyncio.wait_for(self.changed.wait_for(lambda: self.state.version != sent),
-                                               KEEPALIVE_S)
+                        await asyncio.wait_for(
+                            self.changed.wait_for(lambda: self.state.version != sent or self.closing), KEEPALIVE_S)
                     except asyncio.TimeoutError:
                         await response.write(b": keepalive\n\n")
         except (ConnectionResetError, asyncio.CancelledError):
@@ -333,4 +334,11 @@ def register(app: web.Application, service: MapService) -> None:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
 
+    async def close_streams(app: web.Application) -> None:
+        # the server is stopping: end every event stream now, or shutdown waits for viewers to leave
+        service.closing = True
+        async with service.changed:
+            service.changed.notify_all()
+
     app.cleanup_ctx.append(start)
+    app.on_shutdown.append(close_streams)
