@@ -110,6 +110,8 @@ class MapService:
         while True:
             try:
                 await self.refresh()
+            except RuntimeError:  # the interpreter is shutting down (no more threads): stop quietly
+                return
             except Exception:  # noqa: BLE001  (Redis away for a moment: keep the map up, try again)
                 log.warning("map: reading incidents failed; retrying", exc_info=True)
             await asyncio.sleep(POLL_S)
