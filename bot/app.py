@@ -32,8 +32,10 @@ def transport_parts(ctx: BotContext) -> tuple[list[Registrar], list[Background]]
     return registrars, background
 
 
-async def run_bot(ctx: BotContext, stop: asyncio.Event | None = None) -> None:
+async def run_bot(ctx: BotContext, stop: asyncio.Event | None = None, extra: list[Registrar] | None = None) -> None:
+    """`extra`: more routes (the coordinator map and feeds, which the CLI builds: they need workers/)."""
     registrars, background = transport_parts(ctx)
+    registrars = [*(extra or []), *registrars]
     runner = await serve(build_app(ctx, registrars), ctx.settings.http_host, ctx.settings.http_port)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -25,9 +25,16 @@ def drill(
     check: Optional[Path] = typer.Option(None, "--check", exists=True, dir_okay=False, help="truth .json to score"),
     data_dir: Optional[Path] = typer.Option(None, "--data-dir", help="keep the drill's Redis files here"),
     redis_url: Optional[str] = typer.Option(None, "--redis-url", help="use this (empty) Redis instead of an embedded one"),
+    serve: bool = typer.Option(False, "--serve", help="then serve the map and feeds over the finished drill "
+                               "(HTTP_HOST:HTTP_PORT; prints a map link; Ctrl-C to stop)"),
 ) -> None:
     """Replay a scenario through the real pipeline and print what the relay would send."""
     from workers.drill import DrillError, check as check_result, run_drill
+
+    if serve and data_dir is None and redis_url is None:
+        import tempfile
+
+        data_dir = Path(tempfile.mkdtemp(prefix="alertrelay-drill-serve-"))  # kept: the map reads its Redis
 
     if areas is None:
         from config.settings import load_settings
@@ -61,6 +68,44 @@ def drill(
             typer.echo(f"  MISS {error}", err=True)
         if not score.exact:
             raise typer.Exit(1)
+    if serve:
+        serve_drill(result, data_dir=data_dir, redis_url=redis_url)
+
+
+def serve_drill(result, *, data_dir: Optional[Path], redis_url: Optional[str]) -> None:  # type: ignore[no-untyped-def]
+    """The map and feeds over a finished drill's Redis, with the drill's last message time as now; every
+    CAP message says status Exercise."""
+    import asyncio
+    from datetime import datetime
+
+    from bot.app import run_bot
+    from bot.map.access import DASHBOARD, Signer
+    from bot.server import BotContext
+    from config.settings import load_settings
+    from bot import keys
+    from workers.map_service import map_registrar
+    from workers.runtime import Runtime
+
+    flags: dict[str, object] = {"data_dir": data_dir, "redis_url": redis_url}
+    settings = load_settings(**flags, feeds="public")
+    if settings.secret_key is None:
+        from pydantic import SecretStr
+        import secrets
+
+        settings = settings.model_copy(update={"secret_key": SecretStr(secrets.token_urlsafe(32))})
+    rt = Runtime(settings)
+    rt.conn.set(keys.EXERCISE, "1")
+    end = max(datetime.fromisoformat(m["at"]).timestamp() for m in result.messages)
+    base = settings.public_url or f"http://{settings.http_host}:{settings.http_port}"
+    token = settings.map_token.get_secret_value() if settings.map_token else None
+    import time as _time
+
+    link = f"{base}/map?token={token}" if token else \
+        f"{base}/map?k={Signer(settings.secret_bytes()).sign(DASHBOARD, _time.time() + settings.map_link_ttl_s, 'link')}"
+    typer.echo(f"map: {link}\nfeeds: {base}/feeds/cap.atom {base}/feeds/alerts.geojson (Ctrl-C to stop)", err=True)
+    ctx = BotContext(settings.model_copy(update={"signal_service": None, "twilio_account_sid": None}),
+                     rt.conn, rt.queue, rt.identity)
+    asyncio.run(run_bot(ctx, extra=[map_registrar(clock=lambda: end + 60)]))
 
 
 @app.command()
@@ -77,6 +122,7 @@ def run(
     from config.settings import load_settings
     from workers.config_state import seed_config
     from workers.main import start_worker_processes
+    from workers.map_service import map_registrar
     from workers.runtime import Runtime
 
     settings = load_settings()
@@ -86,7 +132,7 @@ def run(
         typer.echo(f"seeded groups and policy from {settings.areas}", err=True)
     procs = start_worker_processes(rt, workers)
     try:
-        asyncio.run(run_bot(BotContext(settings, rt.conn, rt.queue, rt.identity)))
+        asyncio.run(run_bot(BotContext(settings, rt.conn, rt.queue, rt.identity), extra=[map_registrar()]))
     finally:
         for proc in procs:
             proc.terminate()

@@ -223,3 +223,10 @@ class twilio:  # noqa: N801  (a namespace: bot.transports.twilio uses these as t
     def delivery(alert_id: str) -> str:
         """hash `{kind}:{member}` -> "attempt|rank|status|sid|error": best known delivery state per member."""
         return f"{TWILIO}:delivery:{alert_id}"
+
+
+# --- the coordinator map and open feeds (issue 12) --------------------------------------------------------
+FEEDS_MODE = f"{PREFIX}:config:feeds"
+"""off | token | public, set by /feeds; unset: ALERTRELAY_FEEDS decides."""
+EXERCISE = f"{PREFIX}:config:exercise"
+"""Present when everything in this database is a rehearsal (`alertrelay drill`): CAP says status Exercise."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Literal
 
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -87,6 +88,18 @@ class Settings(BaseSettings):
     twilio_http_timeout_s: float = 10.0
     twilio_slowdown_s: int = 600
     """After a 63018 (rate or Meta tier limit) the sender runs at half rate for this long."""
+
+    # -- the coordinator map and open feeds (bot/map/, README "Coordinator map and feeds")
+    map_token: SecretStr | None = None
+    """For a dashboard screen: /map?token=… opens a session. Unset: only the signed links /map sends in chat."""
+    map_link_ttl_s: int = 12 * 3600
+    """How long a /map link (and the session it opens) lasts."""
+    feeds: Literal["off", "token", "public"] = "off"
+    """CAP / Atom / GeoJSON feeds at start: off, token (map_token as ?token= or Bearer), or public.
+    An admin changes it with /feeds."""
+    map_tiles_url: str | None = None
+    """A tile layer for the map (https://tile.example.org/{z}/{x}/{y}.png). Unset: outlines only (offline)."""
+    map_tiles_attribution: str = "© OpenStreetMap contributors"
 
     def secret_bytes(self) -> bytes:
         if self.secret_key is not None:

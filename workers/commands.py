@@ -587,7 +587,7 @@ def _retract(ctx: Ctx) -> None:
     if not record:
         raise BadArgument(f"No alert {alert_id}.", f"No existe la alerta {alert_id}.")
     incident_id = record[b"incident"].decode()
-    if not incidents.set_state(rt.conn, incident_id, "retracted"):
+    if not incidents.set_state(rt.conn, incident_id, "retracted", env.at.timestamp()):
         raise BadArgument(f"{alert_id} was already retracted.", f"{alert_id} ya fue retirada.")
     announce(rt, incident_id, alert_id, "retraction", env.at, env.message_id)
     groups = json.loads(record.get(b"groups", b"[]"))
@@ -713,3 +713,54 @@ def _verdict(ctx: Ctx, kind: str) -> None:
     state = result.state if result is not None else state
     ctx.audit(f"{kind} {incident_id}: {state}", action="confirm" if kind == "report" else "dispute")
     ctx.say(f"Thanks: {incident_id} is now {state}.", f"Gracias: {incident_id} ahora está {state}.")
+
+
+# --- the coordinator map and open feeds (issue 12) -----------------------------------------------------------
+
+FEEDS_WORDS = {"off": "off", "no": "off", "apagado": "off", "token": "token", "public": "public",
+               "publico": "public", "on": "public"}
+
+
+@handles("map")
+def _map(ctx: Ctx) -> None:
+    """A signed link that opens the live map for this person until it expires (and only while they stay an
+    admin or a verifier). Never in a group: anyone there could use it."""
+    import time
+
+    from bot.map.access import Signer
+
+    rt = ctx.rt
+    if ctx.env.group or not ctx.env.reply_to:
+        raise Refused("Ask me /map in a direct message: the link is personal.",
+                      "Pídame /mapa en un mensaje directo: el enlace es personal.", "map link asked in a group")
+    settings = rt.settings
+    base = (settings.public_url or f"http://{settings.http_host}:{settings.http_port}").rstrip("/")
+    expires_at = time.time() + settings.map_link_ttl_s
+    link = f"{base}/map?k={Signer(settings.secret_bytes()).sign(ctx.env.reporter, expires_at, 'link')}"
+    hours = max(1, round(settings.map_link_ttl_s / 3600))
+    ctx.audit(f"map link, {hours} h")  # never the link itself
+    ctx.say(f"Your map link (personal, for {hours} h; don't share it): {link}",
+            f"Su enlace al mapa (personal, por {hours} h; no lo comparta): {link}")
+
+
+@handles("feeds")
+def _feeds(ctx: Ctx) -> None:
+    from bot.map.access import feeds_mode
+
+    conn = ctx.rt.conn
+    word = fold(ctx.args.split()[0]) if ctx.args.split() else ""
+    if not word:
+        mode = feeds_mode(conn, ctx.rt.settings.feeds)
+        ctx.say(f"Feeds are {mode}. /feeds off|token|public", f"Las fuentes están en {mode}. /fuentes off|token|public")
+        return
+    mode = FEEDS_WORDS.get(word)
+    if mode is None:
+        raise BadArgument(f"Feeds are off, token or public, not {word[:20]!r}.",
+                          f"Las fuentes son off, token o public, no {word[:20]!r}.")
+    if mode == "token" and ctx.rt.settings.map_token is None:
+        raise BadArgument("token needs ALERTRELAY_MAP_TOKEN set on the server. Nothing changed.",
+                          "token necesita ALERTRELAY_MAP_TOKEN en el servidor. No se cambió nada.")
+    conn.set(keys.FEEDS_MODE, mode)
+    ctx.audit(f"feeds {mode}")
+    where = "/feeds/cap.atom, /feeds/alerts.geojson"
+    ctx.say(f"Feeds are now {mode} ({where}).", f"Las fuentes ahora están en {mode} ({where}).")

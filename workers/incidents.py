@@ -282,9 +282,10 @@ def apply(conn: redis.Redis, request: dict[str, object]) -> tuple[Applied, dict]
     return Applied(**values), data
 
 
-def set_state(conn: redis.Redis, incident_id: str, state: str) -> bool:
-    """Close an incident by hand (a retraction). False if it was in that state already."""
-    return bool(run_script(conn, _SET_STATE, args=[keys.PREFIX, incident_id, state]))
+def set_state(conn: redis.Redis, incident_id: str, state: str, at_s: float | None = None) -> bool:
+    """Close an incident by hand (a retraction), at message time `at_s` (kept as `<state>_at`). False if it
+    was in that state already."""
+    return bool(run_script(conn, _SET_STATE, args=[keys.PREFIX, incident_id, state, "" if at_s is None else repr(at_s)]))
 
 
 def expire_quiet(conn: redis.Redis, cutoff_s: float) -> list[tuple[str, str]]:

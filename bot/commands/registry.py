@@ -102,6 +102,11 @@ COMMANDS: tuple[CommandSpec, ...] = (
        "cambiar el texto de derechos", "derechos cambiar"),
     _c("retract", "retirar", "admin", "<alert_id>", "<alerta>", "withdraw an alert", "retirar una alerta"),
     _c("audit", "auditoria", "admin", "[n]", "[n]", "last changes", "últimos cambios"),
+    _c("map", "mapa", "verifier", "", "", "a personal link to the live map (direct message)",
+       "un enlace personal al mapa en vivo (mensaje directo)"),
+    _c("feeds", "fuentes", "admin", "[off|token|public]", "[off|token|public]",
+       "open feeds (CAP, GeoJSON) for partner maps", "fuentes abiertas (CAP, GeoJSON) para mapas aliados",
+       "feed", "fuente"),
     _c("why", "porque", "verifier", "<alert_id>", "<alerta>", "which reports counted, and why",
        "qué reportes contaron, y por qué", "explain"),
 )

@@ -1,0 +1,27 @@
+"""Builds the coordinator map and feeds for the bot's HTTP server (bot/map/web.py): it needs the relay's
+config and area shapes (a Runtime) and the /why wording (workers/commands.py), which bot/ may not import."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from aiohttp import web
+
+from bot.map.areas import AreaBook
+from bot.map.web import MapService, register
+from bot.server import BotContext, Registrar
+from workers.commands import KIND_WORDS, WHY_WORDS
+from workers.runtime import Runtime
+
+
+def map_service(ctx: BotContext, clock: Callable[[], float] = time.time) -> MapService:
+    rt = Runtime(ctx.settings, conn=ctx.conn)
+    return MapService(ctx, AreaBook(rt), WHY_WORDS, KIND_WORDS, clock=clock)
+
+
+def map_registrar(clock: Callable[[], float] = time.time) -> Registrar:
+    def add(app: web.Application, ctx: BotContext) -> None:
+        register(app, map_service(ctx, clock))
+
+    return add
