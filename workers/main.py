@@ -23,7 +23,18 @@ RECONNECT_WAIT_S = 1.0
 """While Redis is unreachable a worker tries again every second (rq's default doubles up to a minute)."""
 
 
-class RelayWorker(SimpleWorker):
+class StopAware:
+    """Remembers a shutdown request: rq's work loop returns the same way whether it was asked to stop or
+    quit on an error it met, and only the second calls for a new worker."""
+
+    stop_asked = False
+
+    def request_stop(self, signum, frame):  # type: ignore[no-untyped-def]
+        self.stop_asked = True
+        return super().request_stop(signum, frame)  # type: ignore[misc]
+
+
+class RelayWorker(StopAware, SimpleWorker):
     """SimpleWorker (jobs run in-process: ~5x the throughput of forking) with a configurable grace
     before a dead worker's job is taken as abandoned and retried."""
 
@@ -37,7 +48,7 @@ class RelayWorker(SimpleWorker):
         return int(job.timeout or self.worker_ttl) + self.abandoned_grace_s
 
 
-class RelayForkWorker(Worker):
+class RelayForkWorker(StopAware, Worker):
     abandoned_grace_s = 10
     exponential_backoff_factor = 1.0
     max_connection_wait_time = RECONNECT_WAIT_S
@@ -92,7 +103,7 @@ def run_worker(settings: Settings, *, fork: bool = False, burst: bool = False, t
             except redis.RedisError:
                 log.exception("worker %s: Redis failed under it; starting a new worker", worker.name)
             current[0] = None  # its heartbeat stops: whatever it was running is recovered
-            if burst or worker._stop_requested:
+            if burst or worker.stop_asked:
                 try:
                     forget(rt.conn, worker.name)  # stopped cleanly: nothing of it to recover
                 except redis.RedisError:
