@@ -40,6 +40,7 @@ def test_a_started_job_of_a_dead_worker_goes_back_on_the_queue(rt: Runtime) -> N
     assert StartedJobRegistry(queue=rt.queue).get_job_ids() == []
     job.refresh()
     assert (job.get_status(), job.retries_left) == ("queued", 1)  # one of its retries used up
+    assert job.get_executions() == []  # rq reads them all when the job ends: none may dangle
     assert recover(rt) == []  # once
 
 
@@ -111,3 +112,17 @@ def test_the_drain_flag_lives_claim_idle_s_and_names_its_job(rt: Runtime) -> Non
         at=T0, location=(44.94, -93.255)), drain_pending_s=10)
     assert 0 < rt.conn.ttl(keys.INBOX_DRAIN_PENDING) <= 10
     assert rt.queue.get_job_ids() == [rt.conn.get(keys.INBOX_DRAIN_PENDING).decode()]
+
+
+def test_a_requeued_job_runs_to_completion_and_cleans_up(relay: Relay) -> None:
+    rt = relay.rt
+    rt.queue.enqueue(NOOP, job_id="sweep-r", retry=Retry(max=2), result_ttl=0)
+    worker = SimpleWorker([rt.queue], connection=rt.conn, serializer=JSONSerializer)
+    job, _ = Queue.dequeue_any([rt.queue], None, connection=rt.conn, serializer=JSONSerializer)
+    worker.prepare_execution(job)
+    worker.prepare_job_execution(job, remove_from_intermediate_queue=True)
+    rt.conn.zadd(keys.WORKER_BEATS, {worker.name: beat(rt.conn, worker.name) - liveness_s(rt.settings) - 1})
+    assert recover(rt) == [("requeued started job of dead worker", "sweep-r")]
+    relay.work()
+    assert rt.queue.failed_job_registry.get_job_ids() == []
+    assert not rt.conn.exists(job.key)  # finished, and deleted (result_ttl=0) without an error

@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable
 
 import redis
-from rq.executions import Execution
+from rq.executions import Execution, ExecutionRegistry
 from rq.job import Job, JobStatus
 from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 from rq.utils import parse_composite_key
@@ -81,7 +81,9 @@ if redis.call('ZSCORE', KEYS[1], ARGV[1]) == false then return 0 end
 local left = tonumber(redis.call('HGET', KEYS[2], 'retries_left') or '')
 if not left or left < 1 then return -1 end
 redis.call('ZREM', KEYS[1], ARGV[1])
+-- the execution goes from the job's registry too: rq reads every execution listed there when the job ends
 redis.call('DEL', KEYS[4])
+redis.call('ZREM', KEYS[5], ARGV[3])
 redis.call('HSET', KEYS[2], 'status', 'queued', 'retries_left', left - 1)
 redis.call('LPUSH', KEYS[3], ARGV[2])
 return 1
@@ -140,11 +142,12 @@ def recover(rt: Runtime) -> list[tuple[str, str]]:
         for entry, worker in zip(entries, pipe.execute()):
             if worker is None or worker.decode() not in dead:
                 continue  # a live worker's, or one that never beat here (rq's own cleanup handles those)
-            job_id = parse_composite_key(entry)[0]
+            job_id, execution_id = parse_composite_key(entry)
             moved = run_script(conn, _REQUEUE_STARTED,
                                keys=[started.key, Job.key_for(job_id), queue.key,
-                                     Execution.from_composite_key(entry, conn).key],
-                               args=[entry, job_id])
+                                     Execution.from_composite_key(entry, conn).key,
+                                     ExecutionRegistry(job_id=job_id, connection=conn).key],
+                               args=[entry, job_id, execution_id])
             if moved == 1:
                 done.append(("requeued started job of dead worker", job_id))
             elif moved == -1:

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import redis
-from redis.backoff import ConstantBackoff
+from redis.backoff import ConstantBackoff, NoBackoff
 from redis.retry import Retry
 
 from config.settings import Settings
@@ -48,7 +48,9 @@ class EmbeddedRedis:
         if not self.socket.exists():
             return False
         try:
-            return bool(redis.Redis(unix_socket_path=str(self.socket), socket_timeout=1).ping())
+            # no retries: a socket left by a killed server answers at once, not after redis-py's backoff
+            return bool(redis.Redis(unix_socket_path=str(self.socket), socket_timeout=1,
+                                    retry=Retry(NoBackoff(), 0)).ping())
         except redis.RedisError:
             return False
 
