@@ -74,7 +74,8 @@ def envelope_for(message: InboundMessage, identity: Identity) -> Envelope:
 
 def ingest(conn: redis.Redis, queue: Queue, identity: Identity, message: InboundMessage,
            *, ttl_s: int = 72 * 3600, job_timeout_s: int = 60, drain_pending_s: int = 30) -> bool:
-    """Accept one inbound message. False if it was seen before (a redelivery). drain_pending_s: claim_idle_s."""
+    """Accept one inbound message. False if it was seen before (a redelivery).
+    drain_pending_s: claim_idle_s, the longest the drain-pending flag lives (kick_drain)."""
     envelope = envelope_for(message, identity)
     admitted = run_script(conn, _ADMIT, keys=[keys.seen_message(envelope.key), keys.INBOX,
                                               keys.sender_first_seen(envelope.reporter), keys.LISTENING_SINCE],
@@ -104,6 +105,7 @@ def kick_drain(conn: redis.Redis, queue: Queue, job_timeout_s: int = 60, pending
                           args=[max(1, int(pending_s))])
     if not drain_id:
         return False
-    queue.enqueue(DRAIN_JOB, job_id=drain_id.decode() if isinstance(drain_id, bytes) else drain_id, job_timeout=job_timeout_s, result_ttl=0,
-                  failure_ttl=24 * 3600, at_front=True, retry=Retry(max=3, interval=[1, 5, 15]))
+    drain_id = drain_id.decode() if isinstance(drain_id, bytes) else drain_id
+    queue.enqueue(DRAIN_JOB, job_id=drain_id, job_timeout=job_timeout_s, result_ttl=0, failure_ttl=24 * 3600,
+                  at_front=True, retry=Retry(max=3, interval=[1, 5, 15]))
     return True

@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+import redis
 from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 
 from bot.core.models import InboundMessage
@@ -53,7 +54,8 @@ areas = [{ lat = 44.9400, lon = -93.2550, radius_m = 4000 }]
 CLAIM_IDLE_S = int(os.environ.get("CRASH_TEST_CLAIM_IDLE_S", "4"))
 """The recovery window under test (claim_idle_s): a dead worker's jobs are back on the queue within it.
 CRASH_TEST_CLAIM_IDLE_S=10 runs the test at the 10 s an operator may choose (README: the times measured)."""
-FAST = {"ALERTRELAY_JOB_TIMEOUT_S": "3", "ALERTRELAY_ABANDONED_GRACE_S": "1", "ALERTRELAY_MAINTENANCE_INTERVAL_S": "1",
+# rq's own abandoned-job recovery (job_timeout_s + abandoned_grace_s) is left slower than ours, as by default
+FAST = {"ALERTRELAY_JOB_TIMEOUT_S": "30", "ALERTRELAY_ABANDONED_GRACE_S": "10", "ALERTRELAY_MAINTENANCE_INTERVAL_S": "1",
         "ALERTRELAY_WORKER_TTL_S": "5", "ALERTRELAY_CLAIM_IDLE_S": str(CLAIM_IDLE_S), "ALERTRELAY_TICK_S": "1",
         "ALERTRELAY_DELIVERY_LEASE_S": "3"}
 INCIDENTS = 30
@@ -198,8 +200,14 @@ def test_sigkill_of_a_worker_mid_burst_loses_nothing_sends_nothing_twice(  # typ
         else:
             wait_for(lambda: len(outbox.read()) >= 20, 60, "the first deliveries")
         # a drainer holding the lease and a batch it has read and not acknowledged; any delivery
-        drain_at_work = lambda: (rt.conn.exists(keys.INBOX_DRAINER)  # noqa: E731
-                                 and rt.conn.xpending(keys.INBOX, keys.INBOX_GROUP)["pending"] > 0)
+        def drain_at_work() -> bool:
+            if not rt.conn.exists(keys.INBOX_DRAINER):
+                return False
+            try:
+                return rt.conn.xpending(keys.INBOX, keys.INBOX_GROUP)["pending"] > 0
+            except redis.ResponseError:  # NOGROUP: the drainer has not made the consumer group yet
+                return False
+
         victim_pid, victim_name = running_worker(rt, {p.pid for p in procs}, mid, timeout_s=20,
                                                  ready=drain_at_work if mid == "drain" else lambda: True)
         killed_at = time.time()
@@ -210,21 +218,21 @@ def test_sigkill_of_a_worker_mid_burst_loses_nothing_sends_nothing_twice(  # typ
         unconfirmed = unconfirmed_sends(rt)
         sent_before = len(outbox.read())
         assert sent_before < INCIDENTS * 4, "the workers finished before one could be killed"
-
+        wait_for(lambda: not jobs_of(rt, victim_name), RECOVERY_S, "the dead worker's jobs back on the queue")
+        back_at = time.time()
         done_at = wait_until_all_sent(rt, outbox, len(messages))
         assert all(p.poll() is None for p in procs if p is not victim), "the surviving worker died"
     finally:
         stop(procs)
     after = recoveries(rt, since=killed_at)
     print(json.dumps({"claim_idle_s": CLAIM_IDLE_S, "sent_before_kill": sent_before, "killed_mid_job": killed_mid_job,
-                      "mid": mid, "recovered_after_s": round(after[0]["at"] - killed_at, 2) if after else None,
-                      "last_recovery_after_s": round(after[-1]["at"] - killed_at, 2) if after else None,
+                      "mid": mid, "jobs_back_after_s": round(back_at - killed_at, 2) if killed_mid_job else None,
                       "all_sent_after_kill_s": round(done_at - killed_at, 2),
                       "recoveries": [(round(e["at"] - killed_at, 2), e["what"], e["job"]) for e in after],
                       "unconfirmed_at_kill": len(unconfirmed), "outbound": len(outbox.read())}))
     assert_each_member_alerted_once(outbox, rt, unconfirmed)
-    if killed_mid_job:  # the dead worker's job came back within claim_idle_s (+ slack for a busy box)
-        assert after and after[-1]["at"] - killed_at <= CLAIM_IDLE_S + 5, after
+    # the dead worker's jobs were back on the queue within claim_idle_s (+ slack for a busy box)
+    assert back_at - killed_at <= CLAIM_IDLE_S + 5, after
 
 
 def test_sigkill_and_restart_of_redis_mid_burst_loses_nothing_sends_nothing_twice(  # type: ignore[no-untyped-def]
@@ -238,8 +246,6 @@ def test_sigkill_and_restart_of_redis_mid_burst_loses_nothing_sends_nothing_twic
     accepted: list[str] = []
 
     def feed() -> None:  # a transport: paced, and redelivering what failed (ingest drops a redelivery)
-        import redis
-
         for message in messages:
             while True:
                 try:

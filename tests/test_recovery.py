@@ -126,3 +126,21 @@ def test_a_requeued_job_runs_to_completion_and_cleans_up(relay: Relay) -> None:
     relay.work()
     assert rt.queue.failed_job_registry.get_job_ids() == []
     assert not rt.conn.exists(job.key)  # finished, and deleted (result_ttl=0) without an error
+
+
+def test_an_abandoned_execution_whose_record_expired_does_not_fail_the_retry(relay: Relay) -> None:
+    """rq's own cleanup retries an abandoned job but leaves its dead execution listed; once that execution's
+    record expires, the retry would fail as it ends (a job with result_ttl=0, like the drain)."""
+    rt = relay.rt
+    rt.queue.enqueue(NOOP, job_id="sweep-s", retry=Retry(max=2), result_ttl=0)
+    worker = SimpleWorker([rt.queue], connection=rt.conn, serializer=JSONSerializer)
+    job, _ = Queue.dequeue_any([rt.queue], None, connection=rt.conn, serializer=JSONSerializer)
+    execution = worker.prepare_execution(job)
+    worker.prepare_job_execution(job, remove_from_intermediate_queue=True)
+    rt.conn.zrem(StartedJobRegistry(queue=rt.queue).key, execution.composite_key)  # as rq's cleanup does
+    rt.conn.delete(execution.key)  # its record expired
+    rt.queue.schedule_job(job, datetime.now(timezone.utc) - timedelta(seconds=liveness_s(rt.settings) + 2))
+    assert recover(rt) == [("queued overdue retry", "sweep-s")]
+    relay.work()
+    assert rt.queue.failed_job_registry.get_job_ids() == []
+    assert not rt.conn.exists(job.key)

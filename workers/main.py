@@ -75,7 +75,7 @@ def ticker(rt: Runtime, stop: threading.Event) -> None:
 def run_worker(settings: Settings, *, fork: bool = False, burst: bool = False, tick: bool = True) -> None:
     """Work until asked to stop. rq's work loop quits on a Redis error it meets outside a blocking dequeue
     (mid-job, say, when Redis restarts): the worker is then started again, under a new name, once Redis
-    answers; the job it was running is put back on the queue by the keeper's recovery (workers/recovery.py)."""
+    answers; the job it was running is put back on the queue by the keepers' recovery (workers/recovery.py)."""
     configure_logging(settings)
     rt = Runtime(settings)
     set_runtime(rt)

@@ -74,31 +74,42 @@ def forget(conn: redis.Redis, worker_name: str) -> None:
     conn.zrem(keys.WORKER_BEATS, worker_name)
 
 
+# rq reads every execution its job's registry lists when the job ends, and fails the job if one is gone
+# (an abandoned execution whose hash expired is listed for another minute): a job goes back on the queue
+# with only the executions that still exist. ARGV[1]: rq's execution key prefix for the job.
+_PRUNE = """
+local function prune(registry, prefix)
+  for _, id in ipairs(redis.call('ZRANGE', registry, 0, -1)) do
+    if redis.call('EXISTS', prefix .. id) == 0 then redis.call('ZREM', registry, id) end
+  end
+end
+"""
+
 # A started job back on the queue, if it is still registered as started (so one pass, or rq's own
 # cleanup, moves it once); one of its retries is used up. Answers 1 if requeued, -1 if no retry is left.
-_REQUEUE_STARTED = """
-if redis.call('ZSCORE', KEYS[1], ARGV[1]) == false then return 0 end
+_REQUEUE_STARTED = _PRUNE + """
+if redis.call('ZSCORE', KEYS[1], ARGV[2]) == false then return 0 end
 local left = tonumber(redis.call('HGET', KEYS[2], 'retries_left') or '')
 if not left or left < 1 then return -1 end
-redis.call('ZREM', KEYS[1], ARGV[1])
--- the execution goes from the job's registry too: rq reads every execution listed there when the job ends
+redis.call('ZREM', KEYS[1], ARGV[2])
 redis.call('DEL', KEYS[4])
-redis.call('ZREM', KEYS[5], ARGV[3])
+prune(KEYS[5], ARGV[1])
 redis.call('HSET', KEYS[2], 'status', 'queued', 'retries_left', left - 1)
-redis.call('LPUSH', KEYS[3], ARGV[2])
+redis.call('LPUSH', KEYS[3], ARGV[3])
 return 1
 """
 
 # A job left in the intermediate queue (or overdue in the scheduled registry) back on the queue, if it is
 # still there.
-_REQUEUE_LISTED = """
+_REQUEUE_LISTED = _PRUNE + """
 local removed
-if ARGV[2] == 'list' then removed = redis.call('LREM', KEYS[1], 1, ARGV[1])
-else removed = redis.call('ZREM', KEYS[1], ARGV[1]) end
+if ARGV[3] == 'list' then removed = redis.call('LREM', KEYS[1], 1, ARGV[2])
+else removed = redis.call('ZREM', KEYS[1], ARGV[2]) end
 if removed == 0 then return 0 end
 if redis.call('EXISTS', KEYS[2]) == 0 then return 0 end
+prune(KEYS[4], ARGV[1])
 redis.call('HSET', KEYS[2], 'status', 'queued')
-redis.call('LPUSH', KEYS[3], ARGV[1])
+redis.call('LPUSH', KEYS[3], ARGV[2])
 return 1
 """
 
@@ -142,12 +153,11 @@ def recover(rt: Runtime) -> list[tuple[str, str]]:
         for entry, worker in zip(entries, pipe.execute()):
             if worker is None or worker.decode() not in dead:
                 continue  # a live worker's, or one that never beat here (rq's own cleanup handles those)
-            job_id, execution_id = parse_composite_key(entry)
+            job_id = parse_composite_key(entry)[0]
             moved = run_script(conn, _REQUEUE_STARTED,
                                keys=[started.key, Job.key_for(job_id), queue.key,
-                                     Execution.from_composite_key(entry, conn).key,
-                                     ExecutionRegistry(job_id=job_id, connection=conn).key],
-                               args=[entry, job_id, execution_id])
+                                     Execution.from_composite_key(entry, conn).key, _executions(conn, job_id)],
+                               args=[_execution_prefix(conn, job_id), entry, job_id])
             if moved == 1:
                 done.append(("requeued started job of dead worker", job_id))
             elif moved == -1:
@@ -169,8 +179,8 @@ def recover(rt: Runtime) -> list[tuple[str, str]]:
             continue
         if now - first < window_s:
             continue
-        if run_script(conn, _REQUEUE_LISTED, keys=[queue.intermediate_queue_key, Job.key_for(job_id), queue.key],
-                      args=[job_id, "list"]):
+        if run_script(conn, _REQUEUE_LISTED, args=[_execution_prefix(conn, job_id), job_id, "list"],
+                      keys=[queue.intermediate_queue_key, Job.key_for(job_id), queue.key, _executions(conn, job_id)]):
             done.append(("requeued job stranded in the intermediate queue", job_id))
         conn.hdel(keys.STRANDED_SEEN, job_id)
 
@@ -178,8 +188,8 @@ def recover(rt: Runtime) -> list[tuple[str, str]]:
     scheduled = ScheduledJobRegistry(queue=queue)
     for raw in conn.zrangebyscore(scheduled.key, "-inf", now - window_s):
         job_id = raw.decode()
-        if run_script(conn, _REQUEUE_LISTED, keys=[scheduled.key, Job.key_for(job_id), queue.key],
-                      args=[job_id, "zset"]):
+        if run_script(conn, _REQUEUE_LISTED, args=[_execution_prefix(conn, job_id), job_id, "zset"],
+                      keys=[scheduled.key, Job.key_for(job_id), queue.key, _executions(conn, job_id)]):
             done.append(("queued overdue retry", job_id))
 
     # (d) messages waiting, and no drain that will read them
@@ -188,6 +198,15 @@ def recover(rt: Runtime) -> list[tuple[str, str]]:
     for what, job_id in done:
         _note(conn, now, what, job_id)
     return done
+
+
+def _executions(conn: redis.Redis, job_id: str) -> str:
+    return ExecutionRegistry(job_id=job_id, connection=conn).key
+
+
+def _execution_prefix(conn: redis.Redis, job_id: str) -> str:
+    """rq's key of the job's execution <id>, less the id."""
+    return Execution(id="", job_id=job_id, connection=conn).key
 
 
 def ensure_drain(rt: Runtime) -> bool:
@@ -237,8 +256,9 @@ def keep(rt: Runtime, current_worker: Callable[[], str | None], stop: threading.
             # a beat that waited (the connection rides out a restart) ends an outage: start counting again
             if reachable_since is None or time.monotonic() - started_at > interval_s:
                 reachable_since = time.monotonic()
+            turn_ms = max(1, int(interval_s * 1000))  # one pass per beat interval across all workers
             if (time.monotonic() - reachable_since >= window_s
-                    and rt.conn.set(keys.RECOVERY_LOCK, name or "-", nx=True, px=max(1, int(interval_s * 1000)))):
+                    and rt.conn.set(keys.RECOVERY_LOCK, name or "-", nx=True, px=turn_ms)):
                 recover(rt)
         except redis.RedisError as exc:
             if reachable_since is not None:
