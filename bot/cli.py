@@ -30,8 +30,14 @@ def drill(
     from workers.drill import DrillError, check as check_result, run_drill
 
     if areas is None:
+        from config.settings import load_settings
+
+        environment = load_settings()
         beside = scenario.parent / "areas.toml"
-        areas = beside if beside.exists() else Path(__file__).resolve().parents[1] / "config" / "example.areas.toml"
+        if "areas" in environment.model_fields_set:
+            areas = environment.areas
+        else:
+            areas = beside if beside.exists() else environment.areas
     try:
         result = run_drill(scenario, areas, workers=workers, data_dir=data_dir, redis_url=redis_url)
     except (DrillError, ValueError) as exc:

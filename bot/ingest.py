@@ -3,6 +3,7 @@
 A transport builds an InboundMessage and calls `ingest`. The sender's address is turned into a keyed
 pseudonym (for counting) and, for direct messages, a sealed reply address; the text is scrubbed of phone
 numbers. Nothing personal reaches Redis or the rq payloads. Redelivered messages are dropped here.
+A Signal sender's pseudonym goes through their number↔uuid pairing first (signal_reporter).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from rq import Queue, Retry
 
 from bot import keys
 from bot.core.models import Envelope, InboundMessage
-from bot.identity import Identity, InvalidAddress, scrub_numbers
+from bot.identity import Identity, InvalidAddress, normalise_address, scrub_numbers
 from bot.scripts import run_script
 
 log = logging.getLogger(__name__)
@@ -40,16 +41,78 @@ return false
 """
 
 
+# One Signal person, one pseudonym, whichever of their addresses an envelope shows (numbers are hidden by
+# default since 2024). KEYS: pairing of the uuid, pairing of the number, admins, verifiers. ARGV: the
+# pseudonyms of the uuid and the number ('' when not shown), the pairing TTL, the pairing key prefix.
+# Returns the reporter.
+_SIGNAL_REPORTER = """
+local pu, pn, ttl = ARGV[1], ARGV[2], ARGV[3]
+if pu ~= '' and pn ~= '' then
+  local previous = redis.call('GET', KEYS[2])
+  if previous and previous ~= pu then
+    -- the number changed hands: its former owner no longer holds it (nor a role given to it)
+    local back = ARGV[4] .. previous
+    if redis.call('GET', back) == pn then redis.call('DEL', back) end
+  end
+  redis.call('SET', KEYS[1], pn, 'EX', ttl)
+  redis.call('SET', KEYS[2], pu, 'EX', ttl)
+elseif pu ~= '' then
+  pn = redis.call('GET', KEYS[1]) or ''
+  if pn ~= '' then redis.call('EXPIRE', KEYS[1], ttl) end
+elseif pn ~= '' then
+  pu = redis.call('GET', KEYS[2]) or ''
+  if pu ~= '' then redis.call('EXPIRE', KEYS[2], ttl) end
+end
+local function has_role(p)
+  return p ~= '' and (redis.call('SISMEMBER', KEYS[3], p) == 1 or redis.call('SISMEMBER', KEYS[4], p) == 1)
+end
+if has_role(pu) then return pu end
+if has_role(pn) then return pn end
+if pu ~= '' then return pu end
+return pn
+"""
+
+
 def message_key(channel: str, message_id: str) -> str:
     family = "signal" if channel == "signal" else "twilio"
     return hashlib.sha256(f"{family}\0{message_id}".encode()).hexdigest()[:24]
 
 
-def envelope_for(message: InboundMessage, identity: Identity) -> Envelope:
+def _pseudonym(identity: Identity, message: InboundMessage, address: str) -> str:
     try:
-        reporter = identity.pseudonym(message.sender)
+        return identity.pseudonym(address)
     except InvalidAddress as exc:
         raise InvalidAddress(f"message {message.message_id}: sender is not a phone number or UUID") from exc
+
+
+def signal_reporter(conn: redis.Redis, identity: Identity, message: InboundMessage) -> str:
+    """The pseudonym of a Signal sender, the same whether an envelope shows their uuid, their number or both.
+
+    The uuid is who a person is (a number can be hidden, changed, or handed to someone else), so its
+    pseudonym is the reporter, and a number-only message takes the pseudonym of the uuid it was last seen
+    with. One exception: a role (admin, verifier) given to the number, as areas.toml and `/admin add +1…`
+    do, makes the number's pseudonym the reporter, also when a later message hides the number, so the role
+    holds. A role given to the uuid wins over both.
+    """
+    sender = _pseudonym(identity, message, message.sender)
+    if normalise_address(message.sender).startswith("+"):  # number only
+        uuid_p, number_p = "", sender
+    else:
+        uuid_p, number_p = sender, ""
+        try:
+            number_p = identity.pseudonym(message.sender_number) if message.sender_number else ""
+        except InvalidAddress:
+            pass  # only good for pairing: the message still counts, under the uuid
+    reporter = run_script(conn, _SIGNAL_REPORTER,
+                          keys=[keys.signal_pairing(uuid_p or "-"), keys.signal_pairing(number_p or "-"),
+                                keys.ADMINS, keys.VERIFIERS],
+                          args=[uuid_p, number_p, keys.SIGNAL_PAIRING_TTL_S, keys.signal_pairing("")])
+    return reporter.decode() if isinstance(reporter, bytes) else str(reporter)
+
+
+def envelope_for(message: InboundMessage, identity: Identity, reporter: str | None = None) -> Envelope:
+    """`reporter`: the sender's pseudonym when it takes more than their address (signal_reporter)."""
+    reporter = reporter or _pseudonym(identity, message, message.sender)
     text = message.text[:MAX_TEXT_CHARS]
     # a command's numbers ("/verifier add +1612…") are sealed for the worker to open; a report's are dropped
     text = scrub_numbers(text, seal=identity.seal if text.lstrip().startswith("/") else None)
@@ -76,7 +139,8 @@ def ingest(conn: redis.Redis, queue: Queue, identity: Identity, message: Inbound
            *, ttl_s: int = 72 * 3600, job_timeout_s: int = 60, drain_pending_s: int = 30) -> bool:
     """Accept one inbound message. False if it was seen before (a redelivery).
     drain_pending_s: claim_idle_s, the longest the drain-pending flag lives (kick_drain)."""
-    envelope = envelope_for(message, identity)
+    reporter = signal_reporter(conn, identity, message) if message.channel == "signal" else None
+    envelope = envelope_for(message, identity, reporter)
     admitted = run_script(conn, _ADMIT, keys=[keys.seen_message(envelope.key), keys.INBOX,
                                               keys.sender_first_seen(envelope.reporter), keys.LISTENING_SINCE],
                           args=[ttl_s, keys.INBOX_MAXLEN, envelope.model_dump_json(), repr(time.time()),

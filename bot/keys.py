@@ -109,6 +109,20 @@ def sender_first_seen(reporter: str) -> str:
     return f"{PREFIX}:sender:{reporter}:first-seen"
 
 
+SIGNAL_PAIRING_TTL_S = FIRST_SEEN_TTL_S
+"""How long a number↔uuid pairing outlives the last message that used it. As long as the relay remembers
+anyone at all (past that a sender is new again, so continuity costs nothing), and bounded so a number that
+changed hands does not point at its old owner for ever."""
+
+
+def signal_pairing(address_pseudonym: str) -> str:
+    """A Signal person's other address: keyed by the pseudonym (keyed hash) of their uuid or number, the value
+    is the pseudonym of the other one, never the address. Both directions are written when an envelope shows
+    both: number → uuid gives a number-only message the uuid's pseudonym, uuid → number lets a role given
+    to the number (areas.toml, /admin add +1…) hold when the number is hidden (bot/ingest.py)."""
+    return f"{PREFIX}:signal:pairing:{address_pseudonym}"
+
+
 def message_ref(ref: str) -> str:
     """A message (ours or a reporter's) that replies can quote -> incident id."""
     return f"{PREFIX}:ref:{ref}"

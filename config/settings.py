@@ -1,4 +1,8 @@
-"""Typed settings, read from ALERTRELAY_* environment variables. Built once in entrypoints and passed down."""
+"""Typed settings. Built once in entrypoints and passed down.
+
+Precedence (pydantic-settings): a command-line flag that was given, then ALERTRELAY_* environment
+variables, then a `.env` file in the working directory, then the defaults below. A flag that was not
+given is not passed at all, so it never hides the environment."""
 
 from __future__ import annotations
 
@@ -13,7 +17,8 @@ EXAMPLE_AREAS = Path(__file__).parent / "example.areas.toml"
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="ALERTRELAY_", env_nested_delimiter="__", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="ALERTRELAY_", env_nested_delimiter="__", extra="ignore",
+                                      env_file=".env", env_file_encoding="utf-8")
 
     redis_url: str | None = None
     """A real Redis or Valkey. Unset: an embedded Redis server under data_dir (append-only on)."""
@@ -95,5 +100,22 @@ class Settings(BaseSettings):
         return path.read_text().strip().encode()
 
 
-def load_settings(**overrides: object) -> Settings:
-    return Settings(**overrides)  # type: ignore[arg-type]
+def load_settings(**flags: object) -> Settings:
+    """Settings from the environment, with the flags that were actually given (None = not given) on top."""
+    return Settings(**{name: value for name, value in flags.items() if value is not None})  # type: ignore[arg-type]
+
+
+def as_environment(settings: Settings) -> dict[str, str]:
+    """ALERTRELAY_* variables for a child process that must see exactly these settings: every field that
+    was set (by a flag, the environment or .env), not only the ones a caller remembered to copy."""
+    env: dict[str, str] = {}
+    for name in settings.model_fields_set:
+        value = getattr(settings, name)
+        if value is None:
+            continue
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        elif isinstance(value, bool):
+            value = "true" if value else "false"
+        env[f"ALERTRELAY_{name.upper()}"] = str(value)
+    return env

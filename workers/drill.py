@@ -106,15 +106,28 @@ def _check_alive(workers: list[subprocess.Popen[bytes]]) -> None:
 
 def run_drill(scenario: Path, areas: Path, *, workers: int = 1, data_dir: Path | None = None,
               redis_url: str | None = None, log_level: str = "WARNING") -> DrillResult:
+    """`data_dir`, `redis_url`: as given on the command line (None: not given, so ALERTRELAY_DATA_DIR and
+    ALERTRELAY_REDIS_URL apply, else a throw-away directory with an embedded Redis). Every other setting
+    (quiet period, TTLs, claim windows…) comes from the environment as for the relay itself."""
     messages = load_scenario(scenario)
     areas_file = load_areas(areas)
+    environment = Settings()
+    if data_dir is None and "data_dir" in environment.model_fields_set:
+        data_dir = environment.data_dir
     own_dir = data_dir is None
     root = Path(tempfile.mkdtemp(prefix="alertrelay-drill-")) if own_dir else Path(data_dir)
     root.mkdir(parents=True, exist_ok=True)
+    # a drill never sends for real: what would go out is recorded here, in the drill's own directory
     outbox = root / "outbox.jsonl"
     outbox.unlink(missing_ok=True)
-    settings = Settings(data_dir=root, redis_url=redis_url, secret_key=secrets.token_urlsafe(32),
-                        outbox=outbox, areas=areas, log_level=log_level)
+    drill_own: dict[str, object] = {"data_dir": root, "outbox": outbox, "areas": areas}
+    if redis_url is not None:
+        drill_own["redis_url"] = redis_url
+    if environment.secret_key is None:
+        drill_own["secret_key"] = secrets.token_urlsafe(32)  # pseudonyms of a rehearsal are throw-away
+    if "log_level" not in environment.model_fields_set:
+        drill_own["log_level"] = log_level
+    settings = Settings(**drill_own)  # type: ignore[arg-type]
     rt = Runtime(settings)
     procs: list[subprocess.Popen[bytes]] = []
     began = time.monotonic()

@@ -12,7 +12,7 @@ from rq import SimpleWorker, Worker
 from rq.serializers import JSONSerializer
 
 from config.logging import configure_logging
-from config.settings import Settings
+from config.settings import Settings, as_environment
 from workers.queues import RETRY_DRAIN, enqueue_once, job_id
 from workers.recovery import beat, forget, keep
 from workers.runtime import Runtime, set_runtime
@@ -130,12 +130,12 @@ def worker_env(rt: Runtime) -> dict[str, str]:
 
     kwargs = rt.conn.connection_pool.connection_kwargs
     url = f"unix://{kwargs['path']}?db={kwargs.get('db', 0)}" if "path" in kwargs else (rt.settings.redis_url or "")
-    env = {**os.environ, "ALERTRELAY_REDIS_URL": url, "ALERTRELAY_SECRET_KEY": rt.settings.secret_bytes().decode(),
+    # every setting this process was given (flags included), then what the children must share exactly
+    env = {**os.environ, **as_environment(rt.settings),
+           "ALERTRELAY_REDIS_URL": url, "ALERTRELAY_SECRET_KEY": rt.settings.secret_bytes().decode(),
            "ALERTRELAY_DATA_DIR": str(rt.settings.data_dir), "ALERTRELAY_LOG_LEVEL": rt.settings.log_level,
            "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).resolve().parents[1]),
                                                       os.environ.get("PYTHONPATH")]))}
-    if rt.settings.outbox is not None:
-        env["ALERTRELAY_OUTBOX"] = str(rt.settings.outbox)
     return env
 
 

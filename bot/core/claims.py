@@ -63,6 +63,9 @@ class Clause:
     seeing: bool = False
     they: bool = False
     winter: bool = False
+    warning: bool = False
+    instruction: bool = False
+    names_benign: bool = False
     cues: list[str] = field(default_factory=list)
 
     @property
@@ -123,6 +126,9 @@ def read_clause(text: str, marked_question: bool) -> Clause:
     cleaned = lx.NOT_AGENTS.sub(" ~ ", text)
     if lx.WINTER.search(cleaned):
         cleaned = re.sub(r"(?<![\w])ice(?![\w])", " ~ ", cleaned)
+    unblanked = cleaned  # "son de bienes raíces, no son agentes" still denies
+    if lx.REAL_ESTATE.search(text):  # "my agent showed us a house, two agents actually"
+        cleaned = re.sub(r"(?<![\w])agent(?:e)?s?(?![\w])", " ~ ", cleaned)
     spans = " ".join(m.group(0) for m in _MENTION_QUOTED.finditer(cleaned))
     if spans:
         clause.quoted = bool(lx.AGENTS.search(spans) or lx.ACTIONS.search(spans) or lx.ENDED.search(spans))
@@ -155,16 +161,22 @@ def read_clause(text: str, marked_question: bool) -> Clause:
     forward, _ = _affirmed(lx.FORWARD, text)
     clause.forward = clause.note("forward", forward)
     clause.guessing = clause.note("guessing", lx.GUESSING.search(text))
-    clause.denial = clause.note("denial", lx.DENIAL.search(cleaned))
+    clause.denial = clause.note("denial", lx.DENIAL.search(unblanked))
     if clause.denial:
         clause.agents = clause.action = clause.them = False
     falsity, _ = _affirmed(lx.FALSITY, _DONT_LISTEN.sub(" ~ ", text))
     clause.falsity = clause.note("falsity", falsity)
+    if clause.note("warning", lx.WARNING_ABOUT_POSTS.search(text)):
+        # "ojo con los mensajes falsos sobre redadas": a warning about posts in general names no post as false
+        clause.falsity = False
+        clause.chatter = clause.notice = clause.warning = True
+    clause.instruction = clause.note("instruction", lx.INSTRUCTION.search(text))
     for benign in lx.BENIGN.finditer(text):
         before = text[:benign.start()]
         if lx.BENIGN_NEGATED.search(before[-30:]):
             clause.cues.append(f"not benign:{benign.group(0)}")
             continue
+        clause.names_benign = True
         if lx.IDENTIFY_NEAR.search(before[-40:]) or clause.denial or before.strip() in ("", "guys", "lol", "lmao", "ja",
                                                                                       "jaja", "fyi", "no"):
             clause.benign = clause.note("benign", benign)
@@ -211,7 +223,7 @@ def read_clause(text: str, marked_question: bool) -> Clause:
     clause.about_activity = clause.note("about", lx.ACTIVITY_QUESTION.search(text))
     hypothetical, _ = _affirmed(lx.HYPOTHETICAL, _EMBEDDED_IF.sub(" whether ", text))
     clause.hypothetical = clause.note("hypothetical", hypothetical)
-    clause.chatter = clause.note("chatter", lx.CHATTER.search(text))
+    clause.chatter = clause.note("chatter", lx.CHATTER.search(text)) or clause.warning
     clause.hedged = clause.note("hedged", lx.HEDGED_NEGATION.search(text))
     asks = marked_question or bool(lx.QUESTION_START.search(text)) or bool(lx.QUESTION_ANYWHERE.search(text))
     # "I see them, anyone near?" is a sighting with a request; a question opening only counts when the
@@ -232,14 +244,14 @@ _VEST_SAYS = re.compile(r"(?<![\w])(?:(?:says?|dicen?) (?=(?:ice|police|policia|
 _NOT_NOW = re.compile(r"(?<![\w])(?:hasta (?:ahora|ahorita)|(?:ok|okay|fine|safe|bien) (?:now|ahora)|"
                       r"(?:ahora|now) (?:esta|is|estan|are) (?:bien|ok|fine|safe))(?![\w])")
 _INTERJECTION = re.compile(r"(?<![\w])(?:no mames|no manches|no cap|no lie|no joke|no way|no pues|no mms)(?![\w])")
-_NOT_ABSENCE = re.compile(r"(?<![\w])(?:que nadie|q nadie|nadie (?:abra|salga|vaya|se mueva)|nobody (?:open|go|leave)|"
+_NOT_ABSENCE = re.compile(r"(?<![\w])(?:(?:stay|keep|remain|mantengan la|mantener la|con) calma?|que nadie|q nadie|nadie (?:abra|salga|vaya|se mueva)|nobody (?:open|go|leave)|"
                           r"se van|(?:no entiendo|no se|no sabemos|idk|dont know|no idea) (?:nada|anything))"
                           r"(?![\w])")
 _SAME_AS = re.compile(r"(?<![\w])(?:same|el mismo|la misma|los mismos|las mismas)(?: \w+){0,3}? (?:from|de|que|that was|"
                       r"q)(?: \w+){0,4}? (?:this morning|esta manana|yesterday|ayer|earlier|la otra vez|last week)(?![\w])")
 _WEAK_ACTION = re.compile(r"(?:sweeps?|operations?|operacion|operativos?|raid\w*|redadas?|staging|setting up|planning|"
                           r"planean|checkpoint|check point|retene?s?|hit |hitting|gonna|going to|will|van a)")
-_VERB_VAN = re.compile(r"(?<![\w])(?:si|se|que|q|no|ya|nos|les|los|me|te|lo|la|ellos) van(?![\w])|(?<![\w])van (?:a|hacia|pa|para)(?![\w])")
+_VERB_VAN = re.compile(r"(?<![\w])(?:si|se|que|q|no|ya|nos|les|los|me|te|lo|ellos) van(?![\w])|(?<![\w])la van (?=a |hacia |pa |para |llevar|a llevar)|(?<![\w])van (?:a|hacia|pa|para)(?![\w])")
 """Spanish "van" (they go) is not a van."""
 _SELF_STILL = re.compile(r"(?<![\w])(?:im still|i am still|we are still|were still|yo sigo|aqui sigo|sigo aqui|sigo "
                          r"esperando)(?![\w])")

@@ -48,21 +48,22 @@ NOT_AGENTS = words(
     r"(?:on the|thin|pure|pura|puro|solid|a sheet of|sheets of|glare|covered in|so much|lots of|mucho|en el) ice",
     r"ice (?:all over the|under|is (?:good|bad|thick|thin|slippery|out))", r"ice on the (?:lake|lakes|river|pond)", r"ice (?:on|in) (?:the )?(?:roads?|"
     r"sidewalks?|steps|driveway|alley|bridge|parking lot|windshield)",
-    r"(?:wild|gophers|hockey) (?:game|on the ice)", r"hielo", r"skating rink", r"rink", r"helado",
+    r"(?:wild|gophers|hockey) (?:game|on the ice)", r"(?<!los de )(?<!los del )(?<!la del )hielo", r"skating rink", r"rink", r"helado",
     r"(?:real estate|travel|insurance|leasing|rental|customer service|free|secret|sports|state farm|allstate|farmers|"
     r"booking|ticket|talent) agents?", r"agentes? (?:de bienes raices|de seguros|de la aseguradora|de viajes|de state farm|de allstate|de farmers)",
     r"agents? (?:de |from )?real estate", r"agents? showing (?:the |a )?(?:house|home|property|apartment)",
     r"ice t", r"ice spice", r"vanilla ice", r"ice out", r"(?:contacts?|numbers?|phone|saved?) as ice", r"as ice (?:in|on) (?:your|my|the) phone",
     r"ice (?:delivery|company|machine)", r"reddy ice", r"ice cold", r"ice contacts?", r"ice numbers?",
-    r"in case of emergency", r"ice para", r"hieleras?", r"bolsas? de ice", r"bags? of ice", r"ice on lake \w+", r"(?:ice|migra|la migra) (?:post|alert|message|msg|rumou?r|video|photo|pic|thing|story|"
+    r"in case of emergency", r"(?:take|taking|toma|tomen|tomar|agarra|agarren|use|usa|usen|go) (?:otra|otro|another|a different|the other|la otra|el otro|other) (?:ruta|route|routes|calle|street|camino|way|salida|exit|lado|side|road)",
+    r"(?:my|mi|our|nuestra|nuestro) (?:real estate )?(?:agent|agente|realtor)", r"ice para", r"hieleras?", r"bolsas? de ice", r"bags? of ice", r"ice on lake \w+", r"(?:ice|migra|la migra) (?:post|alert|message|msg|rumou?r|video|photo|pic|thing|story|"
     r"screenshot)s?", r"(?:post|message|alert|video|photo|pic|rumou?r|story|mensaje|alerta|foto|screenshot|msj)s? "
-    r"(?:about|of|de|del|sobre|de la) (?:the |la |el )?(?:ice|migra|agents|agentes|redada|raid)", r"ice (?:officer|agent)s? (?:signed|sign)",
+    r"(?:about|of|de|del|sobre|de la) (?:the |la |el )?(?:ice|migra|agents|agentes|redadas?|raids?)", r"ice (?:officer|agent)s? (?:signed|sign)",
     r"(?:signed|firmada) (?:by|por) (?:an? )?ice", r"(?:orden|warrant|form|forma)s? (?:de |from |by )?(?:ice|inmigracion)", r"ice ice baby", r"ice castles?",
     r"agents? (?:at|from) the (?:dmv|bank|desk|counter|office|insurance|rental|front desk)", r"dmv agents?",
     r"(?:abogad[oa]s?|lawyers?|attorneys?|corte|court|cita|check-?in) (?:de |of |for )?(?:inmigracion|immigration)",
 )
 WINTER = words(
-    r"salt", r"salted", r"black ice", r"skates?", r"skating", r"slippery", r"slick", r"resbalos[oa]", r"snow", r"nieve",
+    r"salt", r"salted", r"black ice", r"skates?(?! ?parks?| ?boards?)", r"skating", r"slippery", r"slick", r"resbalos[oa]", r"snow", r"nieve",
     r"icy", r"freezing", r"windshield", r"parabrisas", r"frozen", r"congelad[oa]", r"hockey",
     r"me cai", r"fell", r"ditch", r"cuneta", r"drive (?:slow|safe)", r"maneje?n? con cuidado", r"weather",
 )
@@ -100,7 +101,7 @@ ACTIONS = words(
     r"agarrar|arrestar|subir)", r"planning (?:something|a raid|raids|an operation)", r"planean (?:algo|una redada)",
     r"zip ?ti(?:es|ed|e|ing)", r"pushing (?:people|ppl|the)", r"empujando", r"hitting (?:the |houses|homes|apartments)",
     r"sweeps?", r"operations?", r"operacion", r"staging", r"surrounded", r"rodearon", r"rodeando",
-    r"(?:subieron|bajaron|metieron|tienen) a (?:un|una|uno|dos|tres|la|el|los|las|\d+|mi|su)",
+    r"(?:subieron|bajaron|metieron|tienen|subiendo|metiendo|bajando|sacando) a (?:un|una|uno|dos|tres|la|el|los|las|\d+|mi|su|alguien|otro|otra|gente)",
     r"(?:los|las|les) (?:estan|andan) (?:revisando|deteniendo|checando|pidiendo|esposando|interrogando)",
     r"uno por uno", r"checking (?:faces|cars|everyone|people|ppl)", r"interrogando", r"anduvieron preguntando",
     r"preguntando por (?:gente|personas|alguien|un|una)",
@@ -173,7 +174,7 @@ ATTRIBUTION = re.compile(
     r"texted|wrote|publico|dijo|puso|posteo)|heard (?:at|in|from|on) [\w ]{2,30}? (?:that|que|q)|"
     r"(?:a|the|this|that|some|una?|el|la|esa|ese) " + _PERSON + r"(?: [\w-]+){0,5} (?:says|say|said|told|tells|dice|dijo|grito|yelled|shouted|"
     r"me dijo|texted|posted|wrote)|"
-    r"they say (?:ice|la migra|agents|that|its|theyre)|"
+    r"they say (?:ice|la migra|agents|that|its|theyre|que|q)|"
     r"(?:says|said|saying|dice|dicen|dijo|dijeron|anda diciendo|andan diciendo|estan diciendo|cuentan)"
     r"(?! (?:to|stay|dont|do not|go|come|keep|be|tell|que no|q no|not to|no salgan|quedense)(?![\w]))|"
     r"(?:emailed|texted|messaged|wrote|posted|announced|avisaron|escribieron)(?: \w+){0,3} (?:that|saying|que|q)|"
@@ -189,8 +190,12 @@ ATTRIBUTION = re.compile(
     r"(?:(?:a|the|this|that|un|el|ese|esa) )?(?:video|post|pic|photo|screenshot|tiktok|live|clip|foto|mensaje)(?: \w+){0,3} "
     r"(?:going around|circulating|shows|showing|que circula|circulando)|circula(?:n)?(?: en \w+)? (?:que|q)|"
     r"(?:vi|saw|watched) (?:un|a|el|the) (?:tiktok|video|post|live|reel|story)|keep hearing|hearing (?:ice|that|there|they)|"
+    r"radioed|radio(?:ed)? in|called (?:\w+ ){0,3}to say|wrote in|called in|reported to (?:me|us)|"
+    r"(?:told|tell|tells|telling) us|(?:i|we) (?:was|were) told|was told by|pusieron (?:que|q)|publicaron (?:que|q)|"
+    r"subieron (?:que|q)|(?:his|her|their|su|my|mi) (?:wife|husband|mom|mother|family|familia|esposa|esposo) (?:thinks|cree|piensa)|"
+    r"(?:a|an|un|una) (?:tiktok|video|post|live|reel|clip|story|foto|photo|pic) (?:of|de) |going viral|viral|"
     r"word is|segun|according to|told me|tell me(?! if| si| where| when| pls| please| porfa| plz)|telling me|tells me|texted me|sent me|called me|messaged me|"
-    r"me (?:dijo|dice(?! si)|dijeron|contaron|conto|avisaron|aviso|llego|llegaron|mandaron|mando|pasaron|paso|"
+    r"me (?:dijo|dice(?! si)|dijeron|contaron|conto|cuenta|cuentan|avisaron|aviso|llego|llegaron|mandaron|mando|pasaron|paso|"
     r"escribio|escribieron|llamo|texteo|textearon|enseno)|"
     r"someone (?:said|says|say|posted|told|texted|sent|wrote)|somebody (?:said|says|posted|told)|"
     r"alguien (?:dijo|dice|puso|publico|posteo|subio|mando|comento)|"
@@ -204,12 +209,16 @@ ATTRIBUTION = re.compile(
     r"(?:in|en|on) (?:the|el|otro|another|a|un|mi|my) (?:\w+ ){0,3}(?:group|grupo|chat|gc)(?: \w+){0,2} "
     r"(?:said|says|say|saying|dicen|dice|dijeron|posted|publicaron)|"
     r"i (?:didnt|did not|dont|do not|havent|have not) see|not seen (?:it )?myself|dont see myself|"
+    r"(?:im|i am|i was|i wasnt|i was not) not there(?: myself)?|(?:im|i am) not there|i wasnt there|"
+    r"(?:havent|have not|didnt|did not) (?:seen|see) (?:anything|it|them|nothing) (?:myself|yo)|"
+    r"no (?:estoy|estuve|estaba) (?:ahi|alli|alla)(?: yo)?|yo no (?:lo |los )?vi|no lo vi yo|not mine|"
+    r"passing (?:it|this) (?:along|on)|passing along|solo (?:lo )?paso|lo paso como|"
     r"no (?:lo |la |los |las )?(?:vi|he visto|hemos visto)(?: yo)?(?: pero| but|,|$)|only shar|solo compart|"
     r"no idea if (?:its |it is )?true|no se si (?:es )?(?:cierto|verdad)|not sure if (?:its |it is )?true)"
     r"(?![\w])")
 """Someone else's claim, in the sentence that carries it: "my cousin says", "dicen", "saw on facebook"."""
 FORWARD = words(
-    r"fwd?", r"fw", r"forwarded", r"forwarding", r"reenviado", r"reenviando", r"reenvio", r"mensaje reenviado",
+    r"fwd?", r"fw", r"forwarded", r"forwarding", r"reenviado", r"reenviando", r"reenvio", r"reenviar(?:on)?", r"reenviaron", r"quoting(?: from)?", r"citando", r"passing (?:it|this) (?:along|on)", r"passing along", r"mensaje reenviado",
     r"copied", r"copiado", r"copy paste", r"copypaste", r"pasen la voz", r"pass it on", r"pass this on",
     r"share this", r"please share", r"plz share", r"pls share", r"share share", r"compartan", r"comparte",
     r"difundan", r"avisen a todos", r"tell everyone", r"warn everyone", r"rumou?rs?", r"rumores", r"apparently",
@@ -222,7 +231,7 @@ FORWARD = words(
 GUESSING = words(
     r"prob", r"probs", r"probably", r"prolly", r"probablemente", r"maybe", r"might be", r"must be",
     r"could be", r"ha de ser", r"han de ser", r"deben de ser", r"debe de ser", r"deben ser", r"debe ser",
-    r"deben (?:de )?andar", r"debe (?:de )?andar", r"seguro (?:que |q )?(?:ahorita )?(?:es|son|era|eran|andan|anda|"
+    r"deben (?:de )?andar", r"debe (?:de )?andar", r"seguro (?:que |q )?(?:ahorita )?(?:es|son|era|eran|fue|fueron|andan|anda|"
     r"estan|vienen|rondando)", r"i bet", r"i guess", r"i think", r"i feel like", r"feels like",
     r"gut feeling", r"bad feeling", r"a feeling", r"presiento", r"presentimiento", r"corazonada",
     r"(?:yo )?creo (?:que|q) (?:es|son|era|eran|anda|andan|hay|la migra|ice|los de|son de|es de)", r"parece(?:n)? (?:que|q|ser)", r"looks like (?:it could|it might)",
@@ -233,7 +242,7 @@ GUESSING = words(
 QUESTION_START = re.compile(
     r"^(?:(?:hey|oye|oigan|guys|gente|y|and|so|ok|pls|porfa|quick q|question|pregunta|u guys|you guys)[, ]+)?"
     r"(?:r (?:they|u|ice)|is|are|was|were|(?:does|do|did) (?:you|u|they|we|anyone|anybody|ice|the|yall|y'all|it)|has|have|any|anyone|"
-    r"anybody|any1|can (?:someone|anyone|somebody|u|you)|"
+    r"anybody|any1|can (?:someone|anyone|somebody|u|you|i|we)|should (?:i|we)|puedo|podemos|"
     r"could (?:someone|anyone)|who|whos|what|whats|where|wheres|why|how|hows|should|es (?:cierto|verdad) (?:que|q|lo)|"
     r"sera|seran|saben|alguien (?:sabe|ha|vio|esta|puede|tiene|me puede|cerca|por|anda)|hay (?:algo|alguien)|que (?:onda|pasa|paso|es eso|son esos)|q onda|q pasa|"
     r"donde|quien|y en|y por|alguna|algun|someone confirm|u guys|you guys|que tal|como esta|cuantos|cuantas|"
@@ -242,7 +251,7 @@ QUESTION_START = re.compile(
 QUESTION_ANYWHERE = words(
     r"anyone (?:know|knows|seen|see|near|nearby|around|confirm|able|there|else see)",
     r"anybody (?:know|seen|near|around|confirm)", r"does anyone",
-    r"alguien (?:sabe|ha visto|vio|esta cerca|cerca|por ahi|por alla)", r"or no", r"o no", r"or not",
+    r"alguien (?:sabe|ha visto|vio|esta cerca|cerca|por ahi|por alla)", r"or no", r"o no", r"or not", r"or are they", r"or is it", r"o ya$", r"or nah$", r"or what$",
     r"is (?:it|this|that) (?:true|real|legit)", r"sera cierto", r"any (?:update|news|info)s?",
     r"alguna (?:novedad|noticia)", r"que saben", r"is it safe", r"es seguro", r"what(?:s| is) going on",
     r"que esta pasando", r"real or fake", r"which is it", r"or is (?:that|it|this)", r"is there really",
@@ -269,7 +278,7 @@ ACTIVITY_QUESTION = words(
     r"what(?:s| is) (?:going on|happening)", r"que (?:esta )?pas(?:a|ando|o)", r"q (?:onda|pasa|paso)",
     r"que onda", r"todo (?:ok|bien|tranquilo)", r"all (?:ok|good|clear)", r"(?:seen|vio|visto|viste|saw) "
     r"(?:anything|algo)", r"anything (?:going on|happening)", r"hay algo", r"algo raro", r"is this real",
-    r"es (?:cierto|verdad)", r"confirm", r"confirma", r"real or fake", r"the \w+ (?:one|thing)", r"lo (?:de|del)",
+    r"es (?:cierto|verdad)", r"confirm", r"confirma", r"real or fake", r"(?:any )?reports? (?:around|near|by|cerca)", r"the \w+ (?:one|thing)", r"lo (?:de|del)",
     r"esos? (?:son|es)", r"are those", r"is that", r"still (?:there|at|on|here)", r"siguen", r"se fueron",
     r"gone", r"safe", r"seguro (?:ir|salir|pasar)", r"(?:is|was) (?:it|this|that) (?:true|real|ok|okay)",
     r"the [\w& -]{2,40} (?:one|thing)", r"(?:anyone|anybody|any1|someone|somebody)(?! else) (?:near|at|by|around|"
@@ -343,7 +352,7 @@ BENIGN = words(
     r"del cable", r"comcast", r"funeraria", r"funeral(?: home)?", r"hearse",
     r"carroza", r"velorio", r"wedding", r"boda", r"guards?", r"guardia", r"el guardia", r"electricians?",
     r"paramedicos", r"cable (?:guys?|company)", r"roofers?", r"landscapers?", r"survey(?:ors?|ing)",
-    r"census takers?", r"campaign(?:ers)?", r"canvass(?:ers|ing)", r"evangelists?", r"pest control",
+    r"census takers?", r"campaign(?:ers)?", r"ice cream(?: trucks?| vans?| man| guy)?", r"paleter[oa]s?", r"(?:carrito|camion|troca) de (?:los )?(?:helados|paletas|elotes|tacos)", r"eloter[oa]s?", r"food trucks?", r"taco trucks?", r"school resource officers?", r"resource officers?", r"sros?", r"open house", r"bienes raices", r"fire drill", r"simulacro de incendio", r"tornado drill", r"canvass(?:ers|ing)", r"evangelists?", r"pest control",
 )
 """What people mistake for enforcement."""
 
@@ -356,7 +365,9 @@ IDENTIFY_NEAR = re.compile(
     r"nuestro|nuestra|new|nuevo|nueva|"
     r"just|only|some|regular|normal|local|city|county|hennepin|ramsey|from|the same|los mismos|mas|pinche|a couple|"
     r"minneapolis|st paul|saint paul|park|metro|state|federal|private|mpls|the city|"
-    r"two|three|dos|tres|[a-z]+ county))*\s*$")
+    r"two|three|dos|tres|[a-z]+ county))*"
+    r"(?: (?:vans?|trucks?|cars?|camionetas?|trocas?|carros?|suvs?|guys|men|hombres|senores|people|gente|workers|crew)"
+    r"(?: (?:de|del|de la|from|of|with))?(?: (?:the|la|el|los|las))?)?\s*$")
 """Right before a benign name: "those are (the) ...", "es (el) ...", "it's just ..."."""
 IDENTIFY = words(
     r"its", r"it is", r"it was", r"its just", r"thats", r"that is", r"thats just", r"those are", r"these are",
@@ -404,7 +415,7 @@ ARRIVAL = words(
 )
 """They came: in a network's chat, "they" are the agents."""
 RELOCATED = words(
-    r"moved", r"moving", r"se movieron", r"se estan moviendo", r"moviendose", r"van (?:hacia|pa|para) (?:la|el)", r"se pasaron", r"se cambiaron", r"switched", r"relocated",
+    r"(?<!is )(?<!was )(?<!been )(?<!be )(?<!are )(?<!were )(?<!got )moved", r"(?<!is )(?<!be )moving", r"se movieron", r"se estan moviendo", r"moviendose", r"van (?:hacia|pa|para) (?:la|el)", r"se pasaron", r"se cambiaron", r"switched", r"relocated",
     r"over to", r"pal otro lado", r"para el otro lado", r"ahora (?:estan|andan)", r"now theyre",
     r"now they are", r"se fueron (?:pa|para|a) (?:la|el)", r"(?:they|theyre|they are) back", r"ya volvieron",
     r"came back", r"split up",
@@ -468,7 +479,7 @@ PAST = words(
     r"(?:to )?forget", r"nunca (?:lo )?voy a olvidar", r"still think about", r"todavia me da", r"still shaking",
     r"was (?:around|at like|about) \d", r"at (?:like |around )?\d{1,2} ?(?:am|a\.m)\b", r"a las \d+ de la manana",
     r"como a las \d", r"last (?:time|year)", r"hora y media", r"an hour and a half", r"hace (?:una|como una) hora", r"(?:cuando|when) (?:fui|went)", r"madrugada", r"en navidad",
-    r"on christmas", r"me toco ver", r"it was like \d+ hours", r"hace (?:como|unas) \d+ (?:horas|hrs)",
+    r"on christmas", r"me toco ver", r"it was like \d+ hours", r"hace (?:como |unas? |mas de |casi |ya )?(?:\d+|una|dos|tres|cuatro|cinco|varias|un par de) (?:horas|hrs|hora)",
     r"(?:like|about|around|como|unas) \d+ (?:hours?|hrs?|horas?)(?: ago| back)?",
 )
 """Long over: a story, not a sighting."""
@@ -488,10 +499,10 @@ PAST_NARRATIVE = words(
 HYPOTHETICAL = words(
     r"if (?:ice|they|theyre|they are|its|it is|there are|theres|agents|la migra|the feds|anyone|someone|you|nobody|no one)", r"si (?:llega|llegan|viene|vienen|ves|"
     r"ven|te|la migra|ice)", r"si (?:\w+ )?(?:detienen|detuvieron|paran|llevan|llevaron|agarran|arrestan)", r"in case", r"en caso de", r"what to do if", r"que hacer si", r"when ice comes",
-    r"cuando (?:llegue|vengan|venga)", r"just in case", r"por si", r"pretend", r"training scenario", r"drill",
+    r"cuando (?:llegue|vengan|venga)", r"just in case", r"por si", r"pretend", r"training scenario", r"(?<!fire )(?<!tornado )(?<!lockdown )drill",
     r"what would you do", r"que harian", r"if (?:a|an|the|you|u|we|i)", r"si (?:ven|ves|te|le|les|un|una|nos|me)",
     r"hypothetically", r"hipoteticamente", r"simulacro", r"escenario de practica", r"practice scenario",
-    r"training exercise", r"(?:a|this is a|es un) drill", r"si (?:estan|esta) segur[oa]s?", r"practice",
+    r"training exercise", r"(?:a|this is a|es un) drill", r"(?:are|is) (?:not )?(?:allowed|permitted)", r"(?:can|cannot|cant|may|must|need to|have to|pueden|no pueden|tienen que|necesitan) (?:lie|mentir|enter|entrar|come in|arrest|arrestar|show|mostrar|have|tener|get|break)", r"(?:need|needs|necesitan?) (?:a |una )?(?:judicial )?(?:warrant|orden)", r"si (?:estan|esta) segur[oa]s?", r"practice",
 )
 CHATTER = words(
     r"reminder", r"recordatorio", r"admins?", r"mods?", r"moderators?", r"moderadora?s?", r"coordinators?",
@@ -508,7 +519,7 @@ CHATTER = words(
     r"dont (?:share|forward|spread|repost)", r"do not (?:share|forward|spread|repost|post)", r"no reenvien",
     r"no (?:lo |la )?compartan", r"donate", r"donations", r"donen", r"fundraiser", r"juntando",
     r"warrant", r"orden (?:firmada|judicial)", r"judge", r"juez", r"cuidense", r"be safe", r"be careful",
-    r"stay inside", r"quedense",
+    r"stay inside", r"quedense", r"(?:i|we) can (?:drive|give|take) (?:a |someone|anyone|people|u|you)", r"(?:need|needs|necesita|necesitan) (?:a )?(?:ride|raite|aventon)", r"puedo (?:llevar|manejar|dar raite)", r"(?:please |pls |plz |por favor )?(?:dont|do not|no) (?:post|share|publiquen|suban|pongan) (?:faces|caras|plates|placas|"r"names|nombres|fotos|photos|pics)", r"(?:can|could) you (?:add|include|say|post|share|tell us|give)", r"avoid (?:the |that |esa |ese |this )?(?:area|zona|spot|block)", r"eviten (?:la|esa|el) (?:zona|area)", r"take (?:otra|another|a different) (?:ruta|route|way)", r"plan familiar", r"family plan",
 )
 DISMISS = words(
     r"relax", r"calm down", r"calmense", r"calmate", r"no se asusten", r"tranquilos", r"tranquilas", r"false alarm",
@@ -520,6 +531,32 @@ FYI = words(
     r"dont panic", r"nothing to worry", r"no hay de que preocuparse",
 )
 """An unprompted note that something is not enforcement, with nothing open to correct."""
+WARNING_ABOUT_POSTS = words(
+    r"(?:ojo con|cuidado con|careful with|be careful (?:with|of)|beware(?: of)?|watch out for|aguas con|"
+    r"pendientes? (?:con|de))(?: \w+){0,3} (?:fake|false|old|falsos|falsas|viejos|viejas|mensajes|screenshots?|posts?|"
+    r"alerts?|alertas|rumou?rs|rumores|videos|fotos|audios|cadenas)",
+    r"(?:fake|false|old) (?:alerts|posts|screenshots|messages|rumou?rs) (?:going around|circulating)",
+    r"(?:mensajes|alertas|screenshots|posts|audios|cadenas) (?:falsos|falsas|viejos|viejas) (?:que )?(?:circulan|andan)",
+)
+"""A warning about posts going around in general ("ojo con los mensajes falsos"): a notice, no claim."""
+MODERATION = words(
+    r"mods?", r"moderators?", r"moderadora?s?", r"admins?", r"administrador(?:a|es)?", r"warning about", r"aviso",
+    r"nota del equipo", r"equipo de verificacion", r"verification team", r"verifiers?", r"verificadores?",
+    r"coordinators?", r"coordinador(?:a|es)?", r"organizers?", r"not confirmed", r"no (?:esta )?confirmado",
+    r"cant verify", r"could not verify", r"we have not confirmed",
+)
+"""Who speaks for the network, or says a post is unconfirmed: a notice, not someone passing a rumour on."""
+REAL_ESTATE = words(
+    r"real estate", r"realtors?", r"open house", r"showed us (?:a|the) (?:house|home|place|apartment|condo)",
+    r"showing (?:us )?(?:a |the )?(?:house|home|apartment|condo|property)", r"show the (?:house|home|apartment|condo)",
+    r"house hunting", r"bienes raices", r"listing", r"for sale", r"se vende", r"closing on",
+)
+"""Words of house-buying: with them, "agents" are the realtor's."""
+INSTRUCTION = words(
+    r"(?:please |pls |plz |por favor )?(?:dont|do not|no) (?:post|share|forward|spread|repost|publiquen|compartan|"
+    r"suban|reenvien|pongan|manden)",
+)
+"""Telling people what (not) to post: what it names is the subject of the rule, not a sighting."""
 NOTICE = words(
     r"mods?", r"moderators?", r"moderadora?s?", r"admins?", r"administrador(?:a|es)?", r"warning about",
     r"aviso", r"nota del equipo", r"equipo de verificacion", r"verification team", r"coordinators?",
@@ -533,9 +570,9 @@ MOTION = words(r"turning (?:toward|towards|onto|on|left|right)", r"heading (?:to
 """On the move toward somewhere: with nothing open, a sighting, not an all-clear."""
 STILL = words(
     r"still (?:there|here|at|on|in|by|parked|outside|inside|around|waiting|sitting|blocking|standing|going|doing|"
-    r"checking|taking|\d+|two|three|four|some|a few|ahi|aqui)", r"(?:theyre|they are|are) still", r"still$", r"siguen", r"sigue", r"todavia (?:estan|siguen|hay|andan|esta)", r"remain(?:ing|s)?", r"quedan",
+    r"checking|taking|\d+|two|three|four|some|a few|ahi|aqui)", r"(?:theyre|they are|are) still", r"still$", r"siguen", r"sigue", r"todavia (?:estan|siguen|hay|andan|esta)", r"(?<!right to )remain(?:ing|s)?", r"quedan",
     r"se quedaron", r"the other (?:one|ones|van|car|truck)s? (?:is|are)", r"not gone(?: yet)?", r"no se han ido", r"los otros", r"(?:\d+|two|three|dos|tres) "
-    r"(?:more|mas)", r"more (?:just|keep)", r"siguen llegando", r"haven?t left", r"not leaving", r"no se (?:van|han ido)",
+    r"(?:more|mas)", r"more (?:just|keep)", r"siguen llegando", r"haven?t left", r"not leaving", r"no se (?:van|han ido)", r"no se (?:han )?(?:movido|mueven|movieron)", r"(?:havent|have not|hasnt|has not|didnt|did not|not) (?:moved|budged)", r"siempre (?:ahi|alli|alla|estan|siguen|andan)",
 )
 """Still there (a partial departure is not an all-clear)."""
 OVER = words(
@@ -553,9 +590,9 @@ POST_MENTION = words(
 RETRO_DATE = words(r"(?:this|that|it) (?:was|happened)", r"eso fue", r"esto fue", r"esto paso", r"eso paso",
                    r"this is from", r"happened (?:on|at|around)")
 """A story dated at its end: "…I'm holding the door shut. that was at 11pm last night"."""
-DRILL = words(r"drill", r"simulacro", r"practice scenario", r"escenario de practica", r"training exercise",
+DRILL = words(r"(?<!fire )(?<!tornado )(?<!lockdown )drill", r"simulacro", r"practice scenario", r"escenario de practica", r"training exercise",
               r"role ?play", r"this is a test", r"es (?:una )?prueba", r"es practica")
 """A rehearsal: the sighting it quotes is not real, and it says so."""
 SARCASM = re.compile(r"^(?:sure|yeah right|ya right|si como no|aja|sure sure)(?![\w])")
-HEDGED_NEGATION = words(r"no se si", r"not sure if", r"idk if", r"dont know if", r"no se", r"dunno if",
+HEDGED_NEGATION = words(r"no se si", r"not sure if", r"idk if", r"dont know if", r"no se(?= si| que| q| donde| cuando| cuantos| cuantas| nada| bien|$|,)", r"dunno if",
                         r"no idea if", r"ya no se")

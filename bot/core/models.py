@@ -22,6 +22,10 @@ class InboundMessage(BaseModel):
     message_id: str = Field(min_length=1, max_length=200)
     """Opaque and unique per transport; must not embed a phone number or UUID."""
     sender: str
+    """Who sent it, and where a direct reply goes: a Signal sender's uuid whenever the envelope has one."""
+    sender_number: str | None = None
+    """Signal only: the number the envelope showed next to the uuid in `sender`. Ingest remembers the
+    pairing (keyed) so the person keeps one pseudonym; never a reply address."""
     group: str | None = None
     text: str = ""
     at: datetime

@@ -117,9 +117,12 @@ def _sighting(c: Clause, context: Context) -> bool:
     or under an open sighting) their vehicles and their being there."""
     if c.asks or c.hypothetical or (c.benign and not c.agents):
         return False
+    if c.instruction and not (c.first_hand or c.now or c.concrete):
+        return False  # "please don't post faces, only agents' vehicles"
     if c.enforcement:
-        # "ICE OUT rally", "a warrant signed by ICE": talk about ICE is not a sighting of it
-        return not c.chatter or c.first_hand or c.now or c.action or c.presence or c.vehicles
+        # "ICE OUT rally", "a warrant signed by ICE", "ojo con screenshots viejos about raids": talk about ICE
+        # is not a sighting of it; an arrest seen is
+        return not c.chatter or c.first_hand or c.now or c.concrete or c.presence or c.vehicles
     if c.absence or c.chatter:
         return False
     if c.vehicles and (c.agents or context != "none"):
@@ -159,21 +162,26 @@ def interpret(clauses: list[Clause], context: Context, has_location: bool, whole
     eyewitness = [c for c in own if c.first_hand]
     if forwarded and not eyewitness:
         own = []
-    attributed = [c for c in clauses if c.second_hand and (
+    attributed = [c for c in clauses if c.second_hand and not c.warning and (
         c.enforcement or c.vehicles or c.quoted or c.arrival or (c.presence and c.they)
         or (not c.first_hand and (c.benign or c.denial or c.ended or c.absence)))]  # relayed corrections too
     quoted = [c for c in clauses if c.quoted and not c.chatter]
-    benign = [c for c in stated if c.benign and not c.enforcement]
+    # "school staff: has anyone seen…": a label that says who writes is not a correction
+    benign = [c for c in stated if c.benign and not c.enforcement and not (
+        len(clauses) > 1 and whole.startswith(c.text + ":"))]
     denials = [c for c in stated if (c.denial or c.falsity) and not c.hypothetical]
     disputes = [c for c in denials + [c for c in benign if c not in denials]
                 if c.falsity or not (c.second_hand and not c.first_hand)]  # "dicen que eran de la luz": hearsay
     looked = any(c.first_hand for c in clauses)
-    ended = [c for c in stated if c.ended and not c.hypothetical and not (c.second_hand and not looked)]
+    ended = [c for c in stated if c.ended and not c.hypothetical and not (c.second_hand and not looked)
+             and not (context == "none" and c.names_benign and not c.enforcement)]  # "ya pasó el carrito de los helados"
     still_there = [c for c in own if (c.still and not c.hedged) or (c.relocated and _present(c)) or (
         c.enforcement and _present(c) and not c.ended)]
     absent = [c for c in stated if c.absence and not c.enforcement and not c.hypothetical
               and not (c.second_hand and not looked)]
-    notices = [c for c in clauses if c.notice]
+    # a rumour "going around" passed on is hearsay; the network's own notice about it is not
+    notices = [c for c in clauses if c.notice and (c.warning or c.falsity or not c.enforcement
+                                                   or lx.MODERATION.search(c.text))]
     asks = [c for c in clauses if c.asks]
     content = any(c.content or c.action for c in clauses)
     past = [c for c in clauses if c.past and not c.future]
@@ -194,7 +202,8 @@ def interpret(clauses: list[Clause], context: Context, has_location: bool, whole
     named_post = any(c.quoted for c in clauses)
     fyi = any(lx.FYI.search(c.text) for c in clauses)
     dismissed = any(lx.DISMISS.search(c.text) for c in clauses)
-    correcting = falsity or named_post or any(c.identified for c in clauses) or (
+    echoed = any(c.asks and c.enforcement for c in clauses)  # "ICE trucks?? lol those are Public Works"
+    correcting = falsity or named_post or any(c.identified for c in clauses) or (benign and echoed) or (
         (denials or (benign and (looked or dismissed))) and not fyi)
     named_agents = [c for c in own if c not in disputes and not c.past and (c.concrete or (c.agents and _present(c)))]
     if disputes and not still_there and not named_agents and (context != "none" or correcting) and not (
@@ -222,6 +231,14 @@ def interpret(clauses: list[Clause], context: Context, has_location: bool, whole
     if context == "alerted" and (ended or absent) and not still_there and not arrest_seen:
         return say(Kind.ALL_CLEAR, "first_hand", "over: the alerted place is clear", ended or absent)
     story = [c for c in stated if (_sighting(c, "pending") or c.narrative or c.them) and not c.winter]
+    if notices and context == "none" and not ended and not absent and not any(
+            c.enforcement or c.vehicles or c.arrival or c.presence for c in clauses):
+        return say(Kind.CHATTER, "none", "a notice that claims no sighting", notices)
+    dated = any(lx.RETRO_DATE.search(c.text) for c in clauses)
+    if context != "none" and past and not still_there and not ended and (dated or not absent) and any(
+            c.first_hand for c in past) and not any(_present(c) or c.still for c in clauses):
+        # under an open sighting, "that was this morning, I saw it then": an old sighting, not a confirmation
+        return say(Kind.PAST, "first_hand", "past: the writer saw it hours back", past)
     if past and story and any(lx.RETRO_DATE.search(c.text) and c.past for c in clauses):
         return say(Kind.PAST, "first_hand", "past: the story is dated at its end", past)
     if past and story and not still_there and not any(
@@ -253,7 +270,8 @@ def interpret(clauses: list[Clause], context: Context, has_location: bool, whole
                    own)
     affirm = lx.AFFIRM.match(whole.strip(" .!,"))
     if context != "none" and "?" not in whole and (affirm or _AFFIRM_START.match(whole) or any(
-            (c.them or c.presence or c.still) and not c.chatter and not c.hypothetical for c in stated)):
+            (c.them or c.presence or c.still or (c.first_hand and c.seeing and not c.negated))
+            and not c.chatter and not c.hypothetical for c in stated)):
         reasons.append("confirms the open sighting")
         return Kind.REPORT, "first_hand", reasons
     # 6. the rest

@@ -114,7 +114,7 @@ def to_inbound(item: SignalText, ids: SignalIds, lookup_group: GroupLookup) -> I
     """The pipeline's view of one Signal message; None for what the relay ignores (own, empty, anonymous)."""
     if ids.is_bot(item.number):
         return None  # the bot account's own messages (sync messages from a linked phone)
-    sender = item.number or item.uuid
+    sender, sender_number = reply_address(item.number, item.uuid)
     message_id = ids.message_id(item.timestamp, item.number, item.uuid)
     if not sender or message_id is None:
         return None
@@ -130,9 +130,23 @@ def to_inbound(item: SignalText, ids: SignalIds, lookup_group: GroupLookup) -> I
         quote = ids.message_id(item.quote_id, item.quote_number, item.quote_uuid)
     at_ms = item.server_ts or item.timestamp  # the server's clock, not the sender's
     return InboundMessage(
-        channel="signal", message_id=message_id, sender=sender, group=group, text=text,
-        at=datetime.fromtimestamp(at_ms / 1000, tz=timezone.utc), quote=quote, attachments=item.attachments,
+        channel="signal", message_id=message_id, sender=sender, sender_number=sender_number, group=group,
+        text=text, at=datetime.fromtimestamp(at_ms / 1000, tz=timezone.utc), quote=quote,
+        attachments=item.attachments,
     )
+
+
+def reply_address(number: str | None, uuid: str | None) -> tuple[str | None, str | None]:
+    """(where a direct reply goes, the number shown beside it). The uuid whenever there is a usable one:
+    since 2024 Signal hides numbers by default, and a number is the wrong address for a person who has
+    changed it. The number then only ties the two together (bot/ingest.py)."""
+    if uuid:
+        try:
+            normalise_address(uuid)
+        except InvalidAddress:
+            return number, None  # a malformed uuid: the number (if any) is all we can answer
+        return uuid, number
+    return number, None
 
 
 def react_target(item: SignalText) -> ReactTarget | None:

@@ -202,7 +202,8 @@ def test_fold_ascii_fast_path_matches_the_general_path() -> None:
 
 
 FLOORS = {"reader_dev.jsonl": 0.97, "reader_dev_hard.jsonl": 0.95, "reader_dev2.jsonl": 0.97,
-          "reader_dev3.jsonl": 0.94, "reader_dev4.jsonl": 0.96}
+          "reader_dev3.jsonl": 0.94, "reader_dev4.jsonl": 0.96, "reader_dev5.jsonl": 0.94,
+          "reader_dev6.jsonl": 0.97}
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))
@@ -221,6 +222,56 @@ def test_our_labelled_messages_stay_read_right(name: str) -> None:
     accuracy = 1 - sum(wrong.values()) / len(rows)
     assert accuracy >= FLOORS[name], wrong.most_common(8)
     assert false_reports / len(rows) <= 0.015
+
+
+@pytest.mark.parametrize("text", [
+    "the cashier at the taqueria says agents came in at noon. I wasn't there myself",
+    "copying this from the Frogtown chat: 'immigration at the Rondo library, 3 cars'. not mine",
+    "a nurse radioed the front desk that ICE was in the ER lobby, haven't seen it myself",
+    "me cuenta mi cuñada que en la fábrica de Shakopee llegaron los federales a buscar a dos",
+    "there's a video of agents at the Midtown Global Market going viral on insta",
+    "Fwd: checkpoint on Snelling by the Walmart, tell everyone",
+])
+def test_passed_on_with_a_disclaimer_is_hearsay(text: str) -> None:
+    assert kind(text) == "hearsay"
+
+
+@pytest.mark.parametrize("text", [
+    "careful with old screenshots of raids at every Target, they're from last year",
+    "aguas con las cadenas falsas de redadas en todas las escuelas, no las pasen",
+    "please don't post people's faces, only agents' cars and where they are",
+    "know your rights: agents need a judicial warrant to come in, and they are allowed to lie to you",
+    "our realtor had two agents walk us through the house on 40th, very nice people",
+    "I can drive a verifier over to the east side if someone needs a ride",
+    "avoid that block and take another route home tonight",
+    "daycare parents: pickup is moved to the side door on 29th today",
+])
+def test_warnings_rules_and_offers_are_chatter(text: str) -> None:
+    assert kind(text) == "chatter"
+
+
+@pytest.mark.parametrize("text,context,label", [
+    ("I can see it from the bus stop, yep", "pending", "report"),
+    ("ahorita estoy viendo que suben a un señor a la van", "pending", "report"),
+    ("siempre ahí los de la troca gris, ya va una hora", "alerted", "report"),
+    ("sí, aquí siguen, no se han movido", "pending", "report"),
+    ("that's the paletero's cart lol", "pending", "dispute"),
+    ("no way, es una troca de Xcel, estoy al lado", "pending", "dispute"),
+    ("that was around 6 this morning, I saw it then, nothing since", "pending", "past"),
+    ("can we walk to the bus now or are they still out front", "alerted", "question"),
+    ("siguen en el parque o ya", "alerted", "question"),
+])
+def test_replies_read_in_their_context(text: str, context: str, label: str) -> None:
+    assert kind(text, context) == label
+
+
+def test_a_fire_drill_named_by_a_moderator_is_a_dispute_not_a_rehearsal() -> None:
+    assert kind("Moderator: that post about ICE at Sanford middle was checked on site, it was a fire drill, "
+                "not immigration") == "dispute"
+
+
+def test_a_skate_park_is_not_winter_and_yesterday_is_past() -> None:
+    assert kind("yesterday la migra was at the skate park by the river, I saw them") == "past"
 
 
 @settings(max_examples=300, deadline=None)

@@ -68,7 +68,8 @@ def next_ts() -> int:
 def envelope(text: str | None, *, number: str | None, uuid: str | None, group: FakeGroup | None = None,
              timestamp: int | None = None, name: str = "Someone", quote: dict[str, Any] | None = None,
              attachments: int = 0, mentions: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    """A data message envelope with every field signalbot requires (§2.2)."""
+    """A data message envelope with every field signalbot requires (§2.2). `number=None`: the sender hides
+    their number (Signal's default since 2024): no sourceNumber, and `source` is the uuid."""
     ts = timestamp or next_ts()
     data: dict[str, Any] = {"timestamp": ts, "message": text, "expiresInSeconds": 0, "viewOnce": False}
     if group is not None:

@@ -256,10 +256,48 @@ def test_direct_message_without_a_place_gets_a_question_and_the_answer_completes
     assert relay.alerts() == []
     relay.say(REPORT_A, ALICE, FRANKLIN)
     assert sorted(a["recipients"][0] for a in relay.alerts()) == sorted([FRANKLIN.id, SOUTH.id])
-    # a sender whose number is known is answered at the number (admins and verifiers are listed by number)
+    # a sender who shows their number is answered at their uuid too: a number can change or be hidden
     relay.say("/help", CAROL)
-    (answer,) = relay.api.sent_to(CAROL[0])
-    assert "/areas" in answer["message"]
+    (answer,) = relay.api.sent_to(CAROL[1])
+    assert "/areas" in answer["message"] and relay.api.sent_to(CAROL[0]) == []
+
+
+@pytest.mark.parametrize("first", [HIDDEN, CAROL], ids=["number-hidden", "number-shown-then-hidden"])
+def test_a_direct_report_gets_its_question_and_acknowledgement_at_the_senders_uuid(
+        relay: SignalRelay, first: tuple[str | None, str]) -> None:
+    uuid = first[1]
+    relay.say("hay migra afuera de mi trabajo!!", first)
+    relay.say("en la franklin y chicago", (None, uuid))    # the answer comes with the number hidden
+    question, ack = relay.api.sent_to(uuid)
+    assert "Dónde" in question["message"] and question["recipients"] == [uuid]
+    assert ack["message"].startswith("Recibido") and ack["recipients"] == [uuid]   # the same person
+    assert first[0] is None or relay.api.sent_to(first[0]) == []
+
+
+@pytest.mark.parametrize("shown_first", [True, False], ids=["shown-then-hidden", "hidden-then-shown"])
+def test_one_person_is_one_voice_whether_their_number_shows_or_not(relay: SignalRelay,
+                                                                   shown_first: bool) -> None:
+    hidden = (None, ALICE[1])
+    relay.say(REPORT_A, ALICE if shown_first else hidden, FRANKLIN)
+    relay.say(REPORT_B, hidden if shown_first else ALICE, SOUTH)
+    assert relay.alerts() == []                              # one voice, not two
+    relay.push(envelope("ICE at franklin & chicago, agents by the bus stop", number=ALICE[0], uuid=None,
+                        group=FRANKLIN))                     # an old client: the number alone
+    relay.work()
+    assert relay.alerts() == []
+    relay.say("yes I see them at franklin and chicago, 2 SUVs", BOB, SEWARD)
+    assert sorted(a["recipients"][0] for a in relay.alerts()) == sorted([FRANKLIN.id, SOUTH.id])
+
+
+def test_an_admin_listed_by_number_keeps_the_role_with_the_number_hidden_and_a_group_is_answered_in_the_group(
+        relay: SignalRelay) -> None:
+    admin = (ADMIN, "1b2c3d4e-0000-4000-8000-00000000a001")
+    relay.say("/help", admin)                                # once with the number: the pairing is learnt
+    (answer,) = relay.api.sent_to(admin[1])
+    relay.say("/subscribe Seward", (None, admin[1]), OTHER)
+    (in_group,) = relay.api.sent_to(OTHER.id)
+    assert "now gets alerts for Seward" in in_group["message"]
+    assert relay.api.sent_to(admin[1]) == [answer]           # the group's answer went to the group only
 
 
 def test_a_quote_reply_confirmed_counts_and_replies_to_the_alert_clear_it(relay: SignalRelay) -> None:

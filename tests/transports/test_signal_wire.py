@@ -89,11 +89,24 @@ def test_a_raw_group_message_becomes_an_inbound_message(ids: SignalIds) -> None:
     assert item is not None
     msg = to_inbound(item, ids, lambda public: "alerts-en" if public == GROUP.id else None)
     assert msg is not None
-    assert (msg.channel, msg.group, msg.text, msg.attachments, msg.sender) == (
-        "signal", "alerts-en", "ICE at Lake & Hiawatha", 2, ALICE[0])
+    assert (msg.channel, msg.group, msg.text, msg.attachments, msg.sender, msg.sender_number) == (
+        "signal", "alerts-en", "ICE at Lake & Hiawatha", 2, ALICE[1], ALICE[0])   # the uuid first
     assert msg.at == datetime.fromtimestamp(1760000000.151, tz=timezone.utc)   # the server's clock
     unbound = to_inbound(item, ids, no_groups)
     assert unbound is not None and unbound.group == GROUP.id
+
+
+def test_a_direct_message_is_addressed_to_the_uuid_whenever_the_envelope_has_one(ids: SignalIds) -> None:
+    def sender_of(number: str | None, uuid: str | None) -> tuple[str, str | None]:
+        item = text_from_envelope(envelope("hi", number=number, uuid=uuid))
+        msg = to_inbound(item, ids, no_groups) if item is not None else None
+        assert msg is not None
+        return msg.sender, msg.sender_number
+
+    assert sender_of(None, ALICE[1]) == (ALICE[1], None)          # number hidden (Signal's default)
+    assert sender_of(*ALICE) == (ALICE[1], ALICE[0])
+    assert sender_of(ALICE[0], None) == (ALICE[0], None)
+    assert sender_of(ALICE[0], "not-a-uuid") == (ALICE[0], None)   # a broken uuid: the number still answers
 
 
 def test_quotes_point_at_the_quoted_message_id(ids: SignalIds) -> None:
