@@ -136,8 +136,9 @@ def envelope_for(message: InboundMessage, identity: Identity, reporter: str | No
 
 
 def ingest(conn: redis.Redis, queue: Queue, identity: Identity, message: InboundMessage,
-           *, ttl_s: int = 72 * 3600, job_timeout_s: int = 60) -> bool:
-    """Accept one inbound message. False if it was seen before (a redelivery)."""
+           *, ttl_s: int = 72 * 3600, job_timeout_s: int = 60, drain_pending_s: int = 30) -> bool:
+    """Accept one inbound message. False if it was seen before (a redelivery).
+    drain_pending_s: claim_idle_s, the longest the drain-pending flag lives (kick_drain)."""
     reporter = signal_reporter(conn, identity, message) if message.channel == "signal" else None
     envelope = envelope_for(message, identity, reporter)
     admitted = run_script(conn, _ADMIT, keys=[keys.seen_message(envelope.key), keys.INBOX,
@@ -147,12 +148,28 @@ def ingest(conn: redis.Redis, queue: Queue, identity: Identity, message: Inbound
     if not admitted:
         log.info("duplicate message %s dropped", envelope.key)
         return False
-    kick_drain(conn, queue, job_timeout_s)
+    kick_drain(conn, queue, job_timeout_s, drain_pending_s)
     return True
 
 
-def kick_drain(conn: redis.Redis, queue: Queue, job_timeout_s: int = 60) -> None:
-    """Make sure a drain job is queued. The flag keeps a burst of messages to one queued job."""
-    if conn.set(keys.INBOX_DRAIN_PENDING, "1", nx=True, ex=60):
-        queue.enqueue(DRAIN_JOB, job_timeout=job_timeout_s, result_ttl=0, failure_ttl=24 * 3600, at_front=True,
-                      retry=Retry(max=3, interval=[1, 5, 15]))
+_KICK = """
+if redis.call('EXISTS', KEYS[1]) == 1 then return false end
+local id = 'drain-' .. redis.call('INCR', KEYS[2])
+redis.call('SET', KEYS[1], id, 'EX', ARGV[1])
+return id
+"""
+
+
+def kick_drain(conn: redis.Redis, queue: Queue, job_timeout_s: int = 60, pending_s: int = 30) -> bool:
+    """Make sure a drain job is queued; True if this call queued it. The flag, which names the job, keeps a
+    burst of messages to one queued job. It lasts pending_s (claim_idle_s) at most: should the job never
+    run (its worker died holding it, Redis went away before it was queued), the workers' recovery pass
+    clears the flag as soon as it sees no such job queued or running (workers/recovery.py)."""
+    drain_id = run_script(conn, _KICK, keys=[keys.INBOX_DRAIN_PENDING, keys.INBOX_DRAIN_SEQ],
+                          args=[max(1, int(pending_s))])
+    if not drain_id:
+        return False
+    drain_id = drain_id.decode() if isinstance(drain_id, bytes) else drain_id
+    queue.enqueue(DRAIN_JOB, job_id=drain_id, job_timeout=job_timeout_s, result_ttl=0, failure_ttl=24 * 3600,
+                  at_front=True, retry=Retry(max=3, interval=[1, 5, 15]))
+    return True

@@ -9,6 +9,10 @@ PREFIX = "relay"
 INBOX = f"{PREFIX}:inbox"
 INBOX_GROUP = "pipeline"
 INBOX_DRAIN_PENDING = f"{PREFIX}:inbox:drain-pending"
+"""The id of the drain job queued for new messages (one per burst); it lives claim_idle_s, and the
+recovery pass clears it early when that job is neither queued nor running (workers/recovery.py)."""
+INBOX_DRAIN_SEQ = f"{PREFIX}:inbox:drain-seq"
+"""Numbers the drain jobs: drain-<n>, so a drain-pending flag names the one job it stands for."""
 INBOX_DRAINER = f"{PREFIX}:inbox:drainer"
 """Lease of the one drain job at work (token, expires after claim_idle_s unless renewed)."""
 INBOX_MAXLEN = 100_000
@@ -230,3 +234,15 @@ FEEDS_MODE = f"{PREFIX}:config:feeds"
 """off | token | public, set by /feeds; unset: ALERTRELAY_FEEDS decides."""
 EXERCISE = f"{PREFIX}:config:exercise"
 """Present when everything in this database is a rehearsal (`alertrelay drill`): CAP says status Exercise."""
+
+# Crash recovery (workers/recovery.py): our own worker liveness, finer than rq's worker keys.
+WORKER_BEATS = f"{PREFIX}:workers:beats"
+"""Sorted set: rq worker name → its last heartbeat (Redis time, s). A worker silent for claim_idle_s / 2 is
+dead; its started and dequeued jobs are put back on the queue."""
+RECOVERY_LOCK = f"{PREFIX}:workers:recovery-lock"
+"""One recovery pass at a time across all workers."""
+STRANDED_SEEN = f"{PREFIX}:workers:stranded-seen"
+"""Hash: job id → when a recovery pass first saw it in rq's intermediate queue with no worker running it."""
+RECOVERIES = f"{PREFIX}:stats:recoveries"
+"""The latest recovery actions, newest first (JSON: at, what, job), for operators and the crash test."""
+RECOVERIES_MAX = 1000

@@ -33,7 +33,7 @@ class BotContext:
 
     def ingest(self, message: InboundMessage) -> bool:
         return ingest(self.conn, self.queue, self.identity, message, ttl_s=self.settings.report_ttl_s,
-                      job_timeout_s=self.settings.job_timeout_s)
+                      job_timeout_s=self.settings.job_timeout_s, drain_pending_s=self.settings.claim_idle_s)
 
     async def ingest_async(self, message: InboundMessage) -> bool:
         # redis-py is blocking; ingest is one round trip, kept off the event loop all the same

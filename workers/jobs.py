@@ -14,6 +14,7 @@ from bot.scripts import run_script
 from bot import keys
 from workers.delivery import flush_announcements, flush_replies
 from workers.pipeline import process, sweep
+from workers.recovery import ensure_drain
 from workers.runtime import runtime
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,7 @@ def drain_inbox() -> int:
     finally:
         _release(conn, token)
     if conn.xlen(keys.INBOX):  # arrived between our last read and the release: nobody else will look
-        kick_drain(conn, rt.queue, rt.settings.job_timeout_s)
+        kick_drain(conn, rt.queue, rt.settings.job_timeout_s, rt.settings.claim_idle_s)
     return done
 
 
@@ -153,11 +154,11 @@ def _handle(rt, entry_id: bytes, data: dict[bytes, bytes],  # type: ignore[no-un
 
 
 def sweep_incidents(now_iso: str | None = None) -> int:
-    """rq job (periodic): expire quiet incidents, and re-kick the drain for messages a dead worker left."""
+    """rq job (periodic): expire quiet incidents, and queue a drain for messages no drain will read (a dead
+    worker's, or behind a drain-pending flag whose job is gone)."""
     rt = runtime()
     now = datetime.fromisoformat(now_iso) if now_iso else datetime.now(timezone.utc)
     expired = sweep(rt, now)
     _ensure_group(rt.conn)
-    if rt.conn.xpending(keys.INBOX, keys.INBOX_GROUP)["pending"] or rt.conn.xlen(keys.INBOX):
-        kick_drain(rt.conn, rt.queue, rt.settings.job_timeout_s)
+    ensure_drain(rt)  # messages a dead worker read stay in the stream (unacknowledged) until processed
     return expired

@@ -7,20 +7,40 @@ import threading
 import time
 from pathlib import Path
 
+import redis
 from rq import SimpleWorker, Worker
 from rq.serializers import JSONSerializer
 
 from config.logging import configure_logging
 from config.settings import Settings, as_environment
 from workers.queues import RETRY_DRAIN, enqueue_once, job_id
+from workers.recovery import beat, forget, keep
 from workers.runtime import Runtime, set_runtime
 
 log = logging.getLogger(__name__)
-class RelayWorker(SimpleWorker):
+
+RECONNECT_WAIT_S = 1.0
+"""While Redis is unreachable a worker tries again every second (rq's default doubles up to a minute)."""
+
+
+class StopAware:
+    """Remembers a shutdown request: rq's work loop returns the same way whether it was asked to stop or
+    quit on an error it met, and only the second calls for a new worker."""
+
+    stop_asked = False
+
+    def request_stop(self, signum, frame):  # type: ignore[no-untyped-def]
+        self.stop_asked = True
+        return super().request_stop(signum, frame)  # type: ignore[misc]
+
+
+class RelayWorker(StopAware, SimpleWorker):
     """SimpleWorker (jobs run in-process: ~5x the throughput of forking) with a configurable grace
     before a dead worker's job is taken as abandoned and retried."""
 
     abandoned_grace_s = 10
+    exponential_backoff_factor = 1.0
+    max_connection_wait_time = RECONNECT_WAIT_S
 
     def get_heartbeat_ttl(self, job):  # type: ignore[no-untyped-def]
         if job.timeout == -1:
@@ -28,8 +48,10 @@ class RelayWorker(SimpleWorker):
         return int(job.timeout or self.worker_ttl) + self.abandoned_grace_s
 
 
-class RelayForkWorker(Worker):
+class RelayForkWorker(StopAware, Worker):
     abandoned_grace_s = 10
+    exponential_backoff_factor = 1.0
+    max_connection_wait_time = RECONNECT_WAIT_S
 
     def get_heartbeat_ttl(self, job):  # type: ignore[no-untyped-def]
         if job.timeout and job.timeout > 0:
@@ -51,22 +73,55 @@ def ticker(rt: Runtime, stop: threading.Event) -> None:
 
 
 def run_worker(settings: Settings, *, fork: bool = False, burst: bool = False, tick: bool = True) -> None:
+    """Work until asked to stop. rq's work loop quits on a Redis error it meets outside a blocking dequeue
+    (mid-job, say, when Redis restarts): the worker is then started again, under a new name, once Redis
+    answers; the job it was running is put back on the queue by the keepers' recovery (workers/recovery.py)."""
     configure_logging(settings)
     rt = Runtime(settings)
     set_runtime(rt)
     rt.gazetteer  # load before the first job, not inside it
     stop = threading.Event()
+    current: list[str | None] = [None]  # the rq worker this process runs now, for the keeper's heartbeat
+    if not burst:
+        threading.Thread(target=keep, args=(rt, lambda: current[0], stop), daemon=True, name="keeper").start()
     if tick and not burst:
         threading.Thread(target=ticker, args=(rt, stop), daemon=True).start()
     worker_class = RelayForkWorker if fork else RelayWorker
-    worker = worker_class([rt.queue], connection=rt.conn, serializer=JSONSerializer,
-                          worker_ttl=settings.worker_ttl_s, maintenance_interval=settings.maintenance_interval_s,
-                          job_monitoring_interval=min(10, settings.worker_ttl_s))
-    worker.abandoned_grace_s = settings.abandoned_grace_s
     try:
-        worker.work(burst=burst, with_scheduler=True, logging_level=settings.log_level)
+        while True:
+            wait_for_redis(rt)
+            worker = worker_class([rt.queue], connection=rt.conn, serializer=JSONSerializer,
+                                  worker_ttl=settings.worker_ttl_s,
+                                  maintenance_interval=settings.maintenance_interval_s,
+                                  job_monitoring_interval=min(10, settings.worker_ttl_s))
+            worker.abandoned_grace_s = settings.abandoned_grace_s
+            if not burst:
+                beat(rt.conn, worker.name)  # alive before it takes its first job
+                current[0] = worker.name
+            try:
+                worker.work(burst=burst, with_scheduler=True, logging_level=settings.log_level)
+            except redis.RedisError:
+                log.exception("worker %s: Redis failed under it; starting a new worker", worker.name)
+            current[0] = None  # its heartbeat stops: whatever it was running is recovered
+            if burst or worker.stop_asked:
+                try:
+                    forget(rt.conn, worker.name)  # stopped cleanly: nothing of it to recover
+                except redis.RedisError:
+                    pass
+                return
+            log.warning("worker %s stopped on its own; starting a new one", worker.name)
     finally:
         stop.set()
+
+
+def wait_for_redis(rt: Runtime) -> None:
+    while True:
+        try:
+            rt.conn.ping()
+            return
+        except redis.RedisError as exc:
+            log.warning("Redis unreachable (%s); trying again in %.0f s", exc, RECONNECT_WAIT_S)
+            time.sleep(RECONNECT_WAIT_S)
 
 
 def worker_env(rt: Runtime) -> dict[str, str]:
