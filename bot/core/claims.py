@@ -64,6 +64,7 @@ class Clause:
     they: bool = False
     winter: bool = False
     warning: bool = False
+    media: bool = False
     instruction: bool = False
     names_benign: bool = False
     cues: list[str] = field(default_factory=list)
@@ -124,6 +125,7 @@ def sentences(folded: str) -> list[tuple[str, bool]]:
 def read_clause(text: str, marked_question: bool) -> Clause:
     clause = Clause(text=text)
     cleaned = lx.NOT_AGENTS.sub(" ~ ", text)
+    clause.media = bool(lx.MEDIA.search(text))
     if lx.WINTER.search(cleaned):
         cleaned = re.sub(r"(?<![\w])ice(?![\w])", " ~ ", cleaned)
     unblanked = cleaned  # "son de bienes raíces, no son agentes" still denies
@@ -137,7 +139,8 @@ def read_clause(text: str, marked_question: bool) -> Clause:
     action, neg_action = _affirmed(lx.ACTIONS, cleaned)
     vehicles, neg_vehicles = _affirmed(lx.VEHICLES, _VERB_VAN.sub(" ~ ", cleaned))
     suspicious, _ = _affirmed(lx.SUSPICIOUS, cleaned)
-    if agents is None and action is not None and lx.NOT_AGENTS.search(text):
+    if agents is None and action is not None and any(
+            "agent" in m.group(0) for m in lx.NOT_AGENTS.finditer(text)):
         action = None  # "real estate agents knocking on doors": those agents did it
     clause.agents = clause.note("agents", agents)
     clause.concrete = action is not None and not _WEAK_ACTION.match(action.group(0))
@@ -151,7 +154,9 @@ def read_clause(text: str, marked_question: bool) -> Clause:
     clause.them = clause.note("them", them)
     first_hand, _ = _affirmed(lx.FIRST_HAND, text)
     clause.first_hand = clause.note("first_hand", first_hand) or clause.them
-    second_hand = lx.ATTRIBUTION.search(_WE.sub(" we ", _VEST_SAYS.sub(" ~ ", text)))
+    second_hand = lx.ATTRIBUTION.search(_WE.sub(" we ", _VEST_SAYS.sub(" ~ ", _OTHER_CLAIM.sub(" ~ ", _DONT_LISTEN.sub(" ~ ", text)))))
+    if _OTHER_CLAIM.search(text):
+        clause.quoted = True  # "the 'checkpoint' people are posting about", "whoever said they left": named, not relayed
     if second_hand and first_hand and second_hand.start() <= first_hand.start() < second_hand.end():
         clause.first_hand = clause.them  # "lo vi en facebook": seen on a screen, not in person
     clause.second_hand = clause.note("second_hand", second_hand)
@@ -177,12 +182,14 @@ def read_clause(text: str, marked_question: bool) -> Clause:
             clause.cues.append(f"not benign:{benign.group(0)}")
             continue
         clause.names_benign = True
+        if len(text) - benign.end() < 3 and re.search(r"(?<![\w])(?:im|i am|soy|as|como) (?:a |an |un |una |the )?$", before[-12:]):
+            continue  # "I'm a landlord." alone: who writes, not what was seen
         if lx.IDENTIFY_NEAR.search(before[-40:]) or clause.denial or before.strip() in ("", "guys", "lol", "lmao", "ja",
                                                                                       "jaja", "fyi", "no"):
             clause.benign = clause.note("benign", benign)
             named = agents is not None and agents.start() < benign.start() and lx.IDENTIFY.search(
                 text[agents.end():benign.start()])
-            if named or neg_agents:
+            if (named or neg_agents) and not marked_question:  # "¿son de ICE o de la ciudad?" names no one
                 # "the guys in vests are park board staff", "eran repo guys, no migra"
                 clause.denial = True
                 clause.identified = bool(named)
@@ -222,6 +229,9 @@ def read_clause(text: str, marked_question: bool) -> Clause:
     clause.request = clause.note("request", lx.REQUEST.search(text))
     clause.about_activity = clause.note("about", lx.ACTIVITY_QUESTION.search(text))
     hypothetical, _ = _affirmed(lx.HYPOTHETICAL, _EMBEDDED_IF.sub(" whether ", text))
+    if hypothetical is not None and _ADVICE_IF.match(hypothetical.group(0)) and (
+            (agents and agents.start() < hypothetical.start()) or (action and action.start() < hypothetical.start())):
+        hypothetical = None
     clause.hypothetical = clause.note("hypothetical", hypothetical)
     clause.chatter = clause.note("chatter", lx.CHATTER.search(text)) or clause.warning
     clause.hedged = clause.note("hedged", lx.HEDGED_NEGATION.search(text))
@@ -238,7 +248,7 @@ def read_clause(text: str, marked_question: bool) -> Clause:
 _MENTION_QUOTED = re.compile(r"(?<![\w])'[^']{2,120}'(?![\w])|[\"“”«»][^\"“”«»]{2,120}[\"“”«»]")
 _WE = re.compile(r"(?<![\w])(?:my|mi) \w+ (?:and i|and me|y yo)(?![\w])")
 _VEST_SAYS = re.compile(r"(?<![\w])(?:(?:says?|dicen?) (?=(?:ice|police|policia|ero|hsi|federal|dhs|border patrol|homeland|"
-                        r"security|seguridad)(?![\w]))|it says|says it|lo dice|(?:vests?|jackets?|hats?|caps?|shirts?|chalecos?|gorras?|chamarras?|letters|"
+                        r"security|seguridad)(?![\w]))|it says|lo dice|(?:vests?|jackets?|hats?|caps?|shirts?|chalecos?|gorras?|chamarras?|letters|"
                         r"letras|back|espalda|patch|badge|that|which|q|que) (?:says?|dicen?|decia|read|reads)|"
                         r"(?:q|que|los que|las que) (?:dijeron|dijo|mencionaron|reportaron|pusieron))(?![\w])")
 _NOT_NOW = re.compile(r"(?<![\w])(?:hasta (?:ahora|ahorita)|(?:ok|okay|fine|safe|bien) (?:now|ahora)|"
@@ -255,10 +265,15 @@ _VERB_VAN = re.compile(r"(?<![\w])(?:si|se|que|q|no|ya|nos|les|los|me|te|lo|ello
 """Spanish "van" (they go) is not a van."""
 _SELF_STILL = re.compile(r"(?<![\w])(?:im still|i am still|we are still|were still|yo sigo|aqui sigo|sigo aqui|sigo "
                          r"esperando)(?![\w])")
+_OTHER_CLAIM = re.compile(r"(?<![\w])(?:(?:people|ppl|folks|everyone|they|la gente|gente)(?: are| r| estan)? (?:posting|talking|"
+                          r"publicando|hablando) (?:about|sobre|de)|(?:whoever|quien|el que|la que|los que) (?:said|says|dijo|dice|"
+                          r"posted|puso|saw|vio|wrote|escribio))(?![\w])")
+"""Someone else's claim named in order to answer it, not passed on."""
 _DONT_LISTEN = re.compile(r"(?<![\w])(?:dont|do not|no) (?:listen to|believe|le hagan caso a|crean)[^,.]{0,50}")
+_ADVICE_IF = re.compile(r"(?:por si|just in case|in case|en caso de)")
 _RETURN = re.compile(r"(?<![\w])(?:otra vez|again|de nuevo|back|volvieron|regresaron|hoy|today)(?![\w])")
 _EMBEDDED_IF = re.compile(r"(?<![\w])(?:if anyone asks|por si alguien pregunta|know|knows|see|check|wonder|ask|sure|tell (?:me|us)|find out|idk|dunno|"
-                          r"confirm|sabe|saben|ver|checar|decir|dice|pregunto|confirmar|knows) (?:if|si)(?![\w])")
+                          r"confirm|sabe|saben|ver|checar|decir|dice|pregunto|confirmar|knows|kno|knw) (?:if|si)(?![\w])")
 _THEY = re.compile(r"(?<![\w])(?:they|theyre|them|estan|andan|llegaron|los|las|ellos)(?![\w])")
 _SINCE = re.compile(r"(?<![\w])(?:since|desde) (?:this morning|esta manana|la manana|ayer|yesterday|temprano|"
                     r"early|last night|anoche|\d+ ?(?:am|pm)?)(?![\w])")

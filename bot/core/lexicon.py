@@ -48,7 +48,7 @@ NOT_AGENTS = words(
     r"(?:on the|thin|pure|pura|puro|solid|a sheet of|sheets of|glare|covered in|so much|lots of|mucho|en el) ice",
     r"ice (?:all over the|under|is (?:good|bad|thick|thin|slippery|out))", r"ice on the (?:lake|lakes|river|pond)", r"ice (?:on|in) (?:the )?(?:roads?|"
     r"sidewalks?|steps|driveway|alley|bridge|parking lot|windshield)",
-    r"(?:wild|gophers|hockey) (?:game|on the ice)", r"(?<!los de )(?<!los del )(?<!la del )hielo", r"skating rink", r"rink", r"helado",
+    r"(?:wild|gophers|hockey) (?:game|on the ice)", r"on ice(?! (?:at|on|in|near|by|outside|en))", r"ice (?:\w+ ){0,4}in (?:my|the|your|his|her|a|mi|el|la) (?:coke|drink|soda|cup|water|tea|glass|lemonade|limonada|horchata|coffee|cafe|margarita|cooler|freezer|vaso|refresco|bebida)", r"not (?:ice|immigration|migra)[- ]related", r"(?:car|auto|truck|van) (?:rates?|insurance|payments?|loan|seats?|wash|repairs?|dealer|shopping|keys|registration|tabs)", r"\d+ more (?:min|mins|minutes)", r"(?:\d+|unos|otros) (?:minutos|min) mas", r"grab (?:some|one|a few|a copy|copies|yours|a card|cards)", r"agentes? (?:del |de la )?(?:fbi|dea|atf)", r"(?:fbi|dea|atf) agents?", r"(?:want|wants|quiere|quieren|quiero) (?:to be|ser) (?:an? |un |una )?(?:ice )?agente?s?", r"(?<!los de )(?<!los del )(?<!la del )hielo", r"skating rink", r"rink", r"helado",
     r"(?:real estate|travel|insurance|leasing|rental|customer service|free|secret|sports|state farm|allstate|farmers|"
     r"booking|ticket|talent) agents?", r"agentes? (?:de bienes raices|de seguros|de la aseguradora|de viajes|de state farm|de allstate|de farmers)",
     r"agents? (?:de |from )?real estate", r"agents? showing (?:the |a )?(?:house|home|property|apartment)",
@@ -62,6 +62,13 @@ NOT_AGENTS = words(
     r"agents? (?:at|from) the (?:dmv|bank|desk|counter|office|insurance|rental|front desk)", r"dmv agents?",
     r"(?:abogad[oa]s?|lawyers?|attorneys?|corte|court|cita|check-?in) (?:de |of |for )?(?:inmigracion|immigration)",
 )
+MEDIA = words(
+    r"movie", r"movies", r"pelicula", r"peli", r"tv show", r"cop show", r"(?:new|that|this|a) show", r"series", r"serie",
+    r"netflix", r"hulu", r"documentary", r"documental", r"episode", r"episodio", r"telenovela", r"novela", r"article",
+    r"articulo", r"strib", r"star tribune", r"podcast", r"the news about", r"la noticia (?:de|sobre)", r"\[link\]",
+    r"https?://\S+", r"book about", r"libro sobre",
+)
+"""A film, a series, an article: the enforcement in it is not in the street."""
 WINTER = words(
     r"salt", r"salted", r"black ice", r"skates?(?! ?parks?| ?boards?)", r"skating", r"slippery", r"slick", r"resbalos[oa]", r"snow", r"nieve",
     r"icy", r"freezing", r"windshield", r"parabrisas", r"frozen", r"congelad[oa]", r"hockey",
@@ -104,7 +111,7 @@ ACTIONS = words(
     r"(?:subieron|bajaron|metieron|tienen|subiendo|metiendo|bajando|sacando) a (?:un|una|uno|dos|tres|la|el|los|las|\d+|mi|su|alguien|otro|otra|gente)",
     r"(?:los|las|les) (?:estan|andan) (?:revisando|deteniendo|checando|pidiendo|esposando|interrogando)",
     r"uno por uno", r"checking (?:faces|cars|everyone|people|ppl)", r"interrogando", r"anduvieron preguntando",
-    r"preguntando por (?:gente|personas|alguien|un|una)",
+    r"preguntando por (?:gente|personas|alguien|un|una)", r"(?:was|were|got|been|fue|fueron) (?:picked up|taken away|detained|arrested|deported|detenid[oa]s?|arrestad[oa]s?|deportad[oa]s?|levantad[oa]s?)", r"(?:vinieron|llegaron|fueron|andan|anduvieron|came|were) (?:a )?(?:preguntar|buscar|preguntando|buscando|asking|looking) (?:por|a|for) (?:gente|personas|alguien|un|una|someone|people|him|her|my|mi|su)",
     r"(?:checking|asking for|asking (?:ppl|people|everyone|guys|men|drivers) for|demanding) "
     r"(?:ids?|papers|documents|docs|identification|licen[cs]es?)",
     r"stopping (?:people|ppl|cars|drivers|guys|men|everyone|anyone|folks|workers)",
@@ -190,12 +197,12 @@ ATTRIBUTION = re.compile(
     r"(?:(?:a|the|this|that|un|el|ese|esa) )?(?:video|post|pic|photo|screenshot|tiktok|live|clip|foto|mensaje)(?: \w+){0,3} "
     r"(?:going around|circulating|shows|showing|que circula|circulando)|circula(?:n)?(?: en \w+)? (?:que|q)|"
     r"(?:vi|saw|watched) (?:un|a|el|the) (?:tiktok|video|post|live|reel|story)|keep hearing|hearing (?:ice|that|there|they)|"
-    r"radioed|radio(?:ed)? in|called (?:\w+ ){0,3}to say|wrote in|called in|reported to (?:me|us)|"
+    r"through the grapevine|heard (?:\w+ ){1,6}(?:that|que)|radioed|radio(?:ed)? in|called (?:\w+ ){0,3}to say|wrote in|called in|reported to (?:me|us)|"
     r"(?:told|tell|tells|telling) us|(?:i|we) (?:was|were) told|was told by|pusieron (?:que|q)|publicaron (?:que|q)|"
     r"subieron (?:que|q)|(?:his|her|their|su|my|mi) (?:wife|husband|mom|mother|family|familia|esposa|esposo) (?:thinks|cree|piensa)|"
     r"(?:a|an|un|una) (?:tiktok|video|post|live|reel|clip|story|foto|photo|pic) (?:of|de) |going viral|viral|"
     r"word is|segun|according to|told me|tell me(?! if| si| where| when| pls| please| porfa| plz)|telling me|tells me|texted me|sent me|called me|messaged me|"
-    r"me (?:dijo|dice(?! si)|dijeron|contaron|conto|cuenta|cuentan|avisaron|aviso|llego|llegaron|mandaron|mando|pasaron|paso|"
+    r"me (?:dijo|dice(?! si)|dijeron|contaron|conto|cuenta|cuentan|comento|comentaron|platico|platicaron|avisaron|aviso|llego|llegaron|mandaron|mando|pasaron|paso|"
     r"escribio|escribieron|llamo|texteo|textearon|enseno)|"
     r"someone (?:said|says|say|posted|told|texted|sent|wrote)|somebody (?:said|says|posted|told)|"
     r"alguien (?:dijo|dice|puso|publico|posteo|subio|mando|comento)|"
@@ -246,10 +253,10 @@ QUESTION_START = re.compile(
     r"could (?:someone|anyone)|who|whos|what|whats|where|wheres|why|how|hows|should|es (?:cierto|verdad) (?:que|q|lo)|"
     r"sera|seran|saben|alguien (?:sabe|ha|vio|esta|puede|tiene|me puede|cerca|por|anda)|hay (?:algo|alguien)|que (?:onda|pasa|paso|es eso|son esos)|q onda|q pasa|"
     r"donde|quien|y en|y por|alguna|algun|someone confirm|u guys|you guys|que tal|como esta|cuantos|cuantas|"
-    r"how many|which|cual|cuales|pa donde|para donde|ya alguien|alguien ya)(?![\w])")
+    r"how many|which|cual|cuales|pa donde|para donde|ya alguien|alguien ya|de (?:que|q) (?:color|lado|marca|tipo)|what color|que color)(?![\w])")
 """How a question opens, in a sentence without a question mark."""
 QUESTION_ANYWHERE = words(
-    r"anyone (?:know|knows|seen|see|near|nearby|around|confirm|able|there|else see)",
+    r"anyone (?:know|knows|kno|knw|seen|see|near|nearby|around|confirm|able|there|else see)", r"anybody kno", r"any1 kno",
     r"anybody (?:know|seen|near|around|confirm)", r"does anyone",
     r"alguien (?:sabe|ha visto|vio|esta cerca|cerca|por ahi|por alla)", r"or no", r"o no", r"or not", r"or are they", r"or is it", r"o ya$", r"or nah$", r"or what$",
     r"is (?:it|this|that) (?:true|real|legit)", r"sera cierto", r"any (?:update|news|info)s?",
@@ -314,7 +321,7 @@ DENIAL = words(
 FALSITY = words(
     r"fake", r"falso", r"falsa", r"false", r"hoax", r"mentira", r"made (?:it|that|this) up", r"got it wrong",
     r"is wrong", r"was wrong", r"are wrong", r"esta mal", r"no es cierto", r"no es verdad", r"not true",
-    r"isnt true", r"wasnt true", r"falsa alarma", r"false alarm", r"quien invento", r"who made",
+    r"isnt true", r"wasnt true", r"falsa alarma", r"false alarm", r"quien invento", r"who made (?:it|this|that) up",
     r"debunked", r"(?:fue|was) (?:un |a )?(?:error|mistake)", r"(?:video|photo|pic|post|screenshot|foto)s? (?:is |es )?"
     r"(?:from|de) (?:\d{4}|last|another|years|hace)", r"based on (?:an? )?(?:old|ring|\d{4})", r"there (?:was|were) never", r"never any (?:ice|agents|migra)", r"nunca hubo",
     r"(?:its|thats|is|was|es|era) (?:from|de) (?:yesterday|ayer|this morning|esta manana|earlier|another day|hace|"
@@ -340,7 +347,7 @@ BENIGN = words(
     r"paramedics?", r"security(?: guards?)?", r"seguridad", r"census", r"censo", r"compania del gas", r"del gas", r"dea", r"fbi", r"atf", r"narcoticos", r"park police", r"census bureau", r"probation(?: officers?)?", r"plumbing(?: company)?",
     r"security company", r"compania de seguridad", r"jehovah", r"testigos", r"mormons?",
     r"missionaries", r"misioneros", r"repo(?: man| truck| guys)?", r"process server", r"film crew", r"movie",
-    r"filming", r"school bus", r"metro transit", r"animal control", r"plumbers?", r"contractors?",
+    r"filming (?:a |an )?(?:movie|show|commercial|video|pelicula)", r"school bus", r"metro transit", r"animal control", r"plumbers?", r"contractors?",
     r"landlord", r"inspectors?", r"delivery (?:vans?|trucks?|guys|drivers)", r"movers", r"moving truck",
     r"uhaul", r"u-haul", r"garbage truck", r"basura", r"snow ?plows?", r"comcast", r"xfinity",
     r"aseguradora", r"insurance", r"bail bonds?", r"ems", r"church (?:van|bus)", r"school (?:van|security)", r"mndot", r"road (?:work|crew|construction)",
@@ -352,7 +359,7 @@ BENIGN = words(
     r"del cable", r"comcast", r"funeraria", r"funeral(?: home)?", r"hearse",
     r"carroza", r"velorio", r"wedding", r"boda", r"guards?", r"guardia", r"el guardia", r"electricians?",
     r"paramedicos", r"cable (?:guys?|company)", r"roofers?", r"landscapers?", r"survey(?:ors?|ing)",
-    r"census takers?", r"campaign(?:ers)?", r"ice cream(?: trucks?| vans?| man| guy)?", r"paleter[oa]s?", r"(?:carrito|camion|troca) de (?:los )?(?:helados|paletas|elotes|tacos)", r"eloter[oa]s?", r"food trucks?", r"taco trucks?", r"school resource officers?", r"resource officers?", r"sros?", r"open house", r"bienes raices", r"fire drill", r"simulacro de incendio", r"tornado drill", r"canvass(?:ers|ing)", r"evangelists?", r"pest control",
+    r"census takers?", r"campaign(?:ers)?", r"(?:cable|internet|phone|telephone|gas|electric|water|plumbing|landscaping|lawn|delivery|moving|construction|roofing|painting|tree|pest|window|solar) (?:trucks?|vans?|company|companies|crews?|guys|service)", r"(?:compania|empresa) (?:de|del) (?:internet|cable|telefono|luz|gas|agua|jardineria|landscaping|mudanzas|construccion)", r"landscaping(?: company)?", r"from the (?:city|county|state|park board|school district|water department)", r"de la ciudad", r"del condado", r"pintando (?:las )?lineas", r"ice cream(?: trucks?| vans?| man| guy)?", r"paleter[oa]s?", r"(?:carrito|camion|troca) de (?:los )?(?:helados|paletas|elotes|tacos)", r"eloter[oa]s?", r"food trucks?", r"taco trucks?", r"school resource officers?", r"resource officers?", r"sros?", r"open house", r"bienes raices", r"fire drill", r"simulacro de incendio", r"tornado drill", r"canvass(?:ers|ing)", r"evangelists?", r"pest control",
 )
 """What people mistake for enforcement."""
 
@@ -364,6 +371,7 @@ IDENTIFY_NEAR = re.compile(
     r"fue|just|only|solo|nomas|puro|puros|namas|im|i am|soy|dicen?|says?|say)(?: (?:a|an|the|el|la|los|las|un|una|unos|de|del|de la|our|"
     r"nuestro|nuestra|new|nuevo|nueva|"
     r"just|only|some|regular|normal|local|city|county|hennepin|ramsey|from|the same|los mismos|mas|pinche|a couple|"
+    r"my|mi|our|his|her|su|mis|sus|"
     r"minneapolis|st paul|saint paul|park|metro|state|federal|private|mpls|the city|"
     r"two|three|dos|tres|[a-z]+ county))*"
     r"(?: (?:vans?|trucks?|cars?|camionetas?|trocas?|carros?|suvs?|guys|men|hombres|senores|people|gente|workers|crew)"
@@ -415,7 +423,7 @@ ARRIVAL = words(
 )
 """They came: in a network's chat, "they" are the agents."""
 RELOCATED = words(
-    r"(?<!is )(?<!was )(?<!been )(?<!be )(?<!are )(?<!were )(?<!got )moved", r"(?<!is )(?<!be )moving", r"se movieron", r"se estan moviendo", r"moviendose", r"van (?:hacia|pa|para) (?:la|el)", r"se pasaron", r"se cambiaron", r"switched", r"relocated",
+    r"(?<!is )(?<!was )(?<!been )(?<!be )(?<!are )(?<!were )(?<!got )moved", r"(?<!is )(?<!be )(?<!traffic )(?<!cars )moving(?! (?:normal|normally|fine|again|freely|along|slow))", r"se movieron", r"se estan moviendo", r"moviendose", r"van (?:hacia|pa|para) (?:la|el)", r"se pasaron", r"se cambiaron", r"switched", r"relocated",
     r"over to", r"pal otro lado", r"para el otro lado", r"ahora (?:estan|andan)", r"now theyre",
     r"now they are", r"se fueron (?:pa|para|a) (?:la|el)", r"(?:they|theyre|they are) back", r"ya volvieron",
     r"came back", r"split up",
@@ -429,7 +437,7 @@ AFFIRM = re.compile(
 """A bare confirmation, meaningful only under an open sighting."""
 
 PRESENCE = words(
-    r"still (?:there|here|at|in|on|parked|outside|around|going|doing|waiting|sitting|blocking)",
+    r"still (?:there|here|at|in|on|by|near|parked|outside|around|going|doing|waiting|sitting|blocking)",
     r"siguen", r"todavia (?:estan|siguen|hay|andan)", r"(?:theyre|they are|they r|estan|andan|estan parados|"
     r"hay) (?:ahi|aqui|aca|alli|here|there|right there|outside|afuera|enfrente|adentro|inside|at|in|on|by|"
     r"near|en|por|parked|sitting|waiting|blocking|parados|circling|going|doing|taking|checking|moving)",
@@ -439,7 +447,9 @@ PRESENCE = words(
     r"blocked", r"blocking", r"bloquearon", r"taped off", r"cerraron", r"(?:theyre|they are|estan|andan|anduvieron) "
     r"(?:\w+ )?(?:hitting|doing|raiding|rondando|preguntando|circling|staging|patrolling|patrullando|dando vueltas)",
     r"(?:theyre|they are|they r) (?:\w+ )?(?:at|in|on|by|outside|inside|near)", r"(?:estan|andan) (?:\w+ )?(?:en|por|x)",
-    r"ahi (?:andan|siguen|estan)", r"andar (?:por|en|x)", r"still (?:\d+|two|three|[a-z]+ (?:vans|cars|agents|suvs|trucks))",
+    r"ahi (?:andan|siguen|estan)", r"andar (?:por|en|x)", r"(?:they|theyre|they are|they r) (?:deadass |really |literally |def |"
+    r"definitely |still |all )?(?:out here|out there|outside|out in|out at|out on|here|there|posted)",
+    r"(?:anduvieron|andaban|estuvieron|estaban) (?:\w+ )?(?:en|por|x)", r"still (?:\d+|two|three|[a-z]+ (?:vans|cars|agents|suvs|trucks))",
 )
 """Present tense presence: an update under an open sighting, or a sighting with agents named."""
 
@@ -480,7 +490,7 @@ PAST = words(
     r"was (?:around|at like|about) \d", r"at (?:like |around )?\d{1,2} ?(?:am|a\.m)\b", r"a las \d+ de la manana",
     r"como a las \d", r"last (?:time|year)", r"hora y media", r"an hour and a half", r"hace (?:una|como una) hora", r"(?:cuando|when) (?:fui|went)", r"madrugada", r"en navidad",
     r"on christmas", r"me toco ver", r"it was like \d+ hours", r"hace (?:como |unas? |mas de |casi |ya )?(?:\d+|una|dos|tres|cuatro|cinco|varias|un par de) (?:horas|hrs|hora)",
-    r"(?:like|about|around|como|unas) \d+ (?:hours?|hrs?|horas?)(?: ago| back)?",
+    r"(?:like|about|around|como|unas) \d+ (?:hours?|hrs?|horas?)(?: ago| back)?", r"on the (?:morning|night|afternoon|evening) of", r"of the \d{1,2}(?:st|nd|rd|th)(?! (?:st|street|ave|av|avenue))",
 )
 """Long over: a story, not a sighting."""
 
@@ -500,7 +510,7 @@ HYPOTHETICAL = words(
     r"if (?:ice|they|theyre|they are|its|it is|there are|theres|agents|la migra|the feds|anyone|someone|you|nobody|no one)", r"si (?:llega|llegan|viene|vienen|ves|"
     r"ven|te|la migra|ice)", r"si (?:\w+ )?(?:detienen|detuvieron|paran|llevan|llevaron|agarran|arrestan)", r"in case", r"en caso de", r"what to do if", r"que hacer si", r"when ice comes",
     r"cuando (?:llegue|vengan|venga)", r"just in case", r"por si", r"pretend", r"training scenario", r"(?<!fire )(?<!tornado )(?<!lockdown )drill",
-    r"what would you do", r"que harian", r"if (?:a|an|the|you|u|we|i)", r"si (?:ven|ves|te|le|les|un|una|nos|me)",
+    r"what would you do", r"que harian", r"until (?:we |they |someone |i )?(?:say|says|confirm|tell)", r"(?:hasta|hasta que|hasta q) (?:les )?(?:digamos|avisemos|confirmen|confirmemos|avisen)", r"if (?:a|an|the|you|u|we|i)", r"si (?:ven|ves|te|le|les|un|una|nos|me)",
     r"hypothetically", r"hipoteticamente", r"simulacro", r"escenario de practica", r"practice scenario",
     r"training exercise", r"(?:a|this is a|es un) drill", r"(?:are|is) (?:not )?(?:allowed|permitted)", r"(?:can|cannot|cant|may|must|need to|have to|pueden|no pueden|tienen que|necesitan) (?:lie|mentir|enter|entrar|come in|arrest|arrestar|show|mostrar|have|tener|get|break)", r"(?:need|needs|necesitan?) (?:a |una )?(?:judicial )?(?:warrant|orden)", r"si (?:estan|esta) segur[oa]s?", r"practice",
 )
@@ -508,12 +518,12 @@ CHATTER = words(
     r"reminder", r"recordatorio", r"admins?", r"mods?", r"moderators?", r"moderadora?s?", r"coordinators?",
     r"know your rights", r"conozca sus derechos", r"conoce tus derechos", r"you have the right",
     r"tienes derecho", r"tienen derecho", r"derecho a", r"right to remain", r"dont open", r"do not open",
-    r"no abran", r"no abras", r"hotline", r"linea de ayuda", r"lawyer", r"abogad[oa]", r"on my way", r"omw",
+    r"no abran", r"no abras", r"hotline", r"linea de ayuda", r"(?:know your rights|kyr|red) cards?", r"tarjetas? (?:rojas?|de derechos)", r"lawyer", r"abogad[oa]", r"on my way", r"omw",
     r"heading (?:there|over)", r"voy para", r"voy pa", r"vamos para", r"going (?:there|over)", r"who can go",
     r"quien puede ir", r"stay safe", r"cuidense", r"thank", r"thanks", r"thx", r"gracias", r"pray", r"oremos",
     r"training", r"meeting", r"reunion", r"volunteer", r"voluntari[oa]s?", r"rapid response", r"rally",
     r"protest", r"march", r"marcha", r"vigil", r"vigilia", r"heading to", r"on the way", r"en camino",
-    r"be there in", r"\d+ min(?:utes|s)? out", r"to film", r"a grabar", r"a observar", r"who else", r"alguien mas va", r"bringing", r"coffee", r"hand warmers",
+    r"be there in", r"\d+ min(?:utes|s)? out", r"to film", r"a grabar", r"a observar", r"who else", r"alguien mas va", r"bringing", r"(?:bring|brought|bringing|traigo|llevo|want|some|hot) (?:\w+ )?coffee", r"coffee (?:and|or|for)", r"hand warmers",
     r"snacks", r"cream or sugar",
     r"with my (?:camera|phone|vest)", r"anyone else (?:coming|going|around|here|on the way)", r"reminder",
     r"dont (?:share|forward|spread|repost)", r"do not (?:share|forward|spread|repost|post)", r"no reenvien",
@@ -536,6 +546,7 @@ WARNING_ABOUT_POSTS = words(
     r"pendientes? (?:con|de))(?: \w+){0,3} (?:fake|false|old|falsos|falsas|viejos|viejas|mensajes|screenshots?|posts?|"
     r"alerts?|alertas|rumou?rs|rumores|videos|fotos|audios|cadenas)",
     r"(?:fake|false|old) (?:alerts|posts|screenshots|messages|rumou?rs) (?:going around|circulating)",
+    r"(?:sending|posting|spreading|sharing|mandando|enviando|pasando) (?:\w+ ){0,2}(?:fake|false|falsos|falsas|old|viejos|viejas)",
     r"(?:mensajes|alertas|screenshots|posts|audios|cadenas) (?:falsos|falsas|viejos|viejas) (?:que )?(?:circulan|andan)",
 )
 """A warning about posts going around in general ("ojo con los mensajes falsos"): a notice, no claim."""
@@ -590,6 +601,9 @@ POST_MENTION = words(
 RETRO_DATE = words(r"(?:this|that|it) (?:was|happened)", r"eso fue", r"esto fue", r"esto paso", r"eso paso",
                    r"this is from", r"happened (?:on|at|around)")
 """A story dated at its end: "…I'm holding the door shut. that was at 11pm last night"."""
+DRILL_SELF = words(r"this is (?:a |only a |just a )?(?:drill|test|practice)", r"esto es (?:un |una |solo un )?(?:simulacro|prueba|practica)",
+                   r"practice alert", r"alerta de (?:practica|prueba)", r"test alert")
+"""The message says it is itself a rehearsal."""
 DRILL = words(r"(?<!fire )(?<!tornado )(?<!lockdown )drill", r"simulacro", r"practice scenario", r"escenario de practica", r"training exercise",
               r"role ?play", r"this is a test", r"es (?:una )?prueba", r"es practica")
 """A rehearsal: the sighting it quotes is not real, and it says so."""

@@ -69,10 +69,13 @@ _WORD = re.compile(r"[a-z]+")
 _AY = re.compile(r"(?<![\w])ay (?=(?:la )?(?:migra|agentes|ice|policia|camionetas|trocas|retenes|reten|un reten)(?![\w]))")
 
 
+_REPEATS = re.compile(r"([a-z])\1{2,}")
+
+
 def fold_for_reading(text: str) -> str:
     """fold, and apostrophes inside words dropped: "they're", "theyre" and "they’re" read alike; words
     spelt by ear read as spelt ("aki stan" is "aqui estan", "ay migra" is "hay migra")."""
-    folded = _APOSTROPHE.sub("", fold(text))
+    folded = _REPEATS.sub(r"\1", _APOSTROPHE.sub("", fold(text)))  # "theyyyy are hereeee" is "they are here"
     folded = _WORD.sub(lambda m: _SPELLINGS.get(m.group(0), m.group(0)), folded)
     return _AY.sub("hay ", folded)
 
@@ -115,7 +118,7 @@ def detect_language(folded: str) -> str:
 def _sighting(c: Clause, context: Context) -> bool:
     """States enforcement activity: agents or what they do, or (with agents named in the same sentence,
     or under an open sighting) their vehicles and their being there."""
-    if c.asks or c.hypothetical or (c.benign and not c.agents):
+    if c.asks or c.hypothetical or c.media or (c.benign and not c.agents):
         return False
     if c.instruction and not (c.first_hand or c.now or c.concrete):
         return False  # "please don't post faces, only agents' vehicles"
@@ -129,11 +132,12 @@ def _sighting(c: Clause, context: Context) -> bool:
         return True
     if context == "none":
         # "they're outside rn, what do I do", "ya llegaron": in this chat, "they" are the agents
-        return c.arrival or (c.presence and c.they and (c.now or c.first_hand))
+        return c.arrival or (c.presence and c.they and (c.now or c.first_hand or c.vehicles))
     return c.presence or c.arrival or c.still or c.relocated
 
 
-_NOT_A_DRILL = re.compile(r"(?<![\w])(?:not|isnt|no es|no es un|no es una) (?:a |un |una )?(?:drill|simulacro|prueba|test)")
+_NOT_A_DRILL = re.compile(r"(?<![\w])(?:(?:not|isnt|no es|no es un|no es una) (?:a |un |una )?(?:drill|simulacro|prueba|test)|"
+                          r"(?:thought|pense|crei) (?:it was|que era) (?:a |un |una )?(?:drill|simulacro|prueba|test))")
 _RELAYED_PREFIX = re.compile(r"^[^:]{0,80}(?:got a (?:call|text|message) from|texted me|called me|told me|me (?:dijo|llamo|"
                              r"escribio|mando|aviso)|me acaba de (?:llamar|marcar|escribir)|says|dice|dicen|posted)[^:]{0,40}: ")
 _STRONG_END = re.compile(r"(?<![\w])(?:se acaban? de ir|libre|se fueron|se fue|se retiraron|se largaron|gone|departed|pulled out|drove off|"
@@ -162,7 +166,7 @@ def interpret(clauses: list[Clause], context: Context, has_location: bool, whole
     eyewitness = [c for c in own if c.first_hand]
     if forwarded and not eyewitness:
         own = []
-    attributed = [c for c in clauses if c.second_hand and not c.warning and (
+    attributed = [c for c in clauses if c.second_hand and not c.warning and not c.media and (
         c.enforcement or c.vehicles or c.quoted or c.arrival or (c.presence and c.they)
         or (not c.first_hand and (c.benign or c.denial or c.ended or c.absence)))]  # relayed corrections too
     quoted = [c for c in clauses if c.quoted and not c.chatter]
@@ -192,6 +196,8 @@ def interpret(clauses: list[Clause], context: Context, has_location: bool, whole
             reasons.extend(c.cues)
         return kind, source, reasons
 
+    if any(lx.DRILL_SELF.search(c.text) for c in clauses) and not eyewitness:
+        return say(Kind.CHATTER, "none", "a rehearsal, and it says so", clauses)
     if any(lx.DRILL.search(_NOT_A_DRILL.sub(" ", c.text)) for c in clauses) and not eyewitness and not any(
             c.falsity for c in clauses):
         return say(Kind.CHATTER, "none", "a rehearsal, not a sighting", [c for c in clauses if lx.DRILL.search(c.text)])
@@ -230,7 +236,8 @@ def interpret(clauses: list[Clause], context: Context, has_location: bool, whole
         lx.OVER.search(c.text) or c.absence for c in clauses)
     if context == "alerted" and (ended or absent) and not still_there and not arrest_seen:
         return say(Kind.ALL_CLEAR, "first_hand", "over: the alerted place is clear", ended or absent)
-    story = [c for c in stated if (_sighting(c, "pending") or c.narrative or c.them) and not c.winter]
+    story = [c for c in stated if (_sighting(c, "pending") or c.narrative or c.them or (
+        c.enforcement and c.past and not c.hypothetical)) and not c.winter and not c.media]
     if notices and context == "none" and not ended and not absent and not any(
             c.enforcement or c.vehicles or c.arrival or c.presence for c in clauses):
         return say(Kind.CHATTER, "none", "a notice that claims no sighting", notices)
@@ -275,8 +282,8 @@ def interpret(clauses: list[Clause], context: Context, has_location: bool, whole
         reasons.append("confirms the open sighting")
         return Kind.REPORT, "first_hand", reasons
     # 6. the rest
-    activity = [c for c in asks if not c.hypothetical and not c.chatter and (c.enforcement or c.vehicles or c.presence or c.about_activity or c.ended
-                or c.absence or c.request or c.relocated)]
+    activity = [c for c in asks if not c.hypothetical and not c.chatter and not c.media and (c.enforcement or c.vehicles or c.presence or c.about_activity or c.ended
+                or c.absence or c.request or c.relocated or c.still)]
     if activity or (asks and context != "none" and not any(c.chatter for c in clauses)):
         return say(Kind.QUESTION, "asking", "asks, claims nothing first-hand", activity or asks)
     if has_location:

@@ -203,7 +203,7 @@ def test_fold_ascii_fast_path_matches_the_general_path() -> None:
 
 FLOORS = {"reader_dev.jsonl": 0.97, "reader_dev_hard.jsonl": 0.95, "reader_dev2.jsonl": 0.97,
           "reader_dev3.jsonl": 0.94, "reader_dev4.jsonl": 0.96, "reader_dev5.jsonl": 0.94,
-          "reader_dev6.jsonl": 0.97}
+          "reader_dev6.jsonl": 0.97, "reader_dev7.jsonl": 0.97}
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))
@@ -262,6 +262,39 @@ def test_warnings_rules_and_offers_are_chatter(text: str) -> None:
     ("siguen en el parque o ya", "alerted", "question"),
 ])
 def test_replies_read_in_their_context(text: str, context: str, label: str) -> None:
+    assert kind(text, context) == label
+
+
+@pytest.mark.parametrize("text", [
+    "just finished a documentary about ICE raids in the 90s, so sad",
+    "estamos viendo una película donde la migra llega a una fábrica",
+    "Star Tribune piece on ICE contracts in Georgia: [link]",
+    "the Wild got crushed on ice tonight lol",
+    "the only ICE I want is in my lemonade",
+    "my insurance agent says car payments go up in March",
+    "mi sobrino quiere ser agente del FBI cuando crezca",
+    "I'm a landlord.",
+    "this is only a drill: agents reported at Lake & 10th. Reply with your block to practise",
+    "heads up, somebody is spreading fake checkpoint screenshots in other chats",
+])
+def test_films_idioms_and_drills_are_chatter(text: str) -> None:
+    assert kind(text) == "chatter"
+
+
+@pytest.mark.parametrize("text,context,label", [
+    ("theyyyy are hereeee at the targettt 3 vansss", "none", "report"),
+    ("yo they out here on franklin, 2 trucks, finna snatch someone", "none", "report"),
+    ("the checkpoint on Hiawatha is gone, drove through just now, traffic moving normal", "none", "all_clear"),
+    ("El señor de la panadería me comentó que vinieron a preguntar por un vecino hace rato", "none", "hearsay"),
+    ("I heard through the grapevine that they're knocking on doors in Cedar-Riverside", "none", "hearsay"),
+    ("last Tuesday I saw a checkpoint on Cedar, just in case avoid it", "none", "past"),
+    ("nah that's an internet company van, they have the logo", "pending", "dispute"),
+    ("the guys in orange vests are from the county, they're fixing the signal", "pending", "dispute"),
+    ("stay inside everyone near the plaza until we say it's clear", "alerted", "chatter"),
+    ("anybody kno if they still by the school rn", "none", "question"),
+    ("are the vests ICE or city workers?", "none", "question"),
+])
+def test_more_voices(text: str, context: str, label: str) -> None:
     assert kind(text, context) == label
 
 
