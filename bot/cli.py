@@ -163,6 +163,44 @@ def audit(limit: int = typer.Option(100, "--limit", min=1)) -> None:
         typer.echo(json.dumps({"id": entry_id.decode(), **record}, ensure_ascii=False))
 
 
+def _ops_runtime():  # type: ignore[no-untyped-def]
+    """Settings and a Redis connection for the operations commands (export, import, rotate-key, purge)."""
+    from config.settings import load_settings
+    from workers.redis_conn import connect, redis_url
+
+    settings = load_settings()
+    return settings, connect(redis_url(settings))
+
+
+@app.command("export")
+def export_(file: Path = typer.Argument(..., dir_okay=False, help="JSON file to write ('-': stdout)")) -> None:
+    """Back up the configuration (groups, areas, policy, roles, places, rights, opt-outs; sealed stays sealed)."""
+    from workers.ops.backup import export_config, summary
+
+    settings, conn = _ops_runtime()
+    data = export_config(conn, settings.secret_bytes())
+    text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    if str(file) == "-":
+        sys.stdout.write(text)
+    else:
+        file.write_text(text, encoding="utf-8")
+    typer.echo(f"exported {summary(data)}", err=True)
+
+
+@app.command("import")
+def import_(file: Path = typer.Argument(..., exists=True, dir_okay=False, help="a file `alertrelay export` wrote")) -> None:
+    """Restore an exported configuration into an empty Redis (same secret key as the export)."""
+    from workers.ops.backup import BackupError, import_config, summary
+
+    settings, conn = _ops_runtime()
+    try:
+        backup = import_config(conn, settings.secret_bytes(), file.read_text(encoding="utf-8"))
+    except BackupError as exc:
+        typer.echo(f"import failed: {exc}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"imported {summary(backup)}", err=True)
+
+
 def main() -> None:
     app()
 

@@ -209,3 +209,12 @@ class twilio:  # noqa: N801  (a namespace: bot.transports.twilio uses these as t
     def delivery(alert_id: str) -> str:
         """hash `{kind}:{member}` -> "attempt|rank|status|sid|error": best known delivery state per member."""
         return f"{TWILIO}:delivery:{alert_id}"
+
+
+# --- operations (issue 13: workers/ops/) --------------------------------------------------------------------
+KEY_CHECK = f"{PREFIX}:config:key-check"
+"""HMAC of a constant under the secret key, written at first start: a later start, `doctor` or `import`
+with another key is told so before it seals or pseudonymises anything the old data cannot match."""
+ROTATION = f"{PREFIX}:ops:rotation"
+"""hash: a key rotation in progress (workers/ops/rotate.py): the new key's check value and the steps done.
+Present only between the start and the end of `alertrelay rotate-key`; a re-run resumes from it."""
