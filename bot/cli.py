@@ -82,6 +82,7 @@ def run(
     settings = load_settings()
     configure_logging(settings)
     rt = Runtime(settings)
+    _check_key(rt.conn, settings)
     if seed_config(rt.conn, load_areas(settings.areas), rt.identity):
         typer.echo(f"seeded groups and policy from {settings.areas}", err=True)
     procs = start_worker_processes(rt, workers)
@@ -102,8 +103,22 @@ def worker(
     """Run one rq worker on the relay queue (start several for more throughput)."""
     from config.settings import load_settings
     from workers.main import run_worker
+    from workers.redis_conn import connect, redis_url
 
-    run_worker(load_settings(), fork=fork, burst=burst)
+    settings = load_settings()
+    _check_key(connect(redis_url(settings)), settings)
+    run_worker(settings, fork=fork, burst=burst)
+
+
+def _check_key(conn, settings) -> None:  # type: ignore[no-untyped-def]
+    """Refuse to start with a key other than the one that sealed this Redis (workers/ops/keycheck.py)."""
+    from workers.ops.keycheck import WrongSecretKey, ensure_key_check
+
+    try:
+        ensure_key_check(conn, settings.secret_bytes())
+    except WrongSecretKey as exc:
+        typer.echo(f"alertrelay: {exc}", err=True)
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -199,6 +214,51 @@ def import_(file: Path = typer.Argument(..., exists=True, dir_okay=False, help="
         typer.echo(f"import failed: {exc}", err=True)
         raise typer.Exit(1)
     typer.echo(f"imported {summary(backup)}", err=True)
+
+
+@app.command("rotate-key")
+def rotate_key_(
+    new_key_file: Optional[Path] = typer.Option(None, "--new-key-file", exists=True, dir_okay=False,
+                                                help="the new secret key (default: ALERTRELAY_NEW_SECRET_KEY)"),
+    person: list[str] = typer.Option([], "--person", help="an admin's number or Signal UUID the relay does not "
+                                                          "hold (added by chat); repeatable"),
+) -> None:
+    """Move to a new secret key (relay stopped): reseal every sealed value, re-key every known pseudonym."""
+    import os
+
+    from config.areas import load_areas
+    from workers.ops.rotate import RotationError, rotate_key
+
+    settings, conn = _ops_runtime()
+    if new_key_file is not None:
+        new_secret = new_key_file.read_text().strip().encode()
+    else:
+        new_secret = os.environ.get("ALERTRELAY_NEW_SECRET_KEY", "").strip().encode()
+    if len(new_secret) < 16:
+        typer.echo("rotate-key: give the new key (at least 16 characters) with --new-key-file or "
+                   "ALERTRELAY_NEW_SECRET_KEY", err=True)
+        raise typer.Exit(2)
+    areas = load_areas(settings.areas) if Path(settings.areas).exists() else None
+    try:
+        report = rotate_key(conn, settings.secret_bytes(), new_secret, areas=areas, people=person,
+                            report_ttl_s=settings.report_ttl_s)
+    except RotationError as exc:
+        typer.echo(f"rotate-key failed: {exc}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"rotate-key: {report.summary()}", err=True)
+    if settings.secret_key is None:  # the key lives in data_dir/secret.key: replace it, the old one is gone
+        path = Path(settings.data_dir) / "secret.key"
+        spare = path.with_suffix(".new")
+        fd = os.open(spare, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(new_secret.decode())
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(spare, path)
+        typer.echo(f"rotate-key: {path} now holds the new key; the old key is gone", err=True)
+    else:
+        typer.echo("rotate-key: now set ALERTRELAY_SECRET_KEY to the new key for the bot and every worker, "
+                   "start them, and destroy the old key", err=True)
 
 
 def main() -> None:

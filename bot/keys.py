@@ -218,3 +218,7 @@ with another key is told so before it seals or pseudonymises anything the old da
 ROTATION = f"{PREFIX}:ops:rotation"
 """hash: a key rotation in progress (workers/ops/rotate.py): the new key's check value and the steps done.
 Present only between the start and the end of `alertrelay rotate-key`; a re-run resumes from it."""
+CARRIED = f"{PREFIX}:ops:carried"
+"""hash {key, until} after a rotation: the previous pseudonym key (sealed with the new secret key) for the
+reporters in CARRIED_PSEUDONYMS, until their incidents have expired (bot/identity.py Identity.carry_over)."""
+CARRIED_PSEUDONYMS = f"{PREFIX}:ops:carried:pseudonyms"

@@ -31,6 +31,9 @@ def stored_key_check(conn: redis.Redis) -> str | None:
 def ensure_key_check(conn: redis.Redis, secret: bytes) -> None:
     """At start: note the key's check value if there is none yet; refuse a key other than the one noted
     (every pseudonym would change and no sealed member number would open)."""
+    if conn.exists(keys.ROTATION):
+        raise WrongSecretKey("a key rotation is half done: run `alertrelay rotate-key` again with the same "
+                             "old and new keys to finish it before starting the relay")
     mine = key_check_value(secret)
     conn.set(keys.KEY_CHECK, mine, nx=True)
     stored = stored_key_check(conn)
