@@ -261,6 +261,28 @@ def rotate_key_(
                    "start them, and destroy the old key", err=True)
 
 
+@app.command()
+def purge(
+    yes: bool = typer.Option(False, "--yes", help="do not ask"),
+    keep_audit: bool = typer.Option(False, "--keep-audit", help="keep the audit trail (who changed the config)"),
+) -> None:
+    """Delete everything about incidents and reports now (alerts, deliveries, queued jobs); keep the config."""
+    from rq import Worker
+
+    from workers.ops.retention import purge as purge_all
+
+    settings, conn = _ops_runtime()
+    if not yes and not typer.confirm("Delete every incident, report, alert and queued job in this Redis now?"):
+        raise typer.Exit(1)
+    running = len(Worker.all(connection=conn))
+    report = purge_all(conn, keep_audit=keep_audit)
+    typer.echo(f"purge: {report.relay_keys} relay keys and {report.rq_keys} job keys deleted; the configuration "
+               f"is kept{' (and the audit trail)' if keep_audit else ''}", err=True)
+    if running:
+        typer.echo(f"purge: {running} worker(s) are running: a message they held may have written again; stop "
+                   "the relay and purge once more to be sure", err=True)
+
+
 def main() -> None:
     app()
 

@@ -13,6 +13,7 @@ from bot.ingest import kick_drain
 from bot.scripts import run_script
 from bot import keys
 from workers.delivery import flush_announcements, flush_replies
+from workers.ops.retention import trim_streams
 from workers.pipeline import process, sweep
 from workers.runtime import runtime
 
@@ -157,6 +158,8 @@ def sweep_incidents(now_iso: str | None = None) -> int:
     rt = runtime()
     now = datetime.fromisoformat(now_iso) if now_iso else datetime.now(timezone.utc)
     expired = sweep(rt, now)
+    trim_streams(rt.conn, report_ttl_s=rt.settings.report_ttl_s, audit_max_age_s=rt.settings.audit_max_age_s,
+                 now_s=time.time())  # by the clock streams are stamped with, not the sweep's `now`
     _ensure_group(rt.conn)
     if rt.conn.xpending(keys.INBOX, keys.INBOX_GROUP)["pending"] or rt.conn.xlen(keys.INBOX):
         kick_drain(rt.conn, rt.queue, rt.settings.job_timeout_s)
