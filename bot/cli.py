@@ -283,6 +283,17 @@ def purge(
                    "the relay and purge once more to be sure", err=True)
 
 
+@app.command()
+def doctor(as_json: bool = typer.Option(False, "--json", help="one JSON object: {ok, checks: [{name, ok, verdict, fix, needed}]}")) -> None:
+    """Check Redis, the secret key, areas.toml, Signal, Twilio, the clock and the workers; exit 0 only if healthy."""
+    from workers.ops.doctor import as_json as to_json, as_text, healthy, run_checks
+
+    settings, conn = _ops_runtime()
+    checks = run_checks(settings, conn)
+    typer.echo(json.dumps(to_json(checks), ensure_ascii=False) if as_json else as_text(checks))
+    raise typer.Exit(0 if healthy(checks) else 1)
+
+
 def main() -> None:
     app()
 
