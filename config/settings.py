@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Literal
 
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -53,6 +54,8 @@ class Settings(BaseSettings):
     """…and none older than this."""
 
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"
+    """json: one JSON object per line with the message key / incident / alert id (config/logging.py)."""
     outbox: Path | None = None
     """Record outbound messages to this JSONL file instead of sending (drills, tests, local runs)."""
 
