@@ -128,6 +128,7 @@ def run(
     settings = load_settings()
     configure_logging(settings)
     rt = Runtime(settings)
+    _check_key(rt.conn, settings)
     if seed_config(rt.conn, load_areas(settings.areas), rt.identity):
         typer.echo(f"seeded groups and policy from {settings.areas}", err=True)
     procs = start_worker_processes(rt, workers)
@@ -148,8 +149,22 @@ def worker(
     """Run one rq worker on the relay queue (start several for more throughput)."""
     from config.settings import load_settings
     from workers.main import run_worker
+    from workers.redis_conn import connect, redis_url
 
-    run_worker(load_settings(), fork=fork, burst=burst)
+    settings = load_settings()
+    _check_key(connect(redis_url(settings)), settings)
+    run_worker(settings, fork=fork, burst=burst)
+
+
+def _check_key(conn, settings) -> None:  # type: ignore[no-untyped-def]
+    """Refuse to start with a key other than the one that sealed this Redis (workers/ops/keycheck.py)."""
+    from workers.ops.keycheck import WrongSecretKey, ensure_key_check
+
+    try:
+        ensure_key_check(conn, settings.secret_bytes())
+    except WrongSecretKey as exc:
+        typer.echo(f"alertrelay: {exc}", err=True)
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -207,6 +222,122 @@ def audit(limit: int = typer.Option(100, "--limit", min=1)) -> None:
     for entry_id, fields in conn.xrevrange(keys.AUDIT, count=limit)[::-1]:
         record = {k.decode(): v.decode() for k, v in fields.items()}
         typer.echo(json.dumps({"id": entry_id.decode(), **record}, ensure_ascii=False))
+
+
+def _ops_runtime():  # type: ignore[no-untyped-def]
+    """Settings and a Redis connection for the operations commands (export, import, rotate-key, purge)."""
+    from config.settings import load_settings
+    from workers.redis_conn import connect, redis_url
+
+    settings = load_settings()
+    return settings, connect(redis_url(settings))
+
+
+@app.command("export")
+def export_(file: Path = typer.Argument(..., dir_okay=False, help="JSON file to write ('-': stdout)")) -> None:
+    """Back up the configuration (groups, areas, policy, roles, places, rights, opt-outs; sealed stays sealed)."""
+    from workers.ops.backup import export_config, summary
+
+    settings, conn = _ops_runtime()
+    data = export_config(conn, settings.secret_bytes())
+    text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    if str(file) == "-":
+        sys.stdout.write(text)
+    else:
+        file.write_text(text, encoding="utf-8")
+    typer.echo(f"exported {summary(data)}", err=True)
+
+
+@app.command("import")
+def import_(file: Path = typer.Argument(..., exists=True, dir_okay=False, help="a file `alertrelay export` wrote")) -> None:
+    """Restore an exported configuration into an empty Redis (same secret key as the export)."""
+    from workers.ops.backup import BackupError, import_config, summary
+
+    settings, conn = _ops_runtime()
+    try:
+        backup = import_config(conn, settings.secret_bytes(), file.read_text(encoding="utf-8"))
+    except BackupError as exc:
+        typer.echo(f"import failed: {exc}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"imported {summary(backup)}", err=True)
+
+
+@app.command("rotate-key")
+def rotate_key_(
+    new_key_file: Optional[Path] = typer.Option(None, "--new-key-file", exists=True, dir_okay=False,
+                                                help="the new secret key (default: ALERTRELAY_NEW_SECRET_KEY)"),
+    person: list[str] = typer.Option([], "--person", help="an admin's number or Signal UUID the relay does not "
+                                                          "hold (added by chat); repeatable"),
+) -> None:
+    """Move to a new secret key (relay stopped): reseal every sealed value, re-key every known pseudonym."""
+    import os
+
+    from config.areas import load_areas
+    from workers.ops.rotate import RotationError, rotate_key
+
+    settings, conn = _ops_runtime()
+    if new_key_file is not None:
+        new_secret = new_key_file.read_text().strip().encode()
+    else:
+        new_secret = os.environ.get("ALERTRELAY_NEW_SECRET_KEY", "").strip().encode()
+    if len(new_secret) < 16:
+        typer.echo("rotate-key: give the new key (at least 16 characters) with --new-key-file or "
+                   "ALERTRELAY_NEW_SECRET_KEY", err=True)
+        raise typer.Exit(2)
+    areas = load_areas(settings.areas) if Path(settings.areas).exists() else None
+    try:
+        report = rotate_key(conn, settings.secret_bytes(), new_secret, areas=areas, people=person,
+                            report_ttl_s=settings.report_ttl_s)
+    except RotationError as exc:
+        typer.echo(f"rotate-key failed: {exc}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"rotate-key: {report.summary()}", err=True)
+    if settings.secret_key is None:  # the key lives in data_dir/secret.key: replace it, the old one is gone
+        path = Path(settings.data_dir) / "secret.key"
+        spare = path.with_suffix(".new")
+        fd = os.open(spare, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(new_secret.decode())
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(spare, path)
+        typer.echo(f"rotate-key: {path} now holds the new key; the old key is gone", err=True)
+    else:
+        typer.echo("rotate-key: now set ALERTRELAY_SECRET_KEY to the new key for the bot and every worker, "
+                   "start them, and destroy the old key", err=True)
+
+
+@app.command()
+def purge(
+    yes: bool = typer.Option(False, "--yes", help="do not ask"),
+    keep_audit: bool = typer.Option(False, "--keep-audit", help="keep the audit trail (who changed the config)"),
+) -> None:
+    """Delete everything about incidents and reports now (alerts, deliveries, queued jobs); keep the config."""
+    from rq import Worker
+
+    from workers.ops.retention import purge as purge_all
+
+    settings, conn = _ops_runtime()
+    if not yes and not typer.confirm("Delete every incident, report, alert and queued job in this Redis now?"):
+        raise typer.Exit(1)
+    running = len(Worker.all(connection=conn))
+    report = purge_all(conn, keep_audit=keep_audit)
+    typer.echo(f"purge: {report.relay_keys} relay keys and {report.rq_keys} job keys deleted; the configuration "
+               f"is kept{' (and the audit trail)' if keep_audit else ''}", err=True)
+    if running:
+        typer.echo(f"purge: {running} worker(s) are running: a message they held may have written again; stop "
+                   "the relay and purge once more to be sure", err=True)
+
+
+@app.command()
+def doctor(as_json: bool = typer.Option(False, "--json", help="one JSON object: {ok, checks: [{name, ok, verdict, fix, needed}]}")) -> None:
+    """Check Redis, the secret key, areas.toml, Signal, Twilio, the clock and the workers; exit 0 only if healthy."""
+    from workers.ops.doctor import as_json as to_json, as_text, healthy, run_checks
+
+    settings, conn = _ops_runtime()
+    checks = run_checks(settings, conn)
+    typer.echo(json.dumps(to_json(checks), ensure_ascii=False) if as_json else as_text(checks))
+    raise typer.Exit(0 if healthy(checks) else 1)
 
 
 def main() -> None:

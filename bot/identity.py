@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 import re
+import time
 from collections.abc import Callable, Iterator
 
 import phonenumbers
@@ -177,10 +178,28 @@ class Identity:
         self._mac_key = hashlib.sha256(b"alertrelay/pseudonym\0" + secret).digest()
         fernet_key = hashlib.sha256(b"alertrelay/seal\0" + secret).digest()
         self._fernet = Fernet(base64.urlsafe_b64encode(fernet_key))
+        self._previous_mac_key = b""
+        self._carried: frozenset[str] = frozenset()
+        self._carried_until = 0.0
+
+    @property
+    def pseudonym_key(self) -> bytes:
+        """The HMAC key pseudonyms are made with (derived from the secret; it opens no sealed value)."""
+        return self._mac_key
+
+    def carry_over(self, previous_pseudonym_key: bytes, pseudonyms: frozenset[str], until: float) -> None:
+        """After a key rotation (workers/ops/rotate.py): reporters of still-open incidents whose address the
+        relay never kept cannot be given their new pseudonym, so they keep the one under the previous key
+        (the only one their incidents know) until `until` (epoch s), when those incidents have expired."""
+        self._previous_mac_key, self._carried, self._carried_until = previous_pseudonym_key, pseudonyms, until
 
     def pseudonym(self, address: str) -> str:
-        canonical = normalise_address(address)
-        return "r" + hmac.new(self._mac_key, canonical.encode(), hashlib.sha256).hexdigest()[:24]
+        canonical = normalise_address(address).encode()
+        if self._carried and time.time() < self._carried_until:
+            previous = "r" + hmac.new(self._previous_mac_key, canonical, hashlib.sha256).hexdigest()[:24]
+            if previous in self._carried:
+                return previous
+        return "r" + hmac.new(self._mac_key, canonical, hashlib.sha256).hexdigest()[:24]
 
     def seal(self, address: str) -> str:
         return self._fernet.encrypt(address.encode()).decode()

@@ -246,3 +246,15 @@ STRANDED_SEEN = f"{PREFIX}:workers:stranded-seen"
 RECOVERIES = f"{PREFIX}:stats:recoveries"
 """The latest recovery actions, newest first (JSON: at, what, job), for operators and the crash test."""
 RECOVERIES_MAX = 1000
+
+# --- operations (issue 13: workers/ops/) --------------------------------------------------------------------
+KEY_CHECK = f"{PREFIX}:config:key-check"
+"""HMAC of a constant under the secret key, written at first start: a later start, `doctor` or `import`
+with another key is told so before it seals or pseudonymises anything the old data cannot match."""
+ROTATION = f"{PREFIX}:ops:rotation"
+"""hash: a key rotation in progress (workers/ops/rotate.py): the new key's check value and the steps done.
+Present only between the start and the end of `alertrelay rotate-key`; a re-run resumes from it."""
+CARRIED = f"{PREFIX}:ops:carried"
+"""hash {key, until} after a rotation: the previous pseudonym key (sealed with the new secret key) for the
+reporters in CARRIED_PSEUDONYMS, until their incidents have expired (bot/identity.py Identity.carry_over)."""
+CARRIED_PSEUDONYMS = f"{PREFIX}:ops:carried:pseudonyms"

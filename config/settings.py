@@ -48,7 +48,14 @@ class Settings(BaseSettings):
     tick_s: int = 15
     """How often workers queue the expiry sweep (which also restarts a stalled inbox)."""
 
+    audit_max_entries: int = 10_000
+    """The audit trail keeps about this many entries (older ones are trimmed as new ones are written)."""
+    audit_max_age_s: int = 90 * 24 * 3600
+    """…and none older than this."""
+
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"
+    """json: one JSON object per line with the message key / incident / alert id (config/logging.py)."""
     outbox: Path | None = None
     """Record outbound messages to this JSONL file instead of sending (drills, tests, local runs)."""
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import redis
 from pydantic import BaseModel, TypeAdapter
@@ -15,6 +15,9 @@ from bot.core.areas import AreaSpec, AreasFile, GroupConfig
 from bot.core.models import Policy
 from bot.identity import Identity, scrub_numbers
 from bot import keys
+
+if TYPE_CHECKING:
+    from config.settings import Settings
 
 
 @dataclass
@@ -131,10 +134,19 @@ def save_group(conn: redis.Redis, group: GroupConfig) -> None:
     edit_group(conn, group.id, lambda _current: group)
 
 
-def audit(conn: redis.Redis, *, at: str, actor: str, role: str, action: str, detail: str, ok: bool) -> None:
-    conn.xadd(keys.AUDIT, {"at": at, "actor": actor, "role": role, "action": action,
-                           "detail": scrub_numbers(detail)[:500], "ok": "1" if ok else "0"},
-              maxlen=keys.AUDIT_MAXLEN, approximate=True)
+def audit(conn: redis.Redis, *, at: str, actor: str, role: str, action: str, detail: str, ok: bool,
+          settings: "Settings | None" = None) -> None:
+    """One audit entry, the trail capped by audit_max_entries and audit_max_age_s (workers/ops/retention.py)
+    of `settings`, or of the worker's own settings when the caller (a chat command job) gives none."""
+    from workers.ops.retention import write_audit
+
+    if settings is None:
+        from workers.runtime import runtime
+
+        settings = runtime().settings
+    write_audit(conn, {"at": at, "actor": actor, "role": role, "action": action,
+                       "detail": scrub_numbers(detail)[:500], "ok": "1" if ok else "0"},
+                max_entries=settings.audit_max_entries, max_age_s=settings.audit_max_age_s)
 
 
 def config_json(config: RelayConfig) -> str:

@@ -13,6 +13,7 @@ from bot.ingest import kick_drain
 from bot.scripts import run_script
 from bot import keys
 from workers.delivery import flush_announcements, flush_replies
+from workers.ops.retention import trim_streams
 from workers.pipeline import process, sweep
 from workers.recovery import ensure_drain
 from workers.runtime import runtime
@@ -159,6 +160,8 @@ def sweep_incidents(now_iso: str | None = None) -> int:
     rt = runtime()
     now = datetime.fromisoformat(now_iso) if now_iso else datetime.now(timezone.utc)
     expired = sweep(rt, now)
+    trim_streams(rt.conn, report_ttl_s=rt.settings.report_ttl_s, audit_max_age_s=rt.settings.audit_max_age_s,
+                 now_s=time.time())  # by the clock streams are stamped with, not the sweep's `now`
     _ensure_group(rt.conn)
     ensure_drain(rt)  # messages a dead worker read stay in the stream (unacknowledged) until processed
     return expired

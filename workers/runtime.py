@@ -28,6 +28,9 @@ class Runtime:
         self.settings = settings
         self.conn = conn if conn is not None else connect(redis_url(settings))
         self.identity = Identity(settings.secret_bytes())
+        from workers.ops.rotate import load_carried
+
+        load_carried(self.conn, self.identity, settings.secret_bytes())  # after a key rotation, if any
         self._sender = sender
         self._config: RelayConfig | None = None
         self._router: Router | None = None

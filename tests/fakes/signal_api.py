@@ -131,6 +131,8 @@ class FakeSignalApi:
         self.mode = "json-rpc"
         self.version = "0.101"
         self.send_delay_s = 0.0
+        self.registered = True
+        """False: GET /v1/accounts does not list the bot number (registration lost or never done)."""
         # recordings (appended on the server thread, read from the test thread)
         self.requests: list[tuple[str, str]] = []
         self.sends: list[dict[str, Any]] = []
@@ -174,6 +176,7 @@ class FakeSignalApi:
         r = app.router
         r.add_get("/v1/health", self._health)
         r.add_get("/v1/about", self._about)
+        r.add_get("/v1/accounts", self._accounts)
         r.add_get("/v1/groups/{number}", self._groups)
         r.add_get("/v1/groups/{number}/{group_id}", self._group)
         r.add_get("/v1/receive/{number}", self._receive)
@@ -282,6 +285,10 @@ class FakeSignalApi:
         self._log(request)
         return web.json_response({"versions": ["v1", "v2"], "build": 2, "mode": self.mode, "version": self.version,
                                   "capabilities": {"v2/send": ["quotes", "mentions"]}})
+
+    async def _accounts(self, request: web.Request) -> web.Response:
+        self._log(request)
+        return web.json_response([self.number] if self.registered else [])
 
     async def _groups(self, request: web.Request) -> web.Response:
         self._log(request)

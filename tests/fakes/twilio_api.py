@@ -61,6 +61,8 @@ class FakeTwilio:
     """WhatsApp addresses inside the 24-hour window; None: everyone is. Free text to others gets 63016."""
     hook: Callable[[dict[str, str]], int | None] | None = None
     """Per request: an error code to answer, or None."""
+    account_status: str = "active"
+    """What `GET /2010-04-01/Accounts/{sid}.json` answers (active, suspended, closed)."""
 
     def __post_init__(self) -> None:
         self.sent: list[Sent] = []
@@ -81,10 +83,15 @@ class FakeTwilio:
             def log_message(self, *args: object) -> None:
                 pass
 
+            def do_GET(self) -> None:  # noqa: N802
+                self._answer(*fake.fetch(self.path, self.headers.get("Authorization", "")))
+
             def do_POST(self) -> None:  # noqa: N802
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length).decode()
-                status, payload = fake.handle(self.path, self.headers.get("Authorization", ""), raw)
+                self._answer(*fake.handle(self.path, self.headers.get("Authorization", ""), raw))
+
+            def _answer(self, status: int, payload: dict[str, object]) -> None:
                 body = json.dumps(payload).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -125,6 +132,16 @@ class FakeTwilio:
         status, message = ERRORS.get(code, (400, "Error"))
         return status, {"code": code, "message": message, "more_info": f"https://www.twilio.com/docs/errors/{code}",
                         "status": status}
+
+    def fetch(self, path: str, authorization: str) -> tuple[int, dict[str, object]]:
+        """GET of the Account resource (what `client.api.v2010.accounts(sid).fetch()` calls)."""
+        expected = "Basic " + base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
+        if path.split("?")[0] != f"/2010-04-01/Accounts/{self.account_sid}.json":
+            return 404, {"code": 20404, "message": "The requested resource was not found", "status": 404}
+        if authorization != expected:
+            return 401, {"code": 20003, "message": "Authenticate", "status": 401}
+        return 200, {"sid": self.account_sid, "status": self.account_status, "type": "Full",
+                     "friendly_name": "alertrelay test", "uri": f"/2010-04-01/Accounts/{self.account_sid}.json"}
 
     def handle(self, path: str, authorization: str, raw: str) -> tuple[int, dict[str, object]]:
         with self._lock:

@@ -1,0 +1,175 @@
+"""`alertrelay export` / `alertrelay import`: the configuration state as one versioned JSON file.
+
+What an admin built up by chat commands since areas.toml seeded Redis: groups (member numbers sealed),
+the policy and area policies, named areas, admins and verifiers (pseudonyms; verifier addresses sealed),
+taught places, rights texts and the STOP opt-outs. Incidents and reports are not in it: they expire.
+Sealed values stay sealed, so the file opens only with the same secret key: it records the key's check
+value (workers/ops/keycheck.py) and import refuses another key before writing anything."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import redis
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from bot import keys
+from bot.core.areas import GroupConfig
+from bot.core.models import Policy
+from workers.config_state import AREA_SPEC, CONFIG_KEYS, VerifierInfo
+from workers.ops.keycheck import key_check_value, stored_key_check
+
+FORMAT = "alertrelay-config"
+VERSION = 1
+OPT_OUT_CHANNELS = ("whatsapp", "sms")
+"""Twilio channels whose STOP opt-outs are kept (keys.twilio.suppressed): a restore must not re-add them."""
+
+
+class BackupError(ValueError):
+    pass
+
+
+class ConfigBackup(BaseModel):
+    """The file, version 1. Field names are the file's; every value is validated as the relay reads it."""
+    model_config = ConfigDict(extra="forbid")
+    format: str
+    version: int
+    key_check: str
+    groups: dict[str, GroupConfig] = {}
+    policy: Policy | None = None
+    area_policies: dict[str, Policy] = {}
+    areas: dict[str, Any] = {}
+    admins: list[str] = []
+    verifiers: list[str] = []
+    verifier_info: dict[str, VerifierInfo] = {}
+    places: dict[str, str] = {}
+    rights: dict[str, str] = {}
+    opt_outs: dict[str, list[str]] = {}
+
+
+def _text(mapping: dict[bytes, bytes]) -> dict[str, str]:
+    return {k.decode(): v.decode() for k, v in sorted(mapping.items())}
+
+
+def export_config(conn: redis.Redis, secret: bytes) -> dict[str, Any]:
+    """The configuration as a JSON-ready dict, read in one transaction (a consistent copy)."""
+    pipe = conn.pipeline(transaction=True)
+    pipe.hgetall(keys.GROUPS)
+    pipe.get(keys.POLICY)
+    pipe.hgetall(keys.AREA_POLICIES)
+    pipe.hgetall(keys.NAMED_AREAS)
+    pipe.smembers(keys.ADMINS)
+    pipe.smembers(keys.VERIFIERS)
+    pipe.hgetall(keys.VERIFIER_INFO)
+    pipe.hgetall(keys.PLACES)
+    pipe.hgetall(keys.RIGHTS)
+    for channel in OPT_OUT_CHANNELS:
+        pipe.smembers(keys.twilio.suppressed(channel))
+    groups, policy, area_policies, areas, admins, verifiers, verifier_info, places, rights, *opt_outs = pipe.execute()
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "key_check": stored_key_check(conn) or key_check_value(secret),
+        "groups": {k: json.loads(v) for k, v in _text(groups).items()},
+        "policy": json.loads(policy) if policy else None,
+        "area_policies": {k: json.loads(v) for k, v in _text(area_policies).items()},
+        "areas": {k: json.loads(v) for k, v in _text(areas).items()},
+        "admins": sorted(a.decode() for a in admins),
+        "verifiers": sorted(v.decode() for v in verifiers),
+        "verifier_info": {k: json.loads(v) for k, v in _text(verifier_info).items()},
+        "places": _text(places),
+        "rights": _text(rights),
+        "opt_outs": {channel: sorted(m.decode() for m in members)
+                     for channel, members in zip(OPT_OUT_CHANNELS, opt_outs) if members},
+    }
+
+
+def parse_backup(text: str) -> ConfigBackup:
+    """The file read and checked; a clear error for anything the relay could not use."""
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BackupError(f"not JSON: {exc}") from None
+    if not isinstance(raw, dict) or raw.get("format") != FORMAT:
+        raise BackupError(f"not an alertrelay configuration export (no \"format\": \"{FORMAT}\")")
+    if raw.get("version") != VERSION:
+        raise BackupError(f"export format version {raw.get('version')!r}; this alertrelay reads version {VERSION}")
+    try:
+        backup = ConfigBackup.model_validate(raw)
+        for name, spec in backup.areas.items():
+            AREA_SPEC.validate_python(spec)
+    except ValidationError as exc:
+        raise BackupError(f"invalid configuration: {exc.errors()[0]['loc']}: {exc.errors()[0]['msg']}") from None
+    for place, where in backup.places.items():
+        try:
+            lat, lon = (float(x) for x in where.split(","))
+        except ValueError:
+            raise BackupError(f"place {place!r}: {where!r} is not 'lat,lon'") from None
+    unknown = set(backup.opt_outs) - set(OPT_OUT_CHANNELS)
+    if unknown:
+        raise BackupError(f"opt-outs for unknown channels: {sorted(unknown)}")
+    return backup
+
+
+def config_is_empty(conn: redis.Redis) -> bool:
+    return not conn.exists(keys.CONFIG_SEEDED, *CONFIG_KEYS,
+                           *(keys.twilio.suppressed(channel) for channel in OPT_OUT_CHANNELS))
+
+
+def import_config(conn: redis.Redis, secret: bytes, text: str) -> ConfigBackup:
+    """Restore an export into a Redis with no configuration yet (nothing that is there is overwritten).
+    Marks the config seeded, so `alertrelay run` does not seed areas.toml over it."""
+    backup = parse_backup(text)
+    if backup.key_check != key_check_value(secret):
+        raise BackupError("the export was sealed with another secret key: its member numbers and verifier "
+                          "addresses would not open. Set ALERTRELAY_SECRET_KEY to the key of the exported relay")
+    stored = stored_key_check(conn)
+    if stored is not None and stored != backup.key_check:
+        raise BackupError("this Redis holds data sealed with another secret key")
+
+    with conn.pipeline(transaction=True) as pipe:
+        # WATCH then check: a relay that seeds itself at the same moment makes this fail, not mix
+        pipe.watch(keys.CONFIG_SEEDED, *CONFIG_KEYS)
+        if not config_is_empty(pipe):  # type: ignore[arg-type]
+            raise BackupError("this Redis already has a configuration: import only restores into an empty one "
+                              "(a new Redis, before the first `alertrelay run`, which seeds areas.toml)")
+        pipe.multi()
+        for group_id, group in backup.groups.items():
+            pipe.hset(keys.GROUPS, group_id, group.model_dump_json())
+        if backup.policy is not None:
+            pipe.set(keys.POLICY, backup.policy.model_dump_json())
+        for name, policy in backup.area_policies.items():
+            pipe.hset(keys.AREA_POLICIES, name, policy.model_dump_json())
+        for name, spec in backup.areas.items():
+            pipe.hset(keys.NAMED_AREAS, name, json.dumps(spec))
+        if backup.admins:
+            pipe.sadd(keys.ADMINS, *backup.admins)
+        if backup.verifiers:
+            pipe.sadd(keys.VERIFIERS, *backup.verifiers)
+        for pseudonym, info in backup.verifier_info.items():
+            pipe.hset(keys.VERIFIER_INFO, pseudonym, info.model_dump_json())
+        if backup.places:
+            pipe.hset(keys.PLACES, mapping=backup.places)
+        if backup.rights:
+            pipe.hset(keys.RIGHTS, mapping=backup.rights)
+        for channel, members in backup.opt_outs.items():
+            if members:
+                pipe.sadd(keys.twilio.suppressed(channel), *members)
+        pipe.set(keys.KEY_CHECK, backup.key_check)
+        pipe.set(keys.CONFIG_SEEDED, "1")
+        pipe.incr(keys.CONFIG_REV)
+        try:
+            pipe.execute()
+        except redis.WatchError:
+            raise BackupError("the configuration changed while importing (is a relay running on this "
+                              "Redis?); nothing was written") from None
+    return backup
+
+
+def summary(backup: ConfigBackup | dict[str, Any]) -> str:
+    data = backup.model_dump() if isinstance(backup, ConfigBackup) else backup
+    return (f"{len(data['groups'])} groups, {len(data['areas'])} named areas, {len(data['area_policies'])} "
+            f"area policies, {len(data['admins'])} admins, {len(data['verifiers'])} verifiers, "
+            f"{len(data['places'])} places, {len(data['rights'])} rights texts, "
+            f"{sum(len(m) for m in data['opt_outs'].values())} opt-outs")
