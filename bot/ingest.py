@@ -8,8 +8,11 @@ numbers. Nothing personal reaches Redis or the rq payloads. Redelivered messages
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import time
+from collections.abc import Sequence
+from datetime import datetime
 
 import redis
 from rq import Queue, Retry
@@ -34,6 +37,9 @@ if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
   else redis.call('EXPIRE', KEYS[3], ARGV[6]) end
   local since = tonumber(redis.call('GET', KEYS[4]) or '')
   if not since or at < since then redis.call('SET', KEYS[4], ARGV[5]) end
+  if ARGV[7] ~= '' then  -- a drill message: the drainer sweeps at these times before deciding it
+    return redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'e', ARGV[3], 'w', ARGV[4], 'sweep', ARGV[7])
+  end
   return redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'e', ARGV[3], 'w', ARGV[4])
 end
 return false
@@ -76,15 +82,47 @@ def ingest(conn: redis.Redis, queue: Queue, identity: Identity, message: Inbound
            *, ttl_s: int = 72 * 3600, job_timeout_s: int = 60) -> bool:
     """Accept one inbound message. False if it was seen before (a redelivery)."""
     envelope = envelope_for(message, identity)
-    admitted = run_script(conn, _ADMIT, keys=[keys.seen_message(envelope.key), keys.INBOX,
-                                              keys.sender_first_seen(envelope.reporter), keys.LISTENING_SINCE],
-                          args=[ttl_s, keys.INBOX_MAXLEN, envelope.model_dump_json(), repr(time.time()),
-                                repr(message.at.timestamp()), keys.FIRST_SEEN_TTL_S])
+    admitted = run_script(conn, _ADMIT, keys=_admit_keys(envelope), args=_admit_args(envelope, message, ttl_s))
     if not admitted:
         log.info("duplicate message %s dropped", envelope.key)
         return False
     kick_drain(conn, queue, job_timeout_s)
     return True
+
+
+INGEST_CHUNK = 500
+"""Messages per pipelined round trip in `ingest_on_message_clock`: the drainer starts on the first chunk
+while the next is sent."""
+
+
+def ingest_on_message_clock(conn: redis.Redis, queue: Queue, identity: Identity,
+                            messages: Sequence[tuple[InboundMessage, Sequence[datetime]]],
+                            *, ttl_s: int = 72 * 3600, job_timeout_s: int = 60) -> list[bool]:
+    """Accept a drill's messages at once, pipelined. Each comes with the times the drainer sweeps at
+    (quiet-period expiries, workers.pipeline.sweep) just before deciding it: message time is the clock,
+    so a drill runs at the pipeline's speed rather than one message at a time. Every envelope is built
+    first, so a bad sender fails the drill before anything is queued. True per message admitted."""
+    prepared = [(envelope_for(message, identity), message, sweeps) for message, sweeps in messages]
+    admitted: list[bool] = []
+    for start in range(0, len(prepared), INGEST_CHUNK):
+        with conn.pipeline(transaction=False) as pipe:
+            for envelope, message, sweeps in prepared[start:start + INGEST_CHUNK]:
+                clock = json.dumps([at.isoformat() for at in sweeps])
+                run_script(pipe, _ADMIT, keys=_admit_keys(envelope),
+                           args=_admit_args(envelope, message, ttl_s, clock))
+            admitted += [bool(answer) for answer in pipe.execute()]
+        kick_drain(conn, queue, job_timeout_s)
+    return admitted
+
+
+def _admit_keys(envelope: Envelope) -> list[str]:
+    return [keys.seen_message(envelope.key), keys.INBOX, keys.sender_first_seen(envelope.reporter),
+            keys.LISTENING_SINCE]
+
+
+def _admit_args(envelope: Envelope, message: InboundMessage, ttl_s: int, sweeps_json: str = "") -> list:
+    return [ttl_s, keys.INBOX_MAXLEN, envelope.model_dump_json(), repr(time.time()),
+            repr(message.at.timestamp()), keys.FIRST_SEEN_TTL_S, sweeps_json]
 
 
 def kick_drain(conn: redis.Redis, queue: Queue, job_timeout_s: int = 60) -> None:

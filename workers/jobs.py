@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import socket
@@ -13,7 +14,7 @@ from bot.ingest import kick_drain
 from bot.scripts import run_script
 from bot import keys
 from workers.delivery import flush_announcements, flush_replies
-from workers.pipeline import process, sweep
+from workers.pipeline import process, sweep, sweep_on_message_clock
 from workers.runtime import runtime
 
 log = logging.getLogger(__name__)
@@ -141,6 +142,8 @@ def _handle(rt, entry_id: bytes, data: dict[bytes, bytes],  # type: ignore[no-un
     try:
         if isinstance(envelope, Exception):
             raise envelope
+        if keys.INBOX_SWEEP_FIELD in data:  # a drill message: message time is the clock
+            sweep_on_message_clock(rt, [datetime.fromisoformat(at) for at in json.loads(data[keys.INBOX_SWEEP_FIELD])])
         process(rt, envelope)
     except Exception:
         pending = conn.xpending_range(keys.INBOX, keys.INBOX_GROUP, min=entry_id, max=entry_id, count=1)
