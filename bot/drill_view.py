@@ -77,9 +77,9 @@ def timeline(lines: list[dict], incidents: list[dict]) -> Table:
     table = Table(title="What went out", title_justify="left", expand=True, show_lines=False)
     table.add_column("time", no_wrap=True)
     table.add_column("what", no_wrap=True)
-    table.add_column("to", overflow="fold", ratio=2)
-    table.add_column("text", overflow="fold", ratio=5)
-    table.add_column("why", overflow="fold", ratio=2)
+    table.add_column("to", no_wrap=True)
+    table.add_column("text", overflow="fold")
+    table.add_column("why", no_wrap=True)  # short, and a person scans the column for it
     day = None
     for row in timeline_rows(lines):
         at = datetime.fromisoformat(row["at"])

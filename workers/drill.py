@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from pydantic import ValidationError
+from rq import Worker
 from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 
 from bot.core.models import InboundMessage
@@ -46,6 +47,8 @@ class DrillResult:
     score: Score | None
     seconds: float
     mode: str = "message clock"
+    replay_seconds: float = 0.0
+    """From the first message queued to the last line sent (worker start-up and teardown not in it)."""
     incidents: list[dict] = field(default_factory=list)
 
 
@@ -100,6 +103,17 @@ def _wait_idle(rt: Runtime, workers: list[subprocess.Popen[bytes]], deadline_s: 
         time.sleep(0.005)
 
 
+def _wait_ready(rt: Runtime, workers: list[subprocess.Popen[bytes]], count: int) -> None:
+    """Until every worker has loaded the gazetteer and registered with rq: the replay's time is then the
+    pipeline's, not the workers' start-up."""
+    end = time.monotonic() + MESSAGE_TIMEOUT_S
+    while Worker.count(queue=rt.queue) < count:
+        _check_alive(workers)
+        if time.monotonic() > end:
+            raise DrillError(f"the workers did not start in {MESSAGE_TIMEOUT_S:.0f} s")
+        time.sleep(0.01)
+
+
 def _check_alive(workers: list[subprocess.Popen[bytes]]) -> None:
     for number, proc in enumerate(workers):
         if proc.poll() is not None:
@@ -137,13 +151,16 @@ def run_drill(scenario: Path, areas: Path, *, workers: int = 1, data_dir: Path |
             raise DrillError("the drill's Redis database is not empty; give it an empty one")
         seed_config(rt.conn, areas_file, rt.identity)
         procs = start_worker_processes(rt, max(1, workers), tick=False, log_dir=root)
+        _wait_ready(rt, procs, len(procs))
+        replay_began = time.monotonic()
         if stepwise:
             _replay_stepwise(rt, procs, messages, inbound, progress)
         else:
             _replay_on_message_clock(rt, procs, inbound, progress)
+        replay_s = time.monotonic() - replay_began
         outbound = sorted(RecordingSender(outbox).read(), key=_sort_key)
         return DrillResult(outbound=outbound, messages=messages, score=None, seconds=time.monotonic() - began,
-                           mode=mode, incidents=incident_summaries(rt))
+                           mode=mode, incidents=incident_summaries(rt), replay_seconds=replay_s)
     finally:
         for proc in procs:
             if proc.poll() is None:
