@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -25,7 +26,7 @@ from bench.drill_scenario import scenario  # noqa: E402
 from workers.drill import run_drill  # noqa: E402
 
 AREAS = REPO / "config" / "example.areas.toml"
-SHARED = REPO.parent / "shared" / "corpus"
+SHARED = Path(os.environ.get("ALERTRELAY_SHARED_CORPUS") or REPO.parent / "shared" / "corpus")
 WORKERS = 2
 
 

@@ -12,6 +12,7 @@ import json
 import logging
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 import redis
@@ -82,7 +83,7 @@ def ingest(conn: redis.Redis, queue: Queue, identity: Identity, message: Inbound
            *, ttl_s: int = 72 * 3600, job_timeout_s: int = 60) -> bool:
     """Accept one inbound message. False if it was seen before (a redelivery)."""
     envelope = envelope_for(message, identity)
-    admitted = run_script(conn, _ADMIT, keys=_admit_keys(envelope), args=_admit_args(envelope, message, ttl_s))
+    admitted = run_script(conn, _ADMIT, keys=_admit_keys(envelope), args=_admit_args(envelope, message.at.timestamp(), ttl_s))
     if not admitted:
         log.info("duplicate message %s dropped", envelope.key)
         return False
@@ -95,21 +96,34 @@ INGEST_CHUNK = 500
 while the next is sent."""
 
 
-def ingest_on_message_clock(conn: redis.Redis, queue: Queue, identity: Identity,
-                            messages: Sequence[tuple[InboundMessage, Sequence[datetime]]],
+@dataclass(frozen=True)
+class ClockedMessage:
+    """A drill message made ready to queue: its envelope (pseudonymised, scrubbed) and the times the
+    drainer sweeps at (quiet-period expiries, workers.pipeline.sweep) just before deciding it."""
+
+    envelope: Envelope
+    at_s: float
+    sweeps_json: str
+
+
+def prepare_on_message_clock(identity: Identity, messages: Sequence[tuple[InboundMessage, Sequence[datetime]]]
+                             ) -> list[ClockedMessage]:
+    """Every envelope of a drill, built before any is queued: a bad sender fails the drill first."""
+    return [ClockedMessage(envelope_for(message, identity), message.at.timestamp(),
+                           json.dumps([at.isoformat() for at in sweeps])) for message, sweeps in messages]
+
+
+def ingest_on_message_clock(conn: redis.Redis, queue: Queue, prepared: Sequence[ClockedMessage],
                             *, ttl_s: int = 72 * 3600, job_timeout_s: int = 60) -> list[bool]:
-    """Accept a drill's messages at once, pipelined. Each comes with the times the drainer sweeps at
-    (quiet-period expiries, workers.pipeline.sweep) just before deciding it: message time is the clock,
-    so a drill runs at the pipeline's speed rather than one message at a time. Every envelope is built
-    first, so a bad sender fails the drill before anything is queued. True per message admitted."""
-    prepared = [(envelope_for(message, identity), message, sweeps) for message, sweeps in messages]
+    """Accept a drill's messages at once, pipelined, each carrying its sweep times: message time is the
+    clock, so a drill runs at the pipeline's speed rather than one message at a time. True per message
+    admitted (False: a redelivery)."""
     admitted: list[bool] = []
     for start in range(0, len(prepared), INGEST_CHUNK):
         with conn.pipeline(transaction=False) as pipe:
-            for envelope, message, sweeps in prepared[start:start + INGEST_CHUNK]:
-                clock = json.dumps([at.isoformat() for at in sweeps])
-                run_script(pipe, _ADMIT, keys=_admit_keys(envelope),
-                           args=_admit_args(envelope, message, ttl_s, clock))
+            for message in prepared[start:start + INGEST_CHUNK]:
+                run_script(pipe, _ADMIT, keys=_admit_keys(message.envelope),
+                           args=_admit_args(message.envelope, message.at_s, ttl_s, message.sweeps_json))
             admitted += [bool(answer) for answer in pipe.execute()]
         kick_drain(conn, queue, job_timeout_s)
     return admitted
@@ -120,9 +134,9 @@ def _admit_keys(envelope: Envelope) -> list[str]:
             keys.LISTENING_SINCE]
 
 
-def _admit_args(envelope: Envelope, message: InboundMessage, ttl_s: int, sweeps_json: str = "") -> list:
-    return [ttl_s, keys.INBOX_MAXLEN, envelope.model_dump_json(), repr(time.time()),
-            repr(message.at.timestamp()), keys.FIRST_SEEN_TTL_S, sweeps_json]
+def _admit_args(envelope: Envelope, at_s: float, ttl_s: int, sweeps_json: str = "") -> list:
+    return [ttl_s, keys.INBOX_MAXLEN, envelope.model_dump_json(), repr(time.time()), repr(at_s),
+            keys.FIRST_SEEN_TTL_S, sweeps_json]
 
 
 def kick_drain(conn: redis.Redis, queue: Queue, job_timeout_s: int = 60) -> None:

@@ -22,7 +22,7 @@ from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 
 from bot.core.models import InboundMessage
 from bot.core.scoring import Score, score
-from bot.ingest import ingest, ingest_on_message_clock, message_key
+from bot.ingest import ClockedMessage, ingest, ingest_on_message_clock, message_key, prepare_on_message_clock
 from bot.transports.recording import RecordingSender
 from config.areas import load_areas
 from config.settings import Settings
@@ -150,13 +150,14 @@ def run_drill(scenario: Path, areas: Path, *, workers: int = 1, data_dir: Path |
         if rt.conn.dbsize():
             raise DrillError("the drill's Redis database is not empty; give it an empty one")
         seed_config(rt.conn, areas_file, rt.identity)
+        prepared = ([], []) if stepwise else clocked_messages(rt, inbound)  # a bad sender fails here
         procs = start_worker_processes(rt, max(1, workers), tick=False, log_dir=root)
         _wait_ready(rt, procs, len(procs))
         replay_began = time.monotonic()
         if stepwise:
             _replay_stepwise(rt, procs, messages, inbound, progress)
         else:
-            _replay_on_message_clock(rt, procs, inbound, progress)
+            _replay_on_message_clock(rt, procs, prepared, progress)
         replay_s = time.monotonic() - replay_began
         outbound = sorted(RecordingSender(outbox).read(), key=_sort_key)
         return DrillResult(outbound=outbound, messages=messages, score=None, seconds=time.monotonic() - began,
@@ -208,11 +209,10 @@ def _replay_stepwise(rt: Runtime, procs: list[subprocess.Popen[bytes]], messages
     _wait_idle(rt, procs, 60)
 
 
-def _replay_on_message_clock(rt: Runtime, procs: list[subprocess.Popen[bytes]], inbound: list[InboundMessage],
-                             progress: Callable[[int, int], None] | None) -> None:
-    """Queue every message at once, each carrying the sweep times the stepwise replay would have run
-    before it: its own, after those of the redeliveries just before it (which ingest drops)."""
-    settings = rt.settings
+def clocked_messages(rt: Runtime, inbound: list[InboundMessage]) -> tuple[list[ClockedMessage], list[datetime]]:
+    """The messages to queue, each carrying the sweep times the stepwise replay would have run before it:
+    its own, after those of the redeliveries just before it (which ingest drops); and the sweep times of
+    redeliveries at the very end, which nothing follows."""
     queued: list[tuple[InboundMessage, list[datetime]]] = []
     seen: set[str] = set()
     sweeps: list[datetime] = []
@@ -223,7 +223,16 @@ def _replay_on_message_clock(rt: Runtime, procs: list[subprocess.Popen[bytes]], 
             seen.add(key)
             queued.append((message, sweeps))
             sweeps = []
-    admitted = ingest_on_message_clock(rt.conn, rt.queue, rt.identity, queued, ttl_s=settings.report_ttl_s,
+    return prepare_on_message_clock(rt.identity, queued), sweeps
+
+
+def _replay_on_message_clock(rt: Runtime, procs: list[subprocess.Popen[bytes]],
+                             prepared: tuple[list[ClockedMessage], list[datetime]],
+                             progress: Callable[[int, int], None] | None) -> None:
+    """Queue every message at once; the drainer sweeps and decides them in order."""
+    settings = rt.settings
+    queued, sweeps = prepared
+    admitted = ingest_on_message_clock(rt.conn, rt.queue, queued, ttl_s=settings.report_ttl_s,
                                        job_timeout_s=settings.job_timeout_s)
     expected = sum(admitted)
     done, last_change = -1, time.monotonic()
