@@ -83,7 +83,8 @@ def ingest(conn: redis.Redis, queue: Queue, identity: Identity, message: Inbound
            *, ttl_s: int = 72 * 3600, job_timeout_s: int = 60) -> bool:
     """Accept one inbound message. False if it was seen before (a redelivery)."""
     envelope = envelope_for(message, identity)
-    admitted = run_script(conn, _ADMIT, keys=_admit_keys(envelope), args=_admit_args(envelope, message.at.timestamp(), ttl_s))
+    admitted = run_script(conn, _ADMIT, keys=_admit_keys(envelope),
+                          args=_admit_args(envelope, message.at.timestamp(), ttl_s))
     if not admitted:
         log.info("duplicate message %s dropped", envelope.key)
         return False

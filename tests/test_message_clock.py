@@ -30,7 +30,8 @@ def message(number: int, text: str, sender: str, minutes: float, **extra: object
 
 def queue_on_message_clock(relay: Relay, *messages: InboundMessage) -> list[bool]:
     rt = relay.rt
-    admitted = ingest_on_message_clock(rt.conn, rt.queue, prepare_on_message_clock(rt.identity, [(m, [m.at]) for m in messages]))
+    prepared = prepare_on_message_clock(rt.identity, [(m, [m.at]) for m in messages])
+    admitted = ingest_on_message_clock(rt.conn, rt.queue, prepared)
     relay.work()
     return admitted
 

@@ -143,7 +143,8 @@ def _handle(rt, entry_id: bytes, data: dict[bytes, bytes],  # type: ignore[no-un
         if isinstance(envelope, Exception):
             raise envelope
         if keys.INBOX_SWEEP_FIELD in data:  # a drill message: message time is the clock
-            sweep_on_message_clock(rt, [datetime.fromisoformat(at) for at in json.loads(data[keys.INBOX_SWEEP_FIELD])])
+            times = [datetime.fromisoformat(at) for at in json.loads(data[keys.INBOX_SWEEP_FIELD])]
+            sweep_on_message_clock(rt, times)
         process(rt, envelope)
     except Exception:
         pending = conn.xpending_range(keys.INBOX, keys.INBOX_GROUP, min=entry_id, max=entry_id, count=1)
