@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import IO
 
 from rich.console import Console
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -72,25 +73,24 @@ def recipient_cell(row: dict) -> str:
     return f"{row['group']} ({row['channel']})"
 
 
-def timeline(lines: list[dict], incidents: list[dict]) -> Table:
+def timeline(lines: list[dict], incidents: list[dict], console: Console) -> None:
+    """One entry per message that went out: time, kind, to whom and why on one line, the text below it,
+    under a heading per day. Rows rather than a table, so it reads at any terminal width."""
     by_alert = {i["alert_id"]: i for i in incidents if i.get("alert_id")}
-    table = Table(title="What went out", title_justify="left", expand=True, show_lines=False)
-    table.add_column("time", no_wrap=True)
-    table.add_column("what", no_wrap=True)
-    table.add_column("to", no_wrap=True)
-    table.add_column("text", overflow="fold")
-    table.add_column("why", no_wrap=True)  # short, and a person scans the column for it
+    console.print(Text("What went out", style="bold"))
     day = None
     for row in timeline_rows(lines):
         at = datetime.fromisoformat(row["at"])
         if at.date() != day:
             day = at.date()
-            table.add_row(Text(at.strftime("%a %d %b"), style="bold underline"), "", "", "", "")
+            console.print(Text(at.strftime("%a %d %b %Y"), style="bold underline"))
         style = KIND_STYLE.get(row["kind"], "")
         what = KIND_LABEL.get(row["kind"], row["kind"]) + (f" {row['alert_id']}" if row.get("alert_id") else "")
-        table.add_row(at.strftime("%H:%M:%S"), Text(what, style=style), recipient_cell(row),
-                      Text(row["text"], style="dim" if row["kind"] == "reply" else ""), why(row, by_alert))
-    return table
+        head = Text.assemble(f"  {at.strftime('%H:%M:%S')}  ", (what, style), f" → {recipient_cell(row)}",
+                             ("  · " + why(row, by_alert), "italic"))
+        console.print(head)
+        console.print(Padding(Text(row["text"], style="dim" if row["kind"] == "reply" else ""), (0, 0, 0, 12),
+                              expand=False))
 
 
 def incident_summary(lines: list[dict], incidents: list[dict]) -> tuple[Table, str]:
@@ -101,14 +101,22 @@ def incident_summary(lines: list[dict], incidents: list[dict]) -> tuple[Table, s
             groups.setdefault(str(line["alert_id"]), set()).add(line["to"]["group"])
     listed = incidents if len(incidents) <= LISTED_INCIDENTS_MAX else [i for i in incidents if i["alert_id"]]
     table = Table(title="Incidents", title_justify="left", expand=True)
-    for name in ("incident", "place", "state", "reports", "alert", "groups", "verified by", "cleared by"):
-        table.add_column(name, overflow="fold")
+    table.add_column("incident", no_wrap=True)
+    table.add_column("place", ratio=2, overflow="fold")
+    table.add_column("state", no_wrap=True)
+    table.add_column("reports", justify="right", no_wrap=True)
+    table.add_column("alert → groups", ratio=2, overflow="fold")
+    table.add_column("why", ratio=3)
     for item in listed:
         place = item["place"] + (f", {item['area']}" if item["area"] and item["area"] not in item["place"] else "")
-        alerted = ", ".join(sorted(groups.get(item["alert_id"], set()))) or ("no group covers it" if item["alert_id"]
-                                                                            else "")
+        alerted = ""
+        if item["alert_id"]:
+            alerted = f"{item['alert_id']} → " + (", ".join(sorted(groups.get(item["alert_id"], set())))
+                                                 or "no group covers it")
+        reasons = [f"verified by {_who(item['verified_by'])}"] if item["verified_by"] else []
+        reasons += [f"cleared by {_who(item['cleared_by'])}"] if item["cleared_by"] else []
         table.add_row(item["incident"], place, Text(item["state"], style=STATE_STYLE.get(item["state"], "")),
-                      str(item["reports"]), item["alert_id"] or "-", alerted, item["verified_by"], item["cleared_by"])
+                      str(item["reports"]), alerted, ", ".join(reasons))
     rest = [i for i in incidents if i not in listed]
     tally: dict[str, int] = {}
     for item in rest:
@@ -118,17 +126,21 @@ def incident_summary(lines: list[dict], incidents: list[dict]) -> tuple[Table, s
     return table, note
 
 
+def _who(reason: str) -> str:
+    return "a verifier" if reason == "verifier" else reason
+
+
 STATE_STYLE = {"verified": "red", "cleared": "green", "expired": "yellow", "retracted": "magenta",
                "blocked": "cyan"}
 
 
 def render_text(lines: list[dict], incidents: list[dict], console: Console) -> None:
     if lines:
-        console.print(timeline(lines, incidents))
+        timeline(lines, incidents, console)
     else:
         console.print("Nothing went out.")
     if incidents:
         table, note = incident_summary(lines, incidents)
         console.print(table)
         if note:
-            console.print(note)
+            console.print(note, highlight=False)

@@ -278,7 +278,7 @@ def incident_summaries(rt: Runtime) -> list[dict]:
             "verified_by": ("verifier" if record.get("by_verifier") == "1"
                             else f"{record['reports']} independent reports") if record else "",
             "cleared_by": ("verifier" if clears and clears[-1].get("w") == "verifier"
-                           else f"{len(clears)} independent all-clears") if fields.get("state") == "cleared" else "",
+                           else f"{len(clears)} all-clears") if fields.get("state") == "cleared" else "",
         })
     return out
 
