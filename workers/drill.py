@@ -226,33 +226,50 @@ def clocked_messages(rt: Runtime, inbound: list[InboundMessage]) -> tuple[list[C
     return prepare_on_message_clock(rt.identity, queued), sweeps
 
 
+INBOX_BACKLOG_MAX = 20_000
+"""Messages a drill keeps queued ahead of the drainer: far below keys.INBOX_MAXLEN, past which the inbox
+stream trims its oldest entries, so a month-long drill never loses a message it queued."""
+INGEST_SLICE = 5_000
+
+
 def _replay_on_message_clock(rt: Runtime, procs: list[subprocess.Popen[bytes]],
                              prepared: tuple[list[ClockedMessage], list[datetime]],
                              progress: Callable[[int, int], None] | None) -> None:
-    """Queue every message at once; the drainer sweeps and decides them in order."""
+    """Queue the messages as fast as the drainer takes them (all at once, up to INBOX_BACKLOG_MAX ahead);
+    the drainer sweeps and decides them in order."""
     settings = rt.settings
     queued, sweeps = prepared
-    admitted = ingest_on_message_clock(rt.conn, rt.queue, queued, ttl_s=settings.report_ttl_s,
-                                       job_timeout_s=settings.job_timeout_s)
-    expected = sum(admitted)
+    slice_size = min(INGEST_SLICE, INBOX_BACKLOG_MAX)
+    expected = 0
+    for start in range(0, len(queued), slice_size):
+        _wait_decided(rt, procs, expected - (INBOX_BACKLOG_MAX - slice_size), len(queued), progress)
+        admitted = ingest_on_message_clock(rt.conn, rt.queue, queued[start:start + slice_size],
+                                           ttl_s=settings.report_ttl_s, job_timeout_s=settings.job_timeout_s)
+        expected += sum(admitted)
+    _wait_decided(rt, procs, expected, expected, progress)
+    _wait_idle(rt, procs, 60)
+    if sweeps:  # the last lines were redeliveries: the stepwise replay swept at their times too
+        for at in sweeps:
+            sweep(rt, at)
+        _wait_idle(rt, procs, 60)
+
+
+def _wait_decided(rt: Runtime, procs: list[subprocess.Popen[bytes]], target: int, total: int,
+                  progress: Callable[[int, int], None] | None) -> None:
+    """Until `target` messages are decided; a drainer that decides none for MESSAGE_TIMEOUT_S fails the drill."""
     done, last_change = -1, time.monotonic()
     while True:
         now_done = _processed(rt)
         if now_done != done:
             done, last_change = now_done, time.monotonic()
             if progress is not None:
-                progress(min(done, expected), expected)
-        if done >= expected:
-            break
+                progress(min(done, total), total)
+        if done >= target:
+            return
         if time.monotonic() - last_change > MESSAGE_TIMEOUT_S:
             _check_alive(procs)
-            raise DrillError(f"no message was decided in {MESSAGE_TIMEOUT_S:.0f} s ({done} of {expected} done)")
+            raise DrillError(f"no message was decided in {MESSAGE_TIMEOUT_S:.0f} s ({done} of {total} done)")
         time.sleep(0.005)
-    _wait_idle(rt, procs, 60)
-    if sweeps:  # the last lines were redeliveries: the stepwise replay swept at their times too
-        for at in sweeps:
-            sweep(rt, at)
-        _wait_idle(rt, procs, 60)
 
 
 def incident_summaries(rt: Runtime) -> list[dict]:
