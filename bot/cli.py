@@ -100,7 +100,7 @@ def _drill_progress() -> Iterator[Callable[[int, int], None] | None]:
                 return
             if task is None:
                 task = bar.add_task("drill", total=total)
-            bar.update(task, completed=done)
+            bar.update(task, completed=done, total=total)
 
         yield update
 
