@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Optional
 
@@ -27,9 +29,20 @@ def drill(
     redis_url: Optional[str] = typer.Option(None, "--redis-url", help="use this (empty) Redis instead of an embedded one"),
     serve: bool = typer.Option(False, "--serve", help="then serve the map and feeds over the finished drill "
                                "(HTTP_HOST:HTTP_PORT; prints a map link; Ctrl-C to stop)"),
+    output_format: str = typer.Option("auto", "--format", help="text: a timeline and a summary per incident; "
+                                      "jsonl: FORMAT.md lines; auto: text on a terminal, else jsonl"),
+    stepwise: bool = typer.Option(False, "--stepwise", help="replay one message at a time, as before the "
+                                  "message clock (slow; for comparing)"),
 ) -> None:
     """Replay a scenario through the real pipeline and print what the relay would send."""
+    from bot.drill_view import render_text, write_jsonl
     from workers.drill import DrillError, check as check_result, run_drill
+
+    if output_format not in ("auto", "text", "jsonl"):
+        typer.echo(f"--format must be auto, text or jsonl, not {output_format!r}", err=True)
+        raise typer.Exit(2)
+    # a file gets the lines; so does a pipe, unless asked for text
+    as_text = output_format == "text" or (output_format == "auto" and out is None and sys.stdout.isatty())
 
     if serve and data_dir is None and redis_url is None:
         import tempfile
@@ -46,21 +59,28 @@ def drill(
         else:
             areas = beside if beside.exists() else environment.areas
     try:
-        result = run_drill(scenario, areas, workers=workers, data_dir=data_dir, redis_url=redis_url)
+        with _drill_progress() as progress:
+            result = run_drill(scenario, areas, workers=workers, data_dir=data_dir, redis_url=redis_url,
+                               stepwise=stepwise, progress=progress)
     except (DrillError, ValueError) as exc:
         typer.echo(f"drill failed: {exc}", err=True)
         raise typer.Exit(2)
-    lines = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in result.outbound)
-    if out is None:
-        sys.stdout.write(lines)
-    else:
-        out.write_text(lines, encoding="utf-8")
+    if out is not None:
+        with out.open("w", encoding="utf-8") as handle:
+            write_jsonl(result.outbound, handle)
+    if as_text:
+        from rich.console import Console
+
+        console = Console(file=sys.stdout, width=None if sys.stdout.isatty() else 140)
+        render_text(result.outbound, result.incidents, console)
+    elif out is None:
+        write_jsonl(result.outbound, sys.stdout)
     kinds: dict[str, int] = {}
     for line in result.outbound:
         kinds[line["kind"]] = kinds.get(line["kind"], 0) + 1
     typer.echo(f"drill: {len(result.messages)} messages, {len(result.outbound)} outbound "
                f"({', '.join(f'{k} {v}' for k, v in sorted(kinds.items())) or 'none'}) "
-               f"in {result.seconds:.2f} s with {workers} worker(s)", err=True)
+               f"in {result.seconds:.2f} s with {workers} worker(s), {result.mode}", err=True)
     if check is not None:
         score = check_result(result, check)
         typer.echo(f"check: {score.summary()}", err=True)
@@ -106,6 +126,34 @@ def serve_drill(result, *, data_dir: Optional[Path], redis_url: Optional[str]) -
     ctx = BotContext(settings.model_copy(update={"signal_service": None, "twilio_account_sid": None}),
                      rt.conn, rt.queue, rt.identity)
     asyncio.run(run_bot(ctx, extra=[map_registrar(clock=lambda: end + 60)]))
+
+
+PROGRESS_MIN_MESSAGES = 200
+"""A drill this long shows a progress bar on a terminal (a short one is over before it would draw)."""
+
+
+@contextmanager
+def _drill_progress() -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on stderr while a long drill runs, when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("drill"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=Console(stderr=True), transient=True) as bar:
+        task = None
+
+        def update(done: int, total: int) -> None:
+            nonlocal task
+            if total < PROGRESS_MIN_MESSAGES:
+                return
+            if task is None:
+                task = bar.add_task("drill", total=total)
+            bar.update(task, completed=done, total=total)
+
+        yield update
 
 
 @app.command()

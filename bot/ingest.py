@@ -9,8 +9,12 @@ A Signal sender's pseudonym goes through their number↔uuid pairing first (sign
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
 import redis
 from rq import Queue, Retry
@@ -35,6 +39,9 @@ if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
   else redis.call('EXPIRE', KEYS[3], ARGV[6]) end
   local since = tonumber(redis.call('GET', KEYS[4]) or '')
   if not since or at < since then redis.call('SET', KEYS[4], ARGV[5]) end
+  if ARGV[7] ~= '' then  -- a drill message: the drainer sweeps at these times before deciding it
+    return redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'e', ARGV[3], 'w', ARGV[4], 'sweep', ARGV[7])
+  end
   return redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'e', ARGV[3], 'w', ARGV[4])
 end
 return false
@@ -141,15 +148,62 @@ def ingest(conn: redis.Redis, queue: Queue, identity: Identity, message: Inbound
     drain_pending_s: claim_idle_s, the longest the drain-pending flag lives (kick_drain)."""
     reporter = signal_reporter(conn, identity, message) if message.channel == "signal" else None
     envelope = envelope_for(message, identity, reporter)
-    admitted = run_script(conn, _ADMIT, keys=[keys.seen_message(envelope.key), keys.INBOX,
-                                              keys.sender_first_seen(envelope.reporter), keys.LISTENING_SINCE],
-                          args=[ttl_s, keys.INBOX_MAXLEN, envelope.model_dump_json(), repr(time.time()),
-                                repr(message.at.timestamp()), keys.FIRST_SEEN_TTL_S])
+    admitted = run_script(conn, _ADMIT, keys=_admit_keys(envelope),
+                          args=_admit_args(envelope, message.at.timestamp(), ttl_s))
     if not admitted:
         log.info("duplicate message %s dropped", envelope.key)
         return False
     kick_drain(conn, queue, job_timeout_s, drain_pending_s)
     return True
+
+
+INGEST_CHUNK = 500
+"""Messages per pipelined round trip in `ingest_on_message_clock`: the drainer starts on the first chunk
+while the next is sent."""
+
+
+@dataclass(frozen=True)
+class ClockedMessage:
+    """A drill message made ready to queue: its envelope (pseudonymised, scrubbed) and the times the
+    drainer sweeps at (quiet-period expiries, workers.pipeline.sweep) just before deciding it."""
+
+    envelope: Envelope
+    at_s: float
+    sweeps_json: str
+
+
+def prepare_on_message_clock(identity: Identity, messages: Sequence[tuple[InboundMessage, Sequence[datetime]]]
+                             ) -> list[ClockedMessage]:
+    """Every envelope of a drill, built before any is queued: a bad sender fails the drill first."""
+    return [ClockedMessage(envelope_for(message, identity), message.at.timestamp(),
+                           json.dumps([at.isoformat() for at in sweeps])) for message, sweeps in messages]
+
+
+def ingest_on_message_clock(conn: redis.Redis, queue: Queue, prepared: Sequence[ClockedMessage],
+                            *, ttl_s: int = 72 * 3600, job_timeout_s: int = 60, drain_pending_s: int = 30
+                            ) -> list[bool]:
+    """Accept a drill's messages at once, pipelined, each carrying its sweep times: message time is the
+    clock, so a drill runs at the pipeline's speed rather than one message at a time. True per message
+    admitted (False: a redelivery)."""
+    admitted: list[bool] = []
+    for start in range(0, len(prepared), INGEST_CHUNK):
+        with conn.pipeline(transaction=False) as pipe:
+            for message in prepared[start:start + INGEST_CHUNK]:
+                run_script(pipe, _ADMIT, keys=_admit_keys(message.envelope),
+                           args=_admit_args(message.envelope, message.at_s, ttl_s, message.sweeps_json))
+            admitted += [bool(answer) for answer in pipe.execute()]
+        kick_drain(conn, queue, job_timeout_s, drain_pending_s)
+    return admitted
+
+
+def _admit_keys(envelope: Envelope) -> list[str]:
+    return [keys.seen_message(envelope.key), keys.INBOX, keys.sender_first_seen(envelope.reporter),
+            keys.LISTENING_SINCE]
+
+
+def _admit_args(envelope: Envelope, at_s: float, ttl_s: int, sweeps_json: str = "") -> list:
+    return [ttl_s, keys.INBOX_MAXLEN, envelope.model_dump_json(), repr(time.time()), repr(at_s),
+            keys.FIRST_SEEN_TTL_S, sweeps_json]
 
 
 _KICK = """

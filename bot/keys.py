@@ -16,6 +16,10 @@ INBOX_DRAIN_SEQ = f"{PREFIX}:inbox:drain-seq"
 INBOX_DRAINER = f"{PREFIX}:inbox:drainer"
 """Lease of the one drain job at work (token, expires after claim_idle_s unless renewed)."""
 INBOX_MAXLEN = 100_000
+INBOX_SWEEP_FIELD = b"sweep"
+"""Inbox entry field of a drill message (bot/ingest.py: ingest_on_message_clock): a JSON list of ISO times
+at which the drainer runs the quiet-period expiry, in order, just before deciding the message, so message
+time is the clock. Messages arriving now have none: the ticker sweeps on wall time."""
 PROCESSED_COUNT = f"{PREFIX}:stats:processed"
 
 # Incidents

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 import time
 from collections.abc import Iterator
@@ -21,7 +22,8 @@ from workers.redis_conn import EmbeddedRedis, connect
 from workers.runtime import Runtime, set_runtime
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED_CORPUS = REPO.parent / "shared" / "corpus"
+# beside the checkout; a worktree elsewhere points at it with ALERTRELAY_SHARED_CORPUS
+SHARED_CORPUS = Path(os.environ.get("ALERTRELAY_SHARED_CORPUS") or REPO.parent / "shared" / "corpus")
 CST = timezone(timedelta(hours=-6))
 T0 = datetime(2026, 1, 20, 9, 0, 0, tzinfo=CST)
 

@@ -103,3 +103,76 @@ def test_commands_drill_is_exact() -> None:
     assert score.errors == [] and score.sent_alerts == 2
     retracted = {line["to"].get("group") for line in result.outbound if line["kind"] == "retraction"}
     assert retracted == {"group.DRILLGROUP==", "sur-es"}
+
+
+def outbound_bytes(result) -> bytes:  # type: ignore[no-untyped-def]
+    return "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in result.outbound).encode()
+
+
+SHARED_AND_EXAMPLES = [(path, SHARED_CORPUS / "areas.toml") for path in CORPUS] + [
+    (REPO / "examples" / name, EXAMPLE_AREAS) for name in ("drill.jsonl", "commands.jsonl")]
+
+
+@pytest.mark.parametrize("scenario,areas", SHARED_AND_EXAMPLES, ids=lambda p: p.stem)
+def test_message_clock_sends_byte_for_byte_what_the_stepwise_replay_sends(scenario: Path, areas: Path) -> None:
+    stepwise = run_drill(scenario, areas, workers=2, stepwise=True)
+    clocked = run_drill(scenario, areas, workers=2)
+    assert clocked.mode == "message clock"
+    assert outbound_bytes(clocked) == outbound_bytes(stepwise)
+
+
+def test_message_clock_on_a_synthetic_drill_with_expiries_and_redeliveries(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Our own seeded scenario (bench/drill_scenario.py): quiet-period expiries fall between messages, and
+    lines are redelivered, the last one too; both replays send the same bytes, also when the drill may only
+    queue a few messages ahead of the drainer (as a month-long one does, to stay under the inbox's cap)."""
+    from bench.drill_scenario import scenario
+    from workers import drill
+
+    lines = scenario(300, seed=3)
+    assert lines[-1] == lines[-2] and len({line["id"] for line in lines}) < len(lines)
+    path = tmp_path / "synthetic.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    stepwise = run_drill(path, EXAMPLE_AREAS, workers=2, stepwise=True)
+    clocked = run_drill(path, EXAMPLE_AREAS, workers=2)
+    assert outbound_bytes(clocked) == outbound_bytes(stepwise)
+    kinds = {line["kind"] for line in clocked.outbound}
+    assert {"alert", "update", "all_clear", "reply"} <= kinds
+    monkeypatch.setattr(drill, "INBOX_BACKLOG_MAX", 40)
+    monkeypatch.setattr(drill, "INGEST_SLICE", 15)
+    assert outbound_bytes(run_drill(path, EXAMPLE_AREAS, workers=2)) == outbound_bytes(stepwise)
+
+
+def test_a_scenario_out_of_time_order_is_replayed_stepwise(tmp_path: Path) -> None:
+    lines = EXAMPLE.read_text().splitlines()
+    lines[1], lines[2] = lines[2], lines[1]  # e03 (08:11:40) before e02 (08:10:30)
+    path = tmp_path / "swapped.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    result = run_drill(path, EXAMPLE_AREAS)
+    assert result.mode.startswith("stepwise") and "time order" in result.mode
+    assert any(line["kind"] == "alert" for line in result.outbound)
+
+
+def test_cli_writes_json_lines_to_a_pipe_and_a_timeline_when_asked(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from bot.cli import app
+
+    runner = CliRunner()
+    piped = runner.invoke(app, ["drill", str(EXAMPLE)])
+    assert piped.exit_code == 0, piped.output
+    lines = [json.loads(line) for line in piped.stdout.splitlines()]
+    assert [line["kind"] for line in lines].count("alert") == 5 and all("to" in line for line in lines)
+
+    text = runner.invoke(app, ["drill", str(EXAMPLE), "--format", "text", "--out", str(tmp_path / "out.jsonl")])
+    assert text.exit_code == 0, text.output
+    shown = text.stdout
+    assert "What went out" in shown and "Incidents" in shown
+    assert "ALERT a1" in shown and "franklin-en" in shown and "2 independent reports (e07)" in shown
+    assert "verifier (e17)" in shown and "eastside-es (3 members)" in shown  # one row for the member list
+    assert "ALL CLEAR a3" in shown and "update a2" in shown
+    assert not any(line.startswith("{") for line in shown.splitlines())
+    assert [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()] == lines
+
+    bad = runner.invoke(app, ["drill", str(EXAMPLE), "--format", "html"])
+    assert bad.exit_code == 2

@@ -11,16 +11,18 @@ import signal
 import subprocess
 import tempfile
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from pydantic import ValidationError
+from rq import Worker
 from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 
 from bot.core.models import InboundMessage
 from bot.core.scoring import Score, score
-from bot.ingest import ingest
+from bot.ingest import ClockedMessage, ingest, ingest_on_message_clock, message_key, prepare_on_message_clock
 from bot.transports.recording import RecordingSender
 from config.areas import load_areas
 from config.settings import Settings
@@ -44,6 +46,10 @@ class DrillResult:
     messages: list[dict]
     score: Score | None
     seconds: float
+    mode: str = "message clock"
+    replay_seconds: float = 0.0
+    """From the first message queued to the last line sent (worker start-up and teardown not in it)."""
+    incidents: list[dict] = field(default_factory=list)
 
 
 def load_scenario(path: Path) -> list[dict]:
@@ -97,6 +103,17 @@ def _wait_idle(rt: Runtime, workers: list[subprocess.Popen[bytes]], deadline_s: 
         time.sleep(0.005)
 
 
+def _wait_ready(rt: Runtime, workers: list[subprocess.Popen[bytes]], count: int) -> None:
+    """Until every worker has loaded the gazetteer and registered with rq: the replay's time is then the
+    pipeline's, not the workers' start-up."""
+    end = time.monotonic() + MESSAGE_TIMEOUT_S
+    while Worker.count(queue=rt.queue) < count:
+        _check_alive(workers)
+        if time.monotonic() > end:
+            raise DrillError(f"the workers did not start in {MESSAGE_TIMEOUT_S:.0f} s")
+        time.sleep(0.01)
+
+
 def _check_alive(workers: list[subprocess.Popen[bytes]]) -> None:
     for number, proc in enumerate(workers):
         if proc.poll() is not None:
@@ -105,8 +122,14 @@ def _check_alive(workers: list[subprocess.Popen[bytes]]) -> None:
 
 
 def run_drill(scenario: Path, areas: Path, *, workers: int = 1, data_dir: Path | None = None,
-              redis_url: str | None = None, log_level: str = "WARNING") -> DrillResult:
-    """`data_dir`, `redis_url`: as given on the command line (None: not given, so ALERTRELAY_DATA_DIR and
+              redis_url: str | None = None, log_level: str = "WARNING", stepwise: bool = False,
+              progress: Callable[[int, int], None] | None = None) -> DrillResult:
+    """Replay `scenario` on message time. By default every message is queued at once and the drainer
+    itself sweeps at each message's time before deciding it (full pipeline speed); `stepwise` is the
+    old replay, one message at a time, kept to check that both send exactly the same lines.
+    `progress(done, total)` is called as messages are decided.
+
+    `data_dir`, `redis_url`: as given on the command line (None: not given, so ALERTRELAY_DATA_DIR and
     ALERTRELAY_REDIS_URL apply, else a throw-away directory with an embedded Redis). Every other setting
     (quiet period, TTLs, claim windows…) comes from the environment as for the relay itself."""
     messages = load_scenario(scenario)
@@ -131,27 +154,28 @@ def run_drill(scenario: Path, areas: Path, *, workers: int = 1, data_dir: Path |
     rt = Runtime(settings)
     procs: list[subprocess.Popen[bytes]] = []
     began = time.monotonic()
+    inbound = [to_inbound(raw) for raw in messages]
+    mode = "stepwise" if stepwise else "message clock"
+    if not stepwise and not in_time_order(inbound):
+        # a sender's first-seen time is set when their message is queued: queuing everything at once
+        # would date it from a later line's earlier time, so this scenario is replayed the old way
+        stepwise, mode = True, "stepwise (the scenario's lines are not in time order)"
     try:
         if rt.conn.dbsize():
             raise DrillError("the drill's Redis database is not empty; give it an empty one")
         seed_config(rt.conn, areas_file, rt.identity)
+        prepared = ([], []) if stepwise else clocked_messages(rt, inbound)  # a bad sender fails here
         procs = start_worker_processes(rt, max(1, workers), tick=False, log_dir=root)
-        expected = 0
-        for raw in messages:
-            message = to_inbound(raw)
-            sweep(rt, message.at)
-            if ingest(rt.conn, rt.queue, rt.identity, message, ttl_s=settings.report_ttl_s,
-                      job_timeout_s=settings.job_timeout_s):
-                expected += 1
-            end = time.monotonic() + MESSAGE_TIMEOUT_S
-            while int(rt.conn.get(keys.PROCESSED_COUNT) or 0) < expected:
-                if time.monotonic() > end:
-                    _check_alive(procs)
-                    raise DrillError(f"message {raw['id']} was not processed in {MESSAGE_TIMEOUT_S:.0f} s")
-                time.sleep(0.0005)
-        _wait_idle(rt, procs, 60)
+        _wait_ready(rt, procs, len(procs))
+        replay_began = time.monotonic()
+        if stepwise:
+            _replay_stepwise(rt, procs, messages, inbound, progress)
+        else:
+            _replay_on_message_clock(rt, procs, prepared, progress)
+        replay_s = time.monotonic() - replay_began
         outbound = sorted(RecordingSender(outbox).read(), key=_sort_key)
-        return DrillResult(outbound=outbound, messages=messages, score=None, seconds=time.monotonic() - began)
+        return DrillResult(outbound=outbound, messages=messages, score=None, seconds=time.monotonic() - began,
+                           mode=mode, incidents=incident_summaries(rt), replay_seconds=replay_s)
     finally:
         for proc in procs:
             if proc.poll() is None:
@@ -168,6 +192,128 @@ def run_drill(scenario: Path, areas: Path, *, workers: int = 1, data_dir: Path |
             if server is not None:
                 server.stop()
             shutil.rmtree(root, ignore_errors=True)
+
+
+def in_time_order(inbound: list[InboundMessage]) -> bool:
+    times = [message.at.timestamp() for message in inbound]  # naive times read as local, like sweep does
+    return all(a <= b for a, b in zip(times, times[1:]))
+
+
+def _processed(rt: Runtime) -> int:
+    return int(rt.conn.get(keys.PROCESSED_COUNT) or 0)
+
+
+def _replay_stepwise(rt: Runtime, procs: list[subprocess.Popen[bytes]], messages: list[dict],
+                     inbound: list[InboundMessage], progress: Callable[[int, int], None] | None) -> None:
+    """Sweep at the message's time, ingest it, wait until it is decided, next."""
+    settings = rt.settings
+    expected = 0
+    for number, (raw, message) in enumerate(zip(messages, inbound), start=1):
+        sweep(rt, message.at)
+        if ingest(rt.conn, rt.queue, rt.identity, message, ttl_s=settings.report_ttl_s,
+                  job_timeout_s=settings.job_timeout_s, drain_pending_s=settings.claim_idle_s):
+            expected += 1
+        end = time.monotonic() + MESSAGE_TIMEOUT_S
+        while _processed(rt) < expected:
+            if time.monotonic() > end:
+                _check_alive(procs)
+                raise DrillError(f"message {raw['id']} was not processed in {MESSAGE_TIMEOUT_S:.0f} s")
+            time.sleep(0.0005)
+        if progress is not None:
+            progress(number, len(messages))
+    _wait_idle(rt, procs, 60)
+
+
+def clocked_messages(rt: Runtime, inbound: list[InboundMessage]) -> tuple[list[ClockedMessage], list[datetime]]:
+    """The messages to queue, each carrying the sweep times the stepwise replay would have run before it:
+    its own, after those of the redeliveries just before it (which ingest drops); and the sweep times of
+    redeliveries at the very end, which nothing follows."""
+    queued: list[tuple[InboundMessage, list[datetime]]] = []
+    seen: set[str] = set()
+    sweeps: list[datetime] = []
+    for message in inbound:
+        sweeps.append(message.at)
+        key = message_key(message.channel, message.message_id)
+        if key not in seen:
+            seen.add(key)
+            queued.append((message, sweeps))
+            sweeps = []
+    return prepare_on_message_clock(rt.identity, queued), sweeps
+
+
+INBOX_BACKLOG_MAX = 20_000
+"""Messages a drill keeps queued ahead of the drainer: far below keys.INBOX_MAXLEN, past which the inbox
+stream trims its oldest entries, so a month-long drill never loses a message it queued."""
+INGEST_SLICE = 5_000
+
+
+def _replay_on_message_clock(rt: Runtime, procs: list[subprocess.Popen[bytes]],
+                             prepared: tuple[list[ClockedMessage], list[datetime]],
+                             progress: Callable[[int, int], None] | None) -> None:
+    """Queue the messages as fast as the drainer takes them (all at once, up to INBOX_BACKLOG_MAX ahead);
+    the drainer sweeps and decides them in order."""
+    settings = rt.settings
+    queued, sweeps = prepared
+    slice_size = min(INGEST_SLICE, INBOX_BACKLOG_MAX)
+    expected = 0
+    for start in range(0, len(queued), slice_size):
+        _wait_decided(rt, procs, expected - (INBOX_BACKLOG_MAX - slice_size), len(queued), progress)
+        admitted = ingest_on_message_clock(rt.conn, rt.queue, queued[start:start + slice_size],
+                                           ttl_s=settings.report_ttl_s, job_timeout_s=settings.job_timeout_s,
+                                           drain_pending_s=settings.claim_idle_s)
+        expected += sum(admitted)
+    _wait_decided(rt, procs, expected, expected, progress)
+    _wait_idle(rt, procs, 60)
+    if sweeps:  # the last lines were redeliveries: the stepwise replay swept at their times too
+        for at in sweeps:
+            sweep(rt, at)
+        _wait_idle(rt, procs, 60)
+
+
+def _wait_decided(rt: Runtime, procs: list[subprocess.Popen[bytes]], target: int, total: int,
+                  progress: Callable[[int, int], None] | None) -> None:
+    """Until `target` messages are decided; a drainer that decides none for MESSAGE_TIMEOUT_S fails the drill."""
+    done, last_change = -1, time.monotonic()
+    while True:
+        now_done = _processed(rt)
+        if now_done != done:
+            done, last_change = now_done, time.monotonic()
+            if progress is not None:
+                progress(min(done, total), total)
+        if done >= target:
+            return
+        if time.monotonic() - last_change > MESSAGE_TIMEOUT_S:
+            _check_alive(procs)
+            raise DrillError(f"no message was decided in {MESSAGE_TIMEOUT_S:.0f} s ({done} of {total} done)")
+        time.sleep(0.005)
+
+
+def incident_summaries(rt: Runtime) -> list[dict]:
+    """Every incident the drill opened, in order, for the per-incident summary: its place, final state,
+    voices counted, alert id, and why it was verified and cleared (from its decision log)."""
+    conn = rt.conn
+    count = int(conn.get(keys.INCIDENT_SEQ) or 0)
+    out = []
+    for number in range(1, count + 1):
+        incident_id = f"i{number}"
+        fields = {k.decode(): v.decode() for k, v in conn.hgetall(keys.incident(incident_id)).items()}
+        if not fields:
+            continue
+        why = [json.loads(entry) for entry in conn.lrange(keys.incident_why(incident_id), 0, -1)]
+        alert_id = fields.get("alert_id", "")
+        record = {k.decode(): v.decode() for k, v in conn.hgetall(keys.alert(alert_id)).items()} if alert_id else {}
+        clears = [entry for entry in why if entry.get("k") == "clear" and entry.get("c")]
+        out.append({
+            "incident": incident_id, "place": fields.get("place", ""), "area": fields.get("area", ""),
+            "state": fields.get("state", ""), "alert_id": alert_id,
+            "reports": int(fields.get("voices") or conn.zcard(keys.incident_reporters(incident_id))),
+            "messages": len(why),
+            "verified_by": ("verifier" if record.get("by_verifier") == "1"
+                            else f"{record['reports']} independent reports") if record else "",
+            "cleared_by": ("verifier" if clears and clears[-1].get("w") == "verifier"
+                           else f"{len(clears)} all-clears") if fields.get("state") == "cleared" else "",
+        })
+    return out
 
 
 def check(result: DrillResult, truth_path: Path) -> Score:

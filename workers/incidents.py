@@ -195,6 +195,10 @@ class OpenIncidents:
         self._states: dict[str, IncidentState] = {}
         self._points = GridIndex()
         self._areas = GridIndex()
+        self.behind = True
+        """Redis may hold changes this copy lacks (an apply it did not fold in); a sync clears it."""
+        self._quiet_floor = float("inf")
+        """At most the earliest last_report_at of the copy's incidents (exact after a recount)."""
 
     def __len__(self) -> int:
         return len(self._views)
@@ -207,6 +211,7 @@ class OpenIncidents:
             self._states.clear()
             self._points = GridIndex()
             self._areas = GridIndex()
+            self._quiet_floor = float("inf")
         for item in data["incidents"] or []:  # cjson turns an empty Lua table into {}
             if "state" not in item:
                 self.forget(item["id"])
@@ -214,6 +219,7 @@ class OpenIncidents:
             texts = [(t["r"], t["x"]) for t in map(json.loads, item["texts"] or [])]
             self._put(_view(item), texts, _counting(item))
         self.epoch, self.seq = data["epoch"], int(data["seq"])
+        self.behind = False
 
     def forget(self, incident_id: str) -> None:
         self._views.pop(incident_id, None)
@@ -225,12 +231,14 @@ class OpenIncidents:
     def reload(self) -> None:
         """Read every open incident afresh at the next sync."""
         self.epoch = ""
+        self.behind = True
 
     def _put(self, view: IncidentView, texts: list[tuple[str, str]], state: IncidentState) -> None:
         if view.state not in ACTIVE_STATES:
             self.forget(view.id)
             return
         self._views[view.id] = view
+        self._quiet_floor = min(self._quiet_floor, view.last_report_at)
         self._texts[view.id] = texts[-MAX_TEXTS:]
         self._states[view.id] = state
         index, other = (self._areas, self._points) if view.precision == "area" else (self._points, self._areas)
@@ -240,13 +248,24 @@ class OpenIncidents:
     def applied(self, data: dict, text: str, reporter: str, state: IncidentState) -> None:  # type: ignore[type-arg]
         """Fold in what our own apply changed (`state`: decide.after of it), when it was the only change
         since our copy's revision (the apply checked that); otherwise leave it to the next sync."""
-        if data.get("status") != "ok" or int(data["seq"]) != self.seq + 1:
+        if data.get("status") != "ok":
+            return
+        if int(data["seq"]) != self.seq + 1:
+            self.behind = True
             return
         texts = self._texts.get(data["incident"], [])
         if text:
             texts = [*texts, (reporter, text)]
         self._put(_view({**data, "id": data["incident"]}), texts, state)
         self.seq += 1
+
+    def quiet_since_before(self, cutoff_s: float) -> bool:
+        """Whether an open incident of this copy has had no report since before `cutoff_s`, i.e. whether
+        expire_quiet(cutoff_s) would close anything (when the copy is not `behind`)."""
+        if self._quiet_floor >= cutoff_s:
+            return False
+        self._quiet_floor = min((v.last_report_at for v in self._views.values()), default=float("inf"))
+        return self._quiet_floor < cutoff_s
 
     def view(self, incident_id: str | None) -> IncidentView | None:
         return self._views.get(incident_id or "")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import socket
@@ -14,7 +15,7 @@ from bot.scripts import run_script
 from bot import keys
 from workers.delivery import flush_announcements, flush_replies
 from workers.ops.retention import trim_streams
-from workers.pipeline import process, sweep
+from workers.pipeline import process, sweep, sweep_on_message_clock
 from workers.recovery import ensure_drain
 from workers.runtime import runtime
 
@@ -143,6 +144,9 @@ def _handle(rt, entry_id: bytes, data: dict[bytes, bytes],  # type: ignore[no-un
     try:
         if isinstance(envelope, Exception):
             raise envelope
+        if keys.INBOX_SWEEP_FIELD in data:  # a drill message: message time is the clock
+            times = [datetime.fromisoformat(at) for at in json.loads(data[keys.INBOX_SWEEP_FIELD])]
+            sweep_on_message_clock(rt, times)
         process(rt, envelope)
     except Exception:
         pending = conn.xpending_range(keys.INBOX, keys.INBOX_GROUP, min=entry_id, max=entry_id, count=1)

@@ -280,3 +280,17 @@ def sweep(rt: Runtime, now: datetime) -> int:
         when = datetime.fromtimestamp(last + rt.settings.quiet_period_s, tz=now.tzinfo or timezone.utc)
         announce(rt, incident_id, alert_id, "update", when, None)
     return len(expired)
+
+
+def sweep_on_message_clock(rt: Runtime, times: list[datetime]) -> None:
+    """Before a drill message is decided: the expiries a live relay's ticker would have made by each of
+    these message times, in order. The drainer's copy of the open incidents says whether any can be due,
+    so a message with nothing due costs no round trip; after an expiry the copy catches up at once, since
+    the next decision reads it (a closed incident must not give "ya se fueron" its context)."""
+    incidents_copy = rt.open_incidents
+    for now in times:
+        if incidents_copy.behind:
+            incidents_copy.sync(rt.conn)
+        if incidents_copy.quiet_since_before(now.timestamp() - rt.settings.quiet_period_s):
+            sweep(rt, now)
+            incidents_copy.sync(rt.conn)
