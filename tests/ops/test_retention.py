@@ -21,7 +21,8 @@ REPORT_B = "la migra en la franklin con chicago, estan parando a la gente, 2 cam
 
 STRUCTURE = {keys.ALERT_SEQ, keys.INCIDENT_SEQ, keys.INCIDENTS_ACTIVE, keys.INCIDENTS_CHANGED,
              keys.INCIDENTS_CHANGED_FLOOR, keys.INCIDENTS_EPOCH, keys.INCIDENTS_EPOCH_SEQ, keys.INCIDENTS_REV,
-             keys.INBOX, keys.LISTENING_SINCE, keys.LATENCY, keys.PROCESSED_COUNT, keys.AUDIT, keys.INBOX_DEAD}
+             keys.INBOX, keys.LISTENING_SINCE, keys.LATENCY, keys.PROCESSED_COUNT, keys.AUDIT, keys.INBOX_DEAD,
+             keys.INBOX_DRAIN_SEQ, keys.WORKER_BEATS, keys.STRANDED_SEEN, keys.RECOVERIES}
 """Keys with no TTL: counters, ids and times (no text, no person), and the streams trimmed by age."""
 
 
