@@ -38,7 +38,15 @@ class Settings(BaseSettings):
     claim_idle_s: int = 30
     """An inbound message a dead worker had read but not finished is taken over after this long."""
     delivery_lease_s: int = 60
-    """A send that started and never confirmed may be retried after this long."""
+    """A send that started and never confirmed is looked up at the provider after this long (and sent
+    again only if it is not there). Longer than the senders' HTTP timeouts."""
+    delivery_ack: str = ""
+    """Extra acknowledgement of the delivery claim before each send and of "sent" after it: "" (rely on
+    appendfsync), "waitaof" (WAITAOF 1 0: fsynced on the Redis host; Redis >= 7.2), "replicas:N" (WAIT N:
+    on N replicas). README "Delivery guarantees"."""
+    redis_appendfsync: str = "always"
+    """The embedded Redis's appendfsync: "always" (an acknowledged write survives a machine crash) or
+    "everysec" (about 2x the throughput; a crash of the machine loses up to ~2 s of writes)."""
     tick_s: int = 15
     """How often workers queue the expiry sweep (which also restarts a stalled inbox)."""
 
