@@ -40,13 +40,16 @@ class Settings(BaseSettings):
     delivery_lease_s: int = 60
     """A send that started and never confirmed is looked up at the provider after this long (and sent
     again only if it is not there). Longer than the senders' HTTP timeouts."""
-    delivery_ack: str = ""
-    """Extra acknowledgement of the delivery claim before each send and of "sent" after it: "" (rely on
-    appendfsync), "waitaof" (WAITAOF 1 0: fsynced on the Redis host; Redis >= 7.2), "replicas:N" (WAIT N:
-    on N replicas). README "Delivery guarantees"."""
-    redis_appendfsync: str = "always"
-    """The embedded Redis's appendfsync: "always" (an acknowledged write survives a machine crash) or
-    "everysec" (about 2x the throughput; a crash of the machine loses up to ~2 s of writes)."""
+    durable_ack: str = "auto"
+    """How the writes that must survive a machine crash are made durable: a delivery's claim (before the
+    send) and its "sent" (after it), and an inbound message before the webhook answers (README "Delivery
+    guarantees"): "auto" fsyncs the AOF of a Redis on this host (the embedded one) and
+    relies on appendfsync otherwise; "fsync" the same but warns when there is no local AOF; "waitaof"
+    (WAITAOF 1 0, Redis >= 7.2); "replicas:N" (WAIT N); "" nothing beyond appendfsync."""
+    redis_appendfsync: str = "everysec"
+    """The embedded Redis's appendfsync. "everysec": a crash of the machine loses up to ~2 s of writes,
+    except the delivery claims and accepted inbound messages, which durable_ack fsyncs. "always": nothing acknowledged is lost, at about
+    a quarter of the pipeline's throughput on this machine's disk (README)."""
     tick_s: int = 15
     """How often workers queue the expiry sweep (which also restarts a stalled inbox)."""
 

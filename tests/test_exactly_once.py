@@ -339,3 +339,14 @@ def test_a_status_callback_records_which_send_carried_a_token(settings: Settings
         assert conn.get(tk.sent_token(alert.query["t"])) == alert.sid.encode()
     finally:
         tr.close()
+
+
+def test_the_durable_ack_fsyncs_the_embedded_redis_aof_and_refuses_nonsense(conn: redis.Redis) -> None:
+    from bot.durability import _aof_file, durable_ack
+
+    path = _aof_file(conn)
+    assert path is not None and path.name == "appendonly.aof" and path.is_file()
+    assert durable_ack(conn, "auto") and durable_ack(conn, "fsync") and durable_ack(conn, "")
+    assert not durable_ack(conn, "waitaof")  # Redis 6.2 has no WAITAOF: a warning, the send goes on
+    with pytest.raises(ValueError):
+        durable_ack(conn, "sometimes")

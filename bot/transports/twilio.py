@@ -742,9 +742,10 @@ class TwilioSender:
         to = f"whatsapp:{number}" if message.channel == "whatsapp" else number
         try:
             return self._create(message, to, raw["member"], raw["lang"], template and message.channel == "whatsapp")
-        except Exception:
-            self.conn.hdel(tk.sent_message(sid), "resent")
+        except NotSent:
+            self.conn.hdel(tk.sent_message(sid), "resent")  # certainly not sent: the job's retry may try again
             raise
+        # anything else may have reached Twilio: "resent" stays, so a retry never sends it a second time
 
 
 def _never_connected(exc: BaseException) -> bool:
