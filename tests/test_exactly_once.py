@@ -208,6 +208,19 @@ def test_a_5xx_after_twilio_created_it_is_looked_up_at_once_and_not_resent(
     assert creates_to(api) == Counter(SUR)
 
 
+def test_a_5xx_for_a_message_twilio_never_created_is_resent_once(
+        settings: Settings, conn: redis.Redis, fake_twilio: tuple[FakeTwilio, str]) -> None:
+    api, token = fake_twilio
+    rt = twilio_runtime(settings, conn, api, token)
+    api.hook = lambda form: 20500 if not api.rejected else None  # the first create fails, nothing created
+    with pytest.raises(Exception, match="twilio 500"):
+        deliver("sur-es", ITEMS)
+    assert api.sent == [] and claim_of(rt, SUR[0].split(":")[1]).startswith(b"unsure:")  # type: ignore[union-attr]
+    assert deliver("sur-es", ITEMS) == 2 and api.lists >= 1
+    assert creates_to(api) == Counter(SUR)
+    assert deliver("sur-es", ITEMS) == 0 and creates_to(api) == Counter(SUR)
+
+
 def test_twilio_unreachable_releases_the_claim_and_the_retry_sends_once(
         settings: Settings, conn: redis.Redis, fake_twilio: tuple[FakeTwilio, str]) -> None:
     api, token = fake_twilio
