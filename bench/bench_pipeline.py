@@ -3,7 +3,9 @@ with 1 and 2 rq workers, rq's own no-op job rate in the same run, and report lat
 
     .venv/bin/python bench/bench_pipeline.py [--reports 6000] [--rate 50] [--seconds 20]
 
-Runs on an embedded Redis with append-only persistence (everysec), as the default deployment does.
+Runs on an embedded Redis with append-only persistence (everysec), as the default deployment does
+(`--appendfsync always` for the slower setting that loses nothing on a machine crash; README "Delivery
+guarantees").
 """
 
 from __future__ import annotations
@@ -57,9 +59,10 @@ def messages(count: int, start: datetime, spread_s: float) -> list[InboundMessag
     return out
 
 
-def fresh_runtime(root: Path) -> Runtime:
+def fresh_runtime(root: Path, appendfsync: str = "everysec") -> Runtime:
     settings = Settings(data_dir=root, secret_key=secrets.token_urlsafe(16), outbox=root / "outbox.jsonl",
-                        areas=REPO / "config" / "example.areas.toml", log_level="WARNING")
+                        areas=REPO / "config" / "example.areas.toml", log_level="WARNING",
+                        redis_appendfsync=appendfsync)
     rt = Runtime(settings)
     rt.conn.flushdb()
     seed_config(rt.conn, load_areas(settings.areas), rt.identity)
@@ -145,9 +148,10 @@ def main() -> None:
     parser.add_argument("--noop-jobs", type=int, default=3000)
     parser.add_argument("--rate", type=float, default=50)
     parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--appendfsync", choices=["always", "everysec"], default="everysec")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="alertrelay-bench-") as tmp:
-        rt = fresh_runtime(Path(tmp))
+        rt = fresh_runtime(Path(tmp), args.appendfsync)
         results: dict[str, object] = {}
         for workers in (1, 2):
             results[f"noop_jobs_per_s_{workers}w"] = round(noop_rate(rt, workers, args.noop_jobs), 1)

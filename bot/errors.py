@@ -1,10 +1,16 @@
 """One exception tree. Third-party errors are translated at the adapter that meets them.
 
 RelayError
- ├── TransientError        retry later (network, 5xx, rate limit)
- │    └── RateLimited      carries retry_after_s
- └── PermanentError        retrying cannot help (bad input, refused recipient)
-      └── BadInput         a message or command that cannot be used; the sender gets told why
+ ├── TransientError        retry later; the request MAY have reached the provider (timeout after sending,
+ │    │                    5xx, a dropped connection, anything unknown). A send that failed so is never
+ │    │                    retried blind: the delivery claim is kept and the provider is asked first.
+ │    └── NotSent          retry later; the request certainly never reached the provider, or the provider
+ │         │               said it did not take it (connection refused, our own Redis down before the
+ │         │               request, 429). The delivery claim is released.
+ │         └── RateLimited carries retry_after_s
+ ├── PermanentError        retrying cannot help (bad input, refused recipient); nothing was sent
+ │    └── BadInput         a message or command that cannot be used; the sender gets told why
+ └── CannotTell            Sender.find: the provider keeps no record we can ask whether a message went out
 """
 
 
@@ -16,7 +22,11 @@ class TransientError(RelayError):
     pass
 
 
-class RateLimited(TransientError):
+class NotSent(TransientError):
+    pass
+
+
+class RateLimited(NotSent):
     def __init__(self, message: str, retry_after_s: float | None = None):
         super().__init__(message)
         self.retry_after_s = retry_after_s
@@ -27,4 +37,8 @@ class PermanentError(RelayError):
 
 
 class BadInput(PermanentError):
+    pass
+
+
+class CannotTell(RelayError):
     pass

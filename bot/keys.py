@@ -146,7 +146,9 @@ def alert(alert_id: str) -> str:
 
 
 def delivery_claim(alert_id: str, state: str, group_id: str, recipient: str) -> str:
-    """recipient: the member's pseudonym (list positions shift when members leave); "0" for a group."""
+    """recipient: the member's pseudonym (list positions shift when members leave); "0" for a group.
+    Value: "sending:<token>:<started_ms>" | "unsure:<token>:<started_ms>" | "sent" | "refused" | "unknown"
+    (workers/delivery.py _claim). reply_claim holds the same."""
     return f"{PREFIX}:sent:{alert_id}:{state}:{group_id}:{recipient}"
 
 
@@ -175,6 +177,11 @@ LATENCY = f"{PREFIX}:stats:latency_ms"
 
 def reply_claim(message_key: str) -> str:
     return f"{PREFIX}:sent:reply:{message_key}"
+
+
+DELIVERY_WARNINGS = f"{PREFIX}:delivery:warnings"
+"""stream of {at, channel, text}: sends whose outcome nobody can tell (not resent), for admins to check."""
+DELIVERY_WARNINGS_MAXLEN = 1000
 
 
 def signal_target(message_key: str) -> str:
@@ -226,6 +233,11 @@ class twilio:  # noqa: N801  (a namespace: bot.transports.twilio uses these as t
     def sent_message(message_sid: str) -> str:
         """hash: what one outbound MessageSid was (alert, kind, group, member, sealed address, lang, text)."""
         return f"{TWILIO}:msg:{message_sid}"
+
+    @staticmethod
+    def sent_token(token: str) -> str:
+        """MessageSid of the send that carried this delivery token (from its status callback's `t`)."""
+        return f"{TWILIO}:token:{token}"
 
     @staticmethod
     def delivery(alert_id: str) -> str:

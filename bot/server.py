@@ -13,6 +13,7 @@ from aiohttp import web
 from rq import Queue
 
 from bot.core.models import InboundMessage
+from bot.durability import durable_ack
 from bot.identity import Identity
 from bot.ingest import ingest
 from config.settings import Settings
@@ -32,8 +33,12 @@ class BotContext:
     cleanups: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     def ingest(self, message: InboundMessage) -> bool:
-        return ingest(self.conn, self.queue, self.identity, message, ttl_s=self.settings.report_ttl_s,
-                      job_timeout_s=self.settings.job_timeout_s, drain_pending_s=self.settings.claim_idle_s)
+        admitted = ingest(self.conn, self.queue, self.identity, message, ttl_s=self.settings.report_ttl_s,
+                          job_timeout_s=self.settings.job_timeout_s, drain_pending_s=self.settings.claim_idle_s)
+        if admitted:
+            # the provider is told "received" next and will not send it again: it must survive a crash
+            durable_ack(self.conn, self.settings.durable_ack)
+        return admitted
 
     async def ingest_async(self, message: InboundMessage) -> bool:
         # redis-py is blocking; ingest is one round trip, kept off the event loop all the same

@@ -44,7 +44,18 @@ class Settings(BaseSettings):
     claim_idle_s: int = 30
     """An inbound message a dead worker had read but not finished is taken over after this long."""
     delivery_lease_s: int = 60
-    """A send that started and never confirmed may be retried after this long."""
+    """A send that started and never confirmed is looked up at the provider after this long (and sent
+    again only if it is not there). Longer than the senders' HTTP timeouts."""
+    durable_ack: str = "auto"
+    """How the writes that must survive a machine crash are made durable: a delivery's claim (before the
+    send) and its "sent" (after it), and an inbound message before the webhook answers (README "Delivery
+    guarantees"): "auto" fsyncs the AOF of a Redis on this host (the embedded one) and
+    relies on appendfsync otherwise; "fsync" the same but warns when there is no local AOF; "waitaof"
+    (WAITAOF 1 0, Redis >= 7.2); "replicas:N" (WAIT N); "" nothing beyond appendfsync."""
+    redis_appendfsync: str = "everysec"
+    """The embedded Redis's appendfsync. "everysec": a crash of the machine loses up to ~2 s of writes,
+    except the delivery claims and accepted inbound messages, which durable_ack fsyncs. "always": nothing acknowledged is lost, at about
+    a quarter of the pipeline's throughput on this machine's disk (README)."""
     tick_s: int = 15
     """How often workers queue the expiry sweep (which also restarts a stalled inbox)."""
 

@@ -6,16 +6,20 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from datetime import datetime, timedelta
+import time
+from datetime import datetime, timedelta, timezone
+
+import redis
 
 from bot.core.render import AlertFacts, render
 from bot.core.models import Envelope
-from bot.errors import PermanentError, TransientError
+from bot.errors import CannotTell, NotSent, PermanentError, TransientError
 from bot.ingest import message_key
 from bot.transports.base import Outbound
 from bot import keys
 from workers import incidents
 from workers.queues import RETRY_DELIVERY, enqueue_once, job_id
+from bot.durability import durable_ack
 from workers.runtime import Runtime, runtime
 
 log = logging.getLogger(__name__)
@@ -108,26 +112,151 @@ def delivery_timeout_s(rt: Runtime, group) -> int:  # type: ignore[no-untyped-de
     return max(base, int(len(group.members) / max(rate, 0.01) * 2) + 30)
 
 
-def _claim(rt: Runtime, claim: str) -> bool:
-    if rt.conn.set(claim, "sending", nx=True, ex=rt.settings.delivery_lease_s):
-        return True
-    if rt.conn.get(claim) in (b"sent", b"refused"):
-        return False
-    raise TransientError(f"{claim}: another attempt is sending; retry after its lease")
+CLOCK_SLACK_S = 120
+"""A lookup at the provider starts this long before the attempt's recorded start: workers' and the
+provider's clocks differ, and Twilio's date filter is by day anyway."""
+BOOKKEEPING_WAITS_S = (0.25, 1.0)
+"""Pauses between the tries at recording a send the provider accepted (each try is itself redis-py's
+own retries, ~2.6 s when Redis is down)."""
+
+_accepted_unrecorded: dict[str, tuple[str | None, str | None]] = {}
+"""claim -> (provider id, incident id): sends the provider accepted whose "sent" Redis did not take (it
+was restarting). The job's retry in this process records them instead of asking the provider or sending."""
 
 
-def _send(rt: Runtime, claim: str, message: Outbound, incident_id: str | None = None) -> None:
+def delivery_token(claim: str) -> str:
+    """The idempotency token of one delivery line: derived from its claim, so every attempt carries the
+    same one, and it is known before the first request."""
+    return hashlib.sha256(claim.encode()).hexdigest()[:20]
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def _claim(rt: Runtime, claim: str, message: Outbound, incident_id: str | None) -> bytes | None:
+    """Take `claim` for one send of `message`: the claim's value as this attempt wrote it, or None when
+    no send is needed (sent, refused, or found at the provider after an attempt that never confirmed).
+
+    The claim moves absent → "sending:<token>:<started_ms>" (before the request; kept until the attempt
+    confirms, never deleted once the request may have left) → "sent" | "refused" | "unknown".
+    "unsure:<token>:<started_ms>" is an attempt that ended without knowing whether the provider took it.
+    A "sending" older than delivery_lease_s is an attempt whose worker died: like "unsure", the provider
+    is asked before the message is sent again."""
+    if claim in _accepted_unrecorded:
+        provider_id, incident = _accepted_unrecorded[claim]
+        _record_sent(rt, claim, message.channel, provider_id, incident)
+        return None
+    token = message.token or delivery_token(claim)
+    started = f"sending:{token}:{_now_ms()}"
+    if rt.conn.set(claim, started, nx=True, ex=rt.settings.report_ttl_s):
+        durable_ack(rt.conn, rt.settings.durable_ack)  # the claim must outlive a machine crash before we send
+        return started.encode()
+    raw = rt.conn.get(claim)
+    if raw is None:
+        raise TransientError(f"{claim}: claim vanished while being read; retry")
+    state, _, rest = raw.decode().partition(":")
+    if state in ("sent", "refused", "unknown"):
+        return None
+    _old_token, _, started_ms = rest.rpartition(":")
+    began = int(started_ms) if started_ms.isdigit() else 0
+    if state == "sending" and _now_ms() < began + rt.settings.delivery_lease_s * 1000:
+        raise TransientError(f"{claim}: another attempt is sending; retry after its lease")
+    since = datetime.fromtimestamp(began / 1000 - CLOCK_SLACK_S, tz=timezone.utc)
+    try:
+        found = _find(rt, message, since)
+    except CannotTell:
+        # Signal keeps no record of what was sent that we could ask for. The request may well have gone
+        # out (the usual way to get here is a worker killed while waiting for the answer): do not send it
+        # blind a second time; an admin sees the warning and can check the group.
+        rt.conn.set(claim, "unknown", ex=rt.settings.report_ttl_s)
+        warn_admins(rt, message.channel, f"{message.kind} {message.alert_id or '-'} to {message.group or '-'}: "
+                    "an attempt never confirmed and the provider cannot be asked; not resent, check by hand")
+        return None
+    if found is not None:
+        log.warning("%s: an unconfirmed attempt did reach the provider (%s); not sent again", claim, found or "-")
+        _record_sent(rt, claim, message.channel, found or None, incident_id)
+        return None
+    # not at the provider: this attempt takes the claim over (only if nobody else did meanwhile)
+    if not rt.conn.eval(_SWAP, 1, claim, raw, started, rt.settings.report_ttl_s):
+        raise TransientError(f"{claim}: another attempt took the claim over; retry")
+    durable_ack(rt.conn, rt.settings.durable_ack)
+    log.warning("%s: an unconfirmed attempt is not at the provider; sending it now", claim)
+    return started.encode()
+
+
+_SWAP = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  if ARGV[2] == '' then redis.call('DEL', KEYS[1]) else redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3]) end
+  return 1
+end
+return 0
+"""
+"""Compare-and-set (ARGV[2] "" deletes): an attempt changes its claim only while the claim is still its own."""
+
+
+def _find(rt: Runtime, message: Outbound, since: datetime) -> str | None:
+    find = getattr(rt.sender, "find", None)
+    if find is None:
+        raise CannotTell(f"{type(rt.sender).__name__} has no lookup")
+    return find(message, since)
+
+
+def _send(rt: Runtime, claim: str, mine: bytes, message: Outbound, incident_id: str | None = None) -> None:
     try:
         provider_id = rt.sender.send(message)
-    except Exception:
-        rt.conn.delete(claim)
+    except NotSent:
+        _try_redis(lambda: rt.conn.eval(_SWAP, 1, claim, mine, "", 0))  # it never reached the provider
         raise
-    pipe = rt.conn.pipeline(transaction=False)
-    pipe.set(claim, "sent", ex=rt.settings.report_ttl_s)
-    if provider_id and incident_id:
-        # a quote-reply to this alert ("confirmed", "se fueron") counts against its incident
-        pipe.set(keys.message_ref(message_key(message.channel, provider_id)), incident_id, ex=rt.settings.report_ttl_s)
-    pipe.execute()
+    except Exception:
+        # it may have reached the provider: keep the claim, and let the retry ask the provider at once
+        # rather than after the lease (a Redis failure here leaves "sending": the lease covers it)
+        unsure = b"unsure" + mine[len(b"sending"):]
+        _try_redis(lambda: rt.conn.eval(_SWAP, 1, claim, mine, unsure, rt.settings.report_ttl_s))
+        raise
+    _record_sent(rt, claim, message.channel, provider_id, incident_id)
+
+
+def _record_sent(rt: Runtime, claim: str, channel: str, provider_id: str | None, incident_id: str | None) -> None:
+    """The provider took it: "sent" (and the quote reference), retried while Redis restarts. If Redis
+    stays down, the send is kept in memory and the job fails without resending: its retry records it
+    (same process), or asks the provider once the lease is over (another process)."""
+    def write() -> None:
+        pipe = rt.conn.pipeline(transaction=False)
+        pipe.set(claim, "sent", ex=rt.settings.report_ttl_s)
+        if provider_id and incident_id:
+            # a quote-reply to this alert ("confirmed", "se fueron") counts against its incident
+            pipe.set(keys.message_ref(message_key(channel, provider_id)), incident_id, ex=rt.settings.report_ttl_s)
+        pipe.execute()
+
+    _accepted_unrecorded[claim] = (provider_id, incident_id)
+    for wait_s in (*BOOKKEEPING_WAITS_S, None):
+        try:
+            write()
+        except redis.RedisError as exc:
+            if wait_s is None:
+                raise TransientError(f"{claim}: sent, but Redis did not record it ({type(exc).__name__}); "
+                                     "the retry records it without sending again") from exc
+            time.sleep(wait_s)
+            continue
+        del _accepted_unrecorded[claim]
+        durable_ack(rt.conn, rt.settings.durable_ack)
+        return
+
+
+def warn_admins(rt: Runtime, channel: str, text: str) -> None:
+    log.error("delivery: %s", text)
+    _try_redis(lambda: rt.conn.xadd(keys.DELIVERY_WARNINGS, {"at": datetime.now(timezone.utc).isoformat(),
+                                                             "channel": channel, "text": text},
+                                    maxlen=keys.DELIVERY_WARNINGS_MAXLEN, approximate=True))
+
+
+def _try_redis(write) -> None:  # type: ignore[no-untyped-def]
+    """A best-effort write on a failure path: the error being handled matters more than this one."""
+    try:
+        write()
+    except redis.RedisError as exc:
+        log.warning("claim not updated after a failed send (%s); its lease covers it", type(exc).__name__)
 
 
 def deliver(group_id: str, items: list[list[str]]) -> int:
@@ -160,16 +289,17 @@ def _deliver(rt: Runtime, alert_id: str, kind: str, group_id: str, at_iso: str, 
         # by who, not by list position: members join and leave while alerts go out
         who = rt.identity.pseudonym(recipient) if recipient else str(index)
         claim = keys.delivery_claim(alert_id, kind, group_id, who)
-        if not _claim(rt, claim):
-            continue
         message = Outbound(
             kind=kind, channel=group.channel, text=text, at=at, group=group_id,
             recipient=recipient, alert_id=alert_id,
             in_reply_to=in_reply_to or None, lat=round(float(record["lat"]), 6), lon=round(float(record["lon"]), 6),
             place=record["place"], independent_reports=int(record["reports"]) if kind == "alert" else None,
-            signal_group_id=group.signal_id,
+            signal_group_id=group.signal_id, token=delivery_token(claim),
         )
-        if _send_or_refuse(rt, claim, message, record.get("incident"), f"{kind} {alert_id} → {group_id} {who}"):
+        mine = _claim(rt, claim, message, record.get("incident"))
+        if mine is None:
+            continue
+        if _send_or_refuse(rt, claim, mine, message, record.get("incident"), f"{kind} {alert_id} → {group_id} {who}"):
             sent += 1
     log.info("%s %s → %s: %d sent", kind, alert_id, group_id, sent)
     return sent
@@ -185,10 +315,11 @@ def queue_reply(rt: Runtime, env: Envelope, text: str) -> None:
                        "in_reply_to": env.message_id})
 
 
-def _send_or_refuse(rt: Runtime, claim: str, message: Outbound, incident_id: str | None, what: str) -> bool:
+def _send_or_refuse(rt: Runtime, claim: str, mine: bytes, message: Outbound, incident_id: str | None,
+                    what: str) -> bool:
     """Send; a permanent refusal (invalid number, opted out) is recorded so it never holds back the rest."""
     try:
-        _send(rt, claim, message, incident_id)
+        _send(rt, claim, mine, message, incident_id)
     except PermanentError as exc:
         rt.conn.set(claim, "refused", ex=rt.settings.report_ttl_s)
         log.warning("%s: not sent: %s", what, exc)
@@ -212,18 +343,20 @@ def send_replies(batch: list[dict]) -> int:
     sent = 0
     for reply in batch:
         claim = keys.reply_claim(reply["key"])
-        if not _claim(rt, claim):
-            continue
         at = datetime.fromisoformat(reply["at"])
         if reply["sealed"]:
             message = Outbound(kind="reply", channel=reply["channel"], text=reply["text"], at=at,
-                               recipient=rt.identity.unseal(reply["sealed"]), in_reply_to=reply["in_reply_to"])
+                               recipient=rt.identity.unseal(reply["sealed"]), in_reply_to=reply["in_reply_to"],
+                               token=delivery_token(claim))
         else:
             group = rt.config().groups.get(reply["group"])
             message = Outbound(kind="reply", channel=reply["channel"], text=reply["text"], at=at,
                                group=reply["group"], in_reply_to=reply["in_reply_to"],
-                               signal_group_id=group.signal_id if group else None)
+                               signal_group_id=group.signal_id if group else None, token=delivery_token(claim))
         # a verifier dispatch carries its incident: a quote-reply to it counts against that incident
-        if _send_or_refuse(rt, claim, message, reply.get("incident"), f"reply to {reply['in_reply_to']}"):
+        mine = _claim(rt, claim, message, reply.get("incident"))
+        if mine is None:
+            continue
+        if _send_or_refuse(rt, claim, mine, message, reply.get("incident"), f"reply to {reply['in_reply_to']}"):
             sent += 1
     return sent

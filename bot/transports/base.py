@@ -25,6 +25,9 @@ class Outbound(BaseModel):
     place: str | None = None
     independent_reports: int | None = None
     signal_group_id: str | None = None
+    token: str | None = None
+    """Idempotency token of this delivery (one per claim, the same on every attempt); stored in the
+    delivery claim before the request, and sent where the provider can carry it invisibly."""
 
     def drill_line(self) -> dict[str, object]:
         """One outbound line as FORMAT.md prints it."""
@@ -48,5 +51,16 @@ class Outbound(BaseModel):
 class Sender(Protocol):
     def send(self, message: Outbound) -> str | None:
         """Deliver one message; return the provider's message id if it has one.
-        Raise bot.errors.TransientError to be retried, PermanentError to give up."""
+        Raise bot.errors.NotSent when the request certainly did not reach the provider (it is retried
+        freely), TransientError when it may have (the claim is kept; the provider is asked before any
+        resend), PermanentError to give up. After the provider accepted, nothing may raise: bookkeeping
+        that fails is logged and retried later, never turned into an error that would cause a resend."""
+        ...
+
+
+class FindingSender(Protocol):
+    def find(self, message: Outbound, since: datetime) -> str | None:
+        """Is `message` (same recipient, same token or body) at the provider, sent at or after `since`?
+        Its provider id if so ("" when found without one), None if it certainly is not. Raise
+        bot.errors.CannotTell when the provider keeps nothing to ask, TransientError when asking failed."""
         ...

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from bot.errors import CannotTell
 from bot.transports.base import Outbound, Sender
 
 
@@ -12,3 +15,10 @@ class ChannelSender:
 
     def send(self, message: Outbound) -> str | None:
         return self.senders.get(message.channel, self.fallback).send(message)
+
+    def find(self, message: Outbound, since: datetime) -> str | None:
+        sender = self.senders.get(message.channel, self.fallback)
+        find = getattr(sender, "find", None)
+        if find is None:
+            raise CannotTell(f"{type(sender).__name__} has no lookup")
+        return find(message, since)

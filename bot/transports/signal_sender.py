@@ -11,11 +11,12 @@ import json
 import logging
 import re
 import time
+from datetime import datetime
 from typing import Any
 
 import httpx
 
-from bot.errors import PermanentError, RateLimited, TransientError
+from bot.errors import CannotTell, NotSent, PermanentError, RateLimited, TransientError
 from bot.identity import scrub_numbers
 from bot.transports.base import Outbound
 from bot.transports.signal_inbound import SELF_TAG, SignalIds
@@ -89,6 +90,13 @@ class SignalSender:
         log.info("signal: %s → %s sent", what, to)
         return sent_message_id(timestamp) if timestamp else None
 
+    def find(self, message: Outbound, since: datetime) -> str | None:
+        """signal-cli-rest-api has no way to ask whether a message went out: /v2/send takes no client id
+        or timestamp, and the account gets no copy of what it sent itself (sync messages go to *other*
+        linked devices). The timestamp a send returns is our only record, and it is written with "sent".
+        So an attempt that never confirmed cannot be checked; workers/delivery.py does not resend it."""
+        raise CannotTell("signal-cli-rest-api keeps no lookup of sent messages")
+
     def react(self, *, recipient: str, author: str, timestamp: int, emoji: str, what: str) -> None:
         """React to a message (a group report) with an emoji; a new reaction replaces the earlier one."""
         body = {"recipient": recipient, "reaction": emoji, "target_author": author,
@@ -115,11 +123,12 @@ class SignalSender:
             try:
                 response = self._client.request(method, f"{scheme}://{self.service}{path}", content=content,
                                                 headers={"Content-Type": "application/json"})
-            except httpx.ConnectError as exc:  # refused, or TLS spoken to a plain-HTTP server: try the next
+            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+                # refused, or TLS spoken to a plain-HTTP server: nothing was sent; try the next scheme
                 last = exc
                 continue
             except httpx.TimeoutException as exc:
-                # it may have gone out: a retry can duplicate the message, which beats losing an alert
+                # the request went out and no answer came: signal-cli may well be sending it
                 raise TransientError(f"signal: {what}: no answer from signal-cli-rest-api "
                                      f"({type(exc).__name__})") from exc
             except httpx.HTTPError as exc:
@@ -127,7 +136,7 @@ class SignalSender:
             if len(self._schemes) > 1:
                 self._schemes = [scheme]  # auto: settled on the first scheme that answered
             return self._check(response, what)
-        raise TransientError(f"signal: {what}: cannot reach signal-cli-rest-api at {self.service}") from last
+        raise NotSent(f"signal: {what}: cannot reach signal-cli-rest-api at {self.service}") from last
 
     def _check(self, response: httpx.Response, what: str) -> httpx.Response:
         status = response.status_code
@@ -139,8 +148,11 @@ class SignalSender:
         error = _error_text(response)
         if status == 429:
             self._rate_limited(response, what)
-        if status in (408, 425) or status >= 500:
+        if status in (408, 425):  # the server did not take the request
             log.warning("signal: %s failed with %d (%s); will retry", what, status, error)
+            raise NotSent(f"signal: {what}: HTTP {status}: {error}")
+        if status >= 500:  # a proxy's 502/504, or the rest-api failing halfway: it may have gone out
+            log.warning("signal: %s failed with %d (%s); outcome unknown", what, status, error)
             raise TransientError(f"signal: {what}: HTTP {status}: {error}")
         log.error("signal: %s refused with %d (%s); not retried", what, status, error)
         raise PermanentError(f"signal: {what}: HTTP {status}: {error}")

@@ -20,7 +20,7 @@ import random
 import re
 import time
 import unicodedata
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -29,7 +29,7 @@ from aiohttp import web
 from multidict import MultiDict
 
 from bot.core.models import InboundMessage
-from bot.errors import PermanentError, RateLimited, TransientError
+from bot.errors import NotSent, PermanentError, RateLimited, TransientError
 from bot.identity import Identity, InvalidAddress, normalise_address
 from bot.ingest import message_key
 from bot.transports import subscriptions
@@ -54,6 +54,7 @@ EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response />'
 SID = re.compile(r"^[A-Z]{2}[0-9a-fA-F]{32}$")
 ALERT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 MEMBER = re.compile(r"^r[0-9a-f]{24}$")
+TOKEN = re.compile(r"^[0-9a-f]{20}$")
 KINDS = {"alert", "update", "all_clear", "retraction", "reply"}
 # bidi embeddings/overrides/isolates and zero-width characters: they can make an alert read differently
 # from what it says; C0/C1 controls other than newline and tab.
@@ -356,6 +357,9 @@ def handle_status(ctx: Any, form: MultiDict[str], query: MultiDict[str]) -> web.
         alert_id = kind = member = ""
         attempt = "0"
     conn, settings = ctx.conn, ctx.settings
+    token = query.get("t", "")
+    if TOKEN.match(token):  # the send with this delivery token is at Twilio, as `sid` (TwilioSender.find)
+        conn.set(tk.sent_token(token), sid, ex=settings.report_ttl_s)
     moved = record_status(conn, sid, status, error if error.isdigit() else "", alert_id=alert_id, kind=kind,
                           member=member, attempt=int(attempt[:15]), ttl_s=settings.report_ttl_s)
     channel = "whatsapp" if form.get("ChannelPrefix") == "whatsapp" or channel_of(form.get("To", "")) == "whatsapp" \
@@ -463,6 +467,8 @@ class TwilioSender:
             "sms": RateLimiter(conn, "sms", settings.twilio_sms_rate_per_s),
         }
         self._languages: dict[str, tuple[str, float]] = {}
+        self._unremembered: list[tuple[Any, ...]] = []
+        """Sends Twilio accepted whose record Redis did not take; written at the next send."""
         global _default_sender
         _default_sender = self
 
@@ -513,6 +519,10 @@ class TwilioSender:
         query = {"k": message.kind, "m": member, "n": str(attempt)}
         if message.alert_id:
             query["a"] = message.alert_id
+        if message.token:
+            # the delivery's idempotency token, invisible to the recipient: the receipt tells us the send
+            # reached Twilio even if our own record of it was lost (find)
+            query["t"] = message.token
         return f"{self.settings.public_url.rstrip('/')}{STATUS_PATH}?{urlencode(sorted(query.items()))}"
 
     # -- the port
@@ -525,19 +535,74 @@ class TwilioSender:
             raise PermanentError("recipient is not a phone number") from exc
         channel = message.channel
         member = self.identity.pseudonym(number)
+        self._remember_pending()
         pipe = self.conn.pipeline(transaction=False)
         pipe.sismember(tk.suppressed(channel), member)
         pipe.exists(tk.window(member))
-        is_out, window_open = pipe.execute()
+        try:
+            is_out, window_open = pipe.execute()
+            lang = self._language(message.group, message.text)
+        except redis.RedisError as exc:  # before any request: nothing went out
+            raise NotSent(f"twilio: Redis unavailable before sending ({type(exc).__name__})") from exc
         if is_out:
             log.info("%s %s to %s skipped: opted out", message.kind, message.alert_id or "-", member)
             return None
-        lang = self._language(message.group, message.text)
         template = self._template(lang) if channel == "whatsapp" else None
         use_template = channel == "whatsapp" and not window_open and template is not None \
             and message.kind != "reply"
         to = f"whatsapp:{number}" if channel == "whatsapp" else number
         return self._create(message, to, member, lang, use_template)
+
+    LOOKUP_LIMIT = 200
+    LOOKUP_QUEUED_LIMIT = 20
+
+    def find(self, message: Outbound, since: datetime) -> str | None:
+        """The MessageSid of `message` if Twilio has it, None if not (workers/delivery.py asks this before
+        resending an attempt that never confirmed). First the delivery token its status callback carried,
+        then Twilio's list of Messages To the member From our sender: DateSent on or after the attempt's
+        day, and the newest few whatever their date (a message still queued has no DateSent yet). A
+        candidate matches by body (the template's text variable for a template) and is not a send whose
+        record says it carried another token."""
+        from twilio.base.exceptions import TwilioException
+
+        try:
+            number = normalise_address(message.recipient or "")
+        except InvalidAddress as exc:
+            raise PermanentError("recipient is not a phone number") from exc
+        to = f"whatsapp:{number}" if message.channel == "whatsapp" else number
+        if message.token:
+            sid = self.conn.get(tk.sent_token(message.token))
+            if sid:
+                return sid.decode()
+        origin = self._origin(message.channel).get("from_")
+        filters: dict[str, Any] = {"to": to} if origin is None else {"to": to, "from_": origin}
+        since_utc = since.astimezone(timezone.utc)
+        try:
+            candidates = list(self.client.messages.list(
+                **filters, date_sent_after=(since_utc - timedelta(days=1)).strftime("%Y-%m-%d"),
+                limit=self.LOOKUP_LIMIT))
+            candidates += list(self.client.messages.list(**filters, limit=self.LOOKUP_QUEUED_LIMIT))
+        except TwilioException as exc:
+            raise TransientError(f"twilio: lookup failed: {getattr(exc, 'status', '?')}") from exc
+        except Exception as exc:  # noqa: BLE001 - requests' errors: ask again on the next retry
+            raise TransientError(f"twilio: lookup failed: {type(exc).__name__}") from exc
+        text = message.text[:MAX_BODY_CHARS]
+        flat = _flat(message.text, 900)
+        seen: set[str] = set()
+        for candidate in candidates:
+            sid = str(candidate.sid)
+            created = candidate.date_created or candidate.date_sent
+            if sid in seen or (created is not None and created < since_utc):
+                continue
+            seen.add(sid)
+            body = candidate.body or ""
+            if body != text and flat not in body:
+                continue
+            recorded = self.conn.hget(tk.sent_message(sid), "token")
+            if recorded and message.token and recorded.decode() != message.token:
+                continue  # the same text, sent for another delivery (two identical acknowledgements)
+            return sid
+        return None
 
     def _params(self, message: Outbound, to: str, member: str, lang: str, use_template: bool,
                 attempt: int) -> dict[str, Any]:
@@ -562,7 +627,10 @@ class TwilioSender:
         while True:
             attempt = int(time.time() * 1000)
             params = self._params(message, to, member, lang, use_template, attempt)
-            self.limiters[channel].acquire()
+            try:
+                self.limiters[channel].acquire()
+            except redis.RedisError as exc:
+                raise NotSent(f"twilio: Redis unavailable before sending ({type(exc).__name__})") from exc
             try:
                 created = self.client.messages.create(**params)
             except TwilioException as exc:
@@ -592,23 +660,55 @@ class TwilioSender:
                     slow_down(self.conn, channel, self.settings.twilio_slowdown_s,
                               f"Twilio {code} on {channel}: sending slower")
                     raise RateLimited(f"twilio {code} for {channel}", retry_after_s=30) from exc
-                if status >= 500 or status == 0:
+                if status >= 500 or status == 0:  # may have been created: the caller asks before resending
                     raise TransientError(f"twilio {status} {code}") from exc
                 raise PermanentError(f"twilio refused the message: {status} {code}") from exc
             except Exception as exc:  # requests' connection errors and timeouts
                 if isinstance(exc, (PermanentError, TransientError)):
                     raise
-                raise TransientError(f"twilio unreachable: {type(exc).__name__}") from exc
+                if _never_connected(exc):
+                    raise NotSent(f"twilio unreachable: {type(exc).__name__}") from exc
+                raise TransientError(f"twilio: no answer ({type(exc).__name__}); it may have been sent") from exc
             sid = str(created.sid)
-            self._remember(sid, message, member, lang, use_template, attempt)
+            # Twilio has the message now: from here nothing may raise into the caller's failure path
+            self._remember_safely((sid, message, member, lang, use_template, attempt))
             return sid
+
+    REMEMBER_WAITS_S = (0.25, 1.0)
+
+    def _remember_safely(self, record: tuple[Any, ...]) -> None:
+        """_remember, retried while Redis restarts; if it stays down, kept for the next send. Losing it
+        costs the 63016/63018 resend of this one message and its delivery report, never a duplicate."""
+        for wait_s in (*self.REMEMBER_WAITS_S, None):
+            try:
+                self._remember(*record)
+                return
+            except redis.RedisError as exc:
+                if wait_s is None:
+                    log.warning("twilio: %s sent, its record not written (%s); kept for later", record[0],
+                                type(exc).__name__)
+                    self._unremembered.append(record)
+                    del self._unremembered[:-self.MAX_UNREMEMBERED]
+                    return
+                time.sleep(wait_s)
+
+    MAX_UNREMEMBERED = 10_000
+
+    def _remember_pending(self) -> None:
+        while self._unremembered:
+            try:
+                self._remember(*self._unremembered[0])
+            except redis.RedisError:
+                return
+            self._unremembered.pop(0)
 
     def _remember(self, sid: str, message: Outbound, member: str, lang: str, template: bool, attempt: int) -> None:
         ttl = self.settings.report_ttl_s
         record = {"alert": message.alert_id or "", "kind": message.kind, "group": message.group or "",
                   "member": member, "channel": message.channel, "lang": lang, "template": "1" if template else "0",
                   "to": self.identity.seal(message.recipient or ""), "text": message.text[:MAX_BODY_CHARS],
-                  "place": message.place or "", "at": message.at.isoformat(), "attempt": str(attempt)}
+                  "place": message.place or "", "at": message.at.isoformat(), "attempt": str(attempt),
+                  "token": message.token or ""}
         self.conn.hset(tk.sent_message(sid), mapping=record)
         self.conn.expire(tk.sent_message(sid), ttl)
         record_status(self.conn, sid, "queued", "", alert_id=message.alert_id or "", kind=message.kind,
@@ -642,9 +742,31 @@ class TwilioSender:
         to = f"whatsapp:{number}" if message.channel == "whatsapp" else number
         try:
             return self._create(message, to, raw["member"], raw["lang"], template and message.channel == "whatsapp")
-        except Exception:
-            self.conn.hdel(tk.sent_message(sid), "resent")
+        except NotSent:
+            self.conn.hdel(tk.sent_message(sid), "resent")  # certainly not sent: the job's retry may try again
             raise
+        # anything else may have reached Twilio: "resent" stays, so a retry never sends it a second time
+
+
+def _never_connected(exc: BaseException) -> bool:
+    """requests' errors that prove the request never reached Twilio: the connection was never made."""
+    import requests
+    from urllib3.exceptions import NewConnectionError
+
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    cause: BaseException | None = exc
+    for _ in range(8):  # requests → urllib3 MaxRetryError(reason=NewConnectionError) → socket error
+        if cause is None:
+            break
+        if isinstance(cause, NewConnectionError):
+            return True
+        reason = getattr(cause, "reason", None)
+        if isinstance(reason, NewConnectionError):
+            return True
+        cause = cause.__cause__ or cause.__context__ or (cause.args[0] if cause.args and isinstance(
+            cause.args[0], BaseException) else None)
+    return False
 
 
 def make_client(settings: Settings) -> Any:

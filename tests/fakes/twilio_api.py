@@ -2,7 +2,10 @@
 
 `POST /2010-04-01/Accounts/{AccountSid}/Messages.json` with HTTP Basic auth: records the form, answers 201
 with the message JSON, or the legacy error JSON Twilio sends (21610 unsubscribed, 63016 outside the
-WhatsApp window, 429/20429 over the rate). The rate is a token bucket (`rate_per_s`, `burst`); requests over
+WhatsApp window, 429/20429 over the rate). `GET` of the same path lists what was sent, newest first, as
+Twilio's paged list (`messages`, `next_page_uri` …) filtered by `To`, `From` and `DateSent` / `DateSent<` /
+`DateSent>` (GMT dates, "on", "on or before", "on or after"; a message still queued has no DateSent and
+is left out by those filters). The rate is a token bucket (`rate_per_s`, `burst`); requests over
 it are answered 429 and counted. `receipts()` posts signed status callbacks back to the bot, in any order.
 """
 
@@ -15,9 +18,10 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import httpx
 from twilio.request_validator import RequestValidator
@@ -38,6 +42,16 @@ class Sent:
     sid: str
     form: dict[str, str]
     at: float
+    created: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    date_sent: datetime | None = None
+
+    @property
+    def body(self) -> str:
+        """What Twilio shows as the body: the text, or a template rendered with its variables."""
+        if "ContentSid" in self.form:
+            variables = json.loads(self.form.get("ContentVariables") or "{}")
+            return f"Alerta / Alert: {variables.get('1', '')}. {variables.get('2', '')}"
+        return self.form.get("Body", "")
 
     @property
     def to(self) -> str:
@@ -63,11 +77,19 @@ class FakeTwilio:
     """Per request: an error code to answer, or None."""
     account_status: str = "active"
     """What `GET /2010-04-01/Accounts/{sid}.json` answers (active, suspended, closed)."""
+    accepted: Callable[[Sent], None] | None = None
+    """Called once a message is created, before the 201 goes back (fault injection: Redis fails now)."""
+    queued: bool = False
+    """New messages stay queued (no DateSent yet), as when Twilio's sender queue is long."""
+    fail_after_create: list[int] = field(default_factory=list)
+    """Error codes answered (one per create, in turn) *after* the message was created: a 5xx from Twilio
+    or a proxy in front of it, with the message on its way all the same."""
 
     def __post_init__(self) -> None:
         self.sent: list[Sent] = []
         self.rejected: list[tuple[int, dict[str, str]]] = []
         self.requests = 0
+        self.lists = 0
         self._lock = threading.Lock()
         self._tokens = float(self.burst)
         self._last = time.monotonic()
@@ -84,7 +106,11 @@ class FakeTwilio:
                 pass
 
             def do_GET(self) -> None:  # noqa: N802
-                self._answer(*fake.fetch(self.path, self.headers.get("Authorization", "")))
+                authorization = self.headers.get("Authorization", "")
+                if self.path.split("?")[0].endswith("/Messages.json"):
+                    self._answer(*fake.list(self.path, authorization))
+                else:
+                    self._answer(*fake.fetch(self.path, authorization))
 
             def do_POST(self) -> None:  # noqa: N802
                 length = int(self.headers.get("Content-Length") or 0)
@@ -171,18 +197,76 @@ class FakeTwilio:
                 self.rejected.append((code, form))
             return self._error(code)
         sid = "SM" + secrets.token_hex(16)
+        sent = Sent(sid, form, time.monotonic())
+        if not self.queued:
+            sent.date_sent = sent.created
         with self._lock:
-            self.sent.append(Sent(sid, form, time.monotonic()))
-        return 201, {
-            "account_sid": self.account_sid, "api_version": "2010-04-01", "body": form.get("Body", ""),
-            "date_created": formatdate(usegmt=True), "date_sent": None, "date_updated": formatdate(usegmt=True),
+            self.sent.append(sent)
+        if self.accepted is not None:
+            self.accepted(sent)
+        if self.fail_after_create:
+            return self._error(self.fail_after_create.pop(0))
+        payload = self._resource(sent)
+        payload.update(date_sent=None, status="accepted" if "From" not in form else "queued")
+        return 201, payload
+
+    def _resource(self, sent: Sent) -> dict[str, object]:
+        form, sid = sent.form, sent.sid
+        return {
+            "account_sid": self.account_sid, "api_version": "2010-04-01", "body": sent.body,
+            "date_created": formatdate(sent.created.timestamp(), usegmt=True),
+            "date_sent": formatdate(sent.date_sent.timestamp(), usegmt=True) if sent.date_sent else None,
+            "date_updated": formatdate(sent.created.timestamp(), usegmt=True),
             "direction": "outbound-api", "error_code": None, "error_message": None, "from": form.get("From"),
             "messaging_service_sid": form.get("MessagingServiceSid"), "num_media": "0", "num_segments": "1",
             "price": None, "price_unit": "USD", "sid": sid,
-            "status": "accepted" if "From" not in form else "queued",
+            "status": "sent" if sent.date_sent else "queued",
             "subresource_uris": {"media": f"/2010-04-01/Accounts/{self.account_sid}/Messages/{sid}/Media.json"},
             "to": form.get("To"), "uri": f"/2010-04-01/Accounts/{self.account_sid}/Messages/{sid}.json",
         }
+
+    def list(self, path: str, authorization: str) -> tuple[int, dict[str, object]]:
+        """GET Messages.json: Twilio's filters and paging (PageSize ≤ 1000, Page, next_page_uri)."""
+        with self._lock:
+            self.requests += 1
+            self.lists += 1
+        base, _, query_string = path.partition("?")
+        expected = "Basic " + base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
+        if base != f"/2010-04-01/Accounts/{self.account_sid}/Messages.json":
+            return 404, {"code": 20404, "message": "The requested resource was not found", "status": 404}
+        if authorization != expected:
+            return 401, {"code": 20003, "message": "Authenticate", "status": 401}
+        query = dict(parse_qsl(query_string, keep_blank_values=True))
+        try:
+            size = max(1, min(1000, int(query.get("PageSize", "50"))))
+            page = max(0, int(query.get("Page", "0")))
+            bounds = {op: date.fromisoformat(query[name][:10]) for op, name in
+                      (("=", "DateSent"), ("<", "DateSent<"), (">", "DateSent>")) if query.get(name)}
+        except ValueError:
+            return 400, {"code": 20001, "message": "Invalid parameter", "status": 400}
+
+        def wanted(sent: Sent) -> bool:
+            if "To" in query and sent.to != query["To"]:
+                return False
+            if "From" in query and sent.form.get("From") != query["From"]:
+                return False
+            if bounds and sent.date_sent is None:
+                return False
+            day = sent.date_sent.date() if sent.date_sent else None
+            return all((op == "=" and day == d) or (op == "<" and day <= d) or (op == ">" and day >= d)  # type: ignore[operator]
+                       for op, d in bounds.items())
+
+        with self._lock:
+            matching = [s for s in reversed(self.sent) if wanted(s)]
+        chunk = matching[page * size:(page + 1) * size]
+        def uri(n: int) -> str:
+            rest = {k: v for k, v in query.items() if k not in ("Page", "PageToken")}
+            return f"{base}?{urlencode({**rest, 'PageSize': size, 'Page': n})}"
+        more = (page + 1) * size < len(matching)
+        return 200, {"messages": [self._resource(s) for s in chunk], "page": page, "page_size": size,
+                     "start": page * size, "end": page * size + max(len(chunk) - 1, 0), "uri": uri(page),
+                     "first_page_uri": uri(0), "previous_page_uri": uri(page - 1) if page else None,
+                     "next_page_uri": uri(page + 1) if more else None}
 
     # -- status callbacks back to the bot
     def receipt(self, sent: Sent, status: str, *, local_base: str, public_base: str, error: int | None = None,

@@ -13,7 +13,7 @@ import httpx
 import pytest
 import redis
 
-from bot.errors import PermanentError, RateLimited, TransientError
+from bot.errors import NotSent, PermanentError, RateLimited, TransientError
 from bot.identity import Identity
 from bot.transports.base import Outbound
 from bot.transports.signal import GroupIndex
@@ -250,13 +250,16 @@ def test_a_reply_goes_to_the_sender_and_quotes_their_message() -> None:
     (httpx.Response(404, text="404 page not found"), PermanentError),
     (httpx.Response(500, json={"error": "boom"}), TransientError),
     (httpx.Response(503), TransientError),
-    (httpx.ConnectError("refused"), TransientError),
+    (httpx.ConnectError("refused"), NotSent),
+    (httpx.Response(408), NotSent),
     (httpx.ReadTimeout("slow"), TransientError),
 ])
 def test_send_errors_map_to_retry_or_give_up(answer: Any, error: type[Exception]) -> None:
     with pytest.raises(error) as caught:
         sender(Api(answer)).send(alert())
     assert not isinstance(caught.value, RateLimited)
+    # only what certainly never reached signal-cli may be sent again without a second thought
+    assert isinstance(caught.value, NotSent) == (error is NotSent)
     assert "4917612345678" not in str(caught.value)   # numbers in error texts are scrubbed
 
 
