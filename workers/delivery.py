@@ -13,7 +13,7 @@ from bot.core.models import Envelope
 from bot.errors import PermanentError, TransientError
 from bot.ingest import message_key
 from bot.transports.base import Outbound
-from bot import keys
+from bot import keys, metrics
 from workers import incidents
 from workers.queues import RETRY_DELIVERY, enqueue_once, job_id
 from workers.runtime import Runtime, runtime
@@ -171,6 +171,7 @@ def _deliver(rt: Runtime, alert_id: str, kind: str, group_id: str, at_iso: str, 
         )
         if _send_or_refuse(rt, claim, message, record.get("incident"), f"{kind} {alert_id} → {group_id} {who}"):
             sent += 1
+    metrics.alert_delivered(rt, kind, record, sent)
     log.info("%s %s → %s: %d sent", kind, alert_id, group_id, sent)
     return sent
 

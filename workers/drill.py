@@ -11,6 +11,7 @@ import signal
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -18,6 +19,7 @@ from pathlib import Path
 from pydantic import ValidationError
 from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 
+from bot import metrics
 from bot.core.models import InboundMessage
 from bot.core.scoring import Score, score
 from bot.ingest import ingest
@@ -44,6 +46,8 @@ class DrillResult:
     messages: list[dict]
     score: Score | None
     seconds: float
+    metrics_server: object | None = None
+    """With metrics_port: the /metrics server, still serving over the finished drill (.shutdown() it)."""
 
 
 def load_scenario(path: Path) -> list[dict]:
@@ -105,10 +109,13 @@ def _check_alive(workers: list[subprocess.Popen[bytes]]) -> None:
 
 
 def run_drill(scenario: Path, areas: Path, *, workers: int = 1, data_dir: Path | None = None,
-              redis_url: str | None = None, log_level: str = "WARNING") -> DrillResult:
+              redis_url: str | None = None, log_level: str = "WARNING", metrics_port: int | None = None,
+              metrics_host: str = "127.0.0.1", on_metrics: Callable[[str], None] | None = None) -> DrillResult:
     """`data_dir`, `redis_url`: as given on the command line (None: not given, so ALERTRELAY_DATA_DIR and
     ALERTRELAY_REDIS_URL apply, else a throw-away directory with an embedded Redis). Every other setting
-    (quiet period, TTLs, claim windows…) comes from the environment as for the relay itself."""
+    (quiet period, TTLs, claim windows…) comes from the environment as for the relay itself.
+    `metrics_port`: serve /metrics there (0: any free port) from the start; `on_metrics` is told its URL.
+    It keeps serving after the drill (result.metrics_server) when the drill's directory is kept."""
     messages = load_scenario(scenario)
     areas_file = load_areas(areas)
     environment = Settings()
@@ -128,10 +135,16 @@ def run_drill(scenario: Path, areas: Path, *, workers: int = 1, data_dir: Path |
     if "log_level" not in environment.model_fields_set:
         drill_own["log_level"] = log_level
     settings = Settings(**drill_own)  # type: ignore[arg-type]
+    restore_metrics = metrics.use_directory(root, clean=True)  # the drill's own counts and its workers'
     rt = Runtime(settings)
     procs: list[subprocess.Popen[bytes]] = []
     began = time.monotonic()
+    metrics_http, keep_server = None, False
     try:
+        if metrics_port is not None:
+            metrics_http = metrics.serve_http(rt.conn, rt.queue, metrics_host, metrics_port)
+            if on_metrics is not None:
+                on_metrics(f"http://{metrics_host}:{metrics_http.server_port}/metrics")
         if rt.conn.dbsize():
             raise DrillError("the drill's Redis database is not empty; give it an empty one")
         seed_config(rt.conn, areas_file, rt.identity)
@@ -151,7 +164,9 @@ def run_drill(scenario: Path, areas: Path, *, workers: int = 1, data_dir: Path |
                 time.sleep(0.0005)
         _wait_idle(rt, procs, 60)
         outbound = sorted(RecordingSender(outbox).read(), key=_sort_key)
-        return DrillResult(outbound=outbound, messages=messages, score=None, seconds=time.monotonic() - began)
+        keep_server = metrics_http is not None and not own_dir
+        return DrillResult(outbound=outbound, messages=messages, score=None, seconds=time.monotonic() - began,
+                           metrics_server=metrics_http if keep_server else None)
     finally:
         for proc in procs:
             if proc.poll() is None:
@@ -161,6 +176,10 @@ def run_drill(scenario: Path, areas: Path, *, workers: int = 1, data_dir: Path |
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
+            metrics.process_exited(proc.pid)
+        if metrics_http is not None and not keep_server:
+            metrics_http.shutdown()
+        restore_metrics()
         if own_dir:
             from workers.redis_conn import _embedded
 

@@ -143,6 +143,7 @@ def _handle(rt, entry_id: bytes, data: dict[bytes, bytes],  # type: ignore[no-un
     try:
         if isinstance(envelope, Exception):
             raise envelope
+        rt.arrived_at_s = float(data[b"w"]) if b"w" in data else None
         process(rt, envelope)
     except Exception:
         pending = conn.xpending_range(keys.INBOX, keys.INBOX_GROUP, min=entry_id, max=entry_id, count=1)
