@@ -282,3 +282,14 @@ def test_metrics_token_is_asked_for_when_set(rt, settings) -> None:  # type: ign
             await runner.cleanup()
 
     asyncio.run(scenario())
+
+
+def test_the_dashboard_queries_only_metrics_the_relay_exports() -> None:
+    dashboard = json.loads((REPO / "docs" / "grafana-dashboard.json").read_text())
+    source = (REPO / "bot" / "metrics.py").read_text()
+    names = {name for panel in dashboard["panels"] for target in panel["targets"]
+             for name in re.findall(r"alertrelay_\w+", target["expr"])}
+    assert names
+    for name in names:
+        base = re.sub(r"_(total|bucket|count|sum)$", "", name)
+        assert f'"{base}"' in source, name
