@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -32,6 +33,16 @@ LATENCY_BUCKETS_S = (1, 5, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200)
 
 def directory(data_dir: Path | str) -> Path:
     return Path(data_dir) / SUBDIR
+
+
+_HOST = re.sub(r"[^A-Za-z0-9]+", "-", socket.gethostname()) or "host"
+
+
+def process_id(pid: int | None = None) -> str:
+    """What names a process's files: host and pid. The bot and the workers of compose.yaml run in separate
+    containers sharing DATA_DIR, each its own pid 1; the pid alone would have them write one file. No
+    underscore: prometheus_client reads a file's type and gauge mode from the parts of its name."""
+    return f"{_HOST}-{os.getpid() if pid is None else pid}"
 
 
 class _Metrics:
@@ -58,6 +69,8 @@ class _Metrics:
 
 _lock = threading.Lock()
 _metrics: _Metrics | None = None
+_active: str | None = None
+"""The directory use_directory chose (None: in memory)."""
 
 
 def _m() -> _Metrics:
@@ -71,40 +84,40 @@ def _m() -> _Metrics:
 
 def _switch(path: str | None) -> None:
     """Write metrics built from now on to `path` (None: in memory), and rebuild them."""
-    global _metrics
+    global _metrics, _active
     from prometheus_client import values
 
     with _lock:
+        _active = path
         if path is None:
             os.environ.pop(ENV, None)
             values.ValueClass = values.MutexValue
         else:
             os.environ[ENV] = path
-            values.ValueClass = values.MultiProcessValue()
+            values.ValueClass = values.MultiProcessValue(process_identifier=process_id)
         _metrics = None
 
 
 def use_directory(data_dir: Path | str, *, clean: bool = False) -> Callable[[], None]:
     """Count into data_dir/metrics from now on (and in the worker processes started with this environment).
-    `clean`: at a bot's or drill's start, drop the files of processes no longer running (a restart resets
-    the counters, which Prometheus' rate() expects). Returns a function restoring what was before."""
+    `clean`: at a bot's or drill's start, drop the files of this host's processes no longer running (a
+    restart resets the counters, which Prometheus' rate() expects; another container's are kept, its worker
+    may be running). Returns a function restoring what was before."""
     path = directory(data_dir).resolve()
     path.mkdir(parents=True, exist_ok=True)
     if clean:
         remove_dead_files(path)
-    before = os.environ.get(ENV)
-    if before != str(path):
+    before = _active
+    if _active != str(path):  # also when PROMETHEUS_MULTIPROC_DIR was set at start: files named by process_id
         _switch(str(path))
-    return lambda: _switch(before) if os.environ.get(ENV) != before else None
-
-
-_FILE_PID = re.compile(r"_(\d+)\.db$")
+    return lambda: _switch(before) if _active != before else None
 
 
 def remove_dead_files(path: Path) -> None:
+    mine = re.compile(rf"_{re.escape(_HOST)}-(\d+)\.db$")
     for file in path.glob("*.db"):
-        match = _FILE_PID.search(file.name)
-        if match is None or not _alive(int(match.group(1))):
+        match = mine.search(file.name)
+        if match is not None and not _alive(int(match.group(1))):
             file.unlink(missing_ok=True)
 
 
@@ -126,7 +139,7 @@ def process_exited(pid: int) -> None:
     if path and os.path.isdir(path):
         from prometheus_client import multiprocess
 
-        multiprocess.mark_process_dead(pid, path)
+        multiprocess.mark_process_dead(process_id(pid), path)
 
 
 # --- the seams ---------------------------------------------------------------------------------------------------

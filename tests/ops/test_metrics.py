@@ -149,8 +149,8 @@ def test_metrics_scraped_during_a_drill_move_as_its_summary_says(tmp_path: Path)
 def test_counts_of_a_worker_process_are_merged_and_kept_after_it_exits(tmp_path: Path) -> None:
     restore = metrics.use_directory(tmp_path, clean=True)
     try:
-        code = ("from bot import metrics; metrics.count_inbound('sms', 'report'); "
-                "metrics.count_decision('verified')")
+        code = (f"from bot import metrics; metrics.use_directory({str(tmp_path)!r}); "
+                "metrics.count_inbound('sms', 'report'); metrics.count_decision('verified')")
         env = {**clean_env(tmp_path), metrics.ENV: str(metrics.directory(tmp_path).resolve())}
         for _ in range(2):
             child = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, timeout=60)
@@ -171,10 +171,12 @@ def test_a_restart_drops_the_files_of_processes_no_longer_running(tmp_path: Path
     folder = metrics.directory(tmp_path)
     folder.mkdir()
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
-    (folder / f"counter_{dead.stdout.strip()}.db").write_bytes(b"")
-    (folder / f"counter_{os.getpid()}.db").write_bytes(b"")
+    (folder / f"counter_{metrics.process_id(int(dead.stdout))}.db").write_bytes(b"")
+    (folder / f"counter_{metrics.process_id()}.db").write_bytes(b"")
+    (folder / "counter_another-container-1.db").write_bytes(b"")  # its worker may be running: kept
     metrics.remove_dead_files(folder)
-    assert sorted(p.name for p in folder.iterdir()) == [f"counter_{os.getpid()}.db"]
+    assert sorted(p.name for p in folder.iterdir()) == ["counter_another-container-1.db",
+                                                        f"counter_{metrics.process_id()}.db"]
 
 
 class _NoRedis:
