@@ -33,6 +33,9 @@ def drill(
                                       "jsonl: FORMAT.md lines; auto: text on a terminal, else jsonl"),
     stepwise: bool = typer.Option(False, "--stepwise", help="replay one message at a time, as before the "
                                   "message clock (slow; for comparing)"),
+    metrics_port: Optional[int] = typer.Option(None, "--metrics-port", min=0, max=65535,
+                                               help="serve Prometheus /metrics on this port (0: any free one) "
+                                               "during the drill and after it (Ctrl-C to stop)"),
 ) -> None:
     """Replay a scenario through the real pipeline and print what the relay would send."""
     from bot.drill_view import render_text, write_jsonl
@@ -44,10 +47,11 @@ def drill(
     # a file gets the lines; so does a pipe, unless asked for text
     as_text = output_format == "text" or (output_format == "auto" and out is None and sys.stdout.isatty())
 
-    if serve and data_dir is None and redis_url is None:
+    if (serve or metrics_port is not None) and data_dir is None and redis_url is None:
         import tempfile
 
-        data_dir = Path(tempfile.mkdtemp(prefix="alertrelay-drill-serve-"))  # kept: the map reads its Redis
+        # kept: the map and /metrics read its Redis and its metrics files after the drill
+        data_dir = Path(tempfile.mkdtemp(prefix="alertrelay-drill-serve-"))
 
     if areas is None:
         from config.settings import load_settings
@@ -58,10 +62,14 @@ def drill(
             areas = environment.areas
         else:
             areas = beside if beside.exists() else environment.areas
+    def announce_metrics(url: str) -> None:
+        typer.echo(f"metrics: {url}", err=True)
+
     try:
         with _drill_progress() as progress:
             result = run_drill(scenario, areas, workers=workers, data_dir=data_dir, redis_url=redis_url,
-                               stepwise=stepwise, progress=progress)
+                               stepwise=stepwise, progress=progress, metrics_port=metrics_port,
+                               on_metrics=announce_metrics)
     except (DrillError, ValueError) as exc:
         typer.echo(f"drill failed: {exc}", err=True)
         raise typer.Exit(2)
@@ -87,9 +95,27 @@ def drill(
         for error in score.errors:
             typer.echo(f"  MISS {error}", err=True)
         if not score.exact:
+            if result.metrics_server is not None:
+                result.metrics_server.shutdown()
             raise typer.Exit(1)
     if serve:
+        if result.metrics_server is not None:
+            result.metrics_server.shutdown()  # the map's server has /metrics too
         serve_drill(result, data_dir=data_dir, redis_url=redis_url)
+    elif result.metrics_server is not None:
+        _serve_metrics_until_stopped(result.metrics_server)
+
+
+def _serve_metrics_until_stopped(server) -> None:  # type: ignore[no-untyped-def]
+    import signal
+    import threading
+
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    typer.echo("metrics: still serving over the finished drill (Ctrl-C to stop)", err=True)
+    stop.wait()
+    server.shutdown()
 
 
 def serve_drill(result, *, data_dir: Optional[Path], redis_url: Optional[str]) -> None:  # type: ignore[no-untyped-def]
@@ -106,8 +132,11 @@ def serve_drill(result, *, data_dir: Optional[Path], redis_url: Optional[str]) -
     from workers.map_service import map_registrar
     from workers.runtime import Runtime
 
+    from bot import metrics
+
     flags: dict[str, object] = {"data_dir": data_dir, "redis_url": redis_url}
     settings = load_settings(**flags, feeds="public")
+    metrics.use_directory(settings.data_dir)  # /metrics shows the drill's counts
     if settings.secret_key is None:
         from pydantic import SecretStr
         import secrets
@@ -173,8 +202,11 @@ def run(
     from workers.map_service import map_registrar
     from workers.runtime import Runtime
 
+    from bot import metrics
+
     settings = load_settings()
     configure_logging(settings)
+    metrics.use_directory(settings.data_dir, clean=True)  # GET /metrics merges this process's and the workers'
     rt = Runtime(settings)
     _check_key(rt.conn, settings)
     if seed_config(rt.conn, load_areas(settings.areas), rt.identity):
@@ -187,6 +219,7 @@ def run(
             proc.terminate()
         for proc in procs:
             proc.wait(timeout=30)
+            metrics.process_exited(proc.pid)
 
 
 @app.command()

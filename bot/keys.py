@@ -85,6 +85,12 @@ def incident_forwarders(incident_id: str) -> str:
     return f"{PREFIX}:incident:{incident_id}:forwarders"
 
 
+def first_report_arrival(incident_id: str) -> str:
+    """Wall time (s) the incident's first counted report was admitted: where the alert-latency histogram
+    starts (bot/metrics.py). Lives report_ttl_s."""
+    return f"{PREFIX}:incident:{incident_id}:first-arrival"
+
+
 def incident_newcomers(incident_id: str) -> str:
     """set of the incident's reporters who were first-time senders when they reported (bot/core/decide.py)."""
     return f"{PREFIX}:incident:{incident_id}:newcomers"

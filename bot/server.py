@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -12,6 +13,7 @@ import redis
 from aiohttp import web
 from rq import Queue
 
+from bot import metrics
 from bot.core.models import InboundMessage
 from bot.durability import durable_ack
 from bot.identity import Identity
@@ -57,10 +59,24 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"ok": bool(ok)}, status=200 if ok else 503)
 
 
+async def metrics_endpoint(request: web.Request) -> web.Response:
+    """Prometheus text format: the counters of the bot and every worker (multi-process files under
+    data_dir/metrics) and the queue / inbox gauges read from Redis now (bot/metrics.py)."""
+    ctx = request.app[CTX_KEY]
+    token = ctx.settings.metrics_token
+    if token is not None:
+        given = request.headers.get("Authorization", "")
+        if not hmac.compare_digest(given.encode(), f"Bearer {token.get_secret_value()}".encode()):
+            raise web.HTTPUnauthorized(text="/metrics needs Authorization: Bearer <ALERTRELAY_METRICS_TOKEN>")
+    body, content_type = await asyncio.to_thread(metrics.scrape, ctx.conn, ctx.queue)
+    return web.Response(body=body, headers={"Content-Type": content_type})
+
+
 def build_app(ctx: BotContext, registrars: list[Registrar]) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[CTX_KEY] = ctx
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", metrics_endpoint)
     for register in registrars:
         register(app, ctx)
     return app

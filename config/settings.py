@@ -119,6 +119,11 @@ class Settings(BaseSettings):
     """A tile layer for the map (https://tile.example.org/{z}/{x}/{y}.png). Unset: outlines only (offline)."""
     map_tiles_attribution: str = "© OpenStreetMap contributors"
 
+    # -- operations (README "Metrics")
+    metrics_token: SecretStr | None = None
+    """GET /metrics asks for `Authorization: Bearer <token>` when set. Unset: open, as Prometheus expects;
+    then keep /metrics off the public side of the proxy (the counts tell when reports come in)."""
+
     def secret_bytes(self) -> bytes:
         if self.secret_key is not None:
             return self.secret_key.get_secret_value().encode()

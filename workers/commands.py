@@ -25,7 +25,7 @@ from bot.core.parsing import fold
 from bot.core.render import RIGHTS
 from bot.identity import InvalidAddress, normalise_address
 from bot.transports import subscriptions
-from bot import keys
+from bot import keys, metrics
 from workers import incidents
 from workers.config_state import VerifierInfo, audit, edit_group, transact
 from workers.delivery import announce, queue_reply
@@ -589,6 +589,7 @@ def _retract(ctx: Ctx) -> None:
     incident_id = record[b"incident"].decode()
     if not incidents.set_state(rt.conn, incident_id, "retracted", env.at.timestamp()):
         raise BadArgument(f"{alert_id} was already retracted.", f"{alert_id} ya fue retirada.")
+    metrics.count_decision("retracted")
     announce(rt, incident_id, alert_id, "retraction", env.at, env.message_id)
     groups = json.loads(record.get(b"groups", b"[]"))
     ctx.audit(f"{alert_id} ({incident_id}) to {len(groups)} groups")

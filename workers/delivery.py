@@ -16,7 +16,7 @@ from bot.core.models import Envelope
 from bot.errors import CannotTell, NotSent, PermanentError, TransientError
 from bot.ingest import message_key
 from bot.transports.base import Outbound
-from bot import keys
+from bot import keys, metrics
 from workers import incidents
 from workers.queues import RETRY_DELIVERY, enqueue_once, job_id
 from bot.durability import durable_ack
@@ -301,6 +301,7 @@ def _deliver(rt: Runtime, alert_id: str, kind: str, group_id: str, at_iso: str, 
             continue
         if _send_or_refuse(rt, claim, mine, message, record.get("incident"), f"{kind} {alert_id} → {group_id} {who}"):
             sent += 1
+    metrics.alert_delivered(rt, kind, record, sent)
     log.info("%s %s → %s: %d sent", kind, alert_id, group_id, sent)
     return sent
 

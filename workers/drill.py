@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from rq import Worker
 from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 
+from bot import metrics
 from bot.core.models import InboundMessage
 from bot.core.scoring import Score, score
 from bot.ingest import ClockedMessage, ingest, ingest_on_message_clock, message_key, prepare_on_message_clock
@@ -50,6 +51,8 @@ class DrillResult:
     replay_seconds: float = 0.0
     """From the first message queued to the last line sent (worker start-up and teardown not in it)."""
     incidents: list[dict] = field(default_factory=list)
+    metrics_server: object | None = None
+    """With metrics_port: the /metrics server, still serving over the finished drill (.shutdown() it)."""
 
 
 def load_scenario(path: Path) -> list[dict]:
@@ -123,15 +126,19 @@ def _check_alive(workers: list[subprocess.Popen[bytes]]) -> None:
 
 def run_drill(scenario: Path, areas: Path, *, workers: int = 1, data_dir: Path | None = None,
               redis_url: str | None = None, log_level: str = "WARNING", stepwise: bool = False,
-              progress: Callable[[int, int], None] | None = None) -> DrillResult:
+              progress: Callable[[int, int], None] | None = None, metrics_port: int | None = None,
+              metrics_host: str = "127.0.0.1", on_metrics: Callable[[str], None] | None = None) -> DrillResult:
     """Replay `scenario` on message time. By default every message is queued at once and the drainer
     itself sweeps at each message's time before deciding it (full pipeline speed); `stepwise` is the
     old replay, one message at a time, kept to check that both send exactly the same lines.
-    `progress(done, total)` is called as messages are decided.
+    `progress(done, total)` is called as messages are decided. `metrics_port`: serve /metrics during the
+    drill and after it (`on_metrics(url)` is told where).
 
     `data_dir`, `redis_url`: as given on the command line (None: not given, so ALERTRELAY_DATA_DIR and
     ALERTRELAY_REDIS_URL apply, else a throw-away directory with an embedded Redis). Every other setting
-    (quiet period, TTLs, claim windows…) comes from the environment as for the relay itself."""
+    (quiet period, TTLs, claim windows…) comes from the environment as for the relay itself.
+    `metrics_port`: serve /metrics there (0: any free port) from the start; `on_metrics` is told its URL.
+    It keeps serving after the drill (result.metrics_server) when the drill's directory is kept."""
     messages = load_scenario(scenario)
     areas_file = load_areas(areas)
     environment = Settings()
@@ -151,6 +158,7 @@ def run_drill(scenario: Path, areas: Path, *, workers: int = 1, data_dir: Path |
     if "log_level" not in environment.model_fields_set:
         drill_own["log_level"] = log_level
     settings = Settings(**drill_own)  # type: ignore[arg-type]
+    restore_metrics = metrics.use_directory(root, clean=True)  # the drill's own counts and its workers'
     rt = Runtime(settings)
     procs: list[subprocess.Popen[bytes]] = []
     began = time.monotonic()
@@ -160,7 +168,12 @@ def run_drill(scenario: Path, areas: Path, *, workers: int = 1, data_dir: Path |
         # a sender's first-seen time is set when their message is queued: queuing everything at once
         # would date it from a later line's earlier time, so this scenario is replayed the old way
         stepwise, mode = True, "stepwise (the scenario's lines are not in time order)"
+    metrics_http, keep_server = None, False
     try:
+        if metrics_port is not None:
+            metrics_http = metrics.serve_http(rt.conn, rt.queue, metrics_host, metrics_port)
+            if on_metrics is not None:
+                on_metrics(f"http://{metrics_host}:{metrics_http.server_port}/metrics")
         if rt.conn.dbsize():
             raise DrillError("the drill's Redis database is not empty; give it an empty one")
         seed_config(rt.conn, areas_file, rt.identity)
@@ -174,8 +187,10 @@ def run_drill(scenario: Path, areas: Path, *, workers: int = 1, data_dir: Path |
             _replay_on_message_clock(rt, procs, prepared, progress)
         replay_s = time.monotonic() - replay_began
         outbound = sorted(RecordingSender(outbox).read(), key=_sort_key)
+        keep_server = metrics_http is not None and not own_dir
         return DrillResult(outbound=outbound, messages=messages, score=None, seconds=time.monotonic() - began,
-                           mode=mode, incidents=incident_summaries(rt), replay_seconds=replay_s)
+                           mode=mode, incidents=incident_summaries(rt), replay_seconds=replay_s,
+                           metrics_server=metrics_http if keep_server else None)
     finally:
         for proc in procs:
             if proc.poll() is None:
@@ -185,6 +200,10 @@ def run_drill(scenario: Path, areas: Path, *, workers: int = 1, data_dir: Path |
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
+            metrics.process_exited(proc.pid)
+        if metrics_http is not None and not keep_server:
+            metrics_http.shutdown()
+        restore_metrics()
         if own_dir:
             from workers.redis_conn import _embedded
 

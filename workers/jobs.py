@@ -144,6 +144,7 @@ def _handle(rt, entry_id: bytes, data: dict[bytes, bytes],  # type: ignore[no-un
     try:
         if isinstance(envelope, Exception):
             raise envelope
+        rt.arrived_at_s = float(data[b"w"]) if b"w" in data else None
         if keys.INBOX_SWEEP_FIELD in data:  # a drill message: message time is the clock
             times = [datetime.fromisoformat(at) for at in json.loads(data[keys.INBOX_SWEEP_FIELD])]
             sweep_on_message_clock(rt, times)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from pathlib import Path
@@ -11,6 +12,7 @@ import redis
 from rq import SimpleWorker, Worker
 from rq.serializers import JSONSerializer
 
+from bot import metrics
 from config.logging import configure_logging
 from config.settings import Settings, as_environment
 from workers.queues import RETRY_DRAIN, enqueue_once, job_id
@@ -77,6 +79,7 @@ def run_worker(settings: Settings, *, fork: bool = False, burst: bool = False, t
     (mid-job, say, when Redis restarts): the worker is then started again, under a new name, once Redis
     answers; the job it was running is put back on the queue by the keepers' recovery (workers/recovery.py)."""
     configure_logging(settings)
+    restore_metrics = metrics.use_directory(settings.data_dir)  # beside the bot's: one scrape counts all
     rt = Runtime(settings)
     set_runtime(rt)
     rt.gazetteer  # load before the first job, not inside it
@@ -112,6 +115,8 @@ def run_worker(settings: Settings, *, fork: bool = False, burst: bool = False, t
             log.warning("worker %s stopped on its own; starting a new one", worker.name)
     finally:
         stop.set()
+        metrics.process_exited(os.getpid())
+        restore_metrics()
 
 
 def wait_for_redis(rt: Runtime) -> None:
@@ -134,6 +139,7 @@ def worker_env(rt: Runtime) -> dict[str, str]:
     env = {**os.environ, **as_environment(rt.settings),
            "ALERTRELAY_REDIS_URL": url, "ALERTRELAY_SECRET_KEY": rt.settings.secret_bytes().decode(),
            "ALERTRELAY_DATA_DIR": str(rt.settings.data_dir), "ALERTRELAY_LOG_LEVEL": rt.settings.log_level,
+           metrics.ENV: str(metrics.directory(rt.settings.data_dir).resolve()),
            "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).resolve().parents[1]),
                                                       os.environ.get("PYTHONPATH")]))}
     return env

@@ -18,7 +18,7 @@ from bot.core.models import Context, Envelope, Kind
 from bot.core.parsing import parse
 from bot.core.render import reply_ack, reply_not_counted, reply_past, reply_where
 from bot.core.textsim import is_copy, simplify
-from bot import keys
+from bot import keys, metrics
 from workers import incidents
 from workers.delivery import announce, queue_reply
 from workers.dispatch import dispatch_verifiers
@@ -71,6 +71,7 @@ def process(rt: Runtime, env: Envelope) -> None:
     if parsed.kind is Kind.COMMAND:
         from workers.commands import handle_command
 
+        metrics.count_inbound(env.channel, Kind.COMMAND)
         handle_command(rt, env, parsed)
         rt.open_incidents.sync(rt.conn)  # a command may have closed or changed an incident
         rt.sender_keys.clear()  # and the rest of the batch reads its sender keys afresh
@@ -103,6 +104,7 @@ def process(rt: Runtime, env: Envelope) -> None:
         conn.delete(keys.pending_place(env.reporter))
         rt.sender_keys.wrote(keys.pending_place(env.reporter), None)
 
+    metrics.count_inbound(env.channel, kind)  # as read, in context (a hearsay stays hearsay, counted or not)
     if kind is Kind.HEARSAY and (geo is not None or quoted is not None):
         kind = Kind.REPORT  # applied uncounted: whoever passes a report on is never its independent reporter
     if kind is Kind.REPORT:
@@ -260,6 +262,7 @@ def apply_message(rt: Runtime, env: Envelope, kind: str, geo, quoted: str | None
         rt.sender_keys.wrote(keys.message_ref(env.ref), result.incident)
         rt.sender_keys.wrote(keys.reporter_incident(env.reporter), result.incident)
         result = replace(result, counted=message.counted, newly_counted=decision.counted)
+        metrics.note_applied(rt, result)
         log.info("message %s → incident %s: %s %s (state %s, %d reporters)%s", env.key, result.incident, kind,
                  "counted" if message.counted else f"not counted ({decision.why})", result.state, result.reporters,
                  f" → {result.transition} {result.alert_id}" if result.transition else "")
@@ -275,6 +278,7 @@ def sweep(rt: Runtime, now: datetime) -> int:
     """Expire incidents with no new report for the quiet period; verified ones get an update."""
     cutoff = now.timestamp() - rt.settings.quiet_period_s
     expired = incidents.expire_quiet(rt.conn, cutoff)
+    metrics.count_decision("expired", len(expired))
     for incident_id, alert_id in expired:
         last = float(incidents.fields(rt.conn, incident_id).get("last_report_at", cutoff))
         when = datetime.fromtimestamp(last + rt.settings.quiet_period_s, tz=now.tzinfo or timezone.utc)

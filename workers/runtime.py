@@ -40,6 +40,8 @@ class Runtime:
         """While a batch is drained: its announcements, queued by one job at the end (workers.delivery)."""
         self.replies: list[dict[str, str]] = []
         """Replies decided while draining a batch, sent together by one job (workers.delivery)."""
+        self.arrived_at_s: float | None = None
+        """Wall time the message being processed was admitted (its inbox stamp): the alert-latency clock."""
 
     @cached_property
     def queue(self) -> Queue:
@@ -141,12 +143,14 @@ def build_sender(settings: Settings) -> Sender:
     from bot.transports.channels import ChannelSender
     from bot.transports.recording import RecordingSender
 
+    from bot.metrics import CountingSender
+
     if settings.outbox is not None:
-        return RecordingSender(settings.outbox)
+        return CountingSender(RecordingSender(settings.outbox))
     senders: dict[str, Sender] = {}
     for make in SENDER_FACTORIES:
         senders.update(make(settings))
-    return ChannelSender(senders, RecordingSender(settings.data_dir / "outbox.jsonl"))
+    return CountingSender(ChannelSender(senders, RecordingSender(settings.data_dir / "outbox.jsonl")))
 
 
 def _signal_senders(settings: Settings) -> dict[str, Sender]:
