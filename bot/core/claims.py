@@ -65,6 +65,7 @@ class Clause:
     winter: bool = False
     warning: bool = False
     media: bool = False
+    ongoing: bool = False
     instruction: bool = False
     names_benign: bool = False
     cues: list[str] = field(default_factory=list)
@@ -118,6 +119,8 @@ def sentences(folded: str) -> list[tuple[str, bool]]:
             head, _, tail = chunk.rpartition(",")
             out.append((head.strip(" ,-"), False))
             chunk = tail.strip(" ,-") or head
+        if not mark and out and out[-1][1] and re.match(r"(?:o|or) ", chunk):
+            mark = True  # "…ayudando a ICE?? o nomás llegaron": the same question, its other half
         out.append((chunk, mark))
     return out
 
@@ -181,10 +184,12 @@ def read_clause(text: str, marked_question: bool) -> Clause:
         if lx.BENIGN_NEGATED.search(before[-30:]):
             clause.cues.append(f"not benign:{benign.group(0)}")
             continue
+        if re.match(r" (?:ice|hsi|ero|dhs)(?![\w])", text[benign.end():]):
+            continue  # "POLICE ICE" printed on a vest: the agency, not the local police
         clause.names_benign = True
         if len(text) - benign.end() < 3 and re.search(r"(?<![\w])(?:im|i am|soy|as|como) (?:a |an |un |una |the )?$", before[-12:]):
             continue  # "I'm a landlord." alone: who writes, not what was seen
-        if lx.IDENTIFY_NEAR.search(before[-40:]) or clause.denial or before.strip() in ("", "guys", "lol", "lmao", "ja",
+        if lx.IDENTIFY_NEAR.search(before[-40:]) or _IDENTIFY_LOOSE.search(before[-40:]) or clause.denial or before.strip() in ("", "guys", "lol", "lmao", "ja",
                                                                                       "jaja", "fyi", "no"):
             clause.benign = clause.note("benign", benign)
             named = agents is not None and agents.start() < benign.start() and lx.IDENTIFY.search(
@@ -220,6 +225,7 @@ def read_clause(text: str, marked_question: bool) -> Clause:
     still, _ = _affirmed(lx.STILL, _SELF_STILL.sub(" ~ ", text))
     clause.still = clause.note("still", still)
     clause.winter = bool(lx.WINTER.search(text))
+    clause.ongoing = clause.note("ongoing", lx.ONGOING.search(cleaned))
     clause.arrival = clause.note("arrival", lx.ARRIVAL.search(text))
     clause.they = bool(_THEY.search(text))
     clause.narrative = clause.note("narrative", lx.PAST_NARRATIVE.search(text))
@@ -247,14 +253,18 @@ def read_clause(text: str, marked_question: bool) -> Clause:
 
 _MENTION_QUOTED = re.compile(r"(?<![\w])'[^']{2,120}'(?![\w])|[\"“”«»][^\"“”«»]{2,120}[\"“”«»]")
 _WE = re.compile(r"(?<![\w])(?:my|mi) \w+ (?:and i|and me|y yo)(?![\w])")
-_VEST_SAYS = re.compile(r"(?<![\w])(?:(?:says?|dicen?) (?=(?:ice|police|policia|ero|hsi|federal|dhs|border patrol|homeland|"
+_VEST_SAYS = re.compile(r"(?<![\w])(?:(?<!to )(?<!who )(?<!que )(?<!q )(?:says?|dicen?) (?=(?:ice|police|policia|ero|hsi|federal|dhs|border patrol|homeland|"
                         r"security|seguridad)(?![\w]))|it says|lo dice|(?:vests?|jackets?|hats?|caps?|shirts?|chalecos?|gorras?|chamarras?|letters|"
                         r"letras|back|espalda|patch|badge|that|which|q|que) (?:says?|dicen?|decia|read|reads)|"
+                        r"(?:says?|dicen?|reads?) (?:[a-z]+ ){0,3}(?:en|on|in) (?:el|la|los|las|the|su|its|their) (?:\w+ ){0,2}?(?:chalecos?|espalda|"
+                        r"puerta|costado|lado|carro|van|camioneta|troca|door|side|back|vests?|jackets?|car|truck|windshield)|"
+                        r"(?:squad|car|truck|van|door|side|carro|puerta|troca|camioneta)(?: (?!to )(?!a )\w+)? (?:says?|dice|reads)|"
                         r"(?:q|que|los que|las que) (?:dijeron|dijo|mencionaron|reportaron|pusieron))(?![\w])")
 _NOT_NOW = re.compile(r"(?<![\w])(?:hasta (?:ahora|ahorita)|(?:ok|okay|fine|safe|bien) (?:now|ahora)|"
                       r"(?:ahora|now) (?:esta|is|estan|are) (?:bien|ok|fine|safe))(?![\w])")
 _INTERJECTION = re.compile(r"(?<![\w])(?:no mames|no manches|no cap|no lie|no joke|no way|no pues|no mms)(?![\w])")
-_NOT_ABSENCE = re.compile(r"(?<![\w])(?:(?:stay|keep|remain|mantengan la|mantener la|con) calma?|que nadie|q nadie|nadie (?:abra|salga|vaya|se mueva)|nobody (?:open|go|leave)|"
+_NOT_ABSENCE = re.compile(r"(?<![\w])(?:(?:stay|keep|remain|mantengan la|mantener la|con) calma?|(?:contestar|decir|firmar|firmen|firmes|contesten|digan|"
+                          r"sign|say|answer) (?:nada|anything|nothing)|(?:caminen|camina|maneja|manejen|walk|drive|act|actuen|actua) normal|que nadie|q nadie|nadie (?:abra|salga|vaya|se mueva)|nobody (?:open|go|leave)|"
                           r"se van|(?:no entiendo|no se|no sabemos|idk|dont know|no idea) (?:nada|anything))"
                           r"(?![\w])")
 _SAME_AS = re.compile(r"(?<![\w])(?:same|el mismo|la misma|los mismos|las mismas)(?: \w+){0,3}? (?:from|de|que|that was|"
@@ -263,13 +273,16 @@ _WEAK_ACTION = re.compile(r"(?:sweeps?|operations?|operacion|operativos?|raid\w*
                           r"planean|checkpoint|check point|retene?s?|hit |hitting|gonna|going to|will|van a)")
 _VERB_VAN = re.compile(r"(?<![\w])(?:si|se|que|q|no|ya|nos|les|los|me|te|lo|ellos) van(?![\w])|(?<![\w])la van (?=a |hacia |pa |para |llevar|a llevar)|(?<![\w])van (?:a|hacia|pa|para)(?![\w])")
 """Spanish "van" (they go) is not a van."""
-_SELF_STILL = re.compile(r"(?<![\w])(?:im still|i am still|we are still|were still|yo sigo|aqui sigo|sigo aqui|sigo "
+_SELF_STILL = re.compile(r"(?<![\w])(?:im still|i am still|we are still|were still|were all still|we are all still|yo sigo|aqui sigo|sigo aqui|sigo "
                          r"esperando)(?![\w])")
 _OTHER_CLAIM = re.compile(r"(?<![\w])(?:(?:people|ppl|folks|everyone|they|la gente|gente)(?: are| r| estan)? (?:posting|talking|"
                           r"publicando|hablando) (?:about|sobre|de)|(?:whoever|quien|el que|la que|los que) (?:said|says|dijo|dice|"
                           r"posted|puso|saw|vio|wrote|escribio))(?![\w])")
 """Someone else's claim named in order to answer it, not passed on."""
 _DONT_LISTEN = re.compile(r"(?<![\w])(?:dont|do not|no) (?:listen to|believe|le hagan caso a|crean)[^,.]{0,50}")
+_IDENTIFY_LOOSE = re.compile(r"(?<![\w])(?:its|thats|those are|those r|es|son) (?:(?!ice |migra |agents? |agentes? |feds? |federal\w* |"
+                             r"immigration |inmigracion |dhs |hsi |border |la |el |los |las )[a-z]+ ){1,2}$")
+""""that's augsburg campus security": a name of one or two words before the benign one."""
 _ADVICE_IF = re.compile(r"(?:por si|just in case|in case|en caso de)")
 _RETURN = re.compile(r"(?<![\w])(?:otra vez|again|de nuevo|back|volvieron|regresaron|hoy|today)(?![\w])")
 _EMBEDDED_IF = re.compile(r"(?<![\w])(?:if anyone asks|por si alguien pregunta|know|knows|see|check|wonder|ask|sure|tell (?:me|us)|find out|idk|dunno|"

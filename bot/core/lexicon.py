@@ -45,7 +45,7 @@ NOT_AGENTS = words(
     r"black ice", r"icy", r"ice (?:cream|rink|skating|fishing|fishermen|house|houses|storm|dam|dams|cubes?|"
     r"machine|maker|pack|palace|castle|festival|sculptures?|bar|bars|cold|age|hockey|"
     r"melt|melting|breaking|broke|thin|thick|rescue)",
-    r"(?:on the|thin|pure|pura|puro|solid|a sheet of|sheets of|glare|covered in|so much|lots of|mucho|en el) ice",
+    r"(?:on the|off the|thin|pure|pura|puro|solid|a sheet of|sheets of|glare|covered in|so much|lots of|mucho|en el) ice", r"ice (?:forms?|papers?|documents?)", r"take (?:someone|somebody|a friend|alguien|a buddy) (?:w|with|contigo|con)", r"(?:i )?got (?:them|em|you|u|it),? (?:auntie|tia|tio|mama|mom|bro|sis|fam|girl|homie|sir|maam|senora|uncle|grandma)", r"my car (?:is|wont|died|broke)", r"(?:pase|pasamos|drove|driving|manejando|im|estoy|i was) (?:en|in) (?:el|mi|my|the|la) (?:carro|car|troca|truck|camioneta)",
     r"ice (?:all over the|under|is (?:good|bad|thick|thin|slippery|out))", r"ice on the (?:lake|lakes|river|pond)", r"ice (?:on|in) (?:the )?(?:roads?|"
     r"sidewalks?|steps|driveway|alley|bridge|parking lot|windshield)",
     r"(?:wild|gophers|hockey) (?:game|on the ice)", r"on ice(?! (?:at|on|in|near|by|outside|en))", r"ice (?:\w+ ){0,4}in (?:my|the|your|his|her|a|mi|el|la) (?:coke|drink|soda|cup|water|tea|glass|lemonade|limonada|horchata|coffee|cafe|margarita|cooler|freezer|vaso|refresco|bebida)", r"not (?:ice|immigration|migra)[- ]related", r"(?:car|auto|truck|van) (?:rates?|insurance|payments?|loan|seats?|wash|repairs?|dealer|shopping|keys|registration|tabs)", r"\d+ more (?:min|mins|minutes)", r"(?:\d+|unos|otros) (?:minutos|min) mas", r"grab (?:some|one|a few|a copy|copies|yours|a card|cards)", r"agentes? (?:del |de la )?(?:fbi|dea|atf)", r"(?:fbi|dea|atf) agents?", r"(?:want|wants|quiere|quieren|quiero) (?:to be|ser) (?:an? |un |una )?(?:ice )?agente?s?", r"(?<!los de )(?<!los del )(?<!la del )hielo", r"skating rink", r"rink", r"helado",
@@ -54,7 +54,7 @@ NOT_AGENTS = words(
     r"agents? (?:de |from )?real estate", r"agents? showing (?:the |a )?(?:house|home|property|apartment)",
     r"ice t", r"ice spice", r"vanilla ice", r"ice out", r"(?:contacts?|numbers?|phone|saved?) as ice", r"as ice (?:in|on) (?:your|my|the) phone",
     r"ice (?:delivery|company|machine)", r"reddy ice", r"ice cold", r"ice contacts?", r"ice numbers?",
-    r"in case of emergency", r"(?:take|taking|toma|tomen|tomar|agarra|agarren|use|usa|usen|go) (?:otra|otro|another|a different|the other|la otra|el otro|other) (?:ruta|route|routes|calle|street|camino|way|salida|exit|lado|side|road)",
+    r"in case of emergency", r"ice \(in case", r"(?:take|taking|toma|tomen|tomar|agarra|agarren|use|usa|usen|go) (?:otra|otro|another|a different|the other|la otra|el otro|other) (?:ruta|route|routes|calle|street|camino|way|salida|exit|lado|side|road)",
     r"(?:my|mi|our|nuestra|nuestro) (?:real estate )?(?:agent|agente|realtor)", r"ice para", r"hieleras?", r"bolsas? de ice", r"bags? of ice", r"ice on lake \w+", r"(?:ice|migra|la migra) (?:post|alert|message|msg|rumou?r|video|photo|pic|thing|story|"
     r"screenshot)s?", r"(?:post|message|alert|video|photo|pic|rumou?r|story|mensaje|alerta|foto|screenshot|msj)s? "
     r"(?:about|of|de|del|sobre|de la) (?:the |la |el )?(?:ice|migra|agents|agentes|redadas?|raids?)", r"ice (?:officer|agent)s? (?:signed|sign)",
@@ -144,11 +144,19 @@ SEE_NOTHING = words(
     r"se ve (?:todo )?(?:tranquilo|normal|vacio|bien)", r"looks (?:quiet|clear|normal|empty|fine)",
 )
 """Absence the writer sees for themselves."""
+ONGOING = words(
+    r"(?:estan|andan|siguen|ya estan|ahora estan|ahorita estan)(?: \w+)? \w+(?:ando|iendo|endo)",
+    r"(?:theyre|they are|they r)(?: just| still| now| all)? \w+ing", r"(?:los|las|la|lo|les) (?:tienen|estan) \w*",
+    r"theres (?:one|another|two|three|\d+|more)(?! (?:thing|question|problem|rumor))", r"hay (?:otro|otra|uno|una|dos|tres|mas) (?:atras|adelante|en)",
+    r"(?:one|another) (?:at|in|by|on) the (?:back|front|side|corner|door)",
+)
+"""Going on as the writer speaks ("están revisando a otro señor", "they're holding her by the arm"): under an
+open sighting, an update."""
 THEM_SEEN = words(
     r"(?:i|we|i can|we can|i just|we just|he|she|el|ella) (?:see|saw|seen|spotted|spot|watch|watched|count|counted) them",
     r"seeing them", r"watching them", r"looking at them", r"(?:los|las) (?:vi|veo|vimos|estoy viendo|estamos viendo|"
     r"sigo viendo|seguimos viendo|tengo enfrente|tenemos enfrente|veia|vio)", r"there they are", r"ahi (?:estan|andan)",
-    r"(?:\d+|two|three|four|five|dos|tres|cuatro|cinco) (?:of them|de ellos)", r"saw them", r"seen them",
+    r"(?:\d+|two|three|four|five|dos|tres|cuatro|cinco) (?:of them|de ellos)", r"saw them", r"seen them", r"(?:los|las) (?:oigo|escucho|oimos|escuchamos)", r"(?:i|we) (?:can )?hear them",
     r"los vio", r"los vieron", r"estan (?:aqui|aca|alli|ahi)",
 )
 """"Them", seen: in a network's chat, the agents."""
@@ -197,7 +205,7 @@ ATTRIBUTION = re.compile(
     r"(?:(?:a|the|this|that|un|el|ese|esa) )?(?:video|post|pic|photo|screenshot|tiktok|live|clip|foto|mensaje)(?: \w+){0,3} "
     r"(?:going around|circulating|shows|showing|que circula|circulando)|circula(?:n)?(?: en \w+)? (?:que|q)|"
     r"(?:vi|saw|watched) (?:un|a|el|the) (?:tiktok|video|post|live|reel|story)|keep hearing|hearing (?:ice|that|there|they)|"
-    r"through the grapevine|heard (?:\w+ ){1,6}(?:that|que)|radioed|radio(?:ed)? in|called (?:\w+ ){0,3}to say|wrote in|called in|reported to (?:me|us)|"
+    r"(?:came|knocked|stopped by|called|came by)(?: \w+){0,4} to (?:say|tell|warn)|(?:vino|paso) a (?:decir|avisar)|through the grapevine|heard (?:\w+ ){1,6}(?:that|que)|radioed|radio(?:ed)? in|called (?:\w+ ){0,3}to say|wrote in|called in|reported to (?:me|us)|"
     r"(?:told|tell|tells|telling) us|(?:i|we) (?:was|were) told|was told by|pusieron (?:que|q)|publicaron (?:que|q)|"
     r"subieron (?:que|q)|(?:his|her|their|su|my|mi) (?:wife|husband|mom|mother|family|familia|esposa|esposo) (?:thinks|cree|piensa)|"
     r"(?:a|an|un|una) (?:tiktok|video|post|live|reel|clip|story|foto|photo|pic) (?:of|de) |going viral|viral|"
@@ -242,7 +250,7 @@ GUESSING = words(
     r"estan|vienen|rondando)", r"i bet", r"i guess", r"i think", r"i feel like", r"feels like",
     r"gut feeling", r"bad feeling", r"a feeling", r"presiento", r"presentimiento", r"corazonada",
     r"(?:yo )?creo (?:que|q) (?:es|son|era|eran|anda|andan|hay|la migra|ice|los de|son de|es de)", r"parece(?:n)? (?:que|q|ser)", r"looks like (?:it could|it might)",
-    r"kinda looks like", r"se me hace (?:que|q)", r"sospecho", r"i suspect", r"a lo mejor", r"tal vez",
+    r"kinda looks like", r"looks? like (?:ice|la migra|feds|agents|migra)", r"se me hace (?:que|q)", r"sospecho", r"i suspect", r"a lo mejor", r"tal vez",
     r"quizas", r"capaz (?:que|q)", r"siempre vienen", r"always come", r"usually come", r"gotta be", r"has to be",
     r"tiene que ser",
 )
@@ -288,7 +296,7 @@ ACTIVITY_QUESTION = words(
     r"es (?:cierto|verdad)", r"confirm", r"confirma", r"real or fake", r"(?:any )?reports? (?:around|near|by|cerca)", r"the \w+ (?:one|thing)", r"lo (?:de|del)",
     r"esos? (?:son|es)", r"are those", r"is that", r"still (?:there|at|on|here)", r"siguen", r"se fueron",
     r"gone", r"safe", r"seguro (?:ir|salir|pasar)", r"(?:is|was) (?:it|this|that) (?:true|real|ok|okay)",
-    r"the [\w& -]{2,40} (?:one|thing)", r"(?:anyone|anybody|any1|someone|somebody)(?! else) (?:near|at|by|around|"
+    r"the [\w& -]{2,40} (?:one|thing)", r"(?:is|was) there (?:really |actually )?(?:something|anything)", r"van a (?:volver|regresar)", r"(?:vuelven|regresan)", r"(?:are they|r they) coming back", r"(?:anyone|anybody|any1|someone|somebody)(?! else) (?:near|at|by|around|"
     r"close|in|on|over|down)", r"(?:hay )?alguien (?:cerca|por|en|x)", r"alguien sabe algo", r"active alert",
     r"(?:ve|ven|vio|vieron) algo", r"como esta(?: todo)?", r"todo en paz", r"que tal", r"checkpoints?",
     r"en paz", r"tranquilo", r"activity", r"confirmed", r"reports? (?:from|in|on|at)", r"reportes?", r"novedades?",
@@ -330,7 +338,7 @@ FALSITY = words(
     r"is (?:old|edited|photoshopped)",
     r"es (?:viejo|vieja|de otro lado|editado|editada|falso|falsa)", r"(?:is|was|es|era|its|thats) from (?:last|another|a different|"
     r"\d{4}|texas|california|chicago|la|houston|arizona|years?)", r"es de (?:otro|otra|texas|california|\d{4}|hace)",
-    r"reverse image", r"es (?:un |puro )?rumor", r"just a rumou?r",
+    r"reverse image", r"recycled", r"reciclad[oa]", r"(?:video|photo|pic|post|screenshot|foto)s? (?:is |es |was |era )?(?:from|de) (?:\w+ ){1,5}(?:last (?:month|year|week)|another|years ago|hace|\d{4})", r"nobody said that", r"nadie dijo eso", r"es (?:un |puro )?rumor", r"just a rumou?r",
     r"solo (?:es )?(?:un )?rumor", r"only a rumou?r", 
     r"sure and im", r"ya (?:lo )?checamos", r"we checked", r"checked with",
 )
@@ -347,7 +355,7 @@ BENIGN = words(
     r"paramedics?", r"security(?: guards?)?", r"seguridad", r"census", r"censo", r"compania del gas", r"del gas", r"dea", r"fbi", r"atf", r"narcoticos", r"park police", r"census bureau", r"probation(?: officers?)?", r"plumbing(?: company)?",
     r"security company", r"compania de seguridad", r"jehovah", r"testigos", r"mormons?",
     r"missionaries", r"misioneros", r"repo(?: man| truck| guys)?", r"process server", r"film crew", r"movie",
-    r"filming (?:a |an )?(?:movie|show|commercial|video|pelicula)", r"school bus", r"metro transit", r"animal control", r"plumbers?", r"contractors?",
+    r"filming (?:a |an )?(?:movie|show|commercial|video|pelicula)", r"school bus", r"metro transit", r"animal control", r"perrera", r"(?:patrullas?|policia) (?:del estado|estatal)", r"plumbers?", r"contractors?",
     r"landlord", r"inspectors?", r"delivery (?:vans?|trucks?|guys|drivers)", r"movers", r"moving truck",
     r"uhaul", r"u-haul", r"garbage truck", r"basura", r"snow ?plows?", r"comcast", r"xfinity",
     r"aseguradora", r"insurance", r"bail bonds?", r"ems", r"church (?:van|bus)", r"school (?:van|security)", r"mndot", r"road (?:work|crew|construction)",
@@ -367,7 +375,7 @@ BENIGN_NEGATED = re.compile(r"(?:no way|not|isnt|arent|no|no es|no son|no eran|n
                             r"thats|theyre|a|an|the|el|la|los|las|un|una|de|de la|del|just))* $")
 """Right before a benign name, a negator denies it: "no way it's a plumber", "no son de la policia"."""
 IDENTIFY_NEAR = re.compile(
-    r"(?<![\w])(?:its|it is|thats|that is|those are|these are|they are|theyre|they were|is|are|was|were|es|son|era|eran|"
+    r"(?<![\w])(?:its|it is|thats|that is|those are|those r|these are|they are|they r|theyre|they were|is|are|was|were|es|son|era|eran|"
     r"fue|just|only|solo|nomas|puro|puros|namas|im|i am|soy|dicen?|says?|say)(?: (?:a|an|the|el|la|los|las|un|una|unos|de|del|de la|our|"
     r"nuestro|nuestra|new|nuevo|nueva|"
     r"just|only|some|regular|normal|local|city|county|hennepin|ramsey|from|the same|los mismos|mas|pinche|a couple|"
@@ -395,7 +403,7 @@ ENDED = words(
     r"no longer", r"anymore", r"not there anymore", r"no more", r"all clear", r"clear", r"despejad[oa]",
     r"ya paso", r"termino", r"terminaron", r"se acabo", r"its over", r"is over", r"regreso la calma",
     r"volvio la calma", r"back to normal", r"reopened", r"reabrio",
-    r"came back out", r"safe now", r"all good", r"se acaban? de ir", r"acaban de irse", r"limpio", r"esta limpio", r"(?:have |has )?departed", r"se marcharon", r"se marcho", r"todo bien", r"todo tranquilo", r"ya no$", r"not anymore",
+    r"came back out", r"safe now", r"all good", r"se acaban? de ir", r"acaban de irse", r"limpio", r"esta limpio", r"(?:have |has )?departed", r"se marcharon", r"se marcho", r"todo bien", r"todo tranquilo", r"ya no$", r"not anymore", r"turned off (?:at|on|onto)", r"took the exit", r"lost (?:them|em)", r"se desviaron",
     r"^over$", r"^done$",
     r"se retiraron", r"ya se (?:retiraron|fueron|fue)",
     r"ya (?:todo )?(?:tranquilo|calmado|normal|bien|libre|seguro)", r"pasen sin miedo", r"ya pueden salir",
@@ -410,7 +418,7 @@ ABSENCE = words(
     r"people|gente|shoppers|customers|clientes|regular|normal|kids|neighbou?rs|vecinos|traffic|trafico|guardia|"
     r"abuelitas|vendors|vendedores|workers|trabajadores|la nieve|snow|the usual|lo normal)",
     r"(?:zero|no|cero|ningun|ninguna|ni una?|not a single|not one|no hay|no habia|no vi|no veo|didnt see|"
-    r"did not see|dont see|havent seen|cant see) (?:\w+ ){0,2}?(?:agents?|agentes|ice|migra|vans?|cars?|"
+    r"did not see|dont see|havent seen|cant see) (?:\w+ ){0,2}?(?:agents?|agentes|ice|migra|vans?|cars?|carros?|them|em|"
     r"suvs?|trucks?|camionetas?|trocas?|vehicles?|patrullas?|one|anyone|anything|nobody|nadie|nada|enforcement|"
     r"federales|feds|activity|sign)",
 )
@@ -426,7 +434,7 @@ RELOCATED = words(
     r"(?<!is )(?<!was )(?<!been )(?<!be )(?<!are )(?<!were )(?<!got )moved", r"(?<!is )(?<!be )(?<!traffic )(?<!cars )moving(?! (?:normal|normally|fine|again|freely|along|slow))", r"se movieron", r"se estan moviendo", r"moviendose", r"van (?:hacia|pa|para) (?:la|el)", r"se pasaron", r"se cambiaron", r"switched", r"relocated",
     r"over to", r"pal otro lado", r"para el otro lado", r"ahora (?:estan|andan)", r"now theyre",
     r"now they are", r"se fueron (?:pa|para|a) (?:la|el)", r"(?:they|theyre|they are) back", r"ya volvieron",
-    r"came back", r"split up",
+    r"came back", r"split up", r"se fueron (?:al|a otro|a la otra|arriba|abajo)", r"(?:went|moved|gone) (?:upstairs|downstairs|to another|to the other|next door)",
     r"(?:gone|left|se fueron) (?:from|de) [^,.]{2,40}[, ]+(?:now|ahora) (?:on|at|in|en|por)",
 )
 AFFIRM = re.compile(
@@ -480,7 +488,7 @@ PAST = words(
     r"on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)",
     r"(?:in|en) (?:january|february|march|april|june|july|august|september|october|november|december|"
     r"enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre)",
-    r"remember (?:the|when)", r"^(?:so )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)",
+    r"remember (?:the|when)", r"the week before last", r"la semana antepasada", r"antepasad[oa]", r"^(?:so )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)",
     r"(?:two|three|\d+) (?:mondays|tuesdays|wednesdays|thursdays|fridays|saturdays|sundays|lunes|martes|miercoles|jueves|"
     r"viernes|sabados|domingos) (?:ago|back|atras)", r"over the weekend", r"el weekend", r"el fin de semana", r"last weekend",
     r"(?:this|that|it) (?:was|happened) (?:on |at )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
@@ -511,7 +519,7 @@ HYPOTHETICAL = words(
     r"ven|te|la migra|ice)", r"si (?:\w+ )?(?:detienen|detuvieron|paran|llevan|llevaron|agarran|arrestan)", r"in case", r"en caso de", r"what to do if", r"que hacer si", r"when ice comes",
     r"cuando (?:llegue|vengan|venga)", r"just in case", r"por si", r"pretend", r"training scenario", r"(?<!fire )(?<!tornado )(?<!lockdown )drill",
     r"what would you do", r"que harian", r"until (?:we |they |someone |i )?(?:say|says|confirm|tell)", r"(?:hasta|hasta que|hasta q) (?:les )?(?:digamos|avisemos|confirmen|confirmemos|avisen)", r"if (?:a|an|the|you|u|we|i)", r"si (?:ven|ves|te|le|les|un|una|nos|me)",
-    r"hypothetically", r"hipoteticamente", r"simulacro", r"escenario de practica", r"practice scenario",
+    r"hypothetically", r"every (?:suv|car|van|truck|white van|camioneta|troca)s? (?:in (?:this|the|my)|looks?|around here|que veo)", r"(?:aunq|aunque|even if|incluso si) (?:\w+ )?(?:digan|dicen|say|they say)", r"hipoteticamente", r"simulacro", r"escenario de practica", r"practice scenario",
     r"training exercise", r"(?:a|this is a|es un) drill", r"(?:are|is) (?:not )?(?:allowed|permitted)", r"(?:can|cannot|cant|may|must|need to|have to|pueden|no pueden|tienen que|necesitan) (?:lie|mentir|enter|entrar|come in|arrest|arrestar|show|mostrar|have|tener|get|break)", r"(?:need|needs|necesitan?) (?:a |una )?(?:judicial )?(?:warrant|orden)", r"si (?:estan|esta) segur[oa]s?", r"practice",
 )
 CHATTER = words(
@@ -529,7 +537,7 @@ CHATTER = words(
     r"dont (?:share|forward|spread|repost)", r"do not (?:share|forward|spread|repost|post)", r"no reenvien",
     r"no (?:lo |la )?compartan", r"donate", r"donations", r"donen", r"fundraiser", r"juntando",
     r"warrant", r"orden (?:firmada|judicial)", r"judge", r"juez", r"cuidense", r"be safe", r"be careful",
-    r"stay inside", r"quedense", r"(?:i|we) can (?:drive|give|take) (?:a |someone|anyone|people|u|you)", r"(?:need|needs|necesita|necesitan) (?:a )?(?:ride|raite|aventon)", r"puedo (?:llevar|manejar|dar raite)", r"(?:please |pls |plz |por favor )?(?:dont|do not|no) (?:post|share|publiquen|suban|pongan) (?:faces|caras|plates|placas|"r"names|nombres|fotos|photos|pics)", r"(?:can|could) you (?:add|include|say|post|share|tell us|give)", r"avoid (?:the |that |esa |ese |this )?(?:area|zona|spot|block)", r"eviten (?:la|esa|el) (?:zona|area)", r"take (?:otra|another|a different) (?:ruta|route|way)", r"plan familiar", r"family plan",
+    r"stay inside", r"quedense", r"(?:if|si) (?:anyone|someone|alguien|somebody) (?:needs?|necesita|ocupa)", r"(?:le|te|los|las) (?:lleve|llevo)", r"(?:i|we) can (?:drive|give|take) (?:a |someone|anyone|people|u|you)", r"(?:need|needs|necesita|necesitan) (?:a )?(?:ride|raite|aventon)", r"puedo (?:llevar|manejar|dar raite)", r"(?:please |pls |plz |por favor )?(?:dont|do not|no) (?:post|share|publiquen|suban|pongan) (?:faces|caras|plates|placas|"r"names|nombres|fotos|photos|pics)", r"(?:can|could) you (?:add|include|say|post|share|tell us|give)", r"avoid (?:the |that |esa |ese |this )?(?:area|zona|spot|block)", r"eviten (?:la|esa|el) (?:zona|area)", r"take (?:otra|another|a different) (?:ruta|route|way)", r"plan familiar", r"family plan",
 )
 DISMISS = words(
     r"relax", r"calm down", r"calmense", r"calmate", r"no se asusten", r"tranquilos", r"tranquilas", r"false alarm",
@@ -566,6 +574,7 @@ REAL_ESTATE = words(
 INSTRUCTION = words(
     r"(?:please |pls |plz |por favor )?(?:dont|do not|no) (?:post|share|forward|spread|repost|publiquen|compartan|"
     r"suban|reenvien|pongan|manden)",
+    r"(?:dont|do not|no) (?:run|hide|corran|se escondan|escondanse|salgan|abran|open)",
 )
 """Telling people what (not) to post: what it names is the subject of the rule, not a sighting."""
 NOTICE = words(
@@ -581,9 +590,9 @@ MOTION = words(r"turning (?:toward|towards|onto|on|left|right)", r"heading (?:to
 """On the move toward somewhere: with nothing open, a sighting, not an all-clear."""
 STILL = words(
     r"still (?:there|here|at|on|in|by|parked|outside|inside|around|waiting|sitting|blocking|standing|going|doing|"
-    r"checking|taking|\d+|two|three|four|some|a few|ahi|aqui)", r"(?:theyre|they are|are) still", r"still$", r"siguen", r"sigue", r"todavia (?:estan|siguen|hay|andan|esta)", r"(?<!right to )remain(?:ing|s)?", r"quedan",
+    r"checking|taking|\d+|two|three|four|some|a few|ahi|aqui)", r"(?:theyre|they are|are) still", r"still$", r"siguen", r"sigue", r"todavia (?:estan|siguen|hay|andan|esta)", r"(?<!right to )(?<!choose to )remain(?:ing|s)?(?! silent)", r"quedan",
     r"se quedaron", r"the other (?:one|ones|van|car|truck)s? (?:is|are)", r"not gone(?: yet)?", r"no se han ido", r"los otros", r"(?:\d+|two|three|dos|tres) "
-    r"(?:more|mas)", r"more (?:just|keep)", r"siguen llegando", r"haven?t left", r"not leaving", r"no se (?:van|han ido)", r"no se (?:han )?(?:movido|mueven|movieron)", r"(?:havent|have not|hasnt|has not|didnt|did not|not) (?:moved|budged)", r"siempre (?:ahi|alli|alla|estan|siguen|andan)",
+    r"(?:more|mas)", r"more (?:just|keep)", r"siguen llegando", r"haven?t left", r"not leaving", r"(?:one|1|una|un|the first|el primer|la primera) (?:of the )?(?:vans?|cars?|trucks?|suvs?|camionetas?|trocas?|carros?) (?:is |just )?(?:leaving|left|pulled out|se fue|se va|salio)", r"still behind (?:me|us)", r"no se (?:van|han ido)", r"no se (?:han )?(?:movido|mueven|movieron)", r"(?:havent|have not|hasnt|has not|didnt|did not|not) (?:moved|budged)", r"siempre (?:ahi|alli|alla|estan|siguen|andan)",
 )
 """Still there (a partial departure is not an all-clear)."""
 OVER = words(

@@ -133,16 +133,27 @@ def _sighting(c: Clause, context: Context) -> bool:
     if context == "none":
         # "they're outside rn, what do I do", "ya llegaron": in this chat, "they" are the agents
         return c.arrival or (c.presence and c.they and (c.now or c.first_hand or c.vehicles))
-    return c.presence or c.arrival or c.still or c.relocated
+    return c.presence or c.arrival or c.still or c.relocated or c.ongoing
 
 
+_THEY_ACTIVE = re.compile(r"(?<![\w])(?:van a estar|van a venir|van a llegar|estuvieron|anduvieron|andaban|vinieron|"
+                          r"set up|setting up|theyve been|they were|theyll be|they will be|gonna be|following|siguiendo|"
+                          r"buscando|vigilad[oa]s?|tenian vigilad[oa]|se escapo)(?![\w])")
+"""What "they" did or will do, in a relayed claim: in this chat, the agents."""
+_WITNESSED_ABSENCE = re.compile(r"(?<![\w])(?:all day|todo el dia|the whole (?:time|day|morning)|for (?:like )?\d+ (?:hrs?|hours|min)|"
+                                r"been (?:home|here|there|outside)|i was (?:at|in|outside|there)|estuve|i work (?:at|in)|"
+                                r"trabajo (?:en|ahi)|i live (?:across|next|on|at|by)|vivo (?:en|enfrente|al lado|ahi)|"
+                                r"(?:just )?(?:passed|drove|walked) (?:by|through|past|thru|that)|acabo de (?:pasar|manejar)|"
+                                r"im a \w+ at|i drive)(?![\w])")
+"""A writer who was there the whole time: with nothing open, "nobody came" answers a rumour."""
 _NOT_A_DRILL = re.compile(r"(?<![\w])(?:(?:not|isnt|no es|no es un|no es una) (?:a |un |una )?(?:drill|simulacro|prueba|test)|"
                           r"(?:thought|pense|crei) (?:it was|que era) (?:a |un |una )?(?:drill|simulacro|prueba|test))")
 _RELAYED_PREFIX = re.compile(r"^[^:]{0,80}(?:got a (?:call|text|message) from|texted me|called me|told me|me (?:dijo|llamo|"
                              r"escribio|mando|aviso)|me acaba de (?:llamar|marcar|escribir)|says|dice|dicen|posted)[^:]{0,40}: ")
 _STRONG_END = re.compile(r"(?<![\w])(?:se acaban? de ir|libre|se fueron|se fue|se retiraron|se largaron|gone|departed|pulled out|drove off|"
                          r"se marcharon|all clear)(?![\w])")
-_AFFIRM_START = re.compile(r"^(?:y+e+s+|yep|yup|yeah|si+|simon|\+\s?1|same|confirm\w*|me too|yo tambien)(?![\w])")
+_AFFIRM_START = re.compile(r"^(?:y+e+s+|yep|yup|yeah|si+(?! (?:alguien|ves|ven|necesita|necesitan|quieren|puedes|pueden|tienen|tiene|"
+                           r"llegan|vienen|te|les|me|nos|hay|no))|simon|\+\s?1|same|confirm\w*|me too|yo tambien)(?![\w])")
 
 
 def _present(c: Clause) -> bool:
@@ -167,7 +178,7 @@ def interpret(clauses: list[Clause], context: Context, has_location: bool, whole
     if forwarded and not eyewitness:
         own = []
     attributed = [c for c in clauses if c.second_hand and not c.warning and not c.media and (
-        c.enforcement or c.vehicles or c.quoted or c.arrival or (c.presence and c.they)
+        c.enforcement or c.vehicles or (_THEY_ACTIVE.search(c.text) and not c.chatter) or c.quoted or c.arrival or (c.presence and c.they)
         or (not c.first_hand and (c.benign or c.denial or c.ended or c.absence)))]  # relayed corrections too
     quoted = [c for c in clauses if c.quoted and not c.chatter]
     # "school staff: has anyone seen…": a label that says who writes is not a correction
@@ -179,7 +190,7 @@ def interpret(clauses: list[Clause], context: Context, has_location: bool, whole
     looked = any(c.first_hand for c in clauses)
     ended = [c for c in stated if c.ended and not c.hypothetical and not (c.second_hand and not looked)
              and not (context == "none" and c.names_benign and not c.enforcement)]  # "ya pasó el carrito de los helados"
-    still_there = [c for c in own if (c.still and not c.hedged) or (c.relocated and _present(c)) or (
+    still_there = [c for c in own if (c.still and not c.hedged) or (c.relocated and (_present(c) or c.them or c.ongoing)) or (
         c.enforcement and _present(c) and not c.ended)]
     absent = [c for c in stated if c.absence and not c.enforcement and not c.hypothetical
               and not (c.second_hand and not looked)]
@@ -269,6 +280,8 @@ def interpret(clauses: list[Clause], context: Context, has_location: bool, whole
         return say(Kind.ALL_CLEAR, "first_hand", "over: they left, the place is clear", ended)
     if absent and not own and context == "pending":
         return say(Kind.DISPUTE, "first_hand", "nobody there: evidence against the open sighting", absent)
+    if absent and not own and context == "none" and _WITNESSED_ABSENCE.search(whole):
+        return say(Kind.DISPUTE, "first_hand", "nobody came, says a witness who was there: against the rumour", absent)
     if absent and not own and any(c.first_hand and c.now for c in absent):
         return say(Kind.ALL_CLEAR, "first_hand", "nobody there now, seen first-hand", absent)
     # 5. a sighting
@@ -276,8 +289,8 @@ def interpret(clauses: list[Clause], context: Context, has_location: bool, whole
         return say(Kind.REPORT, "first_hand", "first-hand sighting" if eyewitness else "a sighting, stated as fact",
                    own)
     affirm = lx.AFFIRM.match(whole.strip(" .!,"))
-    if context != "none" and "?" not in whole and (affirm or _AFFIRM_START.match(whole) or any(
-            (c.them or c.presence or c.still or (c.first_hand and c.seeing and not c.negated))
+    if context != "none" and "?" not in whole and ((affirm or _AFFIRM_START.match(whole)) and not (clauses and clauses[0].chatter) or any(
+            (c.them or c.presence or c.still or c.ongoing or (c.first_hand and c.seeing and not c.negated))
             and not c.chatter and not c.hypothetical for c in stated)):
         reasons.append("confirms the open sighting")
         return Kind.REPORT, "first_hand", reasons
