@@ -18,7 +18,7 @@ from bot import keys
 from config.areas import load_areas
 from workers import incidents
 from workers.config_state import seed_config
-from workers.pipeline import apply_message
+from workers.decisions import apply_message
 from workers.runtime import Runtime
 from tests.conftest import T0
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.commands.registry import BadArgument, help_text, parse_area_definition, parse_command, verifier_verdict
+from workers.commands.alerts import verifier_verdict
+from workers.commands.arguments import BadArgument, parse_area_definition
+from workers.commands.table import help_text, parse_command
 from bot.core.areas import CircleArea, PolygonArea
 from tests.conftest import Relay
 from bot import keys
