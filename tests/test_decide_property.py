@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, event, given, settings, strategies as st
 
 from bot.core.decide import IncidentState, Message, after, decide, voices
 from bot.core.models import Envelope, Policy
-from bot.geo.gazetteer import GeoResult
+from bot.geo import GeoResult
 from bot import keys
 from config.areas import load_areas
 from workers import incidents
