@@ -134,3 +134,13 @@ def test_the_domain_core_imports_no_io(path: Path) -> None:
         for name in names:
             assert name.split(".")[0] not in CORE_IO, f"{path.name} imports {name}"
 
+
+
+def test_no_module_over_450_lines() -> None:
+    too_big = {}
+    for path in _project_modules().values():
+        rel = str(path.relative_to(REPO))
+        lines = len(path.read_text().splitlines())
+        if lines > MAX_MODULE_LINES and rel not in TOO_BIG_BY_HOUSE_RULE:
+            too_big[rel] = lines
+    assert not too_big, f"modules over {MAX_MODULE_LINES} lines: {too_big}"
