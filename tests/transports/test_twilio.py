@@ -403,3 +403,9 @@ def test_a_whatsapp_member_subscribes_by_command_and_gets_the_next_alert(tr: Twi
     tr.whatsapp(*SUR_1[:1], sender=SUR_1[1])
     tr.whatsapp(*SUR_2[:1], sender=SUR_2[1])
     assert alerts_to(tr) == Counter(SUR + [f"whatsapp:{newcomer}"])
+
+
+def test_a_resend_queued_before_the_split_still_finds_its_job() -> None:
+    from bot.transports import twilio, twilio_resend
+
+    assert twilio.resend_job is twilio_resend.resend_job  # jobs in Redis name bot.transports.twilio.resend_job
