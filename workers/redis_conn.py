@@ -105,10 +105,10 @@ _embedded: dict[Path, EmbeddedRedis] = {}
 def redis_url(settings: Settings) -> str:
     if settings.redis_url:
         return settings.redis_url
-    server_dir = settings.embedded_redis_dir()
-    if server_dir not in _embedded:
-        _embedded[server_dir] = EmbeddedRedis(server_dir, settings.redis_appendfsync).start()
-    return _embedded[server_dir].url
+    data_dir = Path(settings.data_dir).resolve()
+    if data_dir not in _embedded:
+        _embedded[data_dir] = EmbeddedRedis(settings.embedded_redis_dir(), settings.redis_appendfsync).start()
+    return _embedded[data_dir].url
 
 
 RIDE_OUT_S = 10.0
