@@ -88,7 +88,7 @@ def run_pipeline(settings: Settings, fake: FakeTwilio) -> None:
 
 
 def _proc_send(settings: Settings, numbers: list[str], start_at: float) -> None:
-    from bot.transports.twilio import TwilioSender
+    from bot.transports.twilio_sender import TwilioSender
 
     sender = TwilioSender.from_settings(settings)
     while time.time() < start_at:

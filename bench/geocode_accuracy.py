@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.geo import load_gazetteer  # noqa: E402
-from bot.geo.gazetteer import haversine_m  # noqa: E402
+from bot.core.geometry import haversine_m  # noqa: E402
 
 COUNTED = ("report", "confirm", "verifier")
 

@@ -17,11 +17,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import redis
-from rq import Queue, Retry
+from rq import Queue
 
 from bot import keys
 from bot.core.models import Envelope, InboundMessage
 from bot.identity import Identity, InvalidAddress, normalise_address, scrub_numbers
+from bot.queues import RETRY_KICK
 from bot.scripts import run_script
 
 log = logging.getLogger(__name__)
@@ -225,5 +226,5 @@ def kick_drain(conn: redis.Redis, queue: Queue, job_timeout_s: int = 60, pending
         return False
     drain_id = drain_id.decode() if isinstance(drain_id, bytes) else drain_id
     queue.enqueue(DRAIN_JOB, job_id=drain_id, job_timeout=job_timeout_s, result_ttl=0, failure_ttl=24 * 3600,
-                  at_front=True, retry=Retry(max=3, interval=[1, 5, 15]))
+                  at_front=True, retry=RETRY_KICK)
     return True

@@ -14,6 +14,9 @@ from typing import Literal
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+EMBEDDED_REDIS_SOCKET = "redis.sock"
+"""The embedded Redis server's socket file, in Settings.embedded_redis_dir()."""
+
 EXAMPLE_AREAS = Path(__file__).parent / "example.areas.toml"
 
 
@@ -92,7 +95,7 @@ class Settings(BaseSettings):
     twilio_api_url: str = "https://api.twilio.com"
     public_url: str | None = None
     """The base URL Twilio calls (https://bot.example.org): signatures are checked against it + the path."""
-    # -- Twilio transport (bot/transports/twilio.py, docs/twilio.md)
+    # -- Twilio transport (bot/transports/twilio*.py, docs/twilio.md)
     twilio_content_sid_en: str | None = None
     """Approved WhatsApp template (ContentSid HX…) for English lists, used outside the 24-hour window.
     Variables: {{1}} place, {{2}} the alert text on one line."""
@@ -134,6 +137,14 @@ class Settings(BaseSettings):
             with os.fdopen(fd, "w") as fh:
                 fh.write(secrets.token_urlsafe(32))
         return path.read_text().strip().encode()
+
+    def embedded_redis_dir(self) -> Path:
+        """Where the embedded Redis server (workers/redis_conn.py) keeps its files and its socket."""
+        return (Path(self.data_dir) / "redis").resolve()
+
+    def embedded_redis_url(self) -> str:
+        """The embedded server's socket, for a process that connects to it without running it."""
+        return f"unix://{self.embedded_redis_dir() / EMBEDDED_REDIS_SOCKET}"
 
 
 def load_settings(**flags: object) -> Settings:

@@ -14,7 +14,7 @@ from config.settings import Settings
 
 def _deliver(settings: Settings, channel: str, group: str, items: list[list[str]]) -> None:
     from bot.transports.signal_sender import SignalSender
-    from bot.transports.twilio import TwilioSender
+    from bot.transports.twilio_sender import TwilioSender
     from workers.delivery import deliver
     from workers.redis_conn import connect
     from workers.runtime import Runtime, set_runtime

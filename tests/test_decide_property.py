@@ -13,12 +13,12 @@ from hypothesis import HealthCheck, event, given, settings, strategies as st
 
 from bot.core.decide import IncidentState, Message, after, decide, voices
 from bot.core.models import Envelope, Policy
-from bot.geo.gazetteer import GeoResult
+from bot.geo import GeoResult
 from bot import keys
 from config.areas import load_areas
 from workers import incidents
 from workers.config_state import seed_config
-from workers.pipeline import apply_message
+from workers.decisions import apply_message
 from workers.runtime import Runtime
 from tests.conftest import T0
 

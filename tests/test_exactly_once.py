@@ -24,7 +24,7 @@ from bot import keys
 from bot.ingest import message_key
 from bot.keys import twilio as tk
 from bot.transports.signal_sender import SignalSender
-from bot.transports.twilio import TwilioSender
+from bot.transports.twilio_sender import TwilioSender
 from config.areas import load_areas
 from config.settings import Settings
 from tests.conftest import T0

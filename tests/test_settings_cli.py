@@ -157,7 +157,7 @@ def test_worker_works_the_queue_of_the_environment(clean_env: pytest.MonkeyPatch
                                                    own_redis: EmbeddedRedis) -> None:
     from rq.job import Job
 
-    from workers.queues import RETRY_DRAIN, enqueue_once, job_id
+    from bot.queues import RETRY_DRAIN, enqueue_once, job_id
     from workers.runtime import Runtime
 
     rt = Runtime(Settings(redis_url=own_redis.url, data_dir=tmp_path, secret_key="k" * 32))

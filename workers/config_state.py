@@ -135,15 +135,11 @@ def save_group(conn: redis.Redis, group: GroupConfig) -> None:
 
 
 def audit(conn: redis.Redis, *, at: str, actor: str, role: str, action: str, detail: str, ok: bool,
-          settings: "Settings | None" = None) -> None:
+          settings: "Settings") -> None:
     """One audit entry, the trail capped by audit_max_entries and audit_max_age_s (workers/ops/retention.py)
-    of `settings`, or of the worker's own settings when the caller (a chat command job) gives none."""
+    of `settings`."""
     from workers.ops.retention import write_audit
 
-    if settings is None:
-        from workers.runtime import runtime
-
-        settings = runtime().settings
     write_audit(conn, {"at": at, "actor": actor, "role": role, "action": action,
                        "detail": scrub_numbers(detail)[:500], "ok": "1" if ok else "0"},
                 max_entries=settings.audit_max_entries, max_age_s=settings.audit_max_age_s)

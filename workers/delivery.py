@@ -18,7 +18,7 @@ from bot.ingest import message_key
 from bot.transports.base import Outbound
 from bot import keys, metrics
 from workers import incidents
-from workers.queues import RETRY_DELIVERY, enqueue_once, job_id
+from bot.queues import RETRY_DELIVERY, enqueue_once, job_id
 from bot.durability import durable_ack
 from workers.runtime import Runtime, runtime
 

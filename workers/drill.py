@@ -155,6 +155,8 @@ def run_drill(scenario: Path, areas: Path, *, workers: int = 1, data_dir: Path |
         drill_own["redis_url"] = redis_url
     if environment.secret_key is None:
         drill_own["secret_key"] = secrets.token_urlsafe(32)  # pseudonyms of a rehearsal are throw-away
+    if "durable_ack" not in environment.model_fields_set:
+        drill_own["durable_ack"] = ""  # a rehearsal's Redis is thrown away: no fsync per send
     if "log_level" not in environment.model_fields_set:
         drill_own["log_level"] = log_level
     settings = Settings(**drill_own)  # type: ignore[arg-type]

@@ -15,7 +15,7 @@ from rq.serializers import JSONSerializer
 from bot import metrics
 from config.logging import configure_logging
 from config.settings import Settings, as_environment
-from workers.queues import RETRY_DRAIN, enqueue_once, job_id
+from bot.queues import RETRY_DRAIN, enqueue_once, job_id
 from workers.recovery import beat, forget, keep
 from workers.runtime import Runtime, set_runtime
 

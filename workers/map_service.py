@@ -1,5 +1,5 @@
 """Builds the coordinator map and feeds for the bot's HTTP server (bot/map/web.py): it needs the relay's
-config and area shapes (a Runtime) and the /why wording (workers/commands.py), which bot/ may not import."""
+config and area shapes (a Runtime) and the /why wording (workers/commands/audit.py), which bot/ may not import."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from aiohttp import web
 from bot.map.areas import AreaBook
 from bot.map.web import MapService, register
 from bot.server import BotContext, Registrar
-from workers.commands import KIND_WORDS, WHY_WORDS
+from workers.commands.audit import KIND_WORDS, WHY_WORDS
 from workers.runtime import Runtime
 
 

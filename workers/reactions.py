@@ -11,19 +11,16 @@ from __future__ import annotations
 import json
 import logging
 
-from rq import Retry
-
 from bot.transports.signal_inbound import react_target_key
 from bot import keys
+from bot.queues import RETRY_REACTION, enqueue_once, job_id
 from workers import incidents
-from workers.queues import enqueue_once, job_id
 from workers.runtime import Runtime, runtime
 
 log = logging.getLogger(__name__)
 
 SEEN = "👀"
 VERIFIED = "✅"
-RETRY_REACTION = Retry(max=3, interval=[5, 30, 120])
 
 
 counted_reports = keys.signal_counted

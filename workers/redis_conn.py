@@ -14,7 +14,7 @@ import redis
 from redis.backoff import ConstantBackoff, NoBackoff
 from redis.retry import Retry
 
-from config.settings import Settings
+from config.settings import EMBEDDED_REDIS_SOCKET, Settings
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ class EmbeddedRedis:
             raise ValueError(f"appendfsync must be always or everysec, not {appendfsync!r}")
         self.appendfsync = appendfsync
         self.data_dir = Path(data_dir).resolve()
-        self.socket = self.data_dir / "redis.sock"
+        self.socket = self.data_dir / EMBEDDED_REDIS_SOCKET
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -107,7 +107,7 @@ def redis_url(settings: Settings) -> str:
         return settings.redis_url
     data_dir = Path(settings.data_dir).resolve()
     if data_dir not in _embedded:
-        _embedded[data_dir] = EmbeddedRedis(data_dir / "redis", settings.redis_appendfsync).start()
+        _embedded[data_dir] = EmbeddedRedis(settings.embedded_redis_dir(), settings.redis_appendfsync).start()
     return _embedded[data_dir].url
 
 

@@ -17,7 +17,7 @@ from bot.transports.base import Sender
 from config.settings import Settings, load_settings
 from bot import keys
 from workers.config_state import RelayConfig, load_config
-from workers.queues import make_queue
+from bot.queues import make_queue
 from workers.redis_conn import connect, redis_url
 
 log = logging.getLogger(__name__)
@@ -164,7 +164,7 @@ def _signal_senders(settings: Settings) -> dict[str, Sender]:
 def _twilio_senders(settings: Settings) -> dict[str, Sender]:
     if not settings.twilio_account_sid:
         return {}
-    from bot.transports.twilio import TwilioSender
+    from bot.transports.twilio_sender import TwilioSender
 
     sender = TwilioSender.from_settings(settings)
     return {"whatsapp": sender, "sms": sender}

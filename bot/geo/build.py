@@ -19,7 +19,6 @@ import csv
 import gzip
 import io
 import json
-import math
 import re
 import sys
 import time
@@ -28,6 +27,8 @@ from pathlib import Path
 
 from shapely.geometry import Point, shape
 from shapely.strtree import STRtree
+
+from bot.core.geometry import haversine_m
 
 from .normalise import display_street, parse_street
 
@@ -38,14 +39,6 @@ INDEX_VERSION = 3
 
 CORE_CITIES = {"MINNEAPOLIS": "mpls", "SAINT PAUL": "stp"}
 CLUSTER_M = 300.0
-
-
-def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp = p2 - p1
-    dl = math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371008.8 * math.asin(math.sqrt(a))
 
 
 def _open(path: Path):

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.commands.registry import BadArgument, help_text, parse_area_definition, parse_command, verifier_verdict
+from workers.commands.alerts import verifier_verdict
+from workers.commands.arguments import BadArgument, parse_area_definition
+from workers.commands.table import help_text, parse_command
 from bot.core.areas import CircleArea, PolygonArea
 from tests.conftest import Relay
 from bot import keys
@@ -317,3 +319,11 @@ def test_verifiers_confirm_or_dispute_by_id(relay: Relay) -> None:
     assert relay.kinds("alert") and "verified" in last_answer(relay)
     relay.send("/dispute i9", sender=VERIFIER, channel="whatsapp")
     assert "not an open incident" in last_answer(relay)
+
+
+def test_every_command_is_declared_once_over_its_own_handler() -> None:
+    from workers.commands.table import COMMANDS
+
+    assert len({c.name for c in COMMANDS}) == len(COMMANDS) == 26
+    assert all(callable(c.handler) and c.handler.__module__.startswith("workers.commands.") for c in COMMANDS)
+    assert parse_command("/zona agregar x").spec.handler.__module__ == "workers.commands.areas"

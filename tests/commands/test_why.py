@@ -9,8 +9,8 @@ from datetime import timedelta
 from bot.core.models import Envelope
 from bot import keys
 from tests.conftest import T0, Relay
-from workers.commands import MAX_WHY_LINES
-from workers.pipeline import apply_message
+from workers.commands.audit import MAX_WHY_LINES
+from workers.decisions import apply_message
 
 ADMIN = "+16125559001"
 VERIFIER = "+16125559009"

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from bot.geo import Gazetteer, GeoResult, load_gazetteer
 from bot.geo.cli import geocode_main
-from bot.geo.gazetteer import haversine_m
+from bot.core.geometry import haversine_m
 from bot.geo.normalise import area_key, parse_street, tokenize
 from bot.geo.pins import find_pin
 

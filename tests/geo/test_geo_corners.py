@@ -19,7 +19,7 @@ import pytest
 
 from bot.geo import load_gazetteer
 from bot.geo.build import SRC_DIR
-from bot.geo.gazetteer import haversine_m
+from bot.core.geometry import haversine_m
 from bot.geo.normalise import display_street, parse_street
 
 G = load_gazetteer()

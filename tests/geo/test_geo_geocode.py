@@ -10,7 +10,7 @@ import itertools
 import pytest
 
 from bot.geo import GeoResult, load_gazetteer
-from bot.geo.gazetteer import haversine_m
+from bot.core.geometry import haversine_m
 
 G = load_gazetteer()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.geo import load_gazetteer
-from bot.geo.gazetteer import haversine_m
+from bot.core.geometry import haversine_m
 
 G = load_gazetteer()
 

@@ -12,7 +12,7 @@ from bot import keys
 from config.settings import Settings
 from tests.conftest import Relay
 from tests.ops.opshelp import cli, fresh_redis  # noqa: F401  (fixture)
-from bot.transports.twilio import is_suppressed, suppress
+from bot.transports.twilio_limits import is_suppressed, suppress
 from workers.config_state import load_config
 from workers.ops.backup import BackupError, import_config, parse_backup
 from workers.redis_conn import EmbeddedRedis, connect

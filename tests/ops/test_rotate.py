@@ -11,7 +11,7 @@ import pytest
 from bot import keys
 from bot.identity import Identity
 from bot.transports.recording import RecordingSender
-from bot.transports.twilio import is_suppressed, suppress
+from bot.transports.twilio_limits import is_suppressed, suppress
 from config.settings import Settings
 from config.areas import load_areas
 from tests.conftest import REPO, Relay

@@ -18,7 +18,7 @@ import redis
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
 from bot.ingest import message_key
-from bot.transports import twilio as tw
+from bot.transports import twilio_inbound, twilio_limits, twilio_sender, twilio_status
 from bot.keys import twilio as tk
 from bot.transports.keywords import route_keyword
 from config.settings import Settings
@@ -133,18 +133,18 @@ def test_stop_stops_alerts_to_that_member_and_start_resumes(tr: TwilioRelay) -> 
     tr.whatsapp(*SUR_1[:1], sender=SUR_1[1])
     tr.whatsapp(*SUR_2[:1], sender=SUR_2[1])
     assert alerts_to(tr) == Counter(["whatsapp:+16125559102"])
-    assert tw.is_suppressed(tr.conn, tr.rt.identity, "whatsapp:+16125559101")
-    assert not tw.is_suppressed(tr.conn, tr.rt.identity, "+16125559101", "sms")
+    assert twilio_limits.is_suppressed(tr.conn, tr.rt.identity, "whatsapp:+16125559101")
+    assert not twilio_limits.is_suppressed(tr.conn, tr.rt.identity, "+16125559101", "sms")
 
     tr.whatsapp("COMENZAR", sender="+16125559101")
     tr.whatsapp(*EAST_1[:1], sender=EAST_1[1])
-    assert not tw.is_suppressed(tr.conn, tr.rt.identity, "whatsapp:+16125559101")
+    assert not twilio_limits.is_suppressed(tr.conn, tr.rt.identity, "whatsapp:+16125559101")
 
 
 def test_sms_stop_is_recorded_without_a_reply_of_our_own(tr: TwilioRelay) -> None:
     response = tr.sms("STOP", sender="+16125559101")
     assert response.text.endswith("<Response />")  # Twilio's STOP filtering answers on SMS
-    assert tw.is_suppressed(tr.conn, tr.rt.identity, "+16125559101", "sms")
+    assert twilio_limits.is_suppressed(tr.conn, tr.rt.identity, "+16125559101", "sms")
     assert tr.sms("ALTO por favor", sender="+16125550044").status_code == 200  # not a keyword: goes to ingest
     assert processed(tr) == 1
 
@@ -169,7 +169,7 @@ def test_21610_suppresses_the_member_and_the_rest_still_get_it(tr: TwilioRelay) 
     tr.whatsapp(*SUR_1[:1], sender=SUR_1[1])
     tr.whatsapp(*SUR_2[:1], sender=SUR_2[1])
     assert alerts_to(tr) == Counter(["whatsapp:+16125559102"])
-    assert tw.is_suppressed(tr.conn, tr.rt.identity, "+16125559101", "whatsapp")
+    assert twilio_limits.is_suppressed(tr.conn, tr.rt.identity, "+16125559101", "whatsapp")
     rejected = len(tr.api.rejected)
     tr.whatsapp(*EAST_1[:1], sender=EAST_1[1])
     tr.whatsapp("", sender="+16125550031", **PIN_38_CHICAGO)  # another report at the first incident
@@ -207,10 +207,10 @@ def test_63016_in_a_status_callback_resends_as_the_template(tr: TwilioRelay) -> 
     assert len(again) == 2 and again[1].form["ContentSid"] == TEMPLATE_ES
     member = tr.rt.identity.pseudonym("+16125559101")
     tr.receipt(again[1], "delivered")
-    report = tw.delivery_report(tr.conn, "a1")[f"alert:{member}"]
+    report = twilio_status.delivery_report(tr.conn, "a1")[f"alert:{member}"]
     assert report["status"] == "delivered" and report["sid"] == again[1].sid
     tr.receipt(text, "undelivered", error=63016)  # a late receipt of the first attempt changes nothing
-    assert tw.delivery_report(tr.conn, "a1")[f"alert:{member}"]["status"] == "delivered"
+    assert twilio_status.delivery_report(tr.conn, "a1")[f"alert:{member}"]["status"] == "delivered"
 
 
 def test_429_backs_off_and_retries(tr: TwilioRelay, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -221,7 +221,7 @@ def test_429_backs_off_and_retries(tr: TwilioRelay, monkeypatch: pytest.MonkeyPa
         return 20429 if calls[form["To"]] <= 2 else None
 
     tr.api.hook = busy_twice
-    monkeypatch.setattr(tw.TwilioSender, "BACKOFF_S", 0.01)
+    monkeypatch.setattr(twilio_sender.TwilioSender, "BACKOFF_S", 0.01)
     tr.whatsapp(*SUR_1[:1], sender=SUR_1[1])
     tr.whatsapp(*SUR_2[:1], sender=SUR_2[1])
     assert alerts_to(tr) == Counter(SUR)
@@ -245,12 +245,12 @@ def test_status_callbacks_are_idempotent_and_order_free(tr: TwilioRelay) -> None
     for status in ("delivered", "sent", "queued", "delivered", "read", "sent"):
         assert tr.receipt(sent, status) == 200
     member = sent.query["m"]
-    assert tw.delivery_report(tr.conn, "a1")[f"alert:{member}"]["status"] == "read"
+    assert twilio_status.delivery_report(tr.conn, "a1")[f"alert:{member}"]["status"] == "read"
     assert tr.conn.hget(tk.sent_message(sent.sid), "status") == b"read"
     # unsigned receipts are refused and change nothing
     forged = {"MessageSid": sent.sid, "MessageStatus": "failed", "ErrorCode": "21610"}
     assert tr.post(forged, path="/twilio/status", signature="x").status_code == 403
-    assert not tw.is_suppressed(tr.conn, tr.rt.identity, sent.to)
+    assert not twilio_limits.is_suppressed(tr.conn, tr.rt.identity, sent.to)
 
 
 def test_subscribe_and_unsubscribe_lists(tr: TwilioRelay) -> None:
@@ -283,7 +283,7 @@ def test_keyword_router(text: str, channel: str, action: str | None) -> None:
 # ------------------------------------------------------------------------------------------ hostile input
 
 def test_hostile_requests_get_4xx_fast_and_change_nothing(tr: TwilioRelay, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(tw, "BODY_READ_TIMEOUT_S", 0.5)
+    monkeypatch.setattr(twilio_inbound, "BODY_READ_TIMEOUT_S", 0.5)
     base = {"MessageSid": "SM" + "12" * 16, "From": "whatsapp:+16125550011", "To": "whatsapp:+14155238886",
             "AccountSid": ACCOUNT, "Body": "hola"}
     sig = tr.sign("/twilio/inbound", base)
@@ -384,7 +384,7 @@ def test_property_no_signed_or_unsigned_form_gets_a_5xx_or_an_alert(tr: TwilioRe
 # ------------------------------------------------------------------------------------------ rate limiter
 
 def test_the_rate_limiter_spaces_sends_across_workers(conn: redis.Redis) -> None:
-    limiters = [tw.RateLimiter(conn, "whatsapp", 100.0) for _ in range(2)]
+    limiters = [twilio_limits.RateLimiter(conn, "whatsapp", 100.0) for _ in range(2)]
     started = time.monotonic()
     threads = [threading.Thread(target=lambda lim=lim: [lim.acquire() for _ in range(25)]) for lim in limiters]
     for t in threads:
@@ -403,3 +403,9 @@ def test_a_whatsapp_member_subscribes_by_command_and_gets_the_next_alert(tr: Twi
     tr.whatsapp(*SUR_1[:1], sender=SUR_1[1])
     tr.whatsapp(*SUR_2[:1], sender=SUR_2[1])
     assert alerts_to(tr) == Counter(SUR + [f"whatsapp:{newcomer}"])
+
+
+def test_a_resend_queued_before_the_split_still_finds_its_job() -> None:
+    from bot.transports import twilio, twilio_resend
+
+    assert twilio.resend_job is twilio_resend.resend_job  # jobs in Redis name bot.transports.twilio.resend_job

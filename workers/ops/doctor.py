@@ -134,7 +134,7 @@ def rq_checks(conn: redis.Redis, settings: Settings) -> list[Check]:
     from rq import Worker
     from rq.registry import FailedJobRegistry
 
-    from workers.queues import make_queue
+    from bot.queues import make_queue
 
     queue = make_queue(conn)
     now = time.time()
@@ -236,7 +236,7 @@ def twilio_checks(settings: Settings, languages: set[str], http: httpx.Client) -
     else:
         from twilio.base.exceptions import TwilioException, TwilioRestException
 
-        from bot.transports.twilio import make_client
+        from bot.transports.twilio_sender import make_client
 
         try:  # the real client, one read-only call: fetch the Account
             account = make_client(settings).api.v2010.accounts(settings.twilio_account_sid).fetch()

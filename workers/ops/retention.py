@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import redis
 
 from bot import keys
-from workers.queues import QUEUE_NAME
+from bot.queues import QUEUE_NAME
 
 CONFIGURATION = frozenset({keys.CONFIG_SEEDED, keys.CONFIG_REV, keys.GROUPS, keys.POLICY, keys.ADMINS,
                            keys.VERIFIERS, keys.PLACES, keys.NAMED_AREAS, keys.AREA_POLICIES, keys.RIGHTS,

@@ -35,7 +35,7 @@ from bot import keys
 from bot.identity import Identity, InvalidAddress, normalise_address
 from bot.core.areas import AreasFile
 from workers.ops.keycheck import key_check_value, stored_key_check
-from workers.queues import make_queue
+from bot.queues import make_queue
 
 # A Fernet token (version byte 0x80 → "gAAAAA") or a pseudonym, whichever starts first: a token is consumed
 # whole, so a pseudonym-like run inside one is never touched.

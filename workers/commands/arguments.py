@@ -1,23 +1,17 @@
-"""The chat command grammar: one table, EN and ES aliases, argument parsing and the generated /help.
-
-Pure: no Redis, no rq. `workers/commands.py` binds a handler to every name in `COMMANDS` and runs it.
-"""
+"""Reading a command's arguments: names, points, areas, policies, people, alert ids. Pure; a bad one raises
+BadArgument, which says what was wrong in both languages (nothing was changed)."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal
 
 from pydantic import ValidationError
 
 from bot.core.areas import AreaSpec, CircleArea, PolygonArea
 from bot.core.models import Policy
 from bot.core.parsing import fold
-
-Role = Literal["member", "verifier", "admin"]
-Lang = Literal["en", "es"]
-RANK = {"member": 0, "verifier": 1, "admin": 2}
+from workers.commands.grammar import Lang
 
 MAX_ARGUMENT_CHARS = 600
 """Longer arguments are refused whole: the longest real one is a rights text or a polygon."""
@@ -34,142 +28,6 @@ class BadArgument(ValueError):
     def say(self, lang: str) -> str:
         return self.es if lang == "es" else self.en
 
-
-@dataclass(frozen=True)
-class CommandSpec:
-    name: str
-    """Canonical English words, e.g. "area add"."""
-    es: str
-    """Canonical Spanish words, e.g. "zona agregar"."""
-    role: Role
-    args_en: str
-    args_es: str
-    help_en: str
-    help_es: str
-    aliases: tuple[str, ...] = ()
-    """More accepted spellings (folded: lowercase, no accents)."""
-
-    def usage(self, lang: str) -> str:
-        words, args = (self.es, self.args_es) if lang == "es" else (self.name, self.args_en)
-        return f"/{words}" + (f" {args}" if args else "")
-
-
-def _c(name: str, es: str, role: Role, args_en: str, args_es: str, help_en: str, help_es: str,
-       *aliases: str) -> CommandSpec:
-    return CommandSpec(name, es, role, args_en, args_es, help_en, help_es, aliases)
-
-
-COMMANDS: tuple[CommandSpec, ...] = (
-    _c("help", "ayuda", "member", "", "", "these commands", "estos comandos", "start", "comandos"),
-    _c("rights", "derechos", "member", "", "", "know your rights, hotline", "sus derechos, línea de ayuda"),
-    _c("areas", "zonas", "member", "", "", "what you get alerts for", "de qué zonas recibe alertas", "area", "zona"),
-    _c("status", "estado", "member", "", "", "active verified alerts", "alertas verificadas activas"),
-    _c("subscribe", "suscribir", "member", "<area>", "<zona>", "get alerts for an area",
-       "recibir alertas de una zona", "suscribirme", "join"),
-    _c("unsubscribe", "desuscribir", "member", "<area>", "<zona>", "stop alerts for an area",
-       "dejar de recibir alertas de una zona", "cancelar", "leave", "salir"),
-    _c("confirm", "confirmar", "verifier", "<id>", "<id>", "you saw it: verify", "usted lo vio: verificar",
-       "confirmo", "verify", "verificar"),
-    _c("dispute", "disputar", "verifier", "<id>", "<id>", "not there: block it", "no está: bloquear",
-       "negar", "no"),
-    _c("area add", "zona agregar", "admin", "<name> <neighbourhood | lat,lon radius_m | polygon lon lat; …>",
-       "<nombre> <barrio | lat,lon radio_m | polygon lon lat; …>", "name an area", "nombrar una zona",
-       "zona anadir", "zona crear", "area crear"),
-    _c("area rename", "zona renombrar", "admin", "<old> = <new>", "<vieja> = <nueva>", "rename an area",
-       "renombrar una zona"),
-    _c("area remove", "zona quitar", "admin", "<name>", "<nombre>", "remove an area", "quitar una zona",
-       "area delete", "zona borrar"),
-    _c("language", "idioma", "admin", "<en|es> [@group]", "<en|es> [@grupo]", "set the group's language",
-       "idioma del grupo", "lang", "lengua"),
-    _c("policy", "regla", "admin", "", "", "show the verification rules", "ver las reglas", "politica"),
-    _c("policy set", "regla poner", "admin", "[<area>] reports=2 window=45 radius=500 clears=2 burst=on",
-       "[<zona>] reportes=2 ventana=45 radio=500 despejes=2 rafaga=si", "set the rules (for an area)",
-       "cambiar las reglas (de una zona)", "politica poner", "regla cambiar"),
-    _c("policy unset", "regla quitar", "admin", "<area>", "<zona>", "area back to the global rules",
-       "zona vuelve a las reglas generales", "politica quitar"),
-    _c("verifier add", "verificador agregar", "admin", "<phone|uuid> [signal|whatsapp|sms] [en|es] [area, …]",
-       "<teléfono|uuid> [signal|whatsapp|sms] [en|es] [zona, …]", "add a verifier", "agregar verificador",
-       "verificador anadir"),
-    _c("verifier remove", "verificador quitar", "admin", "<phone|uuid>", "<teléfono|uuid>", "remove a verifier",
-       "quitar verificador", "verificador borrar"),
-    _c("admin add", "admin agregar", "admin", "<phone|uuid>", "<teléfono|uuid>", "add an admin",
-       "agregar admin", "admin anadir"),
-    _c("admin remove", "admin quitar", "admin", "<phone|uuid>", "<teléfono|uuid>", "remove an admin",
-       "quitar admin", "admin borrar"),
-    _c("place add", "lugar agregar", "admin", "<name> <lat>,<lon> (or with a location pin)",
-       "<nombre> <lat>,<lon> (o con ubicación)", "teach a place name", "enseñar un lugar", "lugar anadir"),
-    _c("rights set", "derechos poner", "admin", "<en|es> <text>", "<en|es> <texto>", "edit the rights text",
-       "cambiar el texto de derechos", "derechos cambiar"),
-    _c("retract", "retirar", "admin", "<alert_id>", "<alerta>", "withdraw an alert", "retirar una alerta"),
-    _c("audit", "auditoria", "admin", "[n]", "[n]", "last changes", "últimos cambios"),
-    _c("map", "mapa", "verifier", "", "", "a personal link to the live map (direct message)",
-       "un enlace personal al mapa en vivo (mensaje directo)"),
-    _c("feeds", "fuentes", "admin", "[off|token|public]", "[off|token|public]",
-       "open feeds (CAP, GeoJSON) for partner maps", "fuentes abiertas (CAP, GeoJSON) para mapas aliados",
-       "feed", "fuente"),
-    _c("why", "porque", "verifier", "<alert_id>", "<alerta>", "which reports counted, and why",
-       "qué reportes contaron, y por qué", "explain"),
-)
-
-_LOOKUP: dict[tuple[str, ...], tuple[CommandSpec, Lang]] = {}
-for _spec in COMMANDS:
-    _LOOKUP[tuple(_spec.name.split())] = (_spec, "en")
-    _LOOKUP[tuple(fold(_spec.es).split())] = (_spec, "es")
-    for _alias in _spec.aliases:
-        _LOOKUP.setdefault(tuple(_alias.split()), (_spec, "es" if _alias in ("cancelar", "salir") else "en"))
-# subcommand words in either language, so "/area agregar" and "/zona add" work too
-_SUB = {"agregar": "add", "anadir": "add", "crear": "add", "renombrar": "rename", "quitar": "remove",
-        "borrar": "remove", "delete": "remove", "poner": "set", "cambiar": "set"}
-_HEAD = {"zona": "area", "lugar": "place", "verificador": "verifier", "regla": "policy", "politica": "policy",
-         "derechos": "rights"}
-
-
-@dataclass(frozen=True)
-class Invocation:
-    spec: CommandSpec
-    args: str
-    lang: Lang | None
-    """The language of the words used, when they say (a shared word like /admin says nothing)."""
-
-
-class UnknownCommand(ValueError):
-    def __init__(self, word: str):
-        super().__init__(word)
-        self.word = word[:30]
-
-
-def parse_command(text: str) -> Invocation:
-    """`/zona agregar Lago = Powderhorn Park` → (area add, "Lago = Powderhorn Park", es)."""
-    match = re.match(r"^\s*/\s*(\S+)(?:\s+(\S+))?(.*)$", text, flags=re.S)
-    if not match:
-        raise UnknownCommand("")
-    first, second, rest = fold(match.group(1)), fold(match.group(2) or ""), match.group(3)
-    if second:
-        found = _LOOKUP.get((first, second))
-        if found is None and (_HEAD.get(first, first), _SUB.get(second, second)) in _LOOKUP:
-            found = _LOOKUP[(_HEAD.get(first, first), _SUB.get(second, second))]
-            found = (found[0], "es" if first in _HEAD else found[1])
-        if found is not None:
-            spec, lang = found
-            return Invocation(spec, rest.strip(), None if spec.name.startswith("admin") else lang)
-    found = _LOOKUP.get((first,))
-    if found is None:
-        raise UnknownCommand(first)
-    spec, lang = found
-    return Invocation(spec, ((match.group(2) or "") + rest).strip(), lang)
-
-
-def help_text(role: Role, lang: str) -> str:
-    """Short: one line per command the sender may use."""
-    mine = [c for c in COMMANDS if RANK[c.role] <= RANK[role] and (role != "member" or c.role == "member")]
-    head = "Comandos" if lang == "es" else "Commands"
-    lines = [f"{c.usage(lang)}: {c.help_es if lang == 'es' else c.help_en}" for c in mine]
-    tail = ("Para reportar: qué ve y dónde (esquina), solo lo que vio usted." if lang == "es"
-            else "To report: what you see and where (cross streets), first-hand only.")
-    return f"{head}:\n" + "\n".join(lines) + "\n" + tail
-
-
-# --- arguments -------------------------------------------------------------------------------------------
 
 _NUM = r"[-+]?\d{1,3}(?:\.\d+)?"
 _POINT = re.compile(rf"^\s*({_NUM})\s*[,\s]\s*({_NUM})\s*$")
@@ -375,22 +233,3 @@ def parse_person(args: str) -> PersonArgs:
             language = word  # type: ignore[assignment]
     areas = tuple(check_name(a) for a in re.split(r"[,;]", " ".join(rest)) if a.strip())
     return PersonArgs(address, channel, language, areas)
-
-
-# --- verifiers answering a dispatch --------------------------------------------------------------------
-
-_NOT_THERE = re.compile(r"(?<!\w)(?:not there|nobody|no one|nothing|not confirmed|can'?t confirm|cannot confirm|"
-                        r"false|no (?:estan|hay)|nadie|nada|no los veo|no (?:se )?ve nada|falso|no confirmo|"
-                        r"negativo|^no)(?!\w)")
-_SEEN_IT = re.compile(r"(?<!\w)(?:confirmed|confirm|confirmado|confirmo|yes|si|verified|verificado|i see them|"
-                      r"los veo|they(?:'re| are) (?:here|there)|ahi estan|estan ahi)(?!\w)")
-
-
-def verifier_verdict(text: str) -> Literal["report", "dispute"] | None:
-    """A verifier's quote-reply to a dispatch or an alert: "confirmed" verifies, "not there" blocks."""
-    folded = fold(text)
-    if _NOT_THERE.search(folded):
-        return "dispute"
-    if _SEEN_IT.search(folded):
-        return "report"
-    return None

@@ -1,0 +1,14 @@
+"""What Twilio's webhook, its delivery receipts and the sender share of the wire contract (notes/twilio.md)."""
+
+from __future__ import annotations
+
+import re
+
+INBOUND_PATH = "/twilio/inbound"
+STATUS_PATH = "/twilio/status"
+MAX_BODY_CHARS = 1600
+SID = re.compile(r"^[A-Z]{2}[0-9a-fA-F]{32}$")
+
+
+def channel_of(address: str) -> str:
+    return "whatsapp" if address.strip().lower().startswith("whatsapp:") else "sms"
