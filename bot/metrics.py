@@ -12,6 +12,8 @@ decides between in-memory and file-backed values when a metric (or a label's chi
 
 from __future__ import annotations
 
+import glob
+import logging
 import os
 import re
 import socket
@@ -23,6 +25,8 @@ from typing import Any
 
 from alertrelay.bot import keys
 from alertrelay.bot.errors import PermanentError
+
+log = logging.getLogger(__name__)
 
 ENV = "PROMETHEUS_MULTIPROC_DIR"
 SUBDIR = "metrics"
@@ -274,6 +278,27 @@ class RedisStateCollector:
         yield GaugeMetricFamily("alertrelay_workers", "rq workers registered on the relay queue", value=workers)
 
 
+def _settled_files_collector(registry: Any, path: str) -> None:
+    """The library's multi-process collector, minus the files a process is still creating: one exists at
+    0 bytes before it is sized, and reading it fails the whole scrape (prometheus/client_python#1199; a
+    worker starting during a scrape hit it here, and one killed in that window would break every scrape)."""
+    from prometheus_client import multiprocess
+
+    class SettledFilesCollector(multiprocess.MultiProcessCollector):
+        def collect(self):  # type: ignore[no-untyped-def]  (the library's own signature is untyped)
+            files = [f for f in glob.glob(os.path.join(self._path, "*.db")) if _size(f) > 0]
+            return self.merge(files, accumulate=True)
+
+    SettledFilesCollector(registry, path=path)
+
+
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:  # removed between the glob and now (a process marked dead)
+        return 0
+
+
 def scrape(conn: Any, queue: Any, path: str | None = None) -> tuple[bytes, str]:
     """The text exposition for GET /metrics: every process's counters plus the Redis gauges. `path`: the
     multi-process directory (default: this process's, if it has one)."""
@@ -282,9 +307,7 @@ def scrape(conn: Any, queue: Any, path: str | None = None) -> tuple[bytes, str]:
     registry = CollectorRegistry()
     path = path or os.environ.get(ENV)
     if path and os.path.isdir(path):
-        from prometheus_client import multiprocess
-
-        multiprocess.MultiProcessCollector(registry, path=path)
+        _settled_files_collector(registry, path)
     else:
         registry.register(_m().registry)
     registry.register(RedisStateCollector(conn, queue))
@@ -303,7 +326,12 @@ def serve_http(conn: Any, queue: Any, host: str, port: int):  # type: ignore[no-
             if self.path.split("?")[0] != "/metrics":
                 self.send_error(404)
                 return
-            body, content_type = scrape(conn, queue, path)
+            try:
+                body, content_type = scrape(conn, queue, path)
+            except Exception:  # a failed scrape answers 500 and the next one tries again
+                log.exception("metrics scrape failed")
+                self.send_error(500)
+                return
             self.send_response(200)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))

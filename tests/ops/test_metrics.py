@@ -295,3 +295,17 @@ def test_the_dashboard_queries_only_metrics_the_relay_exports() -> None:
     for name in names:
         base = re.sub(r"_(total|bucket|count|sum)$", "", name)
         assert f'"{base}"' in source, name
+
+
+def test_a_scrape_skips_a_metrics_file_a_starting_process_has_not_sized_yet(tmp_path: Path) -> None:
+    """prometheus_client creates a process's file, then sizes it: a scrape in between must not fail."""
+    from prometheus_client import CollectorRegistry, generate_latest
+    from prometheus_client.mmap_dict import MmapedDict, mmap_key
+
+    (tmp_path / "counter_4242.db").write_bytes(b"")  # the window: a starting worker's file, not sized yet
+    settled = MmapedDict(str(tmp_path / "counter_7.db"))  # and one a running process has written
+    settled.write_value(mmap_key("alertrelay_test", "alertrelay_test_total", [], [], "a counter"), 3.0, 0.0)
+    settled.close()
+    registry = CollectorRegistry()
+    metrics._settled_files_collector(registry, str(tmp_path))
+    assert b"alertrelay_test_total 3.0" in generate_latest(registry)
