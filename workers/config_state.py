@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import redis
 from pydantic import BaseModel, TypeAdapter
@@ -74,28 +74,41 @@ def seed_config(conn: redis.Redis, areas: AreasFile, identity: Identity, *, forc
     return True
 
 
-def load_config(conn: redis.Redis) -> RelayConfig:
+CONFIG_READS: dict[str, tuple[str, str]] = {
+    "policy": ("get", keys.POLICY),
+    "groups": ("hgetall", keys.GROUPS),
+    "admins": ("smembers", keys.ADMINS),
+    "verifiers": ("smembers", keys.VERIFIERS),
+    "areas": ("hgetall", keys.NAMED_AREAS),
+    "area_policies": ("hgetall", keys.AREA_POLICIES),
+    "rights": ("hgetall", keys.RIGHTS),
+    "verifier_info": ("hgetall", keys.VERIFIER_INFO),
+}
+"""Where each part of the config lives, and the command that reads it whole."""
+
+
+def read_config_raw(conn: redis.Redis, extra: dict[str, tuple[str, str]] | None = None) -> dict[str, Any]:
+    """Every config key as stored (bytes), read in one transaction: one consistent copy, for the relay
+    (load_config parses it) and for `alertrelay export` (which writes it out, sealed values sealed)."""
+    reads = {"rev": ("get", keys.CONFIG_REV), **CONFIG_READS, **(extra or {})}
     pipe = conn.pipeline(transaction=True)
-    pipe.get(keys.CONFIG_REV)
-    pipe.get(keys.POLICY)
-    pipe.hgetall(keys.GROUPS)
-    pipe.smembers(keys.ADMINS)
-    pipe.smembers(keys.VERIFIERS)
-    pipe.hgetall(keys.NAMED_AREAS)
-    pipe.hgetall(keys.AREA_POLICIES)
-    pipe.hgetall(keys.RIGHTS)
-    pipe.hgetall(keys.VERIFIER_INFO)
-    rev, policy, groups, admins, verifiers, areas, area_policies, rights, verifier_info = pipe.execute()
+    for command, key in reads.values():
+        getattr(pipe, command)(key)
+    return dict(zip(reads, pipe.execute()))
+
+
+def load_config(conn: redis.Redis) -> RelayConfig:
+    raw = read_config_raw(conn)
     return RelayConfig(
-        rev=int(rev or 0),
-        policy=Policy.model_validate_json(policy) if policy else Policy(),
-        groups={k.decode(): GroupConfig.model_validate_json(v) for k, v in sorted(groups.items())},
-        admins={a.decode() for a in admins},
-        verifiers={v.decode() for v in verifiers},
-        areas={k.decode(): AREA_SPEC.validate_json(v) for k, v in sorted(areas.items())},
-        area_policies={k.decode(): Policy.model_validate_json(v) for k, v in sorted(area_policies.items())},
-        rights={k.decode(): v.decode() for k, v in rights.items()},
-        verifier_info={k.decode(): VerifierInfo.model_validate_json(v) for k, v in verifier_info.items()},
+        rev=int(raw["rev"] or 0),
+        policy=Policy.model_validate_json(raw["policy"]) if raw["policy"] else Policy(),
+        groups={k.decode(): GroupConfig.model_validate_json(v) for k, v in sorted(raw["groups"].items())},
+        admins={a.decode() for a in raw["admins"]},
+        verifiers={v.decode() for v in raw["verifiers"]},
+        areas={k.decode(): AREA_SPEC.validate_json(v) for k, v in sorted(raw["areas"].items())},
+        area_policies={k.decode(): Policy.model_validate_json(v) for k, v in sorted(raw["area_policies"].items())},
+        rights={k.decode(): v.decode() for k, v in raw["rights"].items()},
+        verifier_info={k.decode(): VerifierInfo.model_validate_json(v) for k, v in raw["verifier_info"].items()},
     )
 
 

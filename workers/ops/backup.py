@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from alertrelay.bot import keys
 from alertrelay.bot.core.areas import GroupConfig
 from alertrelay.bot.core.models import Policy
-from alertrelay.workers.config_state import AREA_SPEC, CONFIG_KEYS, VerifierInfo
+from alertrelay.workers.config_state import AREA_SPEC, CONFIG_KEYS, VerifierInfo, read_config_raw
 from alertrelay.workers.ops.keycheck import key_check_value, stored_key_check
 
 FORMAT = "alertrelay-config"
@@ -54,34 +54,22 @@ def _text(mapping: dict[bytes, bytes]) -> dict[str, str]:
 
 def export_config(conn: redis.Redis, secret: bytes) -> dict[str, Any]:
     """The configuration as a JSON-ready dict, read in one transaction (a consistent copy)."""
-    pipe = conn.pipeline(transaction=True)
-    pipe.hgetall(keys.GROUPS)
-    pipe.get(keys.POLICY)
-    pipe.hgetall(keys.AREA_POLICIES)
-    pipe.hgetall(keys.NAMED_AREAS)
-    pipe.smembers(keys.ADMINS)
-    pipe.smembers(keys.VERIFIERS)
-    pipe.hgetall(keys.VERIFIER_INFO)
-    pipe.hgetall(keys.PLACES)
-    pipe.hgetall(keys.RIGHTS)
-    for channel in OPT_OUT_CHANNELS:
-        pipe.smembers(keys.twilio.suppressed(channel))
-    groups, policy, area_policies, areas, admins, verifiers, verifier_info, places, rights, *opt_outs = pipe.execute()
+    opt_outs = {f"opt_outs:{channel}": ("smembers", keys.twilio.suppressed(channel)) for channel in OPT_OUT_CHANNELS}
+    raw = read_config_raw(conn, extra={"places": ("hgetall", keys.PLACES), **opt_outs})
+    as_json = {name: {k: json.loads(v) for k, v in _text(raw[name]).items()}
+               for name in ("groups", "area_policies", "areas", "verifier_info")}
     return {
         "format": FORMAT,
         "version": VERSION,
         "key_check": stored_key_check(conn) or key_check_value(secret),
-        "groups": {k: json.loads(v) for k, v in _text(groups).items()},
-        "policy": json.loads(policy) if policy else None,
-        "area_policies": {k: json.loads(v) for k, v in _text(area_policies).items()},
-        "areas": {k: json.loads(v) for k, v in _text(areas).items()},
-        "admins": sorted(a.decode() for a in admins),
-        "verifiers": sorted(v.decode() for v in verifiers),
-        "verifier_info": {k: json.loads(v) for k, v in _text(verifier_info).items()},
-        "places": _text(places),
-        "rights": _text(rights),
-        "opt_outs": {channel: sorted(m.decode() for m in members)
-                     for channel, members in zip(OPT_OUT_CHANNELS, opt_outs) if members},
+        **as_json,
+        "policy": json.loads(raw["policy"]) if raw["policy"] else None,
+        "admins": sorted(a.decode() for a in raw["admins"]),
+        "verifiers": sorted(v.decode() for v in raw["verifiers"]),
+        "places": _text(raw["places"]),
+        "rights": _text(raw["rights"]),
+        "opt_outs": {channel: sorted(m.decode() for m in raw[f"opt_outs:{channel}"])
+                     for channel in OPT_OUT_CHANNELS if raw[f"opt_outs:{channel}"]},
     }
 
 
