@@ -17,11 +17,13 @@ from rq.serializers import JSONSerializer
 
 from alertrelay.bot import keys
 from alertrelay.bot.server import BotContext
+from alertrelay.bot.transports import twilio as twilio_transport
 from alertrelay.config.settings import Settings
 from tests.fakes.signal_api import FakeSignalApi
 from tests.fakes.twilio_api import FakeTwilio
 from tests.ops.opshelp import cli, fresh_redis  # noqa: F401  (fixture)
-from tests.transports.twilio_harness import ACCOUNT, ServerThread, twilio_settings
+from tests.server_thread import ServerThread
+from tests.transports.twilio_harness import ACCOUNT, twilio_settings
 from alertrelay.workers.ops import doctor
 from alertrelay.workers.ops.doctor import healthy, run_checks
 from alertrelay.workers.ops.keycheck import ensure_key_check
@@ -43,7 +45,8 @@ class Setup:
         self.settings = twilio_settings(base, self.twilio.url, self.token)
         self.conn = conn
         rt = Runtime(self.settings, conn=conn)
-        self.server = ServerThread(BotContext(self.settings, conn, rt.queue, rt.identity)).start()
+        self.server = ServerThread(BotContext(self.settings, conn, rt.queue, rt.identity),
+                                   [twilio_transport.register_routes]).start()
         self.settings = self.settings.model_copy(update={"public_url": self.server.url})
         ensure_key_check(conn, self.settings.secret_bytes())
         self.worker = SimpleWorker([rt.queue], connection=conn, serializer=JSONSerializer)

@@ -3,9 +3,7 @@ rq jobs run by an in-process burst worker. Groups from config/example.areas.toml
 
 from __future__ import annotations
 
-import asyncio
 import secrets
-import threading
 
 import httpx
 from pydantic import SecretStr
@@ -13,10 +11,11 @@ import redis
 from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 
+from tests.server_thread import ServerThread
 from tests.conftest import enqueue_due_retries
 from twilio.request_validator import RequestValidator
 
-from alertrelay.bot.server import BotContext, build_app, serve
+from alertrelay.bot.server import BotContext
 from alertrelay.bot.transports import twilio as twilio_transport
 from alertrelay.config.areas import load_areas
 from alertrelay.config.settings import Settings
@@ -39,48 +38,6 @@ def twilio_settings(base: Settings, api_url: str, token: str, **extra: object) -
         "twilio_whatsapp_rate_per_s": 500.0, "twilio_sms_rate_per_s": 500.0, **extra})
 
 
-class ServerThread:
-    """aiohttp app on 127.0.0.1:<free port>, in its own event loop thread."""
-
-    def __init__(self, ctx: BotContext):
-        self.ctx = ctx
-        self.loop = asyncio.new_event_loop()
-        self.port = 0
-        self._ready = threading.Event()
-        self._runner = None
-        self.thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        asyncio.set_event_loop(self.loop)
-
-        async def start() -> None:
-            app = build_app(self.ctx, [twilio_transport.register_routes])
-            self._runner = await serve(app, "127.0.0.1", 0)
-            self.port = self._runner.addresses[0][1]
-            self._ready.set()
-
-        self.loop.run_until_complete(start())
-        self.loop.run_forever()
-
-    def start(self) -> "ServerThread":
-        self.thread.start()
-        assert self._ready.wait(10)
-        return self
-
-    def stop(self) -> None:
-        async def stop() -> None:
-            if self._runner is not None:
-                await self._runner.cleanup()
-
-        asyncio.run_coroutine_threadsafe(stop(), self.loop).result(10)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(10)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-
 class TwilioRelay:
     def __init__(self, base: Settings, conn: redis.Redis, **extra: object):
         self.token = secrets.token_hex(16)
@@ -90,7 +47,8 @@ class TwilioRelay:
         self.rt = Runtime(self.settings, conn=conn)
         seed_config(conn, load_areas(self.settings.areas), self.rt.identity)
         set_runtime(self.rt)
-        self.server = ServerThread(BotContext(self.settings, conn, self.rt.queue, self.rt.identity)).start()
+        self.server = ServerThread(BotContext(self.settings, conn, self.rt.queue, self.rt.identity),
+                                   [twilio_transport.register_routes]).start()
         self.http = httpx.Client(base_url=self.server.url, timeout=30)
         self.count = 0
 
