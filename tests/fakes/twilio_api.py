@@ -159,24 +159,33 @@ class FakeTwilio:
         return status, {"code": code, "message": message, "more_info": f"https://www.twilio.com/docs/errors/{code}",
                         "status": status}
 
-    def fetch(self, path: str, authorization: str) -> tuple[int, dict[str, object]]:
-        """GET of the Account resource (what `client.api.v2010.accounts(sid).fetch()` calls)."""
-        expected = "Basic " + base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
-        if path.split("?")[0] != f"/2010-04-01/Accounts/{self.account_sid}.json":
+    @property
+    def messages_path(self) -> str:
+        return f"/2010-04-01/Accounts/{self.account_sid}/Messages.json"
+
+    def _refuse(self, path: str, expected_path: str, authorization: str) -> tuple[int, dict[str, object]] | None:
+        """Twilio's answers to a wrong path (404, code 20404) and to wrong credentials (401, code 20003)."""
+        if path != expected_path:
             return 404, {"code": 20404, "message": "The requested resource was not found", "status": 404}
+        expected = "Basic " + base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
         if authorization != expected:
             return 401, {"code": 20003, "message": "Authenticate", "status": 401}
+        return None
+
+    def fetch(self, path: str, authorization: str) -> tuple[int, dict[str, object]]:
+        """GET of the Account resource (what `client.api.v2010.accounts(sid).fetch()` calls)."""
+        refused = self._refuse(path.split("?")[0], f"/2010-04-01/Accounts/{self.account_sid}.json", authorization)
+        if refused:
+            return refused
         return 200, {"sid": self.account_sid, "status": self.account_status, "type": "Full",
                      "friendly_name": "alertrelay test", "uri": f"/2010-04-01/Accounts/{self.account_sid}.json"}
 
     def handle(self, path: str, authorization: str, raw: str) -> tuple[int, dict[str, object]]:
         with self._lock:
             self.requests += 1
-        expected = "Basic " + base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
-        if path != f"/2010-04-01/Accounts/{self.account_sid}/Messages.json":
-            return 404, {"code": 20404, "message": "The requested resource was not found", "status": 404}
-        if authorization != expected:
-            return 401, {"code": 20003, "message": "Authenticate", "status": 401}
+        refused = self._refuse(path, self.messages_path, authorization)
+        if refused:
+            return refused
         form = dict(parse_qsl(raw, keep_blank_values=True))
         if self.latency_s:
             time.sleep(self.latency_s)
@@ -231,11 +240,9 @@ class FakeTwilio:
             self.requests += 1
             self.lists += 1
         base, _, query_string = path.partition("?")
-        expected = "Basic " + base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
-        if base != f"/2010-04-01/Accounts/{self.account_sid}/Messages.json":
-            return 404, {"code": 20404, "message": "The requested resource was not found", "status": 404}
-        if authorization != expected:
-            return 401, {"code": 20003, "message": "Authenticate", "status": 401}
+        refused = self._refuse(base, self.messages_path, authorization)
+        if refused:
+            return refused
         query = dict(parse_qsl(query_string, keep_blank_values=True))
         try:
             size = max(1, min(1000, int(query.get("PageSize", "50"))))
