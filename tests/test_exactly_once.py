@@ -152,13 +152,19 @@ def test_redis_down_for_good_after_acceptance_then_another_worker_finds_it_at_tw
         server.stop()
 
 
-def test_a_worker_killed_after_twilio_accepted_is_found_at_twilio_and_not_resent(
-        settings: Settings, conn: redis.Redis, fake_twilio: tuple[FakeTwilio, str]) -> None:
-    api, token = fake_twilio
+def killed_once_twilio_accepted(settings: Settings, conn: redis.Redis, api: FakeTwilio, token: str) -> Runtime:
+    """A delivery worker SIGKILLed the moment Twilio accepted its first message, before it recorded it."""
     rt = twilio_runtime(settings, conn, api, token)
     worker = KillableWorker(rt.settings, "whatsapp", "sur-es", ITEMS)
     api.accepted = lambda sent: worker.kill() if len(api.sent) == 1 else None
     assert worker.start().wait() == -signal.SIGKILL
+    return rt
+
+
+def test_a_worker_killed_after_twilio_accepted_is_found_at_twilio_and_not_resent(
+        settings: Settings, conn: redis.Redis, fake_twilio: tuple[FakeTwilio, str]) -> None:
+    api, token = fake_twilio
+    rt = killed_once_twilio_accepted(settings, conn, api, token)
     assert creates_to(api) == Counter(SUR[:1])
     assert claim_of(rt, SUR[0].split(":")[1]).startswith(b"sending:")  # type: ignore[union-attr]
     with pytest.raises(Exception, match="another attempt is sending"):
@@ -242,10 +248,7 @@ def test_twilio_unreachable_releases_the_claim_and_the_retry_sends_once(
 def test_the_status_callback_token_finds_a_send_without_asking_twilio(
         settings: Settings, conn: redis.Redis, fake_twilio: tuple[FakeTwilio, str]) -> None:
     api, token = fake_twilio
-    rt = twilio_runtime(settings, conn, api, token)
-    worker = KillableWorker(rt.settings, "whatsapp", "sur-es", ITEMS)
-    api.accepted = lambda sent: worker.kill() if len(api.sent) == 1 else None
-    assert worker.start().wait() == -signal.SIGKILL
+    rt = killed_once_twilio_accepted(settings, conn, api, token)
     sent = api.sent[0]
     assert sent.query["t"] == delivery.delivery_token(keys.delivery_claim(
         "a1", "alert", "sur-es", rt.identity.pseudonym(SUR[0].split(":")[1])))
