@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 
+from bot.core.models import Envelope
 from bot.transports.signal_inbound import react_target_key
 from bot import keys
 from bot.queues import RETRY_REACTION, enqueue_once, job_id
@@ -34,7 +35,7 @@ def enabled(rt: Runtime) -> bool:
     return bool(s.signal_reactions and s.signal_service and s.signal_number and s.outbox is None)
 
 
-def react_to(rt: Runtime, env, result) -> None:  # type: ignore[no-untyped-def]
+def react_to(rt: Runtime, env: Envelope, result: incidents.Applied | None) -> None:
     """After a report was applied: 👀 on it if it is a counted Signal group report; ✅ on every counted
     group report of the incident once it is verified (whichever channel the verifying report came by)."""
     if result is None or not result.incident or not enabled(rt):
