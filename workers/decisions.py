@@ -15,6 +15,7 @@ from dataclasses import replace
 
 from bot.core.geometry import covers
 from bot.core.decide import Decision, IncidentState, Message, after, decide
+from bot.core.decide import Kind as ApplyKind
 from bot.core.matching import ACTIVE_STATES, IncidentView, Sighting, choose_incident
 from bot.core.models import Envelope
 from bot.core.textsim import is_copy, simplify
@@ -59,7 +60,7 @@ def take_snapshot(rt: Runtime, batch: Batch, env: Envelope, geo: GeoResult | Non
     return rt.open_incidents.snapshot(reporter, (geo.lat, geo.lon), radius_m, named)
 
 
-def _target(rt: Runtime, env: Envelope, kind: str, geo: GeoResult | None, quoted: str | None,
+def _target(rt: Runtime, env: Envelope, kind: ApplyKind, geo: GeoResult | None, quoted: str | None,
             snap: incidents.Snapshot) -> tuple[bool, IncidentView | None]:
     """(whether to apply, the incident or None for a new one) for this message: its quote, else its
     place, else (for an all-clear or dispute) the incident its sender last spoke about."""
@@ -86,7 +87,7 @@ def decision_request(decision: Decision) -> dict[str, object]:
             "reporters": decision.reporters}
 
 
-def apply_message(rt: Runtime, batch: Batch, env: Envelope, kind: str, geo: GeoResult | None,
+def apply_message(rt: Runtime, batch: Batch, env: Envelope, kind: ApplyKind, geo: GeoResult | None,
                   quoted: str | None, *, counted: bool, seen: tuple[str, ...],
                   snap: incidents.Snapshot | None = None) -> incidents.Applied | None:
     """Decide `env` (a "report", "clear" or "dispute") and write it; a transition is announced with the
@@ -103,10 +104,14 @@ def apply_message(rt: Runtime, batch: Batch, env: Envelope, kind: str, geo: GeoR
         if target is not None and kind == "report" and counted:
             earlier = [text for reporter, text in snap.texts(target.id) if reporter != env.reporter]
             copy = is_copy(env.text, earlier, simplified=True)
-        before = snap.state(target.id) if target is not None else IncidentState(precision=geo.precision)
+        if target is not None:
+            before = snap.state(target.id)
+        else:
+            assert geo is not None  # _target answers a new incident only for a report with a place
+            before = IncidentState(precision=geo.precision)
         message = Message(
             # milliseconds: what Redis keeps of a time (Lua numbers are written with 14 digits)
-            reporter=env.reporter, kind=kind, at=round(env.at.timestamp(), 3), counted=counted and not copy,  # type: ignore[arg-type]
+            reporter=env.reporter, kind=kind, at=round(env.at.timestamp(), 3), counted=counted and not copy,
             not_counted="forwarded" if env.forwarded else "copy" if copy else "hearsay",
             verifier=env.reporter in config.verifiers, precision=geo.precision if geo is not None else None,
             first_seen=snap.first_seen, listening_since=snap.listening_since)

@@ -7,6 +7,7 @@ import hashlib
 import json
 import logging
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
 import redis
@@ -254,7 +255,7 @@ def warn_admins(rt: Runtime, channel: str, text: str) -> None:
                                     maxlen=keys.DELIVERY_WARNINGS_MAXLEN, approximate=True))
 
 
-def _try_redis(write) -> None:  # type: ignore[no-untyped-def]
+def _try_redis(write: Callable[[], object]) -> None:
     """A best-effort write on a failure path: the error being handled matters more than this one."""
     try:
         write()

@@ -146,8 +146,8 @@ def _handle(rt: Runtime, batch: Batch, entry_id: bytes, data: dict[bytes, bytes]
             raise envelope
         batch.arrived_at_s = float(data[b"w"]) if b"w" in data else None
         if keys.INBOX_SWEEP_FIELD in data:  # a drill message: message time is the clock
-            times = [datetime.fromisoformat(at) for at in json.loads(data[keys.INBOX_SWEEP_FIELD])]
-            sweep_on_message_clock(rt, batch, times)
+            sweep_times = [datetime.fromisoformat(at) for at in json.loads(data[keys.INBOX_SWEEP_FIELD])]
+            sweep_on_message_clock(rt, batch, sweep_times)
         process(rt, batch, envelope)
     except Exception:
         pending = conn.xpending_range(keys.INBOX, keys.INBOX_GROUP, min=entry_id, max=entry_id, count=1)

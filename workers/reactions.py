@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+from typing import Protocol, cast
 
 from bot.core.models import Envelope
 from bot.transports.signal_inbound import react_target_key
@@ -84,9 +85,15 @@ def send_reaction(key: str, emoji: str) -> int:
     return 1
 
 
-def _signal_sender(rt: Runtime):  # type: ignore[no-untyped-def]
-    sender = rt.sender
+class Reactor(Protocol):
+    """A sender that can react to a message (bot/transports/signal_sender.py::SignalSender)."""
+
+    def react(self, *, recipient: str, author: str, timestamp: int, emoji: str, what: str) -> None: ...
+
+
+def _signal_sender(rt: Runtime) -> Reactor | None:
+    sender: object = rt.sender
     senders = getattr(sender, "senders", None)  # ChannelSender
     if isinstance(senders, dict):
         sender = senders.get("signal")
-    return sender if callable(getattr(sender, "react", None)) else None
+    return cast(Reactor, sender) if callable(getattr(sender, "react", None)) else None

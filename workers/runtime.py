@@ -10,16 +10,16 @@ import redis
 from rq import Queue
 from shapely.geometry.base import BaseGeometry
 
+from bot import keys
 from bot.core.areas import Router, UnknownArea, area_shape
 from bot.core.geometry import covers
 from bot.core.models import Policy
 from bot.core.parsing import fold
 from bot.identity import Identity
+from bot.queues import make_queue
 from bot.transports.base import Sender
 from config.settings import Settings, load_settings
-from bot import keys
 from workers.config_state import RelayConfig, load_config
-from bot.queues import make_queue
 from workers.incidents import OpenIncidents
 from workers.redis_conn import connect, redis_url
 
@@ -67,7 +67,7 @@ class Runtime:
 
     @cached_property
     def gazetteer(self) -> Gazetteer:
-        from bot.geo import load_gazetteer  # loaded on first use: the bot server and ops commands never need it
+        from bot.geo import load_gazetteer
 
         gaz = load_gazetteer().copy()  # places taught here stay in this runtime's copy
         self._sync_places(gaz)
@@ -144,10 +144,9 @@ class Runtime:
 
 def build_sender(settings: Settings) -> Sender:
     """Signal and Twilio senders where configured; the rest is recorded to a file (drills, local runs)."""
+    from bot.metrics import CountingSender
     from bot.transports.channels import ChannelSender
     from bot.transports.recording import RecordingSender
-
-    from bot.metrics import CountingSender
 
     if settings.outbox is not None:
         return CountingSender(RecordingSender(settings.outbox))

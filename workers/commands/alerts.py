@@ -8,6 +8,7 @@ import re
 from datetime import datetime
 from typing import Literal
 
+from bot.core.decide import Kind as ApplyKind
 from bot.core.matching import ACTIVE_STATES
 from bot.core.parsing import fold
 from bot import keys, metrics
@@ -67,7 +68,7 @@ def dispute(ctx: Ctx) -> None:
     _verdict(ctx, "dispute")
 
 
-def _verdict(ctx: Ctx, kind: str) -> None:
+def _verdict(ctx: Ctx, kind: ApplyKind) -> None:
     rt = ctx.rt
     ref = parse_incident_ref(ctx.args)
     incident_id = ref
