@@ -159,6 +159,18 @@ def _handle(rt: Runtime, batch: Batch, entry_id: bytes, data: dict[bytes, bytes]
     return True
 
 
+def resend_twilio(sid: str, reason: str) -> str | None:
+    """rq job: resend a message Twilio failed after accepting it (a status receipt queues it:
+    bot/transports/twilio_status.py::queue_resend), by this worker's own TwilioSender."""
+    from bot.transports.twilio_sender import TwilioSender  # the twilio client loads only where it sends
+
+    rt = runtime()
+    sender = rt.channel_sender("whatsapp")
+    if not isinstance(sender, TwilioSender):  # this process sends by another route: one made for the resend
+        sender = TwilioSender.from_settings(rt.settings, rt.conn)
+    return sender.resend(sid, reason)
+
+
 def sweep_incidents(now_iso: str | None = None) -> int:
     """rq job (periodic): expire quiet incidents, and queue a drain for messages no drain will read (a dead
     worker's, or behind a drain-pending flag whose job is gone)."""

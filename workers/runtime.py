@@ -141,6 +141,12 @@ class Runtime:
             self._sender = build_sender(self.settings)
         return self._sender
 
+    def channel_sender(self, channel: str) -> Sender | None:
+        """The sender of one channel itself, for what only it offers (Twilio's resends); None when the
+        channel has none of its own (a drill's outbox records everything)."""
+        senders = getattr(self.sender, "senders", None)  # a ChannelSender, through the CountingSender
+        return senders.get(channel) if isinstance(senders, dict) else None
+
 
 def build_sender(settings: Settings) -> Sender:
     """Signal and Twilio senders where configured; the rest is recorded to a file (drills, local runs)."""
