@@ -27,6 +27,7 @@ from bot.transports.twilio_wire import MAX_BODY_CHARS, STATUS_PATH
 
 log = logging.getLogger(__name__)
 
+
 def _flat(text: str, limit: int) -> str:
     """Template variables may not hold newlines, tabs or runs of spaces (WhatsApp rule)."""
     return re.sub(r"\s+", " ", text.replace("\n", " · ")).strip()[:limit]
