@@ -21,8 +21,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot import keys
-from bot.errors import PermanentError
+from alertrelay.bot import keys
+from alertrelay.bot.errors import PermanentError
 
 if TYPE_CHECKING:
     import redis

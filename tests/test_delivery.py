@@ -10,10 +10,10 @@ from rq.job import Job
 from rq.serializers import JSONSerializer
 
 from tests.conftest import T0, Relay
-from bot.core.models import InboundMessage
-from bot import keys
-from bot.ingest import ingest
-from workers.delivery import deliver
+from alertrelay.bot.core.models import InboundMessage
+from alertrelay.bot import keys
+from alertrelay.bot.ingest import ingest
+from alertrelay.workers.delivery import deliver
 
 CHICAGO = "ICE at Franklin & Chicago right now, 2 unmarked SUVs"
 CHICAGO_2 = "agents checking IDs at franklin and chicago bus stop"
@@ -39,7 +39,7 @@ def test_two_alerts_of_one_batch_to_one_group_go_out_in_one_job_once_each(relay:
         ("a1", "franklin-en"): 1, ("a2", "franklin-en"): 1}
     finished = relay.rt.queue.finished_job_registry.get_job_ids()
     jobs = [Job.fetch(i, connection=relay.rt.conn, serializer=JSONSerializer) for i in finished]
-    franklin = [j for j in jobs if j.func_name == "workers.delivery.deliver" and j.args[0] == "franklin-en"]
+    franklin = [j for j in jobs if j.func_name == "alertrelay.workers.delivery.deliver" and j.args[0] == "franklin-en"]
     assert len(franklin) == 1 and [item[0] for item in franklin[0].args[1]] == ["a1", "a2"]
 
     # the same job run again (a retry after a crash) sends nothing twice
@@ -48,8 +48,8 @@ def test_two_alerts_of_one_batch_to_one_group_go_out_in_one_job_once_each(relay:
 
 
 def test_an_announcement_waits_for_its_batch_and_one_outside_a_batch_goes_at_once(relay: Relay) -> None:
-    from workers.batch import Batch
-    from workers.delivery import announce, flush
+    from alertrelay.workers.batch import Batch
+    from alertrelay.workers.delivery import announce, flush
 
     relay.send(CHICAGO, sender="+16125550011", minutes=0)
     relay.send(CHICAGO_2, sender="+16125550012", minutes=1)
@@ -67,9 +67,9 @@ def test_an_announcement_waits_for_its_batch_and_one_outside_a_batch_goes_at_onc
 
 
 def test_a_batch_sends_its_answers_in_one_job_when_it_is_flushed(relay: Relay) -> None:
-    from bot.core.models import Envelope
-    from workers.batch import Batch
-    from workers.delivery import flush, queue_reply
+    from alertrelay.bot.core.models import Envelope
+    from alertrelay.workers.batch import Batch
+    from alertrelay.workers.delivery import flush, queue_reply
 
     batch = Batch()
     for n in range(3):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import NotRequired, TypedDict
 
-from workers.incidents import SenderKeys
+from alertrelay.workers.incidents import SenderKeys
 
 Announcement = list[str]
 """[alert_id, kind, at_iso, in_reply_to]: what one delivery line carries (workers/delivery.py)."""

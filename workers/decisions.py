@@ -13,18 +13,18 @@ import logging
 from collections.abc import Callable
 from dataclasses import replace
 
-from bot.core.geometry import covers
-from bot.core.decide import Decision, IncidentState, Message, after, decide
-from bot.core.decide import Kind as ApplyKind
-from bot.core.matching import ACTIVE_STATES, IncidentView, Sighting, choose_incident
-from bot.core.models import Envelope
-from bot.core.textsim import is_copy, simplify
-from bot import keys, metrics
-from bot.geo import GeoResult
-from workers import incidents
-from workers.batch import Batch
-from workers.delivery import announce
-from workers.runtime import Runtime
+from alertrelay.bot.core.geometry import covers
+from alertrelay.bot.core.decide import Decision, IncidentState, Message, after, decide
+from alertrelay.bot.core.decide import Kind as ApplyKind
+from alertrelay.bot.core.matching import ACTIVE_STATES, IncidentView, Sighting, choose_incident
+from alertrelay.bot.core.models import Envelope
+from alertrelay.bot.core.textsim import is_copy, simplify
+from alertrelay.bot import keys, metrics
+from alertrelay.bot.geo import GeoResult
+from alertrelay.workers import incidents
+from alertrelay.workers.batch import Batch
+from alertrelay.workers.delivery import announce
+from alertrelay.workers.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

@@ -11,16 +11,16 @@ from datetime import datetime, timezone
 
 import redis
 
-from bot.core.models import Envelope
-from bot.ingest import kick_drain
-from bot.scripts import run_script
-from bot import keys
-from workers.batch import Batch
-from workers.delivery import flush
-from workers.ops.retention import trim_streams
-from workers.pipeline import process, sweep, sweep_on_message_clock
-from workers.recovery import ensure_drain
-from workers.runtime import Runtime, runtime
+from alertrelay.bot.core.models import Envelope
+from alertrelay.bot.ingest import kick_drain
+from alertrelay.bot.scripts import run_script
+from alertrelay.bot import keys
+from alertrelay.workers.batch import Batch
+from alertrelay.workers.delivery import flush
+from alertrelay.workers.ops.retention import trim_streams
+from alertrelay.workers.pipeline import process, sweep, sweep_on_message_clock
+from alertrelay.workers.recovery import ensure_drain
+from alertrelay.workers.runtime import Runtime, runtime
 
 log = logging.getLogger(__name__)
 
@@ -162,7 +162,7 @@ def _handle(rt: Runtime, batch: Batch, entry_id: bytes, data: dict[bytes, bytes]
 def resend_twilio(sid: str, reason: str) -> str | None:
     """rq job: resend a message Twilio failed after accepting it (a status receipt queues it:
     bot/transports/twilio_status.py::queue_resend), by this worker's own TwilioSender."""
-    from bot.transports.twilio_sender import TwilioSender  # the twilio client loads only where it sends
+    from alertrelay.bot.transports.twilio_sender import TwilioSender  # the twilio client loads only where it sends
 
     rt = runtime()
     sender = rt.channel_sender("whatsapp")

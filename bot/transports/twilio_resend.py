@@ -6,8 +6,8 @@ is what jobs queued before that were named by; it resends by a sender made from 
 
 from __future__ import annotations
 
-from bot.transports.twilio_sender import TwilioSender
-from config.settings import load_settings
+from alertrelay.bot.transports.twilio_sender import TwilioSender
+from alertrelay.config.settings import load_settings
 
 
 def resend_job(sid: str, reason: str) -> str | None:

@@ -11,11 +11,11 @@ import redis
 from aiohttp import web
 from multidict import MultiDict
 
-from bot.keys import twilio as tk
-from bot.queues import RETRY_TWILIO_RESEND, enqueue_once
-from bot.transports.twilio_inbound import signed_form
-from bot.transports.twilio_limits import slow_down, suppress
-from bot.transports.twilio_wire import SID, STATUS_PATH, channel_of
+from alertrelay.bot.keys import twilio as tk
+from alertrelay.bot.queues import RETRY_TWILIO_RESEND, enqueue_once
+from alertrelay.bot.transports.twilio_inbound import signed_form
+from alertrelay.bot.transports.twilio_limits import slow_down, suppress
+from alertrelay.bot.transports.twilio_wire import SID, STATUS_PATH, channel_of
 
 ALERT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 MEMBER = re.compile(r"^r[0-9a-f]{24}$")
@@ -114,7 +114,7 @@ async def status_callback(request: web.Request) -> web.StreamResponse:
     return await asyncio.to_thread(handle_status, ctx, form, MultiDict(request.rel_url.query))
 
 
-RESEND_JOB = "workers.jobs.resend_twilio"
+RESEND_JOB = "alertrelay.workers.jobs.resend_twilio"
 
 
 def queue_resend(queue: Any, sid: str, reason: str, delay_s: int) -> None:
