@@ -21,10 +21,13 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from alertrelay.bot import keys
 from alertrelay.bot.errors import PermanentError
+
+if TYPE_CHECKING:
+    import redis
 
 log = logging.getLogger(__name__)
 
@@ -157,18 +160,16 @@ def count_decision(decision: str, amount: int = 1) -> None:
         _m().decisions.labels(decision=decision).inc(amount)
 
 
-def note_applied(rt: Any, result: Any) -> None:
-    """After a message was applied to an incident (workers/pipeline.py): its decision, and for the incident's
-    first counted report, when it arrived (the start of the alert-latency clock). `rt.arrived_at_s`: the wall
-    time the message was admitted (its inbox entry's stamp)."""
+def note_applied(conn: redis.Redis, result: Any, *, arrived_at_s: float | None, ttl_s: int) -> None:
+    """After a message was applied to an incident (workers/decisions.py): its decision, and for the incident's
+    first counted report, when it arrived (the start of the alert-latency clock). `arrived_at_s`: the wall
+    time the message was admitted (its inbox entry's stamp), None when it did not come through the inbox."""
     if result is None:
         return
     if result.transition in ("verified", "cleared"):
         count_decision(result.transition)
-    arrived = getattr(rt, "arrived_at_s", None)
-    if arrived is not None and result.newly_counted and result.reporters == 1:
-        rt.conn.set(keys.first_report_arrival(result.incident), repr(arrived), nx=True,
-                    ex=rt.settings.report_ttl_s)
+    if arrived_at_s is not None and result.newly_counted and result.reporters == 1:
+        conn.set(keys.first_report_arrival(result.incident), repr(arrived_at_s), nx=True, ex=ttl_s)
 
 
 def alert_delivered(rt: Any, kind: str, record: dict[str, str], sent: int) -> None:

@@ -22,7 +22,7 @@ RETRY_DRAIN = Retry(max=5, interval=[1, 5, 15, 30, 60])
 RETRY_DELIVERY = Retry(max=8, interval=[2, 5, 15, 30, 60, 120, 300, 600])
 RETRY_REACTION = Retry(max=3, interval=[5, 30, 120])
 RETRY_TWILIO_RESEND = Retry(max=5, interval=[2, 5, 15, 60, 300])
-"""A message Twilio failed after accepting it (bot/transports/twilio_resend.py)."""
+"""A message Twilio failed after accepting it (workers/jobs.py::resend_twilio)."""
 
 
 def make_queue(conn: redis.Redis) -> Queue:

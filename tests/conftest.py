@@ -102,7 +102,7 @@ class Relay:
     def sweep(self, at: datetime) -> None:
         from alertrelay.workers.pipeline import sweep
 
-        sweep(self.rt, at)
+        sweep(self.rt, None, at)
         self.work()
 
     @property

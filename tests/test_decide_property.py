@@ -17,6 +17,7 @@ from alertrelay.bot.geo import GeoResult
 from alertrelay.bot import keys
 from alertrelay.config.areas import load_areas
 from alertrelay.workers import incidents
+from alertrelay.workers.batch import Batch
 from alertrelay.workers.config_state import seed_config
 from alertrelay.workers.decisions import apply_message
 from alertrelay.workers.runtime import Runtime
@@ -94,7 +95,7 @@ def test_decide_and_the_lua_write_agree(rt: Runtime, steps: list[dict], hours: l
             counted = not step["forwarded"] and not step["hearsay"]
             sent.append((env, kind, geo, counted))
 
-        result = apply_message(rt, env, kind, geo, incident or None, counted=counted, seen=())
+        result = apply_message(rt, Batch(), env, kind, geo, incident or None, counted=counted, seen=())
         assert result is not None
         incident = result.incident
         if env.key in caused:  # a replay changes nothing and answers what the message did the first time

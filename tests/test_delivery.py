@@ -11,6 +11,7 @@ from rq.serializers import JSONSerializer
 
 from tests.conftest import T0, Relay
 from alertrelay.bot.core.models import InboundMessage
+from alertrelay.bot import keys
 from alertrelay.bot.ingest import ingest
 from alertrelay.workers.delivery import deliver
 
@@ -44,3 +45,39 @@ def test_two_alerts_of_one_batch_to_one_group_go_out_in_one_job_once_each(relay:
     # the same job run again (a retry after a crash) sends nothing twice
     assert deliver(*franklin[0].args) == 0
     assert len(relay.kinds("alert")) == len(alerts)
+
+
+def test_an_announcement_waits_for_its_batch_and_one_outside_a_batch_goes_at_once(relay: Relay) -> None:
+    from alertrelay.workers.batch import Batch
+    from alertrelay.workers.delivery import announce, flush
+
+    relay.send(CHICAGO, sender="+16125550011", minutes=0)
+    relay.send(CHICAGO_2, sender="+16125550012", minutes=1)
+    rt, at = relay.rt, T0 + timedelta(minutes=5)
+    incident = rt.conn.hget(keys.alert("a1"), "incident").decode()
+    batch = Batch()
+    announce(rt, batch, incident, "a1", "update", at, None)
+    assert rt.queue.count == 0 and batch.announcements == [["a1", "update", at.isoformat(), ""]]
+    flush(rt, batch)
+    assert rt.queue.count == 1 and batch.announcements == []
+    announce(rt, None, incident, "a1", "retraction", at, None)  # a sweep outside a drain, say
+    assert rt.queue.count == 2
+    relay.work()
+    assert [line["kind"] for line in relay.out if line["kind"] != "reply"] == ["alert", "update", "retraction"]
+
+
+def test_a_batch_sends_its_answers_in_one_job_when_it_is_flushed(relay: Relay) -> None:
+    from alertrelay.bot.core.models import Envelope
+    from alertrelay.workers.batch import Batch
+    from alertrelay.workers.delivery import flush, queue_reply
+
+    batch = Batch()
+    for n in range(3):
+        env = Envelope(key=f"k{n}", message_id=f"m{n}", channel="signal", group="franklin-en", reporter=f"r{n}",
+                       reply_to=None, text="/help", at=T0, ref=f"ref{n}")
+        queue_reply(batch, env, f"answer {n}")
+    assert relay.rt.queue.count == 0 and len(batch.replies) == 3
+    flush(relay.rt, batch)
+    assert relay.rt.queue.count == 1 and batch.replies == []
+    relay.work()
+    assert [line["text"] for line in relay.out] == ["answer 0", "answer 1", "answer 2"]

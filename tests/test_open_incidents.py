@@ -11,6 +11,8 @@ from tests.conftest import T0, Relay
 from alertrelay.bot import keys
 from alertrelay.workers import incidents
 from alertrelay.workers.incidents import OpenIncidents
+from alertrelay.workers.batch import Batch
+from alertrelay.workers.delivery import flush
 from alertrelay.workers.pipeline import process
 from alertrelay.bot.core.models import InboundMessage
 from alertrelay.bot.ingest import envelope_for
@@ -36,9 +38,11 @@ def test_a_stale_copy_catches_up_before_its_decision_is_applied(relay: Relay) ->
     # up and joins the first report's incident instead
     set_runtime(second)
     try:
-        process(second, envelope_for(InboundMessage(
+        batch = Batch()
+        process(second, batch, envelope_for(InboundMessage(
             channel="whatsapp", message_id="w1", sender="+16125550012", group=None, text=REPORT_B,
             at=T0 + timedelta(minutes=5)), second.identity))
+        flush(second, batch)
         relay.work()
     finally:
         set_runtime(first)

@@ -7,6 +7,8 @@ from datetime import timedelta
 
 from tests.conftest import T0, Relay
 from alertrelay.bot import keys
+from alertrelay.workers.batch import Batch
+from alertrelay.workers.delivery import flush
 from alertrelay.workers.pipeline import process
 from alertrelay.bot.core.models import Envelope
 
@@ -127,7 +129,9 @@ def test_processing_an_envelope_twice_sends_nothing_twice(relay: Relay) -> None:
 
     again = envelope_for(InboundMessage(channel="whatsapp", message_id="second", sender="+16125550012",
                                         text=REPORT_B, at=T0 + timedelta(minutes=2)), relay.rt.identity)
-    process(relay.rt, Envelope.model_validate_json(again.model_dump_json()))
+    batch = Batch()
+    process(relay.rt, batch, Envelope.model_validate_json(again.model_dump_json()))
+    flush(relay.rt, batch)
     relay.work()
     assert len(relay.kinds("alert")) == 1
 

@@ -10,14 +10,19 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import replace
 
+from alertrelay.bot.core.geometry import covers
 from alertrelay.bot.core.decide import Decision, IncidentState, Message, after, decide
+from alertrelay.bot.core.decide import Kind as ApplyKind
 from alertrelay.bot.core.matching import ACTIVE_STATES, IncidentView, Sighting, choose_incident
 from alertrelay.bot.core.models import Envelope
 from alertrelay.bot.core.textsim import is_copy, simplify
 from alertrelay.bot import keys, metrics
+from alertrelay.bot.geo import GeoResult
 from alertrelay.workers import incidents
+from alertrelay.workers.batch import Batch
 from alertrelay.workers.delivery import announce
 from alertrelay.workers.runtime import Runtime
 
@@ -26,16 +31,14 @@ log = logging.getLogger(__name__)
 MAX_APPLY_ATTEMPTS = 20
 
 
-def sighting_for(rt: Runtime, geo, at_s: float) -> Sighting:  # type: ignore[no-untyped-def]
+def sighting_for(rt: Runtime, geo: GeoResult, at_s: float) -> Sighting:
     area_name = geo.place if geo.precision == "area" and rt.gazetteer.area_shape(geo.place) is not None else None
     # a pin's name is only its nearest corner: two pins are the same place by distance, never by name
     place = "" if geo.kind == "pin" else geo.place
     return Sighting(lat=geo.lat, lon=geo.lon, precision=geo.precision, place=place, area_name=area_name, at=at_s)
 
 
-def area_contains(rt: Runtime):  # type: ignore[no-untyped-def]
-    from alertrelay.bot.core.geometry import covers
-
+def area_contains(rt: Runtime) -> Callable[[str, float, float], bool]:
     def contains(name: str, lat: float, lon: float) -> bool:
         shape = rt.gazetteer.area_shape(name)
         return shape is not None and covers(shape, lat, lon)
@@ -43,11 +46,12 @@ def area_contains(rt: Runtime):  # type: ignore[no-untyped-def]
     return contains
 
 
-def take_snapshot(rt: Runtime, env: Envelope, geo, named: tuple[str, ...] = ()  # type: ignore[no-untyped-def]
-                  ) -> incidents.Snapshot:
-    """Everything this message's decision reads: its sender's keys (one round trip) and the open incidents
-    near its place, from this process's copy (synced once per batch and whenever an apply finds it stale)."""
-    reporter = rt.sender_keys.read(rt.conn, env.reporter, env.quote_ref)
+def take_snapshot(rt: Runtime, batch: Batch, env: Envelope, geo: GeoResult | None,
+                  named: tuple[str, ...] = ()) -> incidents.Snapshot:
+    """Everything this message's decision reads: its sender's keys (read for the whole batch at once) and
+    the open incidents near its place, from this process's copy (synced once per batch and whenever an
+    apply finds it stale)."""
+    reporter = batch.sender_keys.read(rt.conn, env.reporter, env.quote_ref)
     if geo is None:
         return rt.open_incidents.snapshot(reporter, None, 0, named)
     area_level = sighting_for(rt, geo, 0).area_name is not None
@@ -56,7 +60,7 @@ def take_snapshot(rt: Runtime, env: Envelope, geo, named: tuple[str, ...] = ()  
     return rt.open_incidents.snapshot(reporter, (geo.lat, geo.lon), radius_m, named)
 
 
-def _target(rt: Runtime, env: Envelope, kind: str, geo, quoted: str | None,  # type: ignore[no-untyped-def]
+def _target(rt: Runtime, env: Envelope, kind: ApplyKind, geo: GeoResult | None, quoted: str | None,
             snap: incidents.Snapshot) -> tuple[bool, IncidentView | None]:
     """(whether to apply, the incident or None for a new one) for this message: its quote, else its
     place, else (for an all-clear or dispute) the incident its sender last spoke about."""
@@ -83,13 +87,15 @@ def decision_request(decision: Decision) -> dict[str, object]:
             "reporters": decision.reporters}
 
 
-def apply_message(rt: Runtime, env: Envelope, kind: str, geo, quoted: str | None, *,  # type: ignore[no-untyped-def]
-                  counted: bool, seen: tuple[str, ...],
+def apply_message(rt: Runtime, batch: Batch, env: Envelope, kind: ApplyKind, geo: GeoResult | None,
+                  quoted: str | None, *, counted: bool, seen: tuple[str, ...],
                   snap: incidents.Snapshot | None = None) -> incidents.Applied | None:
+    """Decide `env` (a "report", "clear" or "dispute") and write it; a transition is announced with the
+    batch's deliveries. None when it concerns no incident we know (an all-clear or dispute about nothing)."""
     conn = rt.conn
     config = rt.config()
     for _ in range(MAX_APPLY_ATTEMPTS):
-        snap = snap or take_snapshot(rt, env, geo, (quoted,) if quoted else ())
+        snap = snap or take_snapshot(rt, batch, env, geo, (quoted,) if quoted else ())
         applies, target = _target(rt, env, kind, geo, quoted, snap)
         if not applies:
             return None  # an all-clear or dispute about nothing we know
@@ -98,10 +104,14 @@ def apply_message(rt: Runtime, env: Envelope, kind: str, geo, quoted: str | None
         if target is not None and kind == "report" and counted:
             earlier = [text for reporter, text in snap.texts(target.id) if reporter != env.reporter]
             copy = is_copy(env.text, earlier, simplified=True)
-        before = snap.state(target.id) if target is not None else IncidentState(precision=geo.precision)
+        if target is not None:
+            before = snap.state(target.id)
+        else:
+            assert geo is not None  # _target answers a new incident only for a report with a place
+            before = IncidentState(precision=geo.precision)
         message = Message(
             # milliseconds: what Redis keeps of a time (Lua numbers are written with 14 digits)
-            reporter=env.reporter, kind=kind, at=round(env.at.timestamp(), 3), counted=counted and not copy,  # type: ignore[arg-type]
+            reporter=env.reporter, kind=kind, at=round(env.at.timestamp(), 3), counted=counted and not copy,
             not_counted="forwarded" if env.forwarded else "copy" if copy else "hearsay",
             verifier=env.reporter in config.verifiers, precision=geo.precision if geo is not None else None,
             first_seen=snap.first_seen, listening_since=snap.listening_since)
@@ -144,16 +154,16 @@ def apply_message(rt: Runtime, env: Envelope, kind: str, geo, quoted: str | None
             continue
         rt.open_incidents.applied(answer, str(request["text"]), env.reporter, after(before, message, decision))
         # the script points this message's ref and its sender's last incident at the incident
-        rt.sender_keys.wrote(keys.message_ref(env.ref), result.incident)
-        rt.sender_keys.wrote(keys.reporter_incident(env.reporter), result.incident)
+        batch.sender_keys.wrote(keys.message_ref(env.ref), result.incident)
+        batch.sender_keys.wrote(keys.reporter_incident(env.reporter), result.incident)
         result = replace(result, counted=message.counted, newly_counted=decision.counted)
-        metrics.note_applied(rt, result)
+        metrics.note_applied(rt.conn, result, arrived_at_s=batch.arrived_at_s, ttl_s=rt.settings.report_ttl_s)
         log.info("message %s → incident %s: %s %s (state %s, %d reporters)%s", env.key, result.incident, kind,
                  "counted" if message.counted else f"not counted ({decision.why})", result.state, result.reporters,
                  f" → {result.transition} {result.alert_id}" if result.transition else "")
         if result.transition == "verified":
-            announce(rt, result.incident, result.alert_id, "alert", env.at, env.message_id, facts=result)
+            announce(rt, batch, result.incident, result.alert_id, "alert", env.at, env.message_id, facts=result)
         elif result.transition == "cleared":
-            announce(rt, result.incident, result.alert_id, "all_clear", env.at, env.message_id)
+            announce(rt, batch, result.incident, result.alert_id, "all_clear", env.at, env.message_id)
         return result
     raise RuntimeError(f"message {env.key}: incident kept changing under us")

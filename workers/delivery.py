@@ -7,10 +7,12 @@ import hashlib
 import json
 import logging
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
 import redis
 
+from alertrelay.bot.core.areas import GroupConfig
 from alertrelay.bot.core.render import AlertFacts, render
 from alertrelay.bot.core.models import Envelope
 from alertrelay.bot.errors import CannotTell, NotSent, PermanentError, TransientError
@@ -18,6 +20,7 @@ from alertrelay.bot.ingest import message_key
 from alertrelay.bot.transports.base import Outbound
 from alertrelay.bot import keys, metrics
 from alertrelay.workers import incidents
+from alertrelay.workers.batch import Announcement, Batch, Reply
 from alertrelay.bot.queues import RETRY_DELIVERY, enqueue_once, job_id
 from alertrelay.bot.durability import durable_ack
 from alertrelay.workers.runtime import Runtime, runtime
@@ -25,14 +28,15 @@ from alertrelay.workers.runtime import Runtime, runtime
 log = logging.getLogger(__name__)
 
 
-def announce(rt: Runtime, incident_id: str, alert_id: str, kind: str, at: datetime, in_reply_to: str | None,
-             facts: incidents.Applied | None = None) -> None:
+def announce(rt: Runtime, batch: Batch | None, incident_id: str, alert_id: str, kind: str, at: datetime,
+             in_reply_to: str | None, facts: incidents.Applied | None = None) -> None:
     """Queue `kind` (alert, all_clear, update, retraction) for every group of the alert. `facts`: the
     apply that verified it, which carries the incident's fields (else they are read).
 
-    An alert's record (its groups and facts) is written at once. Its delivery jobs are queued here, or,
-    while a batch is being drained, at the end of the batch: one job per group for all of the batch's
-    announcements to that group, since an rq job costs several times what sending one alert does."""
+    An alert's record (its groups and facts) is written at once. Its delivery jobs are queued with the
+    `batch`'s, when the drain flushes it (one job per group for all of the batch's announcements to that
+    group, since an rq job costs several times what sending one alert does); with no batch (a sweep
+    outside a drain), here and now."""
     conn = rt.conn
     if kind == "alert":
         if facts is None:
@@ -57,8 +61,8 @@ def announce(rt: Runtime, incident_id: str, alert_id: str, kind: str, at: dateti
         pipe.expire(akey, rt.settings.report_ttl_s)
         pipe.execute()
     item = [alert_id, kind, at.isoformat(), in_reply_to or ""]
-    if rt.announcements is not None:
-        rt.announcements.append(item)
+    if batch is not None:
+        batch.announcements.append(item)
         return
     queue_deliveries(rt, [item])
 
@@ -69,7 +73,7 @@ SMS) is sent member by member at the channel's rate: one item per job, whose tim
 length. Either way a job's timeout, and so the wait before a dead worker's job is retried, stays bounded."""
 
 
-def queue_deliveries(rt: Runtime, items: list[list[str]]) -> int:
+def queue_deliveries(rt: Runtime, items: list[Announcement]) -> int:
     """Delivery jobs per group for the [alert_id, kind, at_iso, in_reply_to] items that go to it (in order).
     Job ids are derived from the contents, and each line is claimed per recipient when sent, so a repeat
     queues or sends nothing twice."""
@@ -94,15 +98,15 @@ def queue_deliveries(rt: Runtime, items: list[list[str]]) -> int:
     return queued
 
 
-def flush_announcements(rt: Runtime) -> None:
+def flush_announcements(rt: Runtime, batch: Batch) -> None:
     """End of a drained batch: the delivery jobs for its announcements."""
-    if not rt.announcements:
+    if not batch.announcements:
         return
-    items, rt.announcements = rt.announcements, []
+    items, batch.announcements = batch.announcements, []
     queue_deliveries(rt, items)
 
 
-def delivery_timeout_s(rt: Runtime, group) -> int:  # type: ignore[no-untyped-def]
+def delivery_timeout_s(rt: Runtime, group: GroupConfig | None) -> int:
     """A WhatsApp/SMS list is sent member by member at the channel's rate (1/s for an SMS long code):
     the job must be allowed that long, or it is killed halfway and retried forever."""
     base = rt.settings.job_timeout_s
@@ -251,7 +255,7 @@ def warn_admins(rt: Runtime, channel: str, text: str) -> None:
                                     maxlen=keys.DELIVERY_WARNINGS_MAXLEN, approximate=True))
 
 
-def _try_redis(write) -> None:  # type: ignore[no-untyped-def]
+def _try_redis(write: Callable[[], object]) -> None:
     """A best-effort write on a failure path: the error being handled matters more than this one."""
     try:
         write()
@@ -306,14 +310,14 @@ def _deliver(rt: Runtime, alert_id: str, kind: str, group_id: str, at_iso: str, 
     return sent
 
 
-def queue_reply(rt: Runtime, env: Envelope, text: str) -> None:
+def queue_reply(batch: Batch, env: Envelope, text: str) -> None:
     """Answer the sender of `env` (in its group for a group command). Buffered: the drain job sends a
     batch's replies in one job, since an rq job per reply would cost more than the report itself."""
     if env.reply_to is None and env.group is None:
         return
-    rt.replies.append({"key": env.key, "sealed": env.reply_to or "", "group": env.group or "",
-                       "channel": env.channel, "text": text, "at": env.at.isoformat(),
-                       "in_reply_to": env.message_id})
+    batch.replies.append({"key": env.key, "sealed": env.reply_to or "", "group": env.group or "",
+                          "channel": env.channel, "text": text, "at": env.at.isoformat(),
+                          "in_reply_to": env.message_id})
 
 
 def _send_or_refuse(rt: Runtime, claim: str, mine: bytes, message: Outbound, incident_id: str | None,
@@ -328,21 +332,28 @@ def _send_or_refuse(rt: Runtime, claim: str, mine: bytes, message: Outbound, inc
     return True
 
 
-def flush_replies(rt: Runtime) -> None:
-    if not rt.replies:
+def flush_replies(rt: Runtime, batch: Batch) -> None:
+    """End of a drained batch: one job sends its replies."""
+    if not batch.replies:
         return
-    batch, rt.replies = rt.replies, []
-    digest = hashlib.sha256("".join(r["key"] for r in batch).encode()).hexdigest()[:24]
-    enqueue_once(rt.queue, send_replies, batch, id_=job_id("replies", digest), retry=RETRY_DELIVERY,
+    replies, batch.replies = batch.replies, []
+    digest = hashlib.sha256("".join(r["key"] for r in replies).encode()).hexdigest()[:24]
+    enqueue_once(rt.queue, send_replies, replies, id_=job_id("replies", digest), retry=RETRY_DELIVERY,
                  timeout_s=rt.settings.job_timeout_s)
 
 
-def send_replies(batch: list[dict]) -> int:
+def flush(rt: Runtime, batch: Batch) -> None:
+    """End of a drained batch: its deliveries, then its replies."""
+    flush_announcements(rt, batch)
+    flush_replies(rt, batch)
+
+
+def send_replies(replies: list[Reply]) -> int:
     """rq job: answers to senders (acknowledgements, questions, command results), each sent at most once."""
     rt = runtime()
     rt.refresh_config()
     sent = 0
-    for reply in batch:
+    for reply in replies:
         claim = keys.reply_claim(reply["key"])
         at = datetime.fromisoformat(reply["at"])
         if reply["sealed"]:

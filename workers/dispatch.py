@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import logging
 
-from alertrelay.bot.core.areas import UnknownArea, area_shape
+from alertrelay.bot.core.areas import AreaSpec, UnknownArea, area_shape
 from alertrelay.bot.core.geometry import covers
 from alertrelay.bot.core.models import Envelope
 from alertrelay.bot.core.render import SEEN
 from alertrelay.bot.ingest import message_key
 from alertrelay.bot import keys
+from alertrelay.workers.batch import Batch
+from alertrelay.workers.incidents import Applied
 from alertrelay.workers.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -33,9 +35,10 @@ def dispatch_ref(incident_id: str) -> str:
     return f"dispatch-{incident_id}"
 
 
-def dispatch_verifiers(rt: Runtime, env: Envelope, result, seen: tuple[str, ...]) -> int:  # type: ignore[no-untyped-def]
+def dispatch_verifiers(rt: Runtime, batch: Batch, env: Envelope, result: Applied | None,
+                       seen: tuple[str, ...]) -> int:
     """After a report was applied: on an incident's first counted, unverified report, message each
-    verifier whose areas cover it, once per incident (SET NX)."""
+    verifier whose areas cover it, once per incident (SET NX); the messages go out with the batch's replies."""
     if result is None or not result.counted or result.state != "pending" or result.reporters != 1:
         return 0
     config = rt.config()
@@ -57,17 +60,17 @@ def dispatch_verifiers(rt: Runtime, env: Envelope, result, seen: tuple[str, ...]
         text = dispatch_text(lang, result.incident, where, env.at.strftime("%H:%M"), what)
         ref_key = keys.message_ref(message_key(info.channel, dispatch_ref(result.incident)))
         rt.conn.set(ref_key, result.incident, ex=rt.settings.report_ttl_s)
-        rt.sender_keys.wrote(ref_key, result.incident)
-        rt.replies.append({"key": f"dispatch:{result.incident}:{pseudonym}", "sealed": info.sealed, "group": "",
-                           "channel": info.channel, "text": text, "at": env.at.isoformat(), "in_reply_to": None,
-                           "incident": result.incident})
+        batch.sender_keys.wrote(ref_key, result.incident)
+        batch.replies.append({"key": f"dispatch:{result.incident}:{pseudonym}", "sealed": info.sealed,
+                              "group": "", "channel": info.channel, "text": text, "at": env.at.isoformat(),
+                              "in_reply_to": None, "incident": result.incident})
         sent += 1
     if sent:
         log.info("incident %s: dispatched to %d verifiers", result.incident, sent)
     return sent
 
 
-def _covers(rt: Runtime, areas, lat: float, lon: float) -> bool:  # type: ignore[no-untyped-def]
+def _covers(rt: Runtime, areas: list[AreaSpec], lat: float, lon: float) -> bool:
     for area in areas:
         try:
             if covers(area_shape(area, rt.area_shape), lat, lon):

@@ -230,7 +230,7 @@ def _replay_stepwise(rt: Runtime, procs: list[subprocess.Popen[bytes]], messages
     settings = rt.settings
     expected = 0
     for number, (raw, message) in enumerate(zip(messages, inbound), start=1):
-        sweep(rt, message.at)
+        sweep(rt, None, message.at)  # outside a drain: its updates are queued at once
         if ingest(rt.conn, rt.queue, rt.identity, message, ttl_s=settings.report_ttl_s,
                   job_timeout_s=settings.job_timeout_s, drain_pending_s=settings.claim_idle_s):
             expected += 1
@@ -287,7 +287,7 @@ def _replay_on_message_clock(rt: Runtime, procs: list[subprocess.Popen[bytes]],
     _wait_idle(rt, procs, 60)
     if sweeps:  # the last lines were redeliveries: the stepwise replay swept at their times too
         for at in sweeps:
-            sweep(rt, at)
+            sweep(rt, None, at)
         _wait_idle(rt, procs, 60)
 
 

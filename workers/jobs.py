@@ -9,15 +9,18 @@ import socket
 import time
 from datetime import datetime, timezone
 
+import redis
+
 from alertrelay.bot.core.models import Envelope
 from alertrelay.bot.ingest import kick_drain
 from alertrelay.bot.scripts import run_script
 from alertrelay.bot import keys
-from alertrelay.workers.delivery import flush_announcements, flush_replies
+from alertrelay.workers.batch import Batch
+from alertrelay.workers.delivery import flush
 from alertrelay.workers.ops.retention import trim_streams
 from alertrelay.workers.pipeline import process, sweep, sweep_on_message_clock
 from alertrelay.workers.recovery import ensure_drain
-from alertrelay.workers.runtime import runtime
+from alertrelay.workers.runtime import Runtime, runtime
 
 log = logging.getLogger(__name__)
 
@@ -26,13 +29,15 @@ MAX_DELIVERIES = 5
 """A message that failed this many times goes to the dead-letter stream instead of blocking the rest."""
 DEAD_LETTERS = keys.INBOX_DEAD
 LATENCY = keys.LATENCY
+InboxEntry = tuple[bytes, dict[bytes, bytes]]
+"""(stream entry id, fields) as XREADGROUP and XAUTOCLAIM answer them."""
 
 
 def _consumer() -> str:
     return f"{socket.gethostname()}-{os.getpid()}"
 
 
-def _ensure_group(conn) -> None:  # type: ignore[no-untyped-def]
+def _ensure_group(conn: redis.Redis) -> None:
     try:
         conn.xgroup_create(keys.INBOX, keys.INBOX_GROUP, id="0", mkstream=True)
     except Exception as exc:  # BUSYGROUP: it exists
@@ -73,11 +78,11 @@ return 0
 """
 
 
-def _release(conn, token: str) -> None:  # type: ignore[no-untyped-def]
+def _release(conn: redis.Redis, token: str) -> None:
     run_script(conn, _RELEASE, keys=[keys.INBOX_DRAINER], args=[token])
 
 
-def _drain(rt, token: str, lease_ms: int) -> int:  # type: ignore[no-untyped-def]
+def _drain(rt: Runtime, token: str, lease_ms: int) -> int:
     conn = rt.conn
     _ensure_group(conn)
     consumer = _consumer()
@@ -98,21 +103,16 @@ def _drain(rt, token: str, lease_ms: int) -> int:  # type: ignore[no-untyped-def
         batch = got[0][1]
 
 
-def _process_batch(rt, batch) -> int:  # type: ignore[no-untyped-def]
-    """Process, then queue the batch's replies, then acknowledge: a crash before the ack means the batch is
-    processed again, which the idempotent stages turn into no-ops."""
+def _process_batch(rt: Runtime, entries: list[InboxEntry]) -> int:
+    """Process, then queue the batch's deliveries and replies, then acknowledge: a crash before the ack means
+    the batch is processed again, which the idempotent stages turn into no-ops."""
     rt.refresh_config()  # once per batch; a command refreshes it again after changing it
     rt.open_incidents.sync(rt.conn)  # catch up with what changed since this process last drained
-    envelopes = [_decode(data) for _, data in batch]
-    rt.sender_keys.prefetch(rt.conn, [(e.reporter, e.quote_ref) for e in envelopes if isinstance(e, Envelope)])
-    rt.announcements = []
-    try:
-        finished = [entry for entry, envelope in zip(batch, envelopes) if _handle(rt, *entry, envelope)]
-        flush_announcements(rt)
-    finally:
-        rt.sender_keys.clear()
-        rt.announcements = None
-    flush_replies(rt)
+    envelopes = [_decode(data) for _, data in entries]
+    batch = Batch()
+    batch.sender_keys.prefetch(rt.conn, [(e.reporter, e.quote_ref) for e in envelopes if isinstance(e, Envelope)])
+    finished = [entry for entry, envelope in zip(entries, envelopes) if _handle(rt, batch, *entry, envelope)]
+    flush(rt, batch)
     if not finished:
         return 0
     now = time.time()
@@ -136,7 +136,7 @@ def _decode(data: dict[bytes, bytes]) -> Envelope | Exception:
         return exc
 
 
-def _handle(rt, entry_id: bytes, data: dict[bytes, bytes],  # type: ignore[no-untyped-def]
+def _handle(rt: Runtime, batch: Batch, entry_id: bytes, data: dict[bytes, bytes],
             envelope: Envelope | Exception) -> bool:
     """One message, inside its own error boundary: a bad message never blocks the ones behind it.
     True when it is finished with (processed, or given up on into the dead-letter stream)."""
@@ -144,11 +144,11 @@ def _handle(rt, entry_id: bytes, data: dict[bytes, bytes],  # type: ignore[no-un
     try:
         if isinstance(envelope, Exception):
             raise envelope
-        rt.arrived_at_s = float(data[b"w"]) if b"w" in data else None
+        batch.arrived_at_s = float(data[b"w"]) if b"w" in data else None
         if keys.INBOX_SWEEP_FIELD in data:  # a drill message: message time is the clock
-            times = [datetime.fromisoformat(at) for at in json.loads(data[keys.INBOX_SWEEP_FIELD])]
-            sweep_on_message_clock(rt, times)
-        process(rt, envelope)
+            sweep_times = [datetime.fromisoformat(at) for at in json.loads(data[keys.INBOX_SWEEP_FIELD])]
+            sweep_on_message_clock(rt, batch, sweep_times)
+        process(rt, batch, envelope)
     except Exception:
         pending = conn.xpending_range(keys.INBOX, keys.INBOX_GROUP, min=entry_id, max=entry_id, count=1)
         times = pending[0]["times_delivered"] if pending else MAX_DELIVERIES
@@ -159,12 +159,24 @@ def _handle(rt, entry_id: bytes, data: dict[bytes, bytes],  # type: ignore[no-un
     return True
 
 
+def resend_twilio(sid: str, reason: str) -> str | None:
+    """rq job: resend a message Twilio failed after accepting it (a status receipt queues it:
+    bot/transports/twilio_status.py::queue_resend), by this worker's own TwilioSender."""
+    from alertrelay.bot.transports.twilio_sender import TwilioSender  # the twilio client loads only where it sends
+
+    rt = runtime()
+    sender = rt.channel_sender("whatsapp")
+    if not isinstance(sender, TwilioSender):  # this process sends by another route: one made for the resend
+        sender = TwilioSender.from_settings(rt.settings, rt.conn)
+    return sender.resend(sid, reason)
+
+
 def sweep_incidents(now_iso: str | None = None) -> int:
     """rq job (periodic): expire quiet incidents, and queue a drain for messages no drain will read (a dead
     worker's, or behind a drain-pending flag whose job is gone)."""
     rt = runtime()
     now = datetime.fromisoformat(now_iso) if now_iso else datetime.now(timezone.utc)
-    expired = sweep(rt, now)
+    expired = sweep(rt, None, now)  # outside a drain: its updates are queued at once
     trim_streams(rt.conn, report_ttl_s=rt.settings.report_ttl_s, audit_max_age_s=rt.settings.audit_max_age_s,
                  now_s=time.time())  # by the clock streams are stamped with, not the sweep's `now`
     _ensure_group(rt.conn)

@@ -14,7 +14,9 @@ from alertrelay.bot.core.models import Context, Envelope, Kind
 from alertrelay.bot.core.parsing import parse
 from alertrelay.bot.core.render import reply_ack, reply_not_counted, reply_past, reply_where
 from alertrelay.bot import keys, metrics
+from alertrelay.bot.geo import GeoResult
 from alertrelay.workers import incidents
+from alertrelay.workers.batch import Batch
 from alertrelay.workers.commands.alerts import verifier_verdict
 from alertrelay.workers.commands.table import handle_command
 from alertrelay.workers.decisions import apply_message, area_contains, sighting_for, take_snapshot
@@ -23,7 +25,8 @@ from alertrelay.workers.dispatch import dispatch_verifiers
 from alertrelay.workers.reactions import react_to
 from alertrelay.workers.runtime import Runtime
 
-def locate(rt: Runtime, env: Envelope):  # type: ignore[no-untyped-def]
+
+def locate(rt: Runtime, env: Envelope) -> GeoResult | None:
     gaz = rt.gazetteer
     if env.lat is not None and env.lon is not None:
         return gaz.from_pin(env.lat, env.lon)
@@ -42,18 +45,19 @@ def verifier_kind(rt: Runtime, env: Envelope, kind: Kind, snap: incidents.Snapsh
     return Kind.REPORT if verdict == "report" else Kind.DISPUTE
 
 
-def process(rt: Runtime, env: Envelope) -> None:
+def process(rt: Runtime, batch: Batch, env: Envelope) -> None:
+    """Decide one message of `batch`: what it announces and answers waits on the batch for its flush."""
     parsed = parse(env.text, has_location=env.lat is not None)
     if parsed.kind is Kind.COMMAND:
         metrics.count_inbound(env.channel, Kind.COMMAND)
-        handle_command(rt, env, parsed)
+        handle_command(rt, batch, env, parsed)
         rt.open_incidents.sync(rt.conn)  # a command may have closed or changed an incident
-        rt.sender_keys.clear()  # and the rest of the batch reads its sender keys afresh
+        batch.sender_keys.clear()  # and the rest of the batch reads its sender keys afresh
         return
 
     conn = rt.conn
     geo = locate(rt, env) if parsed.kind in PLACED_KINDS or parsed.needs_context else None
-    snap = take_snapshot(rt, env, geo)
+    snap = take_snapshot(rt, batch, env, geo)
     context = context_of(rt, env, geo, snap)
     if context != "none":
         # what it means depends on what it answers: "nadie ahí" disputes a pending sighting, clears an alert
@@ -61,12 +65,12 @@ def process(rt: Runtime, env: Envelope) -> None:
         if geo is None and parsed.kind in PLACED_KINDS:
             geo = locate(rt, env)
             if geo is not None:
-                snap = take_snapshot(rt, env, geo)
+                snap = take_snapshot(rt, batch, env, geo)
     pending_raw = snap.pending
     if pending_raw and geo is None and parsed.kind is Kind.CHATTER:
         geo = locate(rt, env)  # perhaps the answer to our "where?"
         if geo is not None:
-            snap = take_snapshot(rt, env, geo)
+            snap = take_snapshot(rt, batch, env, geo)
     quoted = snap.quoted
     kind = verifier_kind(rt, env, parsed.kind, snap)
     seen = parsed.seen
@@ -76,7 +80,7 @@ def process(rt: Runtime, env: Envelope) -> None:
         kind = Kind.REPORT
         seen = tuple(sorted(set(seen) | set(pending.get("seen", []))))
         conn.delete(keys.pending_place(env.reporter))
-        rt.sender_keys.wrote(keys.pending_place(env.reporter), None)
+        batch.sender_keys.wrote(keys.pending_place(env.reporter), None)
 
     metrics.count_inbound(env.channel, kind)  # as read, in context (a hearsay stays hearsay, counted or not)
     if kind is Kind.HEARSAY and (geo is not None or quoted is not None):
@@ -88,37 +92,37 @@ def process(rt: Runtime, env: Envelope) -> None:
             if not env.forwarded:
                 pending_json = json.dumps({"seen": list(seen), "at": env.at.isoformat(), "lang": parsed.lang})
                 conn.set(keys.pending_place(env.reporter), pending_json, ex=rt.settings.pending_place_ttl_s)
-                rt.sender_keys.wrote(keys.pending_place(env.reporter), pending_json)
+                batch.sender_keys.wrote(keys.pending_place(env.reporter), pending_json)
                 if env.reply_to:
-                    queue_reply(rt, env, reply_where(parsed.lang))
+                    queue_reply(batch, env, reply_where(parsed.lang))
             return
         counted = not env.forwarded and parsed.kind is not Kind.HEARSAY
-        result = apply_message(rt, env, "report", geo, quoted, counted=counted, seen=seen, snap=snap)
+        result = apply_message(rt, batch, env, "report", geo, quoted, counted=counted, seen=seen, snap=snap)
         react_to(rt, env, result)  # Signal groups: 👀 on a counted report, ✅ on all of them once verified
-        dispatch_verifiers(rt, env, result, seen)
+        dispatch_verifiers(rt, batch, env, result, seen)
         if result is not None and env.reply_to:
             if not result.counted:
-                queue_reply(rt, env, reply_not_counted(parsed.lang))
+                queue_reply(batch, env, reply_not_counted(parsed.lang))
                 return
-            queue_reply(rt, env, reply_ack(parsed.lang, result.place, result.area or None, result.reporters,
+            queue_reply(batch, env, reply_ack(parsed.lang, result.place, result.area or None, result.reporters,
                                            rt.policy_for(geo).min_independent_reports, result.state))
         return
     if kind in (Kind.ALL_CLEAR, Kind.DISPUTE):
-        apply_message(rt, env, "clear" if kind is Kind.ALL_CLEAR else "dispute", geo, quoted,
+        apply_message(rt, batch, env, "clear" if kind is Kind.ALL_CLEAR else "dispute", geo, quoted,
                       counted=not env.forwarded, seen=(), snap=snap)
         return
     if kind is Kind.PAST and env.reply_to:
-        queue_reply(rt, env, reply_past(parsed.lang))
+        queue_reply(batch, env, reply_past(parsed.lang))
     if quoted is not None:  # a question or chatter quoting a report: replies to it point there too
         conn.set(keys.message_ref(env.ref), quoted, ex=rt.settings.report_ttl_s)
-        rt.sender_keys.wrote(keys.message_ref(env.ref), quoted)
+        batch.sender_keys.wrote(keys.message_ref(env.ref), quoted)
 
 
 PLACED_KINDS = (Kind.REPORT, Kind.ALL_CLEAR, Kind.DISPUTE, Kind.HEARSAY)
 """Kinds whose place the pipeline looks up (hearsay too: its passer-on is tainted for that incident)."""
 
 
-def context_of(rt: Runtime, env: Envelope, geo, snap: incidents.Snapshot) -> Context:  # type: ignore[no-untyped-def]
+def context_of(rt: Runtime, env: Envelope, geo: GeoResult | None, snap: incidents.Snapshot) -> Context:
     """What the message answers: the incident it quotes, else the one at its place, else the one its sender
     last spoke about: "pending" while unconfirmed (or blocked), "alerted" once verified."""
     view = snap.incidents.get(snap.quoted or "")
@@ -133,19 +137,20 @@ def context_of(rt: Runtime, env: Envelope, geo, snap: incidents.Snapshot) -> Con
 
 
 
-def sweep(rt: Runtime, now: datetime) -> int:
-    """Expire incidents with no new report for the quiet period; verified ones get an update."""
+def sweep(rt: Runtime, batch: Batch | None, now: datetime) -> int:
+    """Expire incidents with no new report for the quiet period; verified ones get an update (queued with
+    `batch`'s deliveries inside a drain, at once outside one)."""
     cutoff = now.timestamp() - rt.settings.quiet_period_s
     expired = incidents.expire_quiet(rt.conn, cutoff)
     metrics.count_decision("expired", len(expired))
     for incident_id, alert_id in expired:
         last = float(incidents.fields(rt.conn, incident_id).get("last_report_at", cutoff))
         when = datetime.fromtimestamp(last + rt.settings.quiet_period_s, tz=now.tzinfo or timezone.utc)
-        announce(rt, incident_id, alert_id, "update", when, None)
+        announce(rt, batch, incident_id, alert_id, "update", when, None)
     return len(expired)
 
 
-def sweep_on_message_clock(rt: Runtime, times: list[datetime]) -> None:
+def sweep_on_message_clock(rt: Runtime, batch: Batch, times: list[datetime]) -> None:
     """Before a drill message is decided: the expiries a live relay's ticker would have made by each of
     these message times, in order. The drainer's copy of the open incidents says whether any can be due,
     so a message with nothing due costs no round trip; after an expiry the copy catches up at once, since
@@ -155,5 +160,5 @@ def sweep_on_message_clock(rt: Runtime, times: list[datetime]) -> None:
         if incidents_copy.behind:
             incidents_copy.sync(rt.conn)
         if incidents_copy.quiet_since_before(now.timestamp() - rt.settings.quiet_period_s):
-            sweep(rt, now)
+            sweep(rt, batch, now)
             incidents_copy.sync(rt.conn)

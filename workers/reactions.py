@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 import logging
+from typing import Protocol, cast
 
+from alertrelay.bot.core.models import Envelope
 from alertrelay.bot.transports.signal_inbound import react_target_key
 from alertrelay.bot import keys
 from alertrelay.bot.queues import RETRY_REACTION, enqueue_once, job_id
@@ -34,7 +36,7 @@ def enabled(rt: Runtime) -> bool:
     return bool(s.signal_reactions and s.signal_service and s.signal_number and s.outbox is None)
 
 
-def react_to(rt: Runtime, env, result) -> None:  # type: ignore[no-untyped-def]
+def react_to(rt: Runtime, env: Envelope, result: incidents.Applied | None) -> None:
     """After a report was applied: 👀 on it if it is a counted Signal group report; ✅ on every counted
     group report of the incident once it is verified (whichever channel the verifying report came by)."""
     if result is None or not result.incident or not enabled(rt):
@@ -83,9 +85,15 @@ def send_reaction(key: str, emoji: str) -> int:
     return 1
 
 
-def _signal_sender(rt: Runtime):  # type: ignore[no-untyped-def]
-    sender = rt.sender
+class Reactor(Protocol):
+    """A sender that can react to a message (bot/transports/signal_sender.py::SignalSender)."""
+
+    def react(self, *, recipient: str, author: str, timestamp: int, emoji: str, what: str) -> None: ...
+
+
+def _signal_sender(rt: Runtime) -> Reactor | None:
+    sender: object = rt.sender
     senders = getattr(sender, "senders", None)  # ChannelSender
     if isinstance(senders, dict):
         sender = senders.get("signal")
-    return sender if callable(getattr(sender, "react", None)) else None
+    return cast(Reactor, sender) if callable(getattr(sender, "react", None)) else None

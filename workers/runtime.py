@@ -4,26 +4,45 @@ from __future__ import annotations
 
 import logging
 from functools import cached_property
+from typing import TYPE_CHECKING, Protocol
 
 import redis
 from rq import Queue
+from shapely.geometry.base import BaseGeometry
 
+from alertrelay.bot import keys
 from alertrelay.bot.core.areas import Router, UnknownArea, area_shape
 from alertrelay.bot.core.geometry import covers
 from alertrelay.bot.core.models import Policy
 from alertrelay.bot.core.parsing import fold
 from alertrelay.bot.identity import Identity
+from alertrelay.bot.queues import make_queue
 from alertrelay.bot.transports.base import Sender
 from alertrelay.config.settings import Settings, load_settings
-from alertrelay.bot import keys
 from alertrelay.workers.config_state import RelayConfig, load_config
-from alertrelay.bot.queues import make_queue
+from alertrelay.workers.incidents import OpenIncidents
 from alertrelay.workers.redis_conn import connect, redis_url
+
+if TYPE_CHECKING:
+    from alertrelay.bot.geo import Gazetteer
 
 log = logging.getLogger(__name__)
 
 
+class Located(Protocol):
+    """Anything with a place: a geocoder result, an incident."""
+
+    @property
+    def lat(self) -> float: ...
+
+    @property
+    def lon(self) -> float: ...
+
+
 class Runtime:
+    """Process state only, kept from job to job; what one drained batch gathers is its Batch's
+    (workers/batch.py)."""
+
     def __init__(self, settings: Settings, conn: redis.Redis | None = None, sender: Sender | None = None):
         self.settings = settings
         self.conn = conn if conn is not None else connect(redis_url(settings))
@@ -34,42 +53,27 @@ class Runtime:
         self._sender = sender
         self._config: RelayConfig | None = None
         self._router: Router | None = None
-        self._named_shapes: dict[str, object] = {}
+        self._named_shapes: dict[str, BaseGeometry] = {}
         self._places: dict[bytes, bytes] = {}
-        self.announcements: list[list[str]] | None = None
-        """While a batch is drained: its announcements, queued by one job at the end (workers.delivery)."""
-        self.replies: list[dict[str, str]] = []
-        """Replies decided while draining a batch, sent together by one job (workers.delivery)."""
-        self.arrived_at_s: float | None = None
-        """Wall time the message being processed was admitted (its inbox stamp): the alert-latency clock."""
 
     @cached_property
     def queue(self) -> Queue:
         return make_queue(self.conn)
 
     @cached_property
-    def open_incidents(self):  # type: ignore[no-untyped-def]
-        """The drainer's copy of the open incidents (workers.incidents.OpenIncidents)."""
-        from alertrelay.workers.incidents import OpenIncidents
-
+    def open_incidents(self) -> OpenIncidents:
+        """The drainer's copy of the open incidents: kept from batch to batch, caught up at each one's start."""
         return OpenIncidents()
 
     @cached_property
-    def sender_keys(self):  # type: ignore[no-untyped-def]
-        """Per-sender keys of the batch being drained (workers.incidents.SenderKeys)."""
-        from alertrelay.workers.incidents import SenderKeys
-
-        return SenderKeys()
-
-    @cached_property
-    def gazetteer(self):  # type: ignore[no-untyped-def]
+    def gazetteer(self) -> Gazetteer:
         from alertrelay.bot.geo import load_gazetteer
 
         gaz = load_gazetteer().copy()  # places taught here stay in this runtime's copy
         self._sync_places(gaz)
         return gaz
 
-    def _sync_places(self, gaz) -> None:  # type: ignore[no-untyped-def]
+    def _sync_places(self, gaz: Gazetteer) -> None:
         """Places taught with /place add, into this process's gazetteer (new or moved ones only)."""
         places = self.conn.hgetall(keys.PLACES)
         for name, raw in sorted(places.items()):
@@ -100,14 +104,14 @@ class Runtime:
             self._router = Router(list(config.groups.values()), self.area_shape)
         return self._router
 
-    def area_shape(self, name: str):  # type: ignore[no-untyped-def]
+    def area_shape(self, name: str) -> BaseGeometry | None:
         """An area name: one an admin gave (/area add) first, then a neighbourhood or district."""
         named = self._named_area(name)
         if named is not None:
             return named
         return self.gazetteer.area_shape(name)
 
-    def _named_area(self, name: str):  # type: ignore[no-untyped-def]
+    def _named_area(self, name: str) -> BaseGeometry | None:
         config = self.config()
         if not config.areas:
             return None
@@ -119,7 +123,7 @@ class Runtime:
                     log.warning("named area %r: its definition no longer resolves", area_name)
         return self._named_shapes.get(fold(name))
 
-    def policy_for(self, point) -> Policy:  # type: ignore[no-untyped-def]
+    def policy_for(self, point: Located | None) -> Policy:
         """The policy where `point` (anything with .lat/.lon, or None) lies: an area's own (/policy set
         <area>), the first by name when areas overlap, else the global one."""
         config = self.config()
@@ -137,13 +141,18 @@ class Runtime:
             self._sender = build_sender(self.settings)
         return self._sender
 
+    def channel_sender(self, channel: str) -> Sender | None:
+        """The sender of one channel itself, for what only it offers (Twilio's resends); None when the
+        channel has none of its own (a drill's outbox records everything)."""
+        senders = getattr(self.sender, "senders", None)  # a ChannelSender, through the CountingSender
+        return senders.get(channel) if isinstance(senders, dict) else None
+
 
 def build_sender(settings: Settings) -> Sender:
     """Signal and Twilio senders where configured; the rest is recorded to a file (drills, local runs)."""
+    from alertrelay.bot.metrics import CountingSender
     from alertrelay.bot.transports.channels import ChannelSender
     from alertrelay.bot.transports.recording import RecordingSender
-
-    from alertrelay.bot.metrics import CountingSender
 
     if settings.outbox is not None:
         return CountingSender(RecordingSender(settings.outbox))

@@ -10,7 +10,7 @@ Outbound: TwilioSender (rq workers, sync): one message per member through the tw
           window, the approved template outside it.
 
 Modules: twilio_inbound (webhook), twilio_status (receipts), twilio_limits (opt-outs, slow-downs, rate
-limiter), twilio_sender (TwilioSender, the client), twilio_resend (the rq job), twilio_wire (shared).
+limiter), twilio_sender (TwilioSender, the client), twilio_resend (resending), twilio_wire (shared).
 """
 
 from __future__ import annotations

@@ -27,9 +27,6 @@ from alertrelay.bot.transports.twilio_wire import MAX_BODY_CHARS, STATUS_PATH
 
 log = logging.getLogger(__name__)
 
-_default_sender: TwilioSender | None = None
-"""The sender this process made last, for resend_job (bot/transports/twilio_resend.py)."""
-
 
 def _flat(text: str, limit: int) -> str:
     """Template variables may not hold newlines, tabs or runs of spaces (WhatsApp rule)."""
@@ -55,8 +52,6 @@ class TwilioSender:
         self._languages: dict[str, tuple[str, float]] = {}
         self._unremembered: list[tuple[Any, ...]] = []
         """Sends Twilio accepted whose record Redis did not take; written at the next send."""
-        global _default_sender
-        _default_sender = self
 
     @classmethod
     def from_settings(cls, settings: Settings, conn: redis.Redis | None = None) -> "TwilioSender":

@@ -114,6 +114,10 @@ async def status_callback(request: web.Request) -> web.StreamResponse:
     return await asyncio.to_thread(handle_status, ctx, form, MultiDict(request.rel_url.query))
 
 
+RESEND_JOB = "alertrelay.workers.jobs.resend_twilio"
+
+
 def queue_resend(queue: Any, sid: str, reason: str, delay_s: int) -> None:
-    enqueue_once(queue, "alertrelay.bot.transports.twilio_resend.resend_job", sid, reason, id_=f"twilio-resend-{sid}",
+    # named, not imported: the job runs in a worker, by that worker's own TwilioSender
+    enqueue_once(queue, RESEND_JOB, sid, reason, id_=f"twilio-resend-{sid}",
                  retry=RETRY_TWILIO_RESEND, timeout_s=60, delay_s=delay_s)

@@ -8,6 +8,7 @@ import re
 from datetime import datetime
 from typing import Literal
 
+from alertrelay.bot.core.decide import Kind as ApplyKind
 from alertrelay.bot.core.matching import ACTIVE_STATES
 from alertrelay.bot.core.parsing import fold
 from alertrelay.bot import keys, metrics
@@ -49,7 +50,7 @@ def retract(ctx: Ctx) -> None:
     if not incidents.set_state(rt.conn, incident_id, "retracted", env.at.timestamp()):
         raise BadArgument(f"{alert_id} was already retracted.", f"{alert_id} ya fue retirada.")
     metrics.count_decision("retracted")
-    announce(rt, incident_id, alert_id, "retraction", env.at, env.message_id)
+    announce(rt, ctx.batch, incident_id, alert_id, "retraction", env.at, env.message_id)
     groups = json.loads(record.get(b"groups", b"[]"))
     ctx.audit(f"{alert_id} ({incident_id}) to {len(groups)} groups")
     ctx.say(f"Retraction of {alert_id} sent to {len(groups)} groups.",
@@ -67,7 +68,7 @@ def dispute(ctx: Ctx) -> None:
     _verdict(ctx, "dispute")
 
 
-def _verdict(ctx: Ctx, kind: str) -> None:
+def _verdict(ctx: Ctx, kind: ApplyKind) -> None:
     rt = ctx.rt
     ref = parse_incident_ref(ctx.args)
     incident_id = ref
@@ -76,7 +77,7 @@ def _verdict(ctx: Ctx, kind: str) -> None:
     state = incidents.fields(rt.conn, incident_id).get("state") if incident_id else None
     if state not in ACTIVE_STATES:
         raise BadArgument(f"{ref} is not an open incident.", f"{ref} no es un incidente abierto.")
-    result = apply_message(rt, ctx.env, kind, None, incident_id, counted=True, seen=())
+    result = apply_message(rt, ctx.batch, ctx.env, kind, None, incident_id, counted=True, seen=())
     state = result.state if result is not None else state
     ctx.audit(f"{kind} {incident_id}: {state}", action="confirm" if kind == "report" else "dispute")
     ctx.say(f"Thanks: {incident_id} is now {state}.", f"Gracias: {incident_id} ahora está {state}.")

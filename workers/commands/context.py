@@ -13,6 +13,7 @@ from alertrelay.bot.core.models import Envelope
 from alertrelay.bot.core.parsing import fold
 from alertrelay.workers.commands.arguments import BadArgument, check_name
 from alertrelay.workers.commands.grammar import CommandSpec, Role
+from alertrelay.workers.batch import Batch
 from alertrelay.workers.config_state import audit
 from alertrelay.workers.delivery import queue_reply
 from alertrelay.workers.runtime import Runtime
@@ -27,6 +28,8 @@ class Refused(Exception):
 @dataclass
 class Ctx:
     rt: Runtime
+    batch: Batch
+    """The drained batch the command came in: its answer and what it announces go out with it."""
     env: Envelope
     spec: CommandSpec
     args: str
@@ -34,7 +37,7 @@ class Ctx:
     role: Role
 
     def say(self, en: str, es: str | None = None) -> None:
-        queue_reply(self.rt, self.env, es if self.lang == "es" and es is not None else en)
+        queue_reply(self.batch, self.env, es if self.lang == "es" and es is not None else en)
 
     def audit(self, detail: str, ok: bool = True, action: str | None = None) -> None:
         audit(self.rt.conn, at=self.env.at.isoformat(), actor=self.env.reporter, role=self.role,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from alertrelay.bot.core.models import Envelope, Parsed
 from alertrelay.workers.commands import alerts, areas, audit, feeds, membership, places, policy, rights, roles
+from alertrelay.workers.batch import Batch
 from alertrelay.workers.commands.arguments import BadArgument, check_length
 from alertrelay.workers.commands.context import Ctx, Refused
 from alertrelay.workers.commands.grammar import RANK, Grammar, Invocation, Role, UnknownCommand, command
@@ -42,7 +43,7 @@ def role_of(rt: Runtime, reporter: str) -> Role:
     return "admin" if reporter in config.admins else "verifier" if reporter in config.verifiers else "member"
 
 
-def handle_command(rt: Runtime, env: Envelope, parsed: Parsed) -> None:
+def handle_command(rt: Runtime, batch: Batch, env: Envelope, parsed: Parsed) -> None:
     text = rt.identity.unseal_text(env.text)  # numbers typed in a command, opened in memory only
     role = role_of(rt, env.reporter)
     group = rt.config().groups.get(env.group or "")
@@ -50,11 +51,11 @@ def handle_command(rt: Runtime, env: Envelope, parsed: Parsed) -> None:
         invocation = parse_command(text)
     except UnknownCommand as exc:
         lang = group.language if group else parsed.lang
-        queue_reply(rt, env, f"Comando desconocido /{exc.word}. /ayuda" if lang == "es"
+        queue_reply(batch, env, f"Comando desconocido /{exc.word}. /ayuda" if lang == "es"
                     else f"Unknown command /{exc.word}. /help")
         return
     lang = invocation.lang or (group.language if group else parsed.lang)
-    ctx = Ctx(rt, env, invocation.spec, invocation.args, lang, role)
+    ctx = Ctx(rt, batch, env, invocation.spec, invocation.args, lang, role)
     if RANK[role] < RANK[invocation.spec.role]:
         who = ("admins", "los administradores") if invocation.spec.role == "admin" else \
               ("verifiers", "los verificadores")
