@@ -11,7 +11,7 @@ from rq import Queue
 from bot.core.areas import Router, UnknownArea, area_shape
 from bot.core.geometry import covers
 from bot.core.models import Policy
-from bot.core.parsing import fold
+from bot.core.text import fold
 from bot.identity import Identity
 from bot.transports.base import Sender
 from config.settings import Settings, load_settings

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import redis
 
 from bot.core.areas import GroupConfig
-from bot.core.parsing import fold
+from bot.core.text import fold
 from bot.identity import Identity, InvalidAddress, normalise_address
 from bot import keys
 

@@ -78,7 +78,8 @@ class TwilioSender:
                     lang = "en"
                 self._languages[group] = (lang, time.monotonic() + 60)
                 return lang
-        from bot.core.parsing import detect_language, fold
+        from bot.core.parsing import detect_language
+        from bot.core.text import fold
 
         return detect_language(fold(text))
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Literal
 
 from bot.core.matching import ACTIVE_STATES
-from bot.core.parsing import fold
+from bot.core.text import fold
 from bot import keys, metrics
 from workers import incidents
 from workers.commands.arguments import BadArgument, parse_incident_ref

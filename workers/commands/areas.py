@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from bot.core.areas import AreaSpec, CircleArea, GroupConfig
-from bot.core.parsing import fold
+from bot.core.text import fold
 from bot.identity import normalise_address
 from bot.transports import subscriptions
 from bot import keys

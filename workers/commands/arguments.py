@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from bot.core.areas import AreaSpec, CircleArea, PolygonArea
 from bot.core.models import Policy
-from bot.core.parsing import fold
+from bot.core.text import fold
 from workers.commands.grammar import Lang
 
 MAX_ARGUMENT_CHARS = 600

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.core.models import Envelope
-from bot.core.parsing import fold
+from bot.core.text import fold
 from workers.commands.arguments import BadArgument, check_name
 from workers.commands.grammar import CommandSpec, Role
 from workers.config_state import audit

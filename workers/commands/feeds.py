@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core.parsing import fold
+from bot.core.text import fold
 from bot import keys
 from workers.commands.arguments import BadArgument
 from workers.commands.context import Ctx, Refused

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from bot.core.parsing import fold
+from bot.core.text import fold
 
 if TYPE_CHECKING:
     from workers.commands.context import Ctx

@@ -4,7 +4,7 @@ area), and a group's /language."""
 from __future__ import annotations
 
 from bot.core.areas import GroupConfig
-from bot.core.parsing import fold
+from bot.core.text import fold
 from bot.transports import subscriptions
 from workers.commands.arguments import BadArgument, parse_language, parse_target_group
 from workers.commands.context import Ctx, Refused, canonical_area

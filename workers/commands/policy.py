@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core.parsing import fold
+from bot.core.text import fold
 from bot import keys
 from workers.commands.arguments import BadArgument, check_name, parse_policy
 from workers.commands.context import Ctx, canonical_area
