@@ -144,3 +144,37 @@ def test_no_module_over_450_lines() -> None:
         if lines > MAX_MODULE_LINES and rel not in TOO_BIG_BY_HOUSE_RULE:
             too_big[rel] = lines
     assert not too_big, f"modules over {MAX_MODULE_LINES} lines: {too_big}"
+
+
+def _third_party_imports() -> dict[str, set[str]]:
+    """top-level import name → the project files importing it (stdlib and the project's own left out)."""
+    import sys
+
+    found: dict[str, set[str]] = {}
+    for path in _project_modules().values():
+        for node in _executed_imports(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level:
+                continue
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+            for name in names:
+                top = name.split(".")[0]
+                if top and top not in sys.stdlib_module_names and top not in PROJECT_PACKAGES:
+                    found.setdefault(top, set()).add(str(path.relative_to(REPO)))
+    return found
+
+
+def test_every_third_party_import_is_a_declared_dependency() -> None:
+    """Works only because something else installed it is not enough (aiohttp came with signalbot)."""
+    import re
+    import tomllib
+    from importlib.metadata import packages_distributions
+
+    declared = {re.sub(r"[-_.]+", "-", re.split(r"[\s\[<>=!~;]", line, maxsplit=1)[0]).lower()
+                for line in tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]}
+    distributions = packages_distributions()
+    undeclared = {}
+    for name, files in sorted(_third_party_imports().items()):
+        provided_by = {re.sub(r"[-_.]+", "-", d).lower() for d in distributions.get(name, [])}
+        if not provided_by & declared:
+            undeclared[name] = sorted(files)[:3]
+    assert not undeclared, f"imported, not declared in pyproject.toml [project] dependencies: {undeclared}"
