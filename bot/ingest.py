@@ -21,7 +21,8 @@ from rq import Queue
 
 from bot import keys
 from bot.core.models import Envelope, InboundMessage
-from bot.identity import Identity, InvalidAddress, normalise_address, scrub_numbers
+from bot.identity import Identity, normalise_address, scrub_numbers
+from bot.errors import InvalidAddress
 from bot.queues import RETRY_KICK
 from bot.scripts import run_script
 

@@ -9,10 +9,7 @@ from pydantic import ValidationError
 
 from bot.core.areas import AreasFile
 from bot.core.models import Policy
-
-
-class AreasFileError(ValueError):
-    pass
+from bot.errors import AreasFileError
 
 
 def load_areas(path: Path) -> AreasFile:

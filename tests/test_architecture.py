@@ -178,3 +178,19 @@ def test_every_third_party_import_is_a_declared_dependency() -> None:
         if not provided_by & declared:
             undeclared[name] = sorted(files)[:3]
     assert not undeclared, f"imported, not declared in pyproject.toml [project] dependencies: {undeclared}"
+
+
+def test_every_project_exception_is_in_the_one_tree() -> None:
+    """bot/errors.py holds every exception class the project defines (one tree, drawn at its top)."""
+    builtin_roots = {"Exception", "BaseException", "ValueError", "RuntimeError", "KeyError", "TypeError",
+                     "LookupError", "OSError"}
+    outside = []
+    for path in _project_modules().values():
+        if path == REPO / "bot" / "errors.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ClassDef):
+                bases = {ast.unparse(base).split(".")[-1] for base in node.bases}
+                if bases & builtin_roots or any(b.endswith(("Error", "Exception")) for b in bases):
+                    outside.append(f"{path.relative_to(REPO)}: {node.name}")
+    assert not outside, f"exceptions outside bot/errors.py: {outside}"

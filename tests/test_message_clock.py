@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.models import InboundMessage
-from bot.identity import InvalidAddress
+from bot.errors import InvalidAddress
 from bot.ingest import ingest, ingest_on_message_clock, prepare_on_message_clock
 from tests.conftest import REPO, T0, Relay
 from workers.drill import run_drill

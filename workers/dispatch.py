@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import logging
 
-from bot.core.areas import UnknownArea, area_shape
+from bot.core.areas import area_shape
+from bot.errors import UnknownArea
 from bot.core.geometry import covers
 from bot.core.models import Envelope
 from bot.core.render import SEEN

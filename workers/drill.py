@@ -23,6 +23,7 @@ from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 from bot import metrics
 from bot.core.models import InboundMessage
 from bot.core.scoring import Score, score
+from bot.errors import DrillError
 from bot.ingest import ClockedMessage, ingest, ingest_on_message_clock, message_key, prepare_on_message_clock
 from bot.transports.recording import RecordingSender
 from config.areas import load_areas
@@ -35,10 +36,6 @@ from workers.runtime import Runtime
 
 KIND_ORDER = {"alert": 0, "update": 1, "all_clear": 2, "retraction": 3, "reply": 4}
 MESSAGE_TIMEOUT_S = 30.0
-
-
-class DrillError(Exception):
-    pass
 
 
 @dataclass

@@ -8,7 +8,8 @@ from functools import cached_property
 import redis
 from rq import Queue
 
-from bot.core.areas import Router, UnknownArea, area_shape
+from bot.core.areas import Router, area_shape
+from bot.errors import UnknownArea
 from bot.core.geometry import covers
 from bot.core.models import Policy
 from bot.core.text import fold

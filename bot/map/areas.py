@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from shapely.geometry import MultiPolygon, Point, Polygon, mapping
 from shapely.geometry.base import BaseGeometry
 
-from bot.core.areas import CircleArea, PolygonArea, UnknownArea, area_shape
+from bot.core.areas import CircleArea, PolygonArea, area_shape
+from bot.errors import UnknownArea
 from bot.core.geometry import covers, haversine_m
 from bot.map.reader import IncidentRecord
 

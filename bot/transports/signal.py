@@ -25,7 +25,7 @@ from typing import Any
 import redis
 from aiohttp import web
 
-from bot.identity import InvalidAddress
+from bot.errors import InvalidAddress
 from bot.ingest import message_key
 from bot import keys
 from bot.server import BotContext

@@ -20,7 +20,8 @@ from typing import Any
 
 from bot import keys
 from bot.core.models import InboundMessage
-from bot.identity import Identity, InvalidAddress, normalise_address
+from bot.identity import Identity, normalise_address
+from bot.errors import InvalidAddress
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,8 @@ import redis
 
 from bot.core.areas import GroupConfig
 from bot.core.text import fold
-from bot.identity import Identity, InvalidAddress, normalise_address
+from bot.identity import Identity, normalise_address
+from bot.errors import InvalidAddress
 from bot import keys
 
 MAX_TRIES = 20

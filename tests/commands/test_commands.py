@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from workers.commands.alerts import verifier_verdict
-from workers.commands.arguments import BadArgument, parse_area_definition
+from workers.commands.arguments import parse_area_definition
+from bot.errors import BadArgument
 from workers.commands.table import help_text, parse_command
 from bot.core.areas import CircleArea, PolygonArea
 from tests.conftest import Relay

@@ -17,8 +17,9 @@ from config.areas import load_areas
 from tests.conftest import REPO, Relay
 from tests.ops.opshelp import cli
 from workers.ops import rotate
-from workers.ops.keycheck import WrongSecretKey, ensure_key_check, key_check_value
-from workers.ops.rotate import RotationError, relay_keys, rotate_key
+from workers.ops.keycheck import ensure_key_check, key_check_value
+from bot.errors import RotationError, WrongSecretKey
+from workers.ops.rotate import relay_keys, rotate_key
 from workers.runtime import Runtime, set_runtime
 
 ADMIN = "+16125559001"

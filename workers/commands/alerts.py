@@ -12,7 +12,8 @@ from bot.core.matching import ACTIVE_STATES
 from bot.core.text import fold
 from bot import keys, metrics
 from workers import incidents
-from workers.commands.arguments import BadArgument, parse_incident_ref
+from workers.commands.arguments import parse_incident_ref
+from bot.errors import BadArgument
 from workers.commands.context import Ctx
 from workers.commands.grammar import command
 from workers.decisions import apply_message

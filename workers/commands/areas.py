@@ -10,7 +10,8 @@ from bot.core.text import fold
 from bot.identity import normalise_address
 from bot.transports import subscriptions
 from bot import keys
-from workers.commands.arguments import BadArgument, check_name, parse_area_definition, split_name
+from workers.commands.arguments import check_name, parse_area_definition, split_name
+from bot.errors import BadArgument
 from workers.commands.context import Ctx, canonical_area
 from workers.commands.grammar import command
 from workers.config_state import VerifierInfo, transact

@@ -7,7 +7,8 @@ from datetime import datetime
 
 from bot import keys
 from workers import incidents
-from workers.commands.arguments import BadArgument, parse_incident_ref
+from workers.commands.arguments import parse_incident_ref
+from bot.errors import BadArgument
 from workers.commands.context import Ctx
 from workers.commands.grammar import command
 

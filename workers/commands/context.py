@@ -11,17 +11,12 @@ from dataclasses import dataclass
 
 from bot.core.models import Envelope
 from bot.core.text import fold
-from workers.commands.arguments import BadArgument, check_name
+from bot.errors import BadArgument, Refused
+from workers.commands.arguments import check_name
 from workers.commands.grammar import CommandSpec, Role
 from workers.config_state import audit
 from workers.delivery import queue_reply
 from workers.runtime import Runtime
-
-
-class Refused(Exception):
-    def __init__(self, en: str, es: str, detail: str):
-        super().__init__(detail)
-        self.en, self.es, self.detail = en, es, detail
 
 
 @dataclass

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bot.core.text import fold
 from bot import keys
-from workers.commands.arguments import BadArgument
-from workers.commands.context import Ctx, Refused
+from bot.errors import BadArgument, Refused
+from workers.commands.context import Ctx
 from workers.commands.grammar import command
 
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 from bot.core.areas import GroupConfig
 from bot.core.text import fold
 from bot.transports import subscriptions
-from workers.commands.arguments import BadArgument, parse_language, parse_target_group
-from workers.commands.context import Ctx, Refused, canonical_area
+from workers.commands.arguments import parse_language, parse_target_group
+from bot.errors import BadArgument, Refused
+from workers.commands.context import Ctx, canonical_area
 from workers.commands.grammar import command
 from workers.config_state import edit_group
 

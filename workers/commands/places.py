@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from bot import keys
-from workers.commands.arguments import BadArgument, check_name, parse_point
+from workers.commands.arguments import check_name, parse_point
+from bot.errors import BadArgument
 from workers.commands.context import Ctx
 from workers.commands.grammar import command
 from workers.config_state import transact

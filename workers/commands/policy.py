@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from bot.core.text import fold
 from bot import keys
-from workers.commands.arguments import BadArgument, check_name, parse_policy
+from workers.commands.arguments import check_name, parse_policy
+from bot.errors import BadArgument
 from workers.commands.context import Ctx, canonical_area
 from workers.commands.grammar import command
 from workers.config_state import transact

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from bot.core.render import RIGHTS
 from bot import keys
-from workers.commands.arguments import BadArgument, parse_language
+from workers.commands.arguments import parse_language
+from bot.errors import BadArgument
 from workers.commands.context import Ctx
 from workers.commands.grammar import command
 from workers.config_state import transact

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from bot.identity import InvalidAddress, normalise_address
+from bot.identity import normalise_address
+from bot.errors import BadArgument, InvalidAddress
 from bot import keys
-from workers.commands.arguments import BadArgument, parse_person
+from workers.commands.arguments import parse_person
 from workers.commands.context import Ctx, canonical_area
 from workers.commands.grammar import command
 from workers.config_state import VerifierInfo, transact

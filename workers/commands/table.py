@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from bot.core.models import Envelope, Parsed
 from workers.commands import alerts, areas, audit, feeds, membership, places, policy, rights, roles
-from workers.commands.arguments import BadArgument, check_length
-from workers.commands.context import Ctx, Refused
-from workers.commands.grammar import RANK, Grammar, Invocation, Role, UnknownCommand, command
+from workers.commands.arguments import check_length
+from bot.errors import BadArgument, Refused, UnknownCommand
+from workers.commands.context import Ctx
+from workers.commands.grammar import RANK, Grammar, Invocation, Role, command
 from workers.delivery import queue_reply
 from workers.runtime import Runtime
 

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from bot import keys
 from bot.core.areas import GroupConfig
 from bot.core.models import Policy
+from bot.errors import BackupError
 from workers.config_state import AREA_SPEC, CONFIG_KEYS, VerifierInfo
 from workers.ops.keycheck import key_check_value, stored_key_check
 
@@ -24,10 +25,6 @@ FORMAT = "alertrelay-config"
 VERSION = 1
 OPT_OUT_CHANNELS = ("whatsapp", "sms")
 """Twilio channels whose STOP opt-outs are kept (keys.twilio.suppressed): a restore must not re-add them."""
-
-
-class BackupError(ValueError):
-    pass
 
 
 class ConfigBackup(BaseModel):

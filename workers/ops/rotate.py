@@ -32,7 +32,8 @@ from rq import Queue, Worker
 from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 
 from bot import keys
-from bot.identity import Identity, InvalidAddress, normalise_address
+from bot.identity import Identity, normalise_address
+from bot.errors import InvalidAddress, RotationError
 from bot.core.areas import AreasFile
 from workers.ops.keycheck import key_check_value, stored_key_check
 from bot.queues import make_queue
@@ -41,10 +42,6 @@ from bot.queues import make_queue
 # whole, so a pseudonym-like run inside one is never touched.
 _TOKEN_OR_PSEUDONYM = re.compile(r"(gAAAAA[A-Za-z0-9_=-]{40,})|(?<![0-9A-Za-z])(r[0-9a-f]{24})(?![0-9a-f])")
 _SKIPPED = (keys.ROTATION,)
-
-
-class RotationError(RuntimeError):
-    pass
 
 
 @dataclass
