@@ -9,7 +9,6 @@ runs of spaces collapsed. Punctuation stays: the reader splits sentences on it, 
 from __future__ import annotations
 
 import functools
-import re
 import unicodedata
 
 from unidecode import unidecode
@@ -21,9 +20,6 @@ _AS_SPACE = frozenset(("So", "Sk", "Cf", "Co", "Cs", "Cn"))
 variation selector after an emoji is a mark (Mn) and goes with the accents."""
 _ASCII_SYMBOLS = str.maketrans({"^": " ", "`": "'"})
 """What fold_char does to the ASCII characters among the above: nothing else in ASCII changes."""
-_LINE_BREAK = re.compile(r"\s*[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]\s*")
-_SPACES = re.compile(r"\s+")
-_SPACES_NOT_LINES = re.compile(r"[^\S\n]+")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -54,9 +50,11 @@ def fold(text: str, *, keep_lines: bool = False) -> str:
     with keep_lines a run holding a line break becomes one newline instead (the geocoder reads a line
     break as the end of a clause; the reader reads a message as one line)."""
     if text.isascii():  # most messages: nothing to decompose, and the loop is the slow part
-        folded = text.lower().translate(_ASCII_SYMBOLS)
+        folded = text.lower()
+        if "^" in folded or "`" in folded:
+            folded = folded.translate(_ASCII_SYMBOLS)
     else:
         folded = "".join(map(fold_char, text))
     if not keep_lines:
         return " ".join(folded.split())
-    return _SPACES_NOT_LINES.sub(" ", _LINE_BREAK.sub("\n", folded)).strip()
+    return "\n".join(" ".join(words) for words in map(str.split, folded.splitlines()) if words)
