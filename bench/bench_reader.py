@@ -61,8 +61,8 @@ def main() -> int:
     ap.add_argument("--seconds", type=float, default=3.0)
     a = ap.parse_args()
 
-    from bot.core.parsing import parse, read
-    from bot.core.text import fold, fold_char
+    from alertrelay.bot.core.parsing import parse, read
+    from alertrelay.bot.core.text import fold, fold_char
 
     messages = load(a.files) if a.files else MIX
     rounds: list[float] = []

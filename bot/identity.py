@@ -13,7 +13,7 @@ import phonenumbers
 from cryptography.fernet import Fernet, InvalidToken
 from phonenumbers import Leniency, NumberParseException, PhoneNumber, PhoneNumberFormat, ValidationResult
 
-from bot.errors import InvalidAddress
+from alertrelay.bot.errors import InvalidAddress
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _COORDINATES = re.compile(r"-?\d{1,3}\.\d{2,}(?:\s*[,;]?\s*-?\d{1,3}\.\d{2,})*")

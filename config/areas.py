@@ -7,9 +7,9 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from bot.core.areas import AreasFile
-from bot.core.models import Policy
-from bot.errors import AreasFileError
+from alertrelay.bot.core.areas import AreasFile
+from alertrelay.bot.core.models import Policy
+from alertrelay.bot.errors import AreasFileError
 
 
 def load_areas(path: Path) -> AreasFile:

@@ -2,7 +2,7 @@
 
 import inspect
 
-import bot.errors as errors
+import alertrelay.bot.errors as errors
 
 
 def _classes() -> list[type]:

@@ -22,10 +22,10 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.core import lexicon as lx
-from bot.core.claims import Clause, quoted_claim, read_clause, sentences
-from bot.core.models import Context, Kind, Parsed
-from bot.core.text import fold
+from alertrelay.bot.core import lexicon as lx
+from alertrelay.bot.core.claims import Clause, quoted_claim, read_clause, sentences
+from alertrelay.bot.core.models import Context, Kind, Parsed
+from alertrelay.bot.core.text import fold
 
 
 _APOSTROPHE = re.compile(r"(?<=\w)['’`´](?=\w)|(?<=\ws)['’](?=\s)")

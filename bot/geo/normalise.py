@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from bot.core.text import fold
+from alertrelay.bot.core.text import fold
 
 # --------------------------------------------------------------------------- words
 

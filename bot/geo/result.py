@@ -6,7 +6,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from bot.core.text import fold_char
+from alertrelay.bot.core.text import fold_char
 
 
 @dataclass(frozen=True)

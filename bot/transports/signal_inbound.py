@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from bot import keys
-from bot.core.models import InboundMessage
-from bot.identity import Identity, normalise_address
-from bot.errors import InvalidAddress
+from alertrelay.bot import keys
+from alertrelay.bot.core.models import InboundMessage
+from alertrelay.bot.identity import Identity, normalise_address
+from alertrelay.bot.errors import InvalidAddress
 
 log = logging.getLogger(__name__)
 

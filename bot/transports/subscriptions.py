@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 
 import redis
 
-from bot.core.areas import GroupConfig
-from bot.core.text import fold
-from bot.identity import Identity, normalise_address
-from bot.errors import InvalidAddress
-from bot import keys
+from alertrelay.bot.core.areas import GroupConfig
+from alertrelay.bot.core.text import fold
+from alertrelay.bot.identity import Identity, normalise_address
+from alertrelay.bot.errors import InvalidAddress
+from alertrelay.bot import keys
 
 MAX_TRIES = 20
 

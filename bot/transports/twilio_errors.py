@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from bot.errors import AlertrelayError, NotSent, ProviderRefused, RateLimited, TransientError
+from alertrelay.bot.errors import AlertrelayError, NotSent, ProviderRefused, RateLimited, TransientError
 
 OPTED_OUT = 21610
 """The member sent STOP: Twilio refuses every message to them."""

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.core.text import fold, fold_char
+from alertrelay.bot.core.text import fold, fold_char
 
 
 @pytest.mark.parametrize("text, folded", [
@@ -36,8 +36,8 @@ def test_the_ascii_fast_path_matches_the_general_path(text: str) -> None:
 
 
 def test_the_reader_and_the_geocoder_fold_alike() -> None:
-    from bot.core.parsing import fold_for_reading
-    from bot.geo.normalise import area_key, clean_text
+    from alertrelay.bot.core.parsing import fold_for_reading
+    from alertrelay.bot.geo.normalise import area_key, clean_text
 
     assert fold_for_reading("Straße") == "strasse"
     assert "strasse" in clean_text("Ärger an der Straße")

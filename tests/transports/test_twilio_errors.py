@@ -5,8 +5,8 @@ import requests
 from twilio.base.exceptions import TwilioRestException
 from urllib3.exceptions import MaxRetryError, NewConnectionError
 
-from bot.errors import AlertrelayError, NotSent, PermanentError, ProviderRefused, RateLimited, TransientError
-from bot.transports.twilio_errors import map_twilio_errors
+from alertrelay.bot.errors import AlertrelayError, NotSent, PermanentError, ProviderRefused, RateLimited, TransientError
+from alertrelay.bot.transports.twilio_errors import map_twilio_errors
 
 
 def _mapped(exc: BaseException) -> AlertrelayError:

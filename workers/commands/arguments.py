@@ -8,11 +8,11 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
-from bot.core.areas import AreaSpec, CircleArea, PolygonArea
-from bot.core.models import Policy
-from bot.core.text import fold
-from bot.errors import BadArgument
-from workers.commands.grammar import Lang
+from alertrelay.bot.core.areas import AreaSpec, CircleArea, PolygonArea
+from alertrelay.bot.core.models import Policy
+from alertrelay.bot.core.text import fold
+from alertrelay.bot.errors import BadArgument
+from alertrelay.workers.commands.grammar import Lang
 
 MAX_ARGUMENT_CHARS = 600
 """Longer arguments are refused whole: the longest real one is a rights text or a polygon."""

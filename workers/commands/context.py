@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.core.models import Envelope
-from bot.core.text import fold
-from bot.errors import BadArgument, Refused
-from workers.commands.arguments import check_name
-from workers.commands.grammar import CommandSpec, Role
-from workers.config_state import audit
-from workers.delivery import queue_reply
-from workers.runtime import Runtime
+from alertrelay.bot.core.models import Envelope
+from alertrelay.bot.core.text import fold
+from alertrelay.bot.errors import BadArgument, Refused
+from alertrelay.workers.commands.arguments import check_name
+from alertrelay.workers.commands.grammar import CommandSpec, Role
+from alertrelay.workers.config_state import audit
+from alertrelay.workers.delivery import queue_reply
+from alertrelay.workers.runtime import Runtime
 
 
 @dataclass

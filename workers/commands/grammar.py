@@ -12,11 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from bot.core.text import fold
-from bot.errors import UnknownCommand
+from alertrelay.bot.core.text import fold
+from alertrelay.bot.errors import UnknownCommand
 
 if TYPE_CHECKING:
-    from workers.commands.context import Ctx
+    from alertrelay.workers.commands.context import Ctx
 
 Role = Literal["member", "verifier", "admin"]
 Lang = Literal["en", "es"]

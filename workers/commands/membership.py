@@ -3,14 +3,14 @@ area), and a group's /language."""
 
 from __future__ import annotations
 
-from bot.core.areas import GroupConfig
-from bot.core.text import fold
-from bot.transports import subscriptions
-from workers.commands.arguments import parse_language, parse_target_group
-from bot.errors import BadArgument, Refused
-from workers.commands.context import Ctx, canonical_area
-from workers.commands.grammar import command
-from workers.config_state import edit_group
+from alertrelay.bot.core.areas import GroupConfig
+from alertrelay.bot.core.text import fold
+from alertrelay.bot.transports import subscriptions
+from alertrelay.workers.commands.arguments import parse_language, parse_target_group
+from alertrelay.bot.errors import BadArgument, Refused
+from alertrelay.workers.commands.context import Ctx, canonical_area
+from alertrelay.workers.commands.grammar import command
+from alertrelay.workers.config_state import edit_group
 
 
 @command("subscribe", "suscribir", "member", "<area>", "<zona>", "get alerts for an area",

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from bot.core.text import fold
-from bot import keys
-from workers.commands.arguments import check_name, parse_policy
-from bot.errors import BadArgument
-from workers.commands.context import Ctx, canonical_area
-from workers.commands.grammar import command
-from workers.config_state import transact
+from alertrelay.bot.core.text import fold
+from alertrelay.bot import keys
+from alertrelay.workers.commands.arguments import check_name, parse_policy
+from alertrelay.bot.errors import BadArgument
+from alertrelay.workers.commands.context import Ctx, canonical_area
+from alertrelay.workers.commands.grammar import command
+from alertrelay.workers.config_state import transact
 
 
 def _policy_line(policy) -> str:  # type: ignore[no-untyped-def]

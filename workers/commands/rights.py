@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from bot.core.render import RIGHTS
-from bot import keys
-from workers.commands.arguments import parse_language
-from bot.errors import BadArgument
-from workers.commands.context import Ctx
-from workers.commands.grammar import command
-from workers.config_state import transact
+from alertrelay.bot.core.render import RIGHTS
+from alertrelay.bot import keys
+from alertrelay.workers.commands.arguments import parse_language
+from alertrelay.bot.errors import BadArgument
+from alertrelay.workers.commands.context import Ctx
+from alertrelay.workers.commands.grammar import command
+from alertrelay.workers.config_state import transact
 
 
 def rights_text(ctx: Ctx, lang: str) -> str:

@@ -4,14 +4,14 @@ commands (words, role, help and handler together); this table only orders them."
 
 from __future__ import annotations
 
-from bot.core.models import Envelope, Parsed
-from workers.commands import alerts, areas, audit, feeds, membership, places, policy, rights, roles
-from workers.commands.arguments import check_length
-from bot.errors import BadArgument, Refused, UnknownCommand
-from workers.commands.context import Ctx
-from workers.commands.grammar import RANK, Grammar, Invocation, Role, command
-from workers.delivery import queue_reply
-from workers.runtime import Runtime
+from alertrelay.bot.core.models import Envelope, Parsed
+from alertrelay.workers.commands import alerts, areas, audit, feeds, membership, places, policy, rights, roles
+from alertrelay.workers.commands.arguments import check_length
+from alertrelay.bot.errors import BadArgument, Refused, UnknownCommand
+from alertrelay.workers.commands.context import Ctx
+from alertrelay.workers.commands.grammar import RANK, Grammar, Invocation, Role, command
+from alertrelay.workers.delivery import queue_reply
+from alertrelay.workers.runtime import Runtime
 
 
 @command("help", "ayuda", "member", "", "", "these commands", "estos comandos", "start", "comandos")

@@ -7,8 +7,8 @@ import hmac
 
 import redis
 
-from bot import keys
-from bot.errors import WrongSecretKey
+from alertrelay.bot import keys
+from alertrelay.bot.errors import WrongSecretKey
 
 _CHECK_LABEL = b"alertrelay/key-check\0"
 _CHECK_MESSAGE = b"alertrelay: this Redis was sealed with this key"
