@@ -61,13 +61,15 @@ def main() -> int:
     ap.add_argument("--seconds", type=float, default=3.0)
     a = ap.parse_args()
 
-    from alertrelay.bot.core.parsing import fold, parse, read
+    from alertrelay.bot.core.parsing import parse, read
+    from alertrelay.bot.core.text import fold, fold_char
 
     messages = load(a.files) if a.files else MIX
     rounds: list[float] = []
     deadline = time.perf_counter() + a.seconds
     while time.perf_counter() < deadline or len(rounds) < 3:
         fold.cache_clear()
+        fold_char.cache_clear()
         read.cache_clear()
         start = time.perf_counter()
         for text, context in messages:
@@ -76,6 +78,7 @@ def main() -> int:
     slowest, slowest_s = "", 0.0
     for text, context in messages:
         fold.cache_clear()
+        fold_char.cache_clear()
         read.cache_clear()
         start = time.perf_counter()
         parse(text, context=context)  # type: ignore[arg-type]

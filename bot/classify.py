@@ -13,12 +13,9 @@ from typing import Any, get_args
 from alertrelay.bot.core.models import Context, Kind
 from alertrelay.bot.core.parsing import fold_for_reading, parse
 from alertrelay.bot.core.claims import read_clause, sentences
+from alertrelay.bot.errors import BadLine
 
 CONTEXTS = get_args(Context)
-
-
-class BadLine(ValueError):
-    """An input line that is not a message: the reason names the line."""
 
 
 def read_message(line: str, where: str) -> dict[str, Any]:

@@ -39,7 +39,8 @@ def drill(
 ) -> None:
     """Replay a scenario through the real pipeline and print what the relay would send."""
     from alertrelay.bot.drill_view import render_text, write_jsonl
-    from alertrelay.workers.drill import DrillError, check as check_result, run_drill
+    from alertrelay.workers.drill import check as check_result, run_drill
+    from alertrelay.bot.errors import DrillError
 
     if output_format not in ("auto", "text", "jsonl"):
         typer.echo(f"--format must be auto, text or jsonl, not {output_format!r}", err=True)
@@ -239,7 +240,8 @@ def worker(
 
 def _check_key(conn, settings) -> None:  # type: ignore[no-untyped-def]
     """Refuse to start with a key other than the one that sealed this Redis (workers/ops/keycheck.py)."""
-    from alertrelay.workers.ops.keycheck import WrongSecretKey, ensure_key_check
+    from alertrelay.workers.ops.keycheck import ensure_key_check
+    from alertrelay.bot.errors import WrongSecretKey
 
     try:
         ensure_key_check(conn, settings.secret_bytes())
@@ -332,7 +334,8 @@ def export_(file: Path = typer.Argument(..., dir_okay=False, help="JSON file to 
 @app.command("import")
 def import_(file: Path = typer.Argument(..., exists=True, dir_okay=False, help="a file `alertrelay export` wrote")) -> None:
     """Restore an exported configuration into an empty Redis (same secret key as the export)."""
-    from alertrelay.workers.ops.backup import BackupError, import_config, summary
+    from alertrelay.workers.ops.backup import import_config, summary
+    from alertrelay.bot.errors import BackupError
 
     settings, conn = _ops_runtime()
     try:
@@ -354,7 +357,8 @@ def rotate_key_(
     import os
 
     from alertrelay.config.areas import load_areas
-    from alertrelay.workers.ops.rotate import RotationError, rotate_key
+    from alertrelay.workers.ops.rotate import rotate_key
+    from alertrelay.bot.errors import RotationError
 
     settings, conn = _ops_runtime()
     if new_key_file is not None:

@@ -13,6 +13,8 @@ import phonenumbers
 from cryptography.fernet import Fernet, InvalidToken
 from phonenumbers import Leniency, NumberParseException, PhoneNumber, PhoneNumberFormat, ValidationResult
 
+from alertrelay.bot.errors import InvalidAddress
+
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _COORDINATES = re.compile(r"-?\d{1,3}\.\d{2,}(?:\s*[,;]?\s*-?\d{1,3}\.\d{2,})*")
 _REGION = "US"  # a number written without a country code is read as a North American one
@@ -27,10 +29,6 @@ _DIAL_OUT = re.compile(r"(?<![^\s(])00(?=[1-9])")
 _MEXICAN_MOBILE_1 = re.compile(r"(\+52[\s.()-]*)1(?=(?:[\s.()-]*\d){10})")
 _NANP = re.compile(r"[2-9]\d\d[2-9]\d{6}")
 _ADDRESS_CHARS = re.compile(r"[+\d\s().\-/–]+")
-
-
-class InvalidAddress(ValueError):
-    pass
 
 
 def _readable(text: str) -> str:

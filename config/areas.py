@@ -9,10 +9,7 @@ from pydantic import ValidationError
 
 from alertrelay.bot.core.areas import AreasFile
 from alertrelay.bot.core.models import Policy
-
-
-class AreasFileError(ValueError):
-    pass
+from alertrelay.bot.errors import AreasFileError
 
 
 def load_areas(path: Path) -> AreasFile:

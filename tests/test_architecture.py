@@ -171,3 +171,51 @@ def test_every_package_folder_is_installed() -> None:
                for package in PROJECT_PACKAGES for p in (REPO / package).rglob("__init__.py")}
     assert folders == set(setup["packages"])
     assert setup["package-dir"] == {f"alertrelay.{p}": p for p in PROJECT_PACKAGES}
+def _third_party_imports() -> dict[str, set[str]]:
+    """top-level import name → the project files importing it (stdlib and the project's own left out)."""
+    import sys
+
+    found: dict[str, set[str]] = {}
+    for path in _project_modules().values():
+        for node in _executed_imports(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level:
+                continue
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+            for name in names:
+                top = name.split(".")[0]
+                if top and top not in sys.stdlib_module_names and top != "alertrelay":
+                    found.setdefault(top, set()).add(str(path.relative_to(REPO)))
+    return found
+
+
+def test_every_third_party_import_is_a_declared_dependency() -> None:
+    """Works only because something else installed it is not enough (aiohttp came with signalbot)."""
+    import re
+    import tomllib
+    from importlib.metadata import packages_distributions
+
+    declared = {re.sub(r"[-_.]+", "-", re.split(r"[\s\[<>=!~;]", line, maxsplit=1)[0]).lower()
+                for line in tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]}
+    distributions = packages_distributions()
+    undeclared = {}
+    for name, files in sorted(_third_party_imports().items()):
+        provided_by = {re.sub(r"[-_.]+", "-", d).lower() for d in distributions.get(name, [])}
+        if not provided_by & declared:
+            undeclared[name] = sorted(files)[:3]
+    assert not undeclared, f"imported, not declared in pyproject.toml [project] dependencies: {undeclared}"
+
+
+def test_every_project_exception_is_in_the_one_tree() -> None:
+    """bot/errors.py holds every exception class the project defines (one tree, drawn at its top)."""
+    builtin_roots = {"Exception", "BaseException", "ValueError", "RuntimeError", "KeyError", "TypeError",
+                     "LookupError", "OSError"}
+    outside = []
+    for path in _project_modules().values():
+        if path == REPO / "bot" / "errors.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ClassDef):
+                bases = {ast.unparse(base).split(".")[-1] for base in node.bases}
+                if bases & builtin_roots or any(b.endswith(("Error", "Exception")) for b in bases):
+                    outside.append(f"{path.relative_to(REPO)}: {node.name}")
+    assert not outside, f"exceptions outside bot/errors.py: {outside}"

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO, SHARED_CORPUS
-from alertrelay.workers.drill import DrillError, check, load_scenario, run_drill
+from alertrelay.workers.drill import check, load_scenario, run_drill
+from alertrelay.bot.errors import DrillError
 
 EXAMPLE = REPO / "examples" / "drill.jsonl"
 EXAMPLE_TRUTH = REPO / "examples" / "drill.truth.json"

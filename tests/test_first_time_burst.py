@@ -103,7 +103,8 @@ def test_a_sender_heard_hours_before_is_not_new(relay: Relay) -> None:
 
 
 def test_areas_toml_sets_the_rule_and_refuses_a_misspelt_setting(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from alertrelay.config.areas import AreasFileError, load_areas
+    from alertrelay.config.areas import load_areas
+    from alertrelay.bot.errors import AreasFileError
     from tests.conftest import REPO
 
     example = load_areas(REPO / "config" / "example.areas.toml").policy

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from alertrelay.bot.core.models import InboundMessage
-from alertrelay.bot.identity import InvalidAddress
+from alertrelay.bot.errors import InvalidAddress
 from alertrelay.bot.ingest import ingest, ingest_on_message_clock, prepare_on_message_clock
 from tests.conftest import REPO, T0, Relay
 from alertrelay.workers.drill import run_drill

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import logging
 
-from alertrelay.bot.core.areas import AreaSpec, UnknownArea, area_shape
+from alertrelay.bot.core.areas import AreaSpec, area_shape
+from alertrelay.bot.errors import UnknownArea
 from alertrelay.bot.core.geometry import covers
 from alertrelay.bot.core.models import Envelope
 from alertrelay.bot.core.render import SEEN

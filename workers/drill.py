@@ -23,6 +23,7 @@ from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 from alertrelay.bot import metrics
 from alertrelay.bot.core.models import InboundMessage
 from alertrelay.bot.core.scoring import Score, score
+from alertrelay.bot.errors import DrillError
 from alertrelay.bot.ingest import ClockedMessage, ingest, ingest_on_message_clock, message_key, prepare_on_message_clock
 from alertrelay.bot.transports.recording import RecordingSender
 from alertrelay.config.areas import load_areas
@@ -35,10 +36,6 @@ from alertrelay.workers.runtime import Runtime
 
 KIND_ORDER = {"alert": 0, "update": 1, "all_clear": 2, "retraction": 3, "reply": 4}
 MESSAGE_TIMEOUT_S = 30.0
-
-
-class DrillError(Exception):
-    pass
 
 
 @dataclass

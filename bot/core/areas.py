@@ -12,6 +12,7 @@ from shapely.ops import unary_union
 
 from alertrelay.bot.core.geometry import circle, covers, haversine_m, overlap_fraction
 from alertrelay.bot.core.models import Policy
+from alertrelay.bot.errors import UnknownArea
 
 AREA_OVERLAP_MIN = 0.05
 """An area-level incident goes to a group when at least this share of it lies in the group's areas."""
@@ -67,10 +68,6 @@ class AreasFile(BaseModel):
     group: list[GroupConfig] = []
     admin: list[PersonConfig] = []
     verifier: list[PersonConfig] = []
-
-
-class UnknownArea(ValueError):
-    pass
 
 
 ShapeOf = Callable[[str], BaseGeometry | None]

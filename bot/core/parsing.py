@@ -19,35 +19,13 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
 from alertrelay.bot.core import lexicon as lx
 from alertrelay.bot.core.claims import Clause, quoted_claim, read_clause, sentences
 from alertrelay.bot.core.models import Context, Kind, Parsed
-
-
-_ASCII_SYMBOLS = str.maketrans("^`", "  ")
-"""The ASCII characters of the symbol categories the loop below turns into spaces."""
-
-
-@functools.lru_cache(maxsize=8192)
-def fold(text: str) -> str:
-    """Lowercase, accents off, emoji and zero-width characters to spaces, whitespace collapsed."""
-    if text.isascii():  # most messages: nothing to decompose, and the loop below is the slow part
-        return " ".join(text.lower().translate(_ASCII_SYMBOLS).split())
-    text = unicodedata.normalize("NFKD", text)
-    out = []
-    for ch in text:
-        cat = unicodedata.category(ch)
-        if cat == "Mn":
-            continue
-        if cat in ("So", "Sk", "Cf", "Co", "Cs", "Cn") or ch in "\u200b\u200c\u200d\ufe0f":
-            out.append(" ")
-            continue
-        out.append(ch.lower())
-    return re.sub(r"\s+", " ", "".join(out)).strip()
+from alertrelay.bot.core.text import fold
 
 
 _APOSTROPHE = re.compile(r"(?<=\w)['’`´](?=\w)|(?<=\ws)['’](?=\s)")

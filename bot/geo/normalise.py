@@ -5,10 +5,9 @@ Everything here is pure string work: no data files, no I/O.
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 
-from unidecode import unidecode
+from alertrelay.bot.core.text import fold
 
 # --------------------------------------------------------------------------- words
 
@@ -76,9 +75,6 @@ def ordinal(tok: str) -> tuple[int, bool] | None:
 
 # --------------------------------------------------------------------------- text
 
-_EMOJI_RE = re.compile(
-    "[\U0001F000-\U0001FAFF\U00002600-\U000027BF\U0001F900-\U0001F9FF\u2190-\u21FF\u2B00-\u2BFF"
-    "\uFE0F\u200D\u20E3]+")
 _URL_RE = re.compile(r"(?:https?://|www\.)\S+", re.I)
 _TIME_RE = re.compile(
     r"\b(?:[01]?\d|2[0-3])[:h.][0-5]\d\s*(?:a\.?m\.?|p\.?m\.?|hrs?\b|h\b)?|\b(?:1[0-2]|0?\d)\s*(?:a\.?m\.?|p\.?m\.?)(?![a-z])",
@@ -99,21 +95,12 @@ _TOKEN_RE = re.compile(r"[a-z0-9]+|[&/,@]")
 _DIGIT_RE = re.compile(r"\d")
 
 
-def fold(text: str) -> str:
-    """ASCII-fold and lowercase, drop emoji. 'Calle 38 Ñandú 🚨' -> 'calle 38 nandu '."""
-    if text.isascii():
-        return text.lower()
-    text = _EMOJI_RE.sub(" ", text)
-    text = unicodedata.normalize("NFC", text)
-    return unidecode(text).lower()
-
-
 def clean_text(text: str) -> str:
     """Fold a chat message and strip what must never become a place: URLs, times, highways.
 
     The returned string keeps clause breaks as ' , ' and '&', '/', '@' as separate tokens.
     """
-    t = fold(text)
+    t = fold(text, keep_lines=True)
     if "http" in t or "www" in t:
         t = _URL_RE.sub(" , ", t)
     digits = _DIGIT_RE.search(t) is not None

@@ -6,7 +6,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from unidecode import unidecode
+from alertrelay.bot.core.text import fold_char
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,7 @@ def _fold_map(text: str) -> tuple[str, list[int]]:
     folded = []
     back = []
     for idx, ch in enumerate(text):
-        piece = unidecode(ch).lower() if ord(ch) > 127 else ch.lower()
+        piece = fold_char(ch)
         for pc in piece:
             folded.append(pc)
             back.append(idx)

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from shapely.geometry import MultiPolygon, Point, Polygon, mapping
 from shapely.geometry.base import BaseGeometry
 
-from alertrelay.bot.core.areas import CircleArea, PolygonArea, UnknownArea, area_shape
+from alertrelay.bot.core.areas import CircleArea, PolygonArea, area_shape
+from alertrelay.bot.errors import UnknownArea
 from alertrelay.bot.core.geometry import covers, haversine_m
 from alertrelay.bot.map.reader import IncidentRecord
 

@@ -25,7 +25,7 @@ from typing import Any
 import redis
 from aiohttp import web
 
-from alertrelay.bot.identity import InvalidAddress
+from alertrelay.bot.errors import InvalidAddress
 from alertrelay.bot.ingest import message_key
 from alertrelay.bot import keys
 from alertrelay.bot.server import BotContext

@@ -20,7 +20,8 @@ from typing import Any
 
 from alertrelay.bot import keys
 from alertrelay.bot.core.models import InboundMessage
-from alertrelay.bot.identity import Identity, InvalidAddress, normalise_address
+from alertrelay.bot.identity import Identity, normalise_address
+from alertrelay.bot.errors import InvalidAddress
 
 log = logging.getLogger(__name__)
 

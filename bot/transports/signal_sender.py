@@ -11,6 +11,8 @@ import json
 import logging
 import re
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -121,18 +123,12 @@ class SignalSender:
         last: Exception | None = None
         for scheme in list(self._schemes):
             try:
-                response = self._client.request(method, f"{scheme}://{self.service}{path}", content=content,
-                                                headers={"Content-Type": "application/json"})
-            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-                # refused, or TLS spoken to a plain-HTTP server: nothing was sent; try the next scheme
+                with map_httpx_errors(what):
+                    response = self._client.request(method, f"{scheme}://{self.service}{path}",
+                                                    content=content, headers={"Content-Type": "application/json"})
+            except NotSent as exc:  # nothing was sent: try the next scheme
                 last = exc
                 continue
-            except httpx.TimeoutException as exc:
-                # the request went out and no answer came: signal-cli may well be sending it
-                raise TransientError(f"signal: {what}: no answer from signal-cli-rest-api "
-                                     f"({type(exc).__name__})") from exc
-            except httpx.HTTPError as exc:
-                raise TransientError(f"signal: {what}: {type(exc).__name__}") from exc
             if len(self._schemes) > 1:
                 self._schemes = [scheme]  # auto: settled on the first scheme that answered
             return self._check(response, what)
@@ -171,6 +167,22 @@ class SignalSender:
         else:
             log.warning("signal: %s rate-limited by Signal (429); will retry with backoff", what)
         raise RateLimited(f"signal: {what}: rate-limited (429)")
+
+
+@contextmanager
+def map_httpx_errors(what: str) -> Iterator[None]:
+    """httpx's errors in bot.errors terms, once (its own map_httpcore_exceptions is the model)."""
+    try:
+        yield
+    except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+        # refused, or TLS spoken to a plain-HTTP server: nothing was sent
+        raise NotSent(f"signal: {what}: cannot connect ({type(exc).__name__})") from exc
+    except httpx.TimeoutException as exc:
+        # the request went out and no answer came: signal-cli may well be sending it
+        raise TransientError(f"signal: {what}: no answer from signal-cli-rest-api "
+                             f"({type(exc).__name__})") from exc
+    except httpx.HTTPError as exc:
+        raise TransientError(f"signal: {what}: {type(exc).__name__}") from exc
 
 
 def _error_text(response: httpx.Response) -> str:

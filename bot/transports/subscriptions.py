@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 import redis
 
 from alertrelay.bot.core.areas import GroupConfig
-from alertrelay.bot.core.parsing import fold
-from alertrelay.bot.identity import Identity, InvalidAddress, normalise_address
+from alertrelay.bot.core.text import fold
+from alertrelay.bot.identity import Identity, normalise_address
+from alertrelay.bot.errors import InvalidAddress
 from alertrelay.bot import keys
 
 MAX_TRIES = 20

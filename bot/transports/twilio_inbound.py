@@ -20,7 +20,8 @@ from aiohttp import web
 from multidict import MultiDict
 
 from alertrelay.bot.core.models import InboundMessage
-from alertrelay.bot.identity import Identity, InvalidAddress, normalise_address
+from alertrelay.bot.errors import BadForm, InvalidAddress
+from alertrelay.bot.identity import Identity, normalise_address
 from alertrelay.bot.ingest import message_key
 from alertrelay.bot.transports import subscriptions
 from alertrelay.bot import keys
@@ -97,10 +98,6 @@ def inbound_message(form: MultiDict[str], at: datetime) -> InboundMessage:
                           location=(lat, lon) if lat is not None and lon is not None else None,
                           quote=quote if SID.match(quote) else None, forwarded=_forwarded(form),
                           attachments=media)
-
-
-class BadForm(ValueError):
-    pass
 
 
 async def read_form(request: web.Request) -> MultiDict[str]:

@@ -15,12 +15,14 @@ from urllib.parse import urlencode
 
 import redis
 
-from alertrelay.bot.errors import NotSent, PermanentError, RateLimited, TransientError
-from alertrelay.bot.identity import Identity, InvalidAddress, normalise_address
+from alertrelay.bot.errors import (AlertrelayError, InvalidAddress, NotSent, PermanentError, ProviderRefused, RateLimited,
+                        TransientError)
+from alertrelay.bot.identity import Identity, normalise_address
 from alertrelay.bot import keys
 from alertrelay.bot.keys import twilio as tk
 from alertrelay.bot.transports.base import Outbound
 from alertrelay.config.settings import Settings
+from alertrelay.bot.transports.twilio_errors import OPTED_OUT, OUTSIDE_WINDOW, SLOW_DOWN_CODES, map_twilio_errors
 from alertrelay.bot.transports.twilio_limits import RateLimiter, slow_down, suppress
 from alertrelay.bot.transports.twilio_status import record_status
 from alertrelay.bot.transports.twilio_wire import MAX_BODY_CHARS, STATUS_PATH
@@ -73,7 +75,8 @@ class TwilioSender:
                     lang = "en"
                 self._languages[group] = (lang, time.monotonic() + 60)
                 return lang
-        from alertrelay.bot.core.parsing import detect_language, fold
+        from alertrelay.bot.core.parsing import detect_language
+        from alertrelay.bot.core.text import fold
 
         return detect_language(fold(text))
 
@@ -143,8 +146,6 @@ class TwilioSender:
         day, and the newest few whatever their date (a message still queued has no DateSent yet). A
         candidate matches by body (the template's text variable for a template) and is not a send whose
         record says it carried another token."""
-        from twilio.base.exceptions import TwilioException
-
         try:
             number = normalise_address(message.recipient or "")
         except InvalidAddress as exc:
@@ -158,14 +159,13 @@ class TwilioSender:
         filters: dict[str, Any] = {"to": to} if origin is None else {"to": to, "from_": origin}
         since_utc = since.astimezone(timezone.utc)
         try:
-            candidates = list(self.client.messages.list(
-                **filters, date_sent_after=(since_utc - timedelta(days=1)).strftime("%Y-%m-%d"),
-                limit=self.LOOKUP_LIMIT))
-            candidates += list(self.client.messages.list(**filters, limit=self.LOOKUP_QUEUED_LIMIT))
-        except TwilioException as exc:
-            raise TransientError(f"twilio: lookup failed: {getattr(exc, 'status', '?')}") from exc
-        except Exception as exc:  # noqa: BLE001 - requests' errors: ask again on the next retry
-            raise TransientError(f"twilio: lookup failed: {type(exc).__name__}") from exc
+            with map_twilio_errors():
+                candidates = list(self.client.messages.list(
+                    **filters, date_sent_after=(since_utc - timedelta(days=1)).strftime("%Y-%m-%d"),
+                    limit=self.LOOKUP_LIMIT))
+                candidates += list(self.client.messages.list(**filters, limit=self.LOOKUP_QUEUED_LIMIT))
+        except AlertrelayError as exc:  # whatever it was: ask again on the next retry
+            raise TransientError(f"twilio: lookup failed: {exc}") from exc
         text = message.text[:MAX_BODY_CHARS]
         flat = _flat(message.text, 900)
         seen: set[str] = set()
@@ -200,8 +200,6 @@ class TwilioSender:
         return params
 
     def _create(self, message: Outbound, to: str, member: str, lang: str, use_template: bool) -> str | None:
-        from twilio.base.exceptions import TwilioException
-
         channel = message.channel
         tries_429 = 0
         while True:
@@ -212,16 +210,15 @@ class TwilioSender:
             except redis.RedisError as exc:
                 raise NotSent(f"twilio: Redis unavailable before sending ({type(exc).__name__})") from exc
             try:
-                created = self.client.messages.create(**params)
-            except TwilioException as exc:
-                code = int(getattr(exc, "code", 0) or 0)
-                status = int(getattr(exc, "status", 0) or 0)
-                if code == 21610:
+                with map_twilio_errors():
+                    created = self.client.messages.create(**params)
+            except ProviderRefused as exc:
+                if exc.code == OPTED_OUT:
                     suppress(self.conn, channel, member)
                     log.info("%s %s to %s: 21610, member opted out; suppressed", message.kind,
                              message.alert_id or "-", member)
                     return None
-                if code == 63016 and channel == "whatsapp" and not use_template:
+                if exc.code == OUTSIDE_WINDOW and channel == "whatsapp" and not use_template:
                     self.conn.delete(tk.window(member))
                     if self._template(lang) is None:
                         self._warn("63016 outside the WhatsApp window and no template configured "
@@ -229,26 +226,20 @@ class TwilioSender:
                         raise PermanentError("outside the 24-hour window and no template configured") from exc
                     use_template = True
                     continue
-                if status == 429 or code == 20429:
-                    tries_429 += 1
-                    delay = min(8.0, self.BACKOFF_S * 2 ** tries_429) * (0.5 + random.random())
-                    if tries_429 >= self.MAX_429_TRIES:
-                        raise RateLimited(f"twilio 429 for {channel}", retry_after_s=delay) from exc
-                    time.sleep(delay)
-                    continue
-                if code in (63018, 30001, 21611):
+                raise
+            except RateLimited as exc:
+                if exc.code in SLOW_DOWN_CODES:
                     slow_down(self.conn, channel, self.settings.twilio_slowdown_s,
-                              f"Twilio {code} on {channel}: sending slower")
-                    raise RateLimited(f"twilio {code} for {channel}", retry_after_s=30) from exc
-                if status >= 500 or status == 0:  # may have been created: the caller asks before resending
-                    raise TransientError(f"twilio {status} {code}") from exc
-                raise PermanentError(f"twilio refused the message: {status} {code}") from exc
-            except Exception as exc:  # requests' connection errors and timeouts
-                if isinstance(exc, (PermanentError, TransientError)):
-                    raise
-                if _never_connected(exc):
-                    raise NotSent(f"twilio unreachable: {type(exc).__name__}") from exc
-                raise TransientError(f"twilio: no answer ({type(exc).__name__}); it may have been sent") from exc
+                              f"Twilio {exc.code} on {channel}: sending slower")
+                    raise RateLimited(f"twilio {exc.code} for {channel}", retry_after_s=exc.retry_after_s,
+                                      code=exc.code) from exc
+                tries_429 += 1
+                delay = min(8.0, self.BACKOFF_S * 2 ** tries_429) * (0.5 + random.random())
+                if tries_429 >= self.MAX_429_TRIES:
+                    raise RateLimited(f"twilio 429 for {channel}", retry_after_s=delay, code=exc.code) \
+                        from exc
+                time.sleep(delay)
+                continue
             sid = str(created.sid)
             # Twilio has the message now: from here nothing may raise into the caller's failure path
             self._remember_safely((sid, message, member, lang, use_template, attempt))
@@ -326,27 +317,6 @@ class TwilioSender:
             self.conn.hdel(tk.sent_message(sid), "resent")  # certainly not sent: the job's retry may try again
             raise
         # anything else may have reached Twilio: "resent" stays, so a retry never sends it a second time
-
-
-def _never_connected(exc: BaseException) -> bool:
-    """requests' errors that prove the request never reached Twilio: the connection was never made."""
-    import requests
-    from urllib3.exceptions import NewConnectionError
-
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return True
-    cause: BaseException | None = exc
-    for _ in range(8):  # requests → urllib3 MaxRetryError(reason=NewConnectionError) → socket error
-        if cause is None:
-            break
-        if isinstance(cause, NewConnectionError):
-            return True
-        reason = getattr(cause, "reason", None)
-        if isinstance(reason, NewConnectionError):
-            return True
-        cause = cause.__cause__ or cause.__context__ or (cause.args[0] if cause.args and isinstance(
-            cause.args[0], BaseException) else None)
-    return False
 
 
 def make_client(settings: Settings) -> Any:

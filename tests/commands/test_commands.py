@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from alertrelay.workers.commands.alerts import verifier_verdict
-from alertrelay.workers.commands.arguments import BadArgument, parse_area_definition
+from alertrelay.workers.commands.arguments import parse_area_definition
+from alertrelay.bot.errors import BadArgument
 from alertrelay.workers.commands.table import help_text, parse_command
 from alertrelay.bot.core.areas import CircleArea, PolygonArea
 from tests.conftest import Relay

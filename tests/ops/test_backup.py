@@ -14,7 +14,8 @@ from tests.conftest import Relay
 from tests.ops.opshelp import cli, fresh_redis  # noqa: F401  (fixture)
 from alertrelay.bot.transports.twilio_limits import is_suppressed, suppress
 from alertrelay.workers.config_state import load_config
-from alertrelay.workers.ops.backup import BackupError, import_config, parse_backup
+from alertrelay.workers.ops.backup import import_config, parse_backup
+from alertrelay.bot.errors import BackupError
 from alertrelay.workers.redis_conn import EmbeddedRedis, connect
 
 ADMIN = "+16125559001"

@@ -17,8 +17,9 @@ from alertrelay.config.areas import load_areas
 from tests.conftest import REPO, Relay
 from tests.ops.opshelp import cli
 from alertrelay.workers.ops import rotate
-from alertrelay.workers.ops.keycheck import WrongSecretKey, ensure_key_check, key_check_value
-from alertrelay.workers.ops.rotate import RotationError, relay_keys, rotate_key
+from alertrelay.workers.ops.keycheck import ensure_key_check, key_check_value
+from alertrelay.bot.errors import RotationError, WrongSecretKey
+from alertrelay.workers.ops.rotate import relay_keys, rotate_key
 from alertrelay.workers.runtime import Runtime, set_runtime
 
 ADMIN = "+16125559001"

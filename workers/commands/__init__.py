@@ -2,8 +2,8 @@
 and Spanish, the role it needs, its help line) over its handler.
 
 grammar.py    CommandSpec, @command, reading the words (pure)
-arguments.py  reading the arguments; BadArgument (pure)
-context.py    Ctx (what a handler gets), Refused, shared lookups
+arguments.py  reading the arguments (pure; what was wrong is a bot.errors.BadArgument)
+context.py    Ctx (what a handler gets), shared lookups
 table.py      every command in /help's order; handle_command (role check, run, answer and audit)
 areas, membership, policy, roles, places, rights, alerts, audit, feeds: the groups
 """

@@ -10,10 +10,11 @@ from typing import Literal
 
 from alertrelay.bot.core.decide import Kind as ApplyKind
 from alertrelay.bot.core.matching import ACTIVE_STATES
-from alertrelay.bot.core.parsing import fold
+from alertrelay.bot.core.text import fold
 from alertrelay.bot import keys, metrics
 from alertrelay.workers import incidents
-from alertrelay.workers.commands.arguments import BadArgument, parse_incident_ref
+from alertrelay.workers.commands.arguments import parse_incident_ref
+from alertrelay.bot.errors import BadArgument
 from alertrelay.workers.commands.context import Ctx
 from alertrelay.workers.commands.grammar import command
 from alertrelay.workers.decisions import apply_message

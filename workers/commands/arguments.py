@@ -10,23 +10,13 @@ from pydantic import ValidationError
 
 from alertrelay.bot.core.areas import AreaSpec, CircleArea, PolygonArea
 from alertrelay.bot.core.models import Policy
-from alertrelay.bot.core.parsing import fold
+from alertrelay.bot.core.text import fold
+from alertrelay.bot.errors import BadArgument
 from alertrelay.workers.commands.grammar import Lang
 
 MAX_ARGUMENT_CHARS = 600
 """Longer arguments are refused whole: the longest real one is a rights text or a polygon."""
 MAX_NAME_CHARS = 60
-
-
-class BadArgument(ValueError):
-    """What was wrong with a command's arguments, in both languages. Nothing was changed."""
-
-    def __init__(self, en: str, es: str):
-        super().__init__(en)
-        self.en, self.es = en, es
-
-    def say(self, lang: str) -> str:
-        return self.es if lang == "es" else self.en
 
 
 _NUM = r"[-+]?\d{1,3}(?:\.\d+)?"

@@ -7,7 +7,8 @@ from datetime import datetime
 
 from alertrelay.bot import keys
 from alertrelay.workers import incidents
-from alertrelay.workers.commands.arguments import BadArgument, parse_incident_ref
+from alertrelay.workers.commands.arguments import parse_incident_ref
+from alertrelay.bot.errors import BadArgument
 from alertrelay.workers.commands.context import Ctx
 from alertrelay.workers.commands.grammar import command
 

@@ -10,19 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from alertrelay.bot.core.models import Envelope
-from alertrelay.bot.core.parsing import fold
-from alertrelay.workers.commands.arguments import BadArgument, check_name
+from alertrelay.bot.core.text import fold
+from alertrelay.bot.errors import BadArgument, Refused
+from alertrelay.workers.commands.arguments import check_name
 from alertrelay.workers.commands.grammar import CommandSpec, Role
 from alertrelay.workers.batch import Batch
 from alertrelay.workers.config_state import audit
 from alertrelay.workers.delivery import queue_reply
 from alertrelay.workers.runtime import Runtime
-
-
-class Refused(Exception):
-    def __init__(self, en: str, es: str, detail: str):
-        super().__init__(detail)
-        self.en, self.es, self.detail = en, es, detail
 
 
 @dataclass

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from alertrelay.bot.core.parsing import fold
+from alertrelay.bot.core.text import fold
 from alertrelay.bot import keys
-from alertrelay.workers.commands.arguments import BadArgument
-from alertrelay.workers.commands.context import Ctx, Refused
+from alertrelay.bot.errors import BadArgument, Refused
+from alertrelay.workers.commands.context import Ctx
 from alertrelay.workers.commands.grammar import command
 
 

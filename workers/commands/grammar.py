@@ -12,7 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from alertrelay.bot.core.parsing import fold
+from alertrelay.bot.core.text import fold
+from alertrelay.bot.errors import UnknownCommand
 
 if TYPE_CHECKING:
     from alertrelay.workers.commands.context import Ctx
@@ -68,12 +69,6 @@ class Invocation:
     args: str
     lang: Lang | None
     """The language of the words used, when they say (a shared word like /admin says nothing)."""
-
-
-class UnknownCommand(ValueError):
-    def __init__(self, word: str):
-        super().__init__(word)
-        self.word = word[:30]
 
 
 class Grammar:

@@ -4,10 +4,11 @@ area), and a group's /language."""
 from __future__ import annotations
 
 from alertrelay.bot.core.areas import GroupConfig
-from alertrelay.bot.core.parsing import fold
+from alertrelay.bot.core.text import fold
 from alertrelay.bot.transports import subscriptions
-from alertrelay.workers.commands.arguments import BadArgument, parse_language, parse_target_group
-from alertrelay.workers.commands.context import Ctx, Refused, canonical_area
+from alertrelay.workers.commands.arguments import parse_language, parse_target_group
+from alertrelay.bot.errors import BadArgument, Refused
+from alertrelay.workers.commands.context import Ctx, canonical_area
 from alertrelay.workers.commands.grammar import command
 from alertrelay.workers.config_state import edit_group
 

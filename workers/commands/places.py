@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from alertrelay.bot import keys
-from alertrelay.workers.commands.arguments import BadArgument, check_name, parse_point
+from alertrelay.workers.commands.arguments import check_name, parse_point
+from alertrelay.bot.errors import BadArgument
 from alertrelay.workers.commands.context import Ctx
 from alertrelay.workers.commands.grammar import command
 from alertrelay.workers.config_state import transact

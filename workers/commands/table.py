@@ -7,9 +7,10 @@ from __future__ import annotations
 from alertrelay.bot.core.models import Envelope, Parsed
 from alertrelay.workers.commands import alerts, areas, audit, feeds, membership, places, policy, rights, roles
 from alertrelay.workers.batch import Batch
-from alertrelay.workers.commands.arguments import BadArgument, check_length
-from alertrelay.workers.commands.context import Ctx, Refused
-from alertrelay.workers.commands.grammar import RANK, Grammar, Invocation, Role, UnknownCommand, command
+from alertrelay.workers.commands.arguments import check_length
+from alertrelay.bot.errors import BadArgument, Refused, UnknownCommand
+from alertrelay.workers.commands.context import Ctx
+from alertrelay.workers.commands.grammar import RANK, Grammar, Invocation, Role, command
 from alertrelay.workers.delivery import queue_reply
 from alertrelay.workers.runtime import Runtime
 

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from alertrelay.bot import keys
 from alertrelay.bot.core.areas import GroupConfig
 from alertrelay.bot.core.models import Policy
+from alertrelay.bot.errors import BackupError
 from alertrelay.workers.config_state import AREA_SPEC, CONFIG_KEYS, VerifierInfo, read_config_raw
 from alertrelay.workers.ops.keycheck import key_check_value, stored_key_check
 
@@ -24,10 +25,6 @@ FORMAT = "alertrelay-config"
 VERSION = 1
 OPT_OUT_CHANNELS = ("whatsapp", "sms")
 """Twilio channels whose STOP opt-outs are kept (keys.twilio.suppressed): a restore must not re-add them."""
-
-
-class BackupError(ValueError):
-    pass
 
 
 class ConfigBackup(BaseModel):

@@ -112,7 +112,8 @@ def secret_key_check(conn: redis.Redis | None, settings: Settings) -> Check:
 
 
 def areas_check(settings: Settings) -> Check:
-    from alertrelay.config.areas import AreasFileError, load_areas
+    from alertrelay.config.areas import load_areas
+    from alertrelay.bot.errors import AreasFileError
 
     try:
         areas = load_areas(settings.areas)

@@ -8,13 +8,10 @@ import hmac
 import redis
 
 from alertrelay.bot import keys
+from alertrelay.bot.errors import WrongSecretKey
 
 _CHECK_LABEL = b"alertrelay/key-check\0"
 _CHECK_MESSAGE = b"alertrelay: this Redis was sealed with this key"
-
-
-class WrongSecretKey(RuntimeError):
-    pass
 
 
 def key_check_value(secret: bytes) -> str:

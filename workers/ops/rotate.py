@@ -32,7 +32,8 @@ from rq import Queue, Worker
 from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 
 from alertrelay.bot import keys
-from alertrelay.bot.identity import Identity, InvalidAddress, normalise_address
+from alertrelay.bot.identity import Identity, normalise_address
+from alertrelay.bot.errors import InvalidAddress, RotationError
 from alertrelay.bot.core.areas import AreasFile
 from alertrelay.workers.ops.keycheck import key_check_value, stored_key_check
 from alertrelay.bot.queues import make_queue
@@ -41,10 +42,6 @@ from alertrelay.bot.queues import make_queue
 # whole, so a pseudonym-like run inside one is never touched.
 _TOKEN_OR_PSEUDONYM = re.compile(r"(gAAAAA[A-Za-z0-9_=-]{40,})|(?<![0-9A-Za-z])(r[0-9a-f]{24})(?![0-9a-f])")
 _SKIPPED = (keys.ROTATION,)
-
-
-class RotationError(RuntimeError):
-    pass
 
 
 @dataclass
