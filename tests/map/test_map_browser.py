@@ -115,3 +115,22 @@ def test_a_map_link_from_chat_opens_a_session(page: Page, map_relay: Relay, map_
     page.wait_for_selector("#status:has-text('Live')")
     map_relay.send("/map", sender=ADMIN, group="franklin-en", minutes=2)  # in a group: never a link
     assert "/map?k=" not in map_relay.out[-1]["text"]
+
+
+STREETS_DRAWN = """() => {
+  const canvas = document.querySelector('.leaflet-streets-pane canvas');
+  if (!canvas || !canvas.width) { return false; }
+  const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+  for (let i = 3; i < pixels.length; i += 4) { if (pixels[i]) { return true; } }
+  return false;
+}"""
+
+
+def test_street_centre_lines_are_drawn_by_default(page: Page, map_server: MapServer) -> None:
+    with page.expect_response(lambda r: r.url.endswith("/map/static/streets.geojson")) as streets:
+        page.goto(f"{map_server.url}/map?token={MAP_TOKEN}")
+    assert streets.value.status == 200
+    page.wait_for_function(STREETS_DRAWN, timeout=5000)  # on one canvas under the areas, no tile server needed
+    assert "City of Minneapolis" in page.inner_text(".leaflet-control-attribution")
+    overlays = page.text_content(".leaflet-control-layers-overlays") or ""  # the layer switch (folded)
+    assert "Streets" in overlays and "Group areas" in overlays
