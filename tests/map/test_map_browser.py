@@ -134,3 +134,15 @@ def test_street_centre_lines_are_drawn_by_default(page: Page, map_server: MapSer
     assert "City of Minneapolis" in page.inner_text(".leaflet-control-attribution")
     overlays = page.text_content(".leaflet-control-layers-overlays") or ""  # the layer switch (folded)
     assert "Streets" in overlays and "Group areas" in overlays
+
+
+def test_a_configured_tile_layer_replaces_the_streets(page: Page, map_server: MapServer) -> None:
+    map_server.ctx.settings = map_server.ctx.settings.model_copy(update={
+        "map_tiles_url": f"{map_server.url}/tiles/{{z}}/{{x}}/{{y}}.png", "map_tiles_attribution": "Our tiles"})
+    page.goto(f"{map_server.url}/map?token={MAP_TOKEN}")
+    page.wait_for_selector(".leaflet-tile-pane img", state="attached", timeout=5000)
+    page.wait_for_selector(".leaflet-control-attribution:has-text('Our tiles')")
+    boxes = page.evaluate("""() => Array.from(document.querySelectorAll('.leaflet-control-layers-overlays label'))
+      .map(l => [l.textContent.trim(), l.querySelector('input').checked])""")
+    assert ["Streets", False] in boxes and ["Base map", True] in boxes and ["Group areas", True] in boxes
+    assert not page.evaluate(STREETS_DRAWN)
