@@ -21,8 +21,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from bot import keys
-from bot.errors import PermanentError
+from alertrelay.bot import keys
+from alertrelay.bot.errors import PermanentError
 
 ENV = "PROMETHEUS_MULTIPROC_DIR"
 SUBDIR = "metrics"

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import redis
 
-from bot import keys
+from alertrelay.bot import keys
 
 FIELDS = ("state", "lat", "lon", "precision", "place", "area", "area_name", "first_at", "last_report_at",
           "voices", "alert_id", "verified_at", "by_verifier", "cleared_at", "expired_at", "retracted_at")

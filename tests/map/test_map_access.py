@@ -8,8 +8,8 @@ import time
 
 import httpx
 
-from bot.map.access import Signer
-from bot.map.web import COOKIE
+from alertrelay.bot.map.access import Signer
+from alertrelay.bot.map.web import COOKIE
 from tests.conftest import Relay
 from tests.map.map_harness import MapServer, http, map_relay, map_server  # noqa: F401
 

@@ -10,7 +10,7 @@ import json
 import geojson
 import httpx
 
-from bot.map import prepare_streets
+from alertrelay.bot.map import prepare_streets
 from tests.map.map_harness import MAP_TOKEN, MapServer, http, map_relay, map_server  # noqa: F401
 
 FIRST_LOAD = ["/map", "/map/static/leaflet.js", "/map/static/leaflet.css", "/map/static/map.js",
