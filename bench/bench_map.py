@@ -1,9 +1,9 @@
 """Benchmark: the coordinator map's weight, and webhooks while map viewers are connected.
 
-    .venv/bin/python bench/bench_map.py [--posts 1500] [--clients 10] [--concurrency 8]
+    .venv/bin/python bench/bench_map.py [--posts 1500] [--clients 10] [--concurrency 8] [--weight-only]
 
-1. First load over the wire: /map (HTML), Leaflet JS + CSS, our JS + CSS, the area outlines and the data,
-   gzip as the server sends them (goal: < 1 MB).
+1. First load over the wire: /map (HTML), Leaflet JS + CSS, our JS + CSS, the street layer, the area
+   outlines and the data, gzip as the server sends them (goal: < 1 MB).
 2. Twilio inbound webhooks (signed, real twilio validator, ingest into a real Redis) posted as fast as
    `concurrency` threads can, with one rq worker process draining them (so incidents change and viewers
    get snapshots), first with 0 and then with `clients` map viewers holding /map/events open.
@@ -40,7 +40,7 @@ from alertrelay.workers.runtime import Runtime  # noqa: E402
 PLACES = ["Lake St & Hiawatha", "Franklin & Chicago", "38th & Chicago", "Lake & Bloomington", "Cedar & Riverside",
           "Franklin & Bloomington", "26th & Nicollet", "Lake & Nicollet"]
 ASSETS = ["/map", "/map/static/leaflet.js", "/map/static/leaflet.css", "/map/static/map.js",
-          "/map/static/map.css", "/map/areas.geojson", "/map/data.json"]
+          "/map/static/map.css", "/map/static/streets.geojson", "/map/areas.geojson", "/map/data.json"]
 
 
 def start_server(ctx: BotContext):  # type: ignore[no-untyped-def]
@@ -122,6 +122,7 @@ def main() -> None:
     ap.add_argument("--posts", type=int, default=1500)
     ap.add_argument("--clients", type=int, default=10)
     ap.add_argument("--concurrency", type=int, default=8)
+    ap.add_argument("--weight-only", action="store_true", help="measure the first load only")
     args = ap.parse_args()
 
     root = Path(tempfile.mkdtemp(prefix="alertrelay-bench-map-"))
@@ -141,6 +142,8 @@ def main() -> None:
         wire, raw = page_weight(url, cookie)
         print(f"first load: {wire / 1024:.0f} KiB over the wire (gzip), {raw / 1024:.0f} KiB uncompressed, "
               f"{len(ASSETS)} requests")
+        if args.weight_only:
+            return
         post_many(url, token, 200, args.concurrency, 0)  # warm up
         rate0 = post_many(url, token, args.posts, args.concurrency, 1000)
         stop, counts = threading.Event(), [0] * args.clients

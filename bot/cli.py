@@ -136,7 +136,9 @@ def serve_drill(result, *, data_dir: Optional[Path], redis_url: Optional[str]) -
     from alertrelay.bot import metrics
 
     flags: dict[str, object] = {"data_dir": data_dir, "redis_url": redis_url}
-    settings = load_settings(**flags, feeds="public")
+    settings = load_settings(**flags)
+    if "feeds" not in settings.model_fields_set:  # a rehearsal's feeds are open unless ALERTRELAY_FEEDS says
+        settings = settings.model_copy(update={"feeds": "public"})
     metrics.use_directory(settings.data_dir)  # /metrics shows the drill's counts
     if settings.secret_key is None:
         from pydantic import SecretStr

@@ -1,15 +1,21 @@
 """Screenshots of the coordinator map over the example drill, for the README.
 
-    .venv/bin/python docs/screenshots.py      # writes docs/map.png and docs/map-phone.png
+    .venv/bin/python docs/screenshots.py [--until e18]   # writes docs/map.png and docs/map-phone.png
 
-Runs examples/drill.jsonl through the real pipeline (config/example.areas.toml), serves the map over the
-drill's Redis on a free port (the drill's last message time as now), and photographs it in headless
-Chromium (/usr/bin/chromium): a desktop window, and the list view on a phone-sized screen.
+Runs examples/drill.jsonl up to and including message `--until` through the real pipeline
+(config/example.areas.toml), serves the map over the drill's Redis on a free port (`--after-min` minutes
+after that message as now), and photographs it in headless Chromium (/usr/bin/chromium): a desktop window,
+and the list view on a phone-sized screen. The default moment, 15 min after e18 (11:20), has every state
+the map draws: Franklin & Chicago cleared, 38th & Chicago unverified and disputed, Seward and Payne &
+Maryland verified. At the drill's end there is no verified incident left (Seward has expired, Payne &
+Maryland is cleared), so the end makes a poor picture.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import json
 import secrets
 import sys
 import tempfile
@@ -64,18 +70,33 @@ def serve_in_thread(ctx: BotContext, now: float) -> tuple[str, object]:
     return f"http://127.0.0.1:{port[0]}", stop
 
 
+def scenario_until(root: Path, last_id: str) -> Path:
+    """The example drill's messages up to and including `last_id`, as a scenario file in `root`."""
+    lines = SCENARIO.read_text(encoding="utf-8").splitlines()
+    ids = [json.loads(line)["id"] for line in lines]
+    if last_id not in ids:
+        raise SystemExit(f"{last_id}: no such message in {SCENARIO.name}")
+    out = root / "scenario.jsonl"
+    out.write_text("\n".join(lines[: ids.index(last_id) + 1]) + "\n", encoding="utf-8")
+    return out
+
+
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
+    parser = argparse.ArgumentParser(description="Screenshots of the map over the example drill")
+    parser.add_argument("--until", default="e18", help="the last message of the drill to run (default e18)")
+    parser.add_argument("--after-min", type=float, default=15.0, help="minutes after it to photograph")
+    args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="alertrelay-screens-"))
-    result = run_drill(SCENARIO, AREAS, data_dir=root)
+    result = run_drill(scenario_until(root, args.until), AREAS, data_dir=root)
     token = secrets.token_urlsafe(16)
     settings = Settings(data_dir=root, areas=AREAS, secret_key=SecretStr(secrets.token_urlsafe(32)),
                         map_token=SecretStr(token), outbox=root / "outbox.jsonl")
     rt = Runtime(settings)
     rt.conn.set(keys.EXERCISE, "1")
     end = max(datetime.fromisoformat(m["at"]).timestamp() for m in result.messages)
-    url, stop = serve_in_thread(BotContext(settings, rt.conn, rt.queue, rt.identity), end + 60)
+    url, stop = serve_in_thread(BotContext(settings, rt.conn, rt.queue, rt.identity), end + args.after_min * 60)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=["--no-sandbox"])
         shots = [({"width": 1280, "height": 800}, "", REPO / "docs" / "map.png"),
@@ -84,7 +105,7 @@ def main() -> None:
             context = browser.new_context(viewport=viewport, device_scale_factor=1, timezone_id="America/Chicago")
             page = context.new_page()
             page.goto(f"{url}/map?token={token}")
-            page.wait_for_selector("#incidents li[data-state]")
+            page.wait_for_selector("#incidents li[data-state='verified']")
             if view:
                 page.click("#toggle-map")
             page.wait_for_timeout(800)  # outlines and markers drawn

@@ -1,5 +1,5 @@
-"""compose.yaml has what a deployment needs (read with PyYAML; `docker compose config` runs in .ci/run
-where the compose plugin is installed)."""
+"""compose.yaml has what a deployment needs (read with PyYAML), and `docker compose config` accepts it
+(.ci/run installs the compose plugin where it is missing)."""
 
 from __future__ import annotations
 

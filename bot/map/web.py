@@ -34,7 +34,7 @@ MAP_KEEP_CLOSED_S = 12 * 3600
 """Cleared, expired and retracted incidents stay on the map this long after their last event."""
 MAX_STREAMS = 200
 CONTENT_TYPES = {".js": "application/javascript", ".css": "text/css", ".png": "image/png",
-                 ".html": "text/html; charset=utf-8"}
+                 ".html": "text/html; charset=utf-8", ".geojson": "application/geo+json"}
 FORBIDDEN_PAGE = """<!doctype html><html lang="en"><meta charset="utf-8"><title>alertrelay map</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <p>This map is for the network's admins and verifiers. Send <b>/map</b> to the bot in a direct message
@@ -44,12 +44,17 @@ un mensaje directo para recibir un enlace personal.</p></html>"""
 
 
 def _static_files() -> dict[str, tuple[bytes, bytes]]:
-    """name -> (raw bytes, gzipped bytes), under static/ (images/ too)."""
+    """name -> (raw bytes, gzipped bytes), under static/ (images/ too). A file shipped gzipped
+    (streets.geojson.gz) is served under its name without .gz, as it is."""
     out = {}
     for path in sorted(STATIC.rglob("*")):
-        if path.is_file() and path.suffix in CONTENT_TYPES:
+        name = path.relative_to(STATIC).as_posix()
+        if path.is_file() and path.suffix == ".gz" and Path(path.stem).suffix in CONTENT_TYPES:
+            packed = path.read_bytes()
+            out[name.removesuffix(".gz")] = (gzip.decompress(packed), packed)
+        elif path.is_file() and path.suffix in CONTENT_TYPES:
             raw = path.read_bytes()
-            out[path.relative_to(STATIC).as_posix()] = (raw, gzip.compress(raw, 9, mtime=0))
+            out[name] = (raw, gzip.compress(raw, 9, mtime=0))
     return out
 
 

@@ -115,3 +115,34 @@ def test_a_map_link_from_chat_opens_a_session(page: Page, map_relay: Relay, map_
     page.wait_for_selector("#status:has-text('Live')")
     map_relay.send("/map", sender=ADMIN, group="franklin-en", minutes=2)  # in a group: never a link
     assert "/map?k=" not in map_relay.out[-1]["text"]
+
+
+STREETS_DRAWN = """() => {
+  const canvas = document.querySelector('.leaflet-streets-pane canvas');
+  if (!canvas || !canvas.width) { return false; }
+  const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+  for (let i = 3; i < pixels.length; i += 4) { if (pixels[i]) { return true; } }
+  return false;
+}"""
+
+
+def test_street_centre_lines_are_drawn_by_default(page: Page, map_server: MapServer) -> None:
+    with page.expect_response(lambda r: r.url.endswith("/map/static/streets.geojson")) as streets:
+        page.goto(f"{map_server.url}/map?token={MAP_TOKEN}")
+    assert streets.value.status == 200
+    page.wait_for_function(STREETS_DRAWN, timeout=5000)  # on one canvas under the areas, no tile server needed
+    assert "City of Minneapolis" in page.inner_text(".leaflet-control-attribution")
+    overlays = page.text_content(".leaflet-control-layers-overlays") or ""  # the layer switch (folded)
+    assert "Streets" in overlays and "Group areas" in overlays
+
+
+def test_a_configured_tile_layer_replaces_the_streets(page: Page, map_server: MapServer) -> None:
+    map_server.ctx.settings = map_server.ctx.settings.model_copy(update={
+        "map_tiles_url": f"{map_server.url}/tiles/{{z}}/{{x}}/{{y}}.png", "map_tiles_attribution": "Our tiles"})
+    page.goto(f"{map_server.url}/map?token={MAP_TOKEN}")
+    page.wait_for_selector(".leaflet-tile-pane img", state="attached", timeout=5000)
+    page.wait_for_selector(".leaflet-control-attribution:has-text('Our tiles')")
+    boxes = page.evaluate("""() => Array.from(document.querySelectorAll('.leaflet-control-layers-overlays label'))
+      .map(l => [l.textContent.trim(), l.querySelector('input').checked])""")
+    assert ["Streets", False] in boxes and ["Base map", True] in boxes and ["Group areas", True] in boxes
+    assert not page.evaluate(STREETS_DRAWN)

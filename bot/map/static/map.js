@@ -13,7 +13,7 @@
       updated: "updated", offline: "Connection lost: retrying…", why: "Why", counted: "counted", notCounted: "not counted",
       alert: "alert", update: "update", all_clear: "all-clear", expiry: "expiry", retraction: "retraction",
       legend: "Red: verified · orange dashed: unverified · green: all clear · grey: expired or retracted.",
-      exercise: "REHEARSAL (drill)", close: "Close"
+      exercise: "REHEARSAL (drill)", close: "Close", streets: "Streets", areas: "Group areas", tiles: "Base map"
     },
     es: {
       title: "Mapa en vivo", incidents: "Incidentes", listOnly: "Solo lista", showMap: "Ver mapa", other: "English",
@@ -24,7 +24,7 @@
       updated: "actualizado", offline: "Sin conexión: reintentando…", why: "Por qué", counted: "contó", notCounted: "no contó",
       alert: "alerta", update: "actualización", all_clear: "despeje", expiry: "expiración", retraction: "retiro",
       legend: "Rojo: verificado · naranja punteado: sin verificar · verde: despejado · gris: expirado o retirado.",
-      exercise: "ENSAYO (simulacro)", close: "Cerrar"
+      exercise: "ENSAYO (simulacro)", close: "Cerrar", streets: "Calles", areas: "Áreas de los grupos", tiles: "Mapa base"
     }
   };
   var lang = (localStorage.getItem("alertrelay-lang") || (navigator.language || "en")).slice(0, 2) === "es" ? "es" : "en";
@@ -35,8 +35,23 @@
 
   var map = L.map("map", { zoomControl: true, attributionControl: true, preferCanvas: false });
   map.setView([44.95, -93.2], 12);
+  // street centre lines (Minneapolis, ~50 KB gzipped, static): drawn on one canvas below the areas, not clickable;
+  // on by default while there is no tile layer, which has streets of its own
+  map.createPane("streets").style.zIndex = 350;
+  var STREET_STYLE = [{ color: "#a39a8c", weight: 3 }, { color: "#b5ad9f", weight: 2 }, { color: "#cdc6b9", weight: 1 }];
+  var streetLayer = L.geoJSON(null, {
+    pane: "streets", renderer: L.canvas({ pane: "streets" }), interactive: false, attribution: "Streets: City of Minneapolis",
+    style: function (f) { return streetStyle(f.properties.tier); }
+  }).addTo(map);
+  function streetStyle(tier) {
+    var s = STREET_STYLE[tier] || STREET_STYLE[2];
+    return { color: s.color, weight: s.weight, opacity: tier === 2 && map.getZoom() < 13 ? 0.45 : 0.9 };
+  }
+  map.on("zoomend", function () { streetLayer.setStyle(function (f) { return streetStyle(f.properties.tier); }); });
+  map.createPane("areaLabels").style.zIndex = 450;  // area names under the incident markers, never over them
   var areaLayer = L.layerGroup().addTo(map);
   var incidentLayer = L.layerGroup().addTo(map);
+  var layerControl = null;
   var markers = {};
   var last = null;
   var clockOffset = 0;  // server clock (a drill's message time, or now) minus ours
@@ -75,7 +90,7 @@
       style: function () { return { color: "#3b5b92", weight: 2, opacity: 0.8, fillOpacity: 0.06 }; },
       pointToLayer: function (f, latlng) { return L.circle(latlng, { radius: f.properties.radius_m, color: "#3b5b92", weight: 2, fillOpacity: 0.06 }); },
       onEachFeature: function (f, l) {
-        l.bindTooltip(f.properties.label + " · " + f.properties.group, { permanent: true, direction: "center", className: "area-label" });
+        l.bindTooltip(f.properties.label + " · " + f.properties.group, { permanent: true, direction: "center", className: "area-label", pane: "areaLabels" });
       }
     });
     layer.addTo(areaLayer);
@@ -109,6 +124,8 @@
     var x = t();
     if (data.tiles && !tiles) {
       tiles = L.tileLayer(data.tiles.url, { attribution: data.tiles.attribution, maxZoom: 19 }).addTo(map);
+      map.removeLayer(streetLayer);
+      layers();
     }
     var list = $("incidents"), seen = {};
     data.incidents.forEach(function (i) {
@@ -150,8 +167,18 @@
     $("status").textContent = (data.exercise ? x.exercise + " · " : "") + x.live + " · " + x.updated + " " + hhmm(data.now);
   }
 
+  function layers() {
+    var x = t(), overlays = {};
+    if (tiles) { overlays[x.tiles] = tiles; }
+    overlays[x.streets] = streetLayer;
+    overlays[x.areas] = areaLayer;
+    if (layerControl) { map.removeControl(layerControl); }
+    layerControl = L.control.layers(null, overlays, { collapsed: true, position: "topright" }).addTo(map);
+  }
+
   function labels() {
     var x = t();
+    layers();
     document.documentElement.lang = lang;
     document.title = "alertrelay: " + x.title;
     $("title").textContent = x.title;
@@ -191,6 +218,8 @@
   labels();
   fetch("/map/areas.geojson", { credentials: "same-origin" }).then(function (r) { return r.json(); })
     .then(function (fc) { renderAreas(fc); fitted = true; }).catch(function () {});
+  fetch("/map/static/streets.geojson").then(function (r) { return r.json(); })
+    .then(function (fc) { streetLayer.addData(fc); }).catch(function () {});
   live();
   setInterval(function () { if (last) { render(last); } }, 30000);  // ages move on between changes
 })();
