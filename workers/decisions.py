@@ -47,7 +47,7 @@ def take_snapshot(rt: Runtime, env: Envelope, geo, named: tuple[str, ...] = ()  
                   ) -> incidents.Snapshot:
     """Everything this message's decision reads: its sender's keys (one round trip) and the open incidents
     near its place, from this process's copy (synced once per batch and whenever an apply finds it stale)."""
-    reporter = rt.sender_keys.read(rt.conn, env.reporter, env.quote_ref)
+    reporter = rt.sender_keys.read(rt.conn, env.reporter, env.quote_ref, rt.region)
     if geo is None:
         return rt.open_incidents.snapshot(reporter, None, 0, named)
     area_level = sighting_for(rt, geo, 0).area_name is not None
@@ -128,7 +128,7 @@ def apply_message(rt: Runtime, env: Envelope, kind: str, geo, quoted: str | None
             request["point"] = point
             if target is None:
                 request["new"] = {**point, "area_name": sighting_for(rt, geo, 0).area_name or ""}
-        result, answer = incidents.apply(conn, request)
+        result, answer = incidents.apply(conn, request, rt.region)
         if result.status == "diverged":  # our copy disagreed with Redis: a bug, never written; read it all again
             log.warning("message %s: incident %s in Redis is not what this drainer's copy says; reloading",
                         env.key, result.incident)
@@ -144,8 +144,8 @@ def apply_message(rt: Runtime, env: Envelope, kind: str, geo, quoted: str | None
             continue
         rt.open_incidents.applied(answer, str(request["text"]), env.reporter, after(before, message, decision))
         # the script points this message's ref and its sender's last incident at the incident
-        rt.sender_keys.wrote(keys.message_ref(env.ref), result.incident)
-        rt.sender_keys.wrote(keys.reporter_incident(env.reporter), result.incident)
+        rt.sender_keys.wrote(rt.region.message_ref(env.ref), result.incident)
+        rt.sender_keys.wrote(rt.region.reporter_incident(env.reporter), result.incident)
         result = replace(result, counted=message.counted, newly_counted=decision.counted)
         metrics.note_applied(rt, result)
         log.info("message %s → incident %s: %s %s (state %s, %d reporters)%s", env.key, result.incident, kind,

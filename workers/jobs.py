@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 
 from bot.core.models import Envelope
 from bot.ingest import kick_drain
+from bot.regions import all_regions
 from bot.scripts import run_script
 from bot import keys
 from workers.delivery import flush_announcements, flush_replies
@@ -25,41 +26,43 @@ BATCH = 100
 MAX_DELIVERIES = 5
 """A message that failed this many times goes to the dead-letter stream instead of blocking the rest."""
 DEAD_LETTERS = keys.INBOX_DEAD
-LATENCY = keys.LATENCY
 
 
 def _consumer() -> str:
     return f"{socket.gethostname()}-{os.getpid()}"
 
 
-def _ensure_group(conn) -> None:  # type: ignore[no-untyped-def]
+def _ensure_group(conn, region: keys.Region) -> None:  # type: ignore[no-untyped-def]
     try:
-        conn.xgroup_create(keys.INBOX, keys.INBOX_GROUP, id="0", mkstream=True)
+        conn.xgroup_create(region.inbox, keys.INBOX_GROUP, id="0", mkstream=True)
     except Exception as exc:  # BUSYGROUP: it exists
         if "BUSYGROUP" not in str(exc):
             raise
 
 
-def drain_inbox() -> int:
-    """rq job: process every waiting inbound message, in arrival order, in batches.
+def drain_inbox(region_name: str = "") -> int:
+    """rq job: process every waiting inbound message of one region, in arrival order, in batches.
 
-    One drainer at a time (a Redis lease): decisions then follow message order exactly, concurrent
-    drains never fight over the same incidents, and other workers are free for deliveries. A drainer
-    that dies holding the lease loses it after claim_idle_s; its unfinished messages are claimed again.
+    One drainer per region at a time (a Redis lease): decisions then follow message order exactly,
+    concurrent drains never fight over the same incidents, and other workers are free for deliveries or
+    other regions' drains. A drainer that dies holding the lease loses it after claim_idle_s; its
+    unfinished messages are claimed again.
     """
     rt = runtime()
     conn = rt.conn
-    conn.delete(keys.INBOX_DRAIN_PENDING)  # before reading: a message added from now on kicks a new drain
+    region = keys.region(region_name)
+    conn.delete(region.drain_pending)  # before reading: a message added from now on kicks a new drain
     lease_ms = max(1, rt.settings.claim_idle_s) * 1000
     token = f"{_consumer()}-{time.monotonic_ns()}"
-    if not conn.set(keys.INBOX_DRAINER, token, nx=True, px=lease_ms):
+    if not conn.set(region.drainer, token, nx=True, px=lease_ms):
         return 0  # the drainer at work reads on until the inbox is empty, or kicks a new drain when it stops
+    rt.region = region  # what the pipeline reads and writes, until the next drain or sweep sets another
     try:
-        done = _drain(rt, token, lease_ms)
+        done = _drain(rt, region, token, lease_ms)
     finally:
-        _release(conn, token)
-    if conn.xlen(keys.INBOX):  # arrived between our last read and the release: nobody else will look
-        kick_drain(conn, rt.queue, rt.settings.job_timeout_s, rt.settings.claim_idle_s)
+        _release(conn, region, token)
+    if conn.xlen(region.inbox):  # arrived between our last read and the release: nobody else will look
+        kick_drain(conn, rt.queue, rt.settings.job_timeout_s, rt.settings.claim_idle_s, region)
     return done
 
 
@@ -73,41 +76,42 @@ return 0
 """
 
 
-def _release(conn, token: str) -> None:  # type: ignore[no-untyped-def]
-    run_script(conn, _RELEASE, keys=[keys.INBOX_DRAINER], args=[token])
+def _release(conn, region: keys.Region, token: str) -> None:  # type: ignore[no-untyped-def]
+    run_script(conn, _RELEASE, keys=[region.drainer], args=[token])
 
 
-def _drain(rt, token: str, lease_ms: int) -> int:  # type: ignore[no-untyped-def]
+def _drain(rt, region: keys.Region, token: str, lease_ms: int) -> int:  # type: ignore[no-untyped-def]
     conn = rt.conn
-    _ensure_group(conn)
+    _ensure_group(conn, region)
     consumer = _consumer()
     # Redis 6.2 answers [cursor, entries], 7.x adds deleted ids: the entries are second either way
-    batch = conn.xautoclaim(keys.INBOX, keys.INBOX_GROUP, consumer, rt.settings.claim_idle_s * 1000, "0-0",
+    batch = conn.xautoclaim(region.inbox, keys.INBOX_GROUP, consumer, rt.settings.claim_idle_s * 1000, "0-0",
                             count=BATCH)[1]
     done = 0
     while True:
         if batch:
-            done += _process_batch(rt, batch)
-            if not run_script(conn, _RENEW, keys=[keys.INBOX_DRAINER], args=[token, lease_ms]):
+            done += _process_batch(rt, region, batch)
+            if not run_script(conn, _RENEW, keys=[region.drainer], args=[token, lease_ms]):
                 log.warning("drain lease lost (a batch took over %d ms); leaving the inbox to the new drainer",
                             lease_ms)
                 return done
-        got = conn.xreadgroup(keys.INBOX_GROUP, consumer, {keys.INBOX: ">"}, count=BATCH)
+        got = conn.xreadgroup(keys.INBOX_GROUP, consumer, {region.inbox: ">"}, count=BATCH)
         if not got:
             return done
         batch = got[0][1]
 
 
-def _process_batch(rt, batch) -> int:  # type: ignore[no-untyped-def]
+def _process_batch(rt, region: keys.Region, batch) -> int:  # type: ignore[no-untyped-def]
     """Process, then queue the batch's replies, then acknowledge: a crash before the ack means the batch is
     processed again, which the idempotent stages turn into no-ops."""
     rt.refresh_config()  # once per batch; a command refreshes it again after changing it
     rt.open_incidents.sync(rt.conn)  # catch up with what changed since this process last drained
     envelopes = [_decode(data) for _, data in batch]
-    rt.sender_keys.prefetch(rt.conn, [(e.reporter, e.quote_ref) for e in envelopes if isinstance(e, Envelope)])
+    rt.sender_keys.prefetch(rt.conn, [(e.reporter, e.quote_ref) for e in envelopes if isinstance(e, Envelope)],
+                            region)
     rt.announcements = []
     try:
-        finished = [entry for entry, envelope in zip(batch, envelopes) if _handle(rt, *entry, envelope)]
+        finished = [entry for entry, envelope in zip(batch, envelopes) if _handle(rt, region, *entry, envelope)]
         flush_announcements(rt)
     finally:
         rt.sender_keys.clear()
@@ -118,13 +122,13 @@ def _process_batch(rt, batch) -> int:  # type: ignore[no-untyped-def]
     now = time.time()
     pipe = rt.conn.pipeline(transaction=True)
     for entry_id, _ in finished:
-        pipe.xack(keys.INBOX, keys.INBOX_GROUP, entry_id)
-        pipe.xdel(keys.INBOX, entry_id)  # processed messages leave Redis at once
+        pipe.xack(region.inbox, keys.INBOX_GROUP, entry_id)
+        pipe.xdel(region.inbox, entry_id)  # processed messages leave Redis at once
     latencies = [round((now - float(data[b"w"])) * 1000, 3) for _, data in finished if b"w" in data]
-    if latencies:
-        pipe.lpush(LATENCY, *latencies)
-        pipe.ltrim(LATENCY, 0, 99_999)
-    pipe.incrby(keys.PROCESSED_COUNT, len(finished))
+    if latencies:  # the region's own: this transaction stays in one Redis Cluster slot
+        pipe.lpush(region.latency, *latencies)
+        pipe.ltrim(region.latency, 0, 99_999)
+    pipe.incrby(region.processed_count, len(finished))
     pipe.execute()
     return len(finished)
 
@@ -136,7 +140,7 @@ def _decode(data: dict[bytes, bytes]) -> Envelope | Exception:
         return exc
 
 
-def _handle(rt, entry_id: bytes, data: dict[bytes, bytes],  # type: ignore[no-untyped-def]
+def _handle(rt, region: keys.Region, entry_id: bytes, data: dict[bytes, bytes],  # type: ignore[no-untyped-def]
             envelope: Envelope | Exception) -> bool:
     """One message, inside its own error boundary: a bad message never blocks the ones behind it.
     True when it is finished with (processed, or given up on into the dead-letter stream)."""
@@ -150,7 +154,7 @@ def _handle(rt, entry_id: bytes, data: dict[bytes, bytes],  # type: ignore[no-un
             sweep_on_message_clock(rt, times)
         process(rt, envelope)
     except Exception:
-        pending = conn.xpending_range(keys.INBOX, keys.INBOX_GROUP, min=entry_id, max=entry_id, count=1)
+        pending = conn.xpending_range(region.inbox, keys.INBOX_GROUP, min=entry_id, max=entry_id, count=1)
         times = pending[0]["times_delivered"] if pending else MAX_DELIVERIES
         log.exception("inbox entry %s failed (attempt %d)", entry_id.decode(), times)
         if times < MAX_DELIVERIES:
@@ -164,9 +168,12 @@ def sweep_incidents(now_iso: str | None = None) -> int:
     worker's, or behind a drain-pending flag whose job is gone)."""
     rt = runtime()
     now = datetime.fromisoformat(now_iso) if now_iso else datetime.now(timezone.utc)
-    expired = sweep(rt, now)
+    expired = 0
+    for region in all_regions(rt.conn):
+        rt.region = region
+        expired += sweep(rt, now)
+        _ensure_group(rt.conn, region)
     trim_streams(rt.conn, report_ttl_s=rt.settings.report_ttl_s, audit_max_age_s=rt.settings.audit_max_age_s,
                  now_s=time.time())  # by the clock streams are stamped with, not the sweep's `now`
-    _ensure_group(rt.conn)
     ensure_drain(rt)  # messages a dead worker read stay in the stream (unacknowledged) until processed
     return expired

@@ -13,7 +13,7 @@ from bot.core.matching import ACTIVE_STATES, choose_incident
 from bot.core.models import Context, Envelope, Kind
 from bot.core.parsing import parse
 from bot.core.render import reply_ack, reply_not_counted, reply_past, reply_where
-from bot import keys, metrics
+from bot import metrics
 from workers import incidents
 from workers.commands.alerts import verifier_verdict
 from workers.commands.table import handle_command
@@ -75,8 +75,8 @@ def process(rt: Runtime, env: Envelope) -> None:
         pending = json.loads(pending_raw)
         kind = Kind.REPORT
         seen = tuple(sorted(set(seen) | set(pending.get("seen", []))))
-        conn.delete(keys.pending_place(env.reporter))
-        rt.sender_keys.wrote(keys.pending_place(env.reporter), None)
+        conn.delete(rt.region.pending_place(env.reporter))
+        rt.sender_keys.wrote(rt.region.pending_place(env.reporter), None)
 
     metrics.count_inbound(env.channel, kind)  # as read, in context (a hearsay stays hearsay, counted or not)
     if kind is Kind.HEARSAY and (geo is not None or quoted is not None):
@@ -87,8 +87,8 @@ def process(rt: Runtime, env: Envelope) -> None:
         if geo is None and quoted is None:
             if not env.forwarded:
                 pending_json = json.dumps({"seen": list(seen), "at": env.at.isoformat(), "lang": parsed.lang})
-                conn.set(keys.pending_place(env.reporter), pending_json, ex=rt.settings.pending_place_ttl_s)
-                rt.sender_keys.wrote(keys.pending_place(env.reporter), pending_json)
+                conn.set(rt.region.pending_place(env.reporter), pending_json, ex=rt.settings.pending_place_ttl_s)
+                rt.sender_keys.wrote(rt.region.pending_place(env.reporter), pending_json)
                 if env.reply_to:
                     queue_reply(rt, env, reply_where(parsed.lang))
             return
@@ -110,8 +110,8 @@ def process(rt: Runtime, env: Envelope) -> None:
     if kind is Kind.PAST and env.reply_to:
         queue_reply(rt, env, reply_past(parsed.lang))
     if quoted is not None:  # a question or chatter quoting a report: replies to it point there too
-        conn.set(keys.message_ref(env.ref), quoted, ex=rt.settings.report_ttl_s)
-        rt.sender_keys.wrote(keys.message_ref(env.ref), quoted)
+        conn.set(rt.region.message_ref(env.ref), quoted, ex=rt.settings.report_ttl_s)
+        rt.sender_keys.wrote(rt.region.message_ref(env.ref), quoted)
 
 
 PLACED_KINDS = (Kind.REPORT, Kind.ALL_CLEAR, Kind.DISPUTE, Kind.HEARSAY)
@@ -136,7 +136,7 @@ def context_of(rt: Runtime, env: Envelope, geo, snap: incidents.Snapshot) -> Con
 def sweep(rt: Runtime, now: datetime) -> int:
     """Expire incidents with no new report for the quiet period; verified ones get an update."""
     cutoff = now.timestamp() - rt.settings.quiet_period_s
-    expired = incidents.expire_quiet(rt.conn, cutoff)
+    expired = incidents.expire_quiet(rt.conn, cutoff, rt.region)
     metrics.count_decision("expired", len(expired))
     for incident_id, alert_id in expired:
         last = float(incidents.fields(rt.conn, incident_id).get("last_report_at", cutoff))

@@ -11,6 +11,7 @@ from typing import Literal
 from bot.core.matching import ACTIVE_STATES
 from bot.core.parsing import fold
 from bot import keys, metrics
+from bot.regions import all_regions
 from workers import incidents
 from workers.commands.arguments import BadArgument, parse_incident_ref
 from workers.commands.context import Ctx
@@ -23,7 +24,8 @@ from workers.delivery import announce
 def status(ctx: Ctx) -> None:
     conn = ctx.rt.conn
     active = []
-    for raw in conn.zrange(keys.INCIDENTS_ACTIVE, 0, -1):
+    open_ids = [raw for region in all_regions(conn) for raw in conn.zrange(region.incidents_active, 0, -1)]
+    for raw in open_ids:
         f = incidents.fields(conn, raw.decode())
         if f.get("state") != "verified" or not f.get("alert_id"):
             continue

@@ -46,6 +46,8 @@ class ConfigBackup(BaseModel):
     places: dict[str, str] = {}
     rights: dict[str, str] = {}
     opt_outs: dict[str, list[str]] = {}
+    regions: dict[str, str] = {}
+    """areas.toml's [regions] table (only written when set, so a file without regions is as before)."""
 
 
 def _text(mapping: dict[bytes, bytes]) -> dict[str, str]:
@@ -64,10 +66,11 @@ def export_config(conn: redis.Redis, secret: bytes) -> dict[str, Any]:
     pipe.hgetall(keys.VERIFIER_INFO)
     pipe.hgetall(keys.PLACES)
     pipe.hgetall(keys.RIGHTS)
+    pipe.hgetall(keys.REGIONS)
     for channel in OPT_OUT_CHANNELS:
         pipe.smembers(keys.twilio.suppressed(channel))
-    groups, policy, area_policies, areas, admins, verifiers, verifier_info, places, rights, *opt_outs = pipe.execute()
-    return {
+    groups, policy, area_policies, areas, admins, verifiers, verifier_info, places, rights, regions, *opt_outs = pipe.execute()
+    exported = {
         "format": FORMAT,
         "version": VERSION,
         "key_check": stored_key_check(conn) or key_check_value(secret),
@@ -83,6 +86,9 @@ def export_config(conn: redis.Redis, secret: bytes) -> dict[str, Any]:
         "opt_outs": {channel: sorted(m.decode() for m in members)
                      for channel, members in zip(OPT_OUT_CHANNELS, opt_outs) if members},
     }
+    if regions:
+        exported["regions"] = _text(regions)
+    return exported
 
 
 def parse_backup(text: str) -> ConfigBackup:
@@ -156,6 +162,8 @@ def import_config(conn: redis.Redis, secret: bytes, text: str) -> ConfigBackup:
         for channel, members in backup.opt_outs.items():
             if members:
                 pipe.sadd(keys.twilio.suppressed(channel), *members)
+        if backup.regions:
+            pipe.hset(keys.REGIONS, mapping=backup.regions)
         pipe.set(keys.KEY_CHECK, backup.key_check)
         pipe.set(keys.CONFIG_SEEDED, "1")
         pipe.incr(keys.CONFIG_REV)
