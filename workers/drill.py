@@ -82,8 +82,8 @@ def to_inbound(raw: dict) -> InboundMessage:
 
 
 def _sort_key(line: dict) -> tuple:
-    alert = line.get("alert_id") or ""
-    return (line["at"], KIND_ORDER.get(line["kind"], 9), int(alert[1:]) if alert[1:].isdigit() else 0,
+    number = (line.get("alert_id") or "")[1:].split("-")[0]  # a3, or a3-<region>
+    return (line["at"], KIND_ORDER.get(line["kind"], 9), int(number) if number.isdigit() else 0,
             line["to"].get("group") or "", line["to"].get("recipient") or "")
 
 
