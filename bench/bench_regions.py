@@ -7,7 +7,8 @@ and times from the first processed message to the last, as bench/bench_pipeline.
 reports go to two groups with the same areas: in the 1-region setup both groups are in the default
 region (one drainer decides everything, in order); in the 2-region setup each group is its own region,
 so two drainers decide at once, one per region, and each region's alerts go to its own group. Per run it
-prints both rates and their ratio (runs on a shared machine differ more than the two setups of one run).
+prints both rates, their ratio (runs on a shared machine differ more than the two setups of one run), and
+the Redis server's CPU time per report (INFO cpu): one Redis core's ceiling is 1000 / that reports/s.
 Embedded Redis, append-only everysec, as the default deployment.
 """
 
@@ -72,7 +73,13 @@ def processed(rt: Runtime) -> int:
     return sum(int(rt.conn.get(region.processed_count) or 0) for region in all_regions(rt.conn))
 
 
-def throughput(rt: Runtime, regions: int, count: int, workers: int) -> float:
+def redis_cpu_s(rt: Runtime) -> float:
+    info = rt.conn.info("cpu")
+    return float(info["used_cpu_sys"]) + float(info["used_cpu_user"])
+
+
+def throughput(rt: Runtime, regions: int, count: int, workers: int) -> tuple[float, float]:
+    """(reports/s, Redis CPU ms per report) of the workers deciding `count` reports."""
     rt.conn.flushdb()
     seed_config(rt.conn, load_areas(areas_file(rt.settings.data_dir, regions)), rt.identity, force=True)
     routes = RegionRoutes()
@@ -80,14 +87,15 @@ def throughput(rt: Runtime, regions: int, count: int, workers: int) -> float:
         ingest(rt.conn, rt.queue, rt.identity, message, routes=routes)
     procs = start_worker_processes(rt, workers, tick=False, log_dir=rt.settings.data_dir)
     wait(lambda: processed(rt) > 0)
-    first, first_count = time.monotonic(), processed(rt)
+    first, first_count, cpu_before = time.monotonic(), processed(rt), redis_cpu_s(rt)
     wait(lambda: processed(rt) >= count)
     elapsed = time.monotonic() - first
+    redis_ms = (redis_cpu_s(rt) - cpu_before) * 1000 / max(1, count - first_count)
     wait(lambda: outstanding_jobs(rt) == 0)
     for proc in procs:
         proc.terminate()
         proc.wait()
-    return (count - first_count) / elapsed
+    return (count - first_count) / elapsed, redis_ms
 
 
 def main() -> None:
@@ -102,10 +110,11 @@ def main() -> None:
     rt = Runtime(settings)
     runs = []
     for number in range(1, args.runs + 1):
-        one = throughput(rt, 1, args.reports, args.workers)
-        two = throughput(rt, 2, args.reports, args.workers)
+        one, one_redis_ms = throughput(rt, 1, args.reports, args.workers)
+        two, two_redis_ms = throughput(rt, 2, args.reports, args.workers)
         runs.append({"run": number, "one_region_per_s": round(one), "two_regions_per_s": round(two),
-                     "ratio": round(two / one, 2)})
+                     "ratio": round(two / one, 2), "redis_cpu_ms_per_report": [round(one_redis_ms, 3),
+                                                                              round(two_redis_ms, 3)]})
         print(json.dumps(runs[-1]), flush=True)
     print(json.dumps({"reports": args.reports, "workers": args.workers,
                       "median_ratio": statistics.median(run["ratio"] for run in runs)}))

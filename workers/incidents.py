@@ -20,6 +20,8 @@ _APPLY = _CHANGED + (_HERE / "apply_report.lua").read_text()
 _EXPIRE = _CHANGED + (_HERE / "expire_incidents.lua").read_text()
 _SET_STATE = _CHANGED + (_HERE / "set_state.lua").read_text()
 _SYNC = (_HERE / "incident_sync.lua").read_text()
+# Every script gets one key of its region, which it does not read as KEYS: a Redis Cluster client routes the
+# call by it to the node of the region's slot, where every key the script builds from the prefix lives.
 AREA_CANDIDATE_RADIUS_M = 6000
 """Area incidents sit at a neighbourhood centroid: look this far for them."""
 MAX_TEXTS = 100
@@ -208,7 +210,8 @@ class OpenIncidents:
         return len(self._views)
 
     def sync(self, conn: redis.Redis) -> None:
-        data = json.loads(run_script(conn, _SYNC, args=[self.region.prefix, self.epoch, self.seq]))
+        data = json.loads(run_script(conn, _SYNC, keys=[self.region.incidents_rev],
+                                     args=[self.region.prefix, self.epoch, self.seq]))
         if data["full"]:
             self._views.clear()
             self._texts.clear()
@@ -300,7 +303,7 @@ def apply(conn: redis.Redis, request: dict[str, object],  # type: ignore[type-ar
           region: keys.Region = keys.DEFAULT_REGION) -> tuple[Applied, dict]:
     """Run the apply script in `region`: (the outcome, the script's whole answer for OpenIncidents.applied)."""
     envelope = {"prefix": region.prefix, "id_suffix": region.id_suffix, **request}
-    data = json.loads(run_script(conn, _APPLY, args=[json.dumps(envelope)]))
+    data = json.loads(run_script(conn, _APPLY, keys=[region.incidents_rev], args=[json.dumps(envelope)]))
     values = {k: v for k, v in data.items() if k in Applied.__dataclass_fields__}
     for name in ("lat", "lon"):
         values[name] = float(values.get(name) or 0.0)
@@ -310,10 +313,12 @@ def apply(conn: redis.Redis, request: dict[str, object],  # type: ignore[type-ar
 def set_state(conn: redis.Redis, incident_id: str, state: str, at_s: float | None = None) -> bool:
     """Close an incident by hand (a retraction), at message time `at_s` (kept as `<state>_at`). False if it
     was in that state already."""
-    prefix = keys.region_of_id(incident_id).prefix
-    return bool(run_script(conn, _SET_STATE, args=[prefix, incident_id, state, "" if at_s is None else repr(at_s)]))
+    region = keys.region_of_id(incident_id)
+    return bool(run_script(conn, _SET_STATE, keys=[region.incidents_rev],
+                           args=[region.prefix, incident_id, state, "" if at_s is None else repr(at_s)]))
 
 
 def expire_quiet(conn: redis.Redis, cutoff_s: float,
                  region: keys.Region = keys.DEFAULT_REGION) -> list[tuple[str, str]]:
-    return [(i.decode(), a.decode()) for i, a in run_script(conn, _EXPIRE, args=[region.prefix, cutoff_s])]
+    return [(i.decode(), a.decode()) for i, a in run_script(conn, _EXPIRE, keys=[region.incidents_rev],
+                                                             args=[region.prefix, cutoff_s])]
