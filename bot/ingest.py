@@ -240,11 +240,11 @@ def kick_drain(conn: redis.Redis, queue: Queue, job_timeout_s: int = 60, pending
     burst of messages to one queued job. It lasts pending_s (claim_idle_s) at most: should the job never
     run (its worker died holding it, Redis went away before it was queued), the workers' recovery pass
     clears the flag as soon as it sees no such job queued or running (workers/recovery.py)."""
-    number = run_script(conn, _KICK, keys=[region.drain_pending, region.drain_seq],
-                        args=[max(1, int(pending_s)), region.drain_job_id("")])
-    if not number:
+    drain_id = run_script(conn, _KICK, keys=[region.drain_pending, region.drain_seq],  # id: the prefix + n
+                          args=[max(1, int(pending_s)), region.drain_job_id("")])
+    if not drain_id:
         return False
-    drain_id = number.decode() if isinstance(number, bytes) else str(number)
+    drain_id = drain_id.decode() if isinstance(drain_id, bytes) else str(drain_id)
     args = (region.name,) if region.name else ()  # the default region's job is the one it always was
     queue.enqueue(DRAIN_JOB, *args, job_id=drain_id, job_timeout=job_timeout_s, result_ttl=0,
                   failure_ttl=24 * 3600, at_front=True, retry=RETRY_KICK)

@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 Locate = Callable[[InboundMessage], "tuple[float, float] | None"]
 """Where a direct message points, (lat, lon), or None."""
-_REGION_ID = re.compile(r"(?<![\w-])[ai]\d{1,9}-([a-z][a-z0-9]{0,15})(?![\w-])")
+_INCIDENT_ID = re.compile(r"(?<![\w-])[ai]\d{1,9}(?:-([a-z][a-z0-9]{0,15}))?(?![\w-])")
 
 
 def region_names(conn: redis.Redis) -> list[str]:
@@ -113,9 +113,9 @@ class RegionRoutes:
             return keys.Region(only)
         if message.group is not None:
             return keys.Region(self._group_region.get(message.group, ""))
-        named = _REGION_ID.search(message.text) if message.text.lstrip().startswith("/") else None
-        if named and named.group(1) in self._regions:
-            return keys.Region(named.group(1))
+        named = _INCIDENT_ID.search(message.text) if message.text.lstrip().startswith("/") else None
+        if named and (named.group(1) or "") in self._regions:
+            return keys.Region(named.group(1) or "")
         if quote_ref:  # a reply to an alert, a dispatch or a report: where that message's incident is
             regions = sorted(self._regions)
             with conn.pipeline(transaction=False) as pipe:
