@@ -23,7 +23,7 @@ sys.path.insert(0, str(REPO))
 
 from bench.bench_pipeline import fresh_runtime, noop_rate  # noqa: E402
 from bench.drill_scenario import scenario  # noqa: E402
-from workers.drill import run_drill  # noqa: E402
+from alertrelay.workers.drill import run_drill  # noqa: E402
 
 AREAS = REPO / "config" / "example.areas.toml"
 SHARED = Path(os.environ.get("ALERTRELAY_SHARED_CORPUS") or REPO.parent / "shared" / "corpus")

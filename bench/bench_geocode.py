@@ -89,7 +89,7 @@ def main() -> int:
     imp, load, rss = cold_load()
     print(f"import bot.geo: {imp * 1000:.0f} ms; load_gazetteer(): {load * 1000:.0f} ms "
           f"(total {(imp + load) * 1000:.0f} ms); RSS after load: {rss:.1f} MB")
-    from bot.geo import load_gazetteer
+    from alertrelay.bot.geo import load_gazetteer
     g = load_gazetteer()
     found = sum(g.geocode(t) is not None for t in MIX)
     n = 0

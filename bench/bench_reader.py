@@ -61,7 +61,7 @@ def main() -> int:
     ap.add_argument("--seconds", type=float, default=3.0)
     a = ap.parse_args()
 
-    from bot.core.parsing import fold, parse, read
+    from alertrelay.bot.core.parsing import fold, parse, read
 
     messages = load(a.files) if a.files else MIX
     rounds: list[float] = []

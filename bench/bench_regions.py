@@ -29,15 +29,15 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bench.bench_pipeline import AVENUES, STREETS, TEMPLATES, wait  # noqa: E402
-from bot.core.models import InboundMessage  # noqa: E402
-from bot.ingest import ingest  # noqa: E402
-from bot.regions import RegionRoutes, all_regions  # noqa: E402
-from config.areas import load_areas  # noqa: E402
-from config.settings import Settings  # noqa: E402
-from workers.config_state import seed_config  # noqa: E402
-from workers.drill import outstanding_jobs  # noqa: E402
-from workers.main import start_worker_processes  # noqa: E402
-from workers.runtime import Runtime  # noqa: E402
+from alertrelay.bot.core.models import InboundMessage  # noqa: E402
+from alertrelay.bot.ingest import ingest  # noqa: E402
+from alertrelay.bot.regions import RegionRoutes, all_regions  # noqa: E402
+from alertrelay.config.areas import load_areas  # noqa: E402
+from alertrelay.config.settings import Settings  # noqa: E402
+from alertrelay.workers.config_state import seed_config  # noqa: E402
+from alertrelay.workers.drill import outstanding_jobs  # noqa: E402
+from alertrelay.workers.main import start_worker_processes  # noqa: E402
+from alertrelay.workers.runtime import Runtime  # noqa: E402
 
 GROUP = """
 [[group]]

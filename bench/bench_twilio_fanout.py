@@ -28,15 +28,15 @@ from pydantic import SecretStr  # noqa: E402
 from rq import SimpleWorker  # noqa: E402
 from rq.serializers import JSONSerializer  # noqa: E402
 
-from bot.core.models import InboundMessage  # noqa: E402
-from bot.ingest import ingest  # noqa: E402
-from bot.transports.base import Outbound  # noqa: E402
-from config.areas import load_areas  # noqa: E402
-from config.settings import Settings  # noqa: E402
+from alertrelay.bot.core.models import InboundMessage  # noqa: E402
+from alertrelay.bot.ingest import ingest  # noqa: E402
+from alertrelay.bot.transports.base import Outbound  # noqa: E402
+from alertrelay.config.areas import load_areas  # noqa: E402
+from alertrelay.config.settings import Settings  # noqa: E402
 from tests.fakes.twilio_api import FakeTwilio  # noqa: E402
-from workers.config_state import seed_config  # noqa: E402
-from workers.redis_conn import EmbeddedRedis  # noqa: E402
-from workers.runtime import Runtime, set_runtime  # noqa: E402
+from alertrelay.workers.config_state import seed_config  # noqa: E402
+from alertrelay.workers.redis_conn import EmbeddedRedis  # noqa: E402
+from alertrelay.workers.runtime import Runtime, set_runtime  # noqa: E402
 
 ACCOUNT = "AC" + "0123456789abcdef" * 2
 
@@ -88,7 +88,7 @@ def run_pipeline(settings: Settings, fake: FakeTwilio) -> None:
 
 
 def _proc_send(settings: Settings, numbers: list[str], start_at: float) -> None:
-    from bot.transports.twilio_sender import TwilioSender
+    from alertrelay.bot.transports.twilio_sender import TwilioSender
 
     sender = TwilioSender.from_settings(settings)
     while time.time() < start_at:

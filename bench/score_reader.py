@@ -34,7 +34,7 @@ def score(rows: list[dict], predicted: dict[str, str]) -> dict[str, float]:
 
 
 def main(paths: list[str]) -> int:
-    from bot.classify import classify_lines
+    from alertrelay.bot.classify import classify_lines
 
     everything: list[dict] = []
     predicted: dict[str, str] = {}

@@ -8,7 +8,7 @@ import logging
 import signal
 from collections.abc import Awaitable, Callable
 
-from bot.server import BotContext, Registrar, build_app, serve
+from alertrelay.bot.server import BotContext, Registrar, build_app, serve
 
 log = logging.getLogger(__name__)
 
@@ -21,12 +21,12 @@ def transport_parts(ctx: BotContext) -> tuple[list[Registrar], list[Background]]
     background: list[Background] = []
     settings = ctx.settings
     if settings.signal_service and settings.signal_number:
-        from bot.transports import signal as signal_transport
+        from alertrelay.bot.transports import signal as signal_transport
 
         registrars.append(signal_transport.register_routes)
         background.append(signal_transport.run_receiver)
     if settings.twilio_account_sid:
-        from bot.transports import twilio as twilio_transport
+        from alertrelay.bot.transports import twilio as twilio_transport
 
         registrars.append(twilio_transport.register_routes)
     return registrars, background

@@ -38,8 +38,8 @@ def drill(
                                                "during the drill and after it (Ctrl-C to stop)"),
 ) -> None:
     """Replay a scenario through the real pipeline and print what the relay would send."""
-    from bot.drill_view import render_text, write_jsonl
-    from workers.drill import DrillError, check as check_result, run_drill
+    from alertrelay.bot.drill_view import render_text, write_jsonl
+    from alertrelay.workers.drill import DrillError, check as check_result, run_drill
 
     if output_format not in ("auto", "text", "jsonl"):
         typer.echo(f"--format must be auto, text or jsonl, not {output_format!r}", err=True)
@@ -54,7 +54,7 @@ def drill(
         data_dir = Path(tempfile.mkdtemp(prefix="alertrelay-drill-serve-"))
 
     if areas is None:
-        from config.settings import load_settings
+        from alertrelay.config.settings import load_settings
 
         environment = load_settings()
         beside = scenario.parent / "areas.toml"
@@ -124,15 +124,15 @@ def serve_drill(result, *, data_dir: Optional[Path], redis_url: Optional[str]) -
     import asyncio
     from datetime import datetime
 
-    from bot.app import run_bot
-    from bot.map.access import DASHBOARD, Signer
-    from bot.server import BotContext
-    from config.settings import load_settings
-    from bot import keys
-    from workers.map_service import map_registrar
-    from workers.runtime import Runtime
+    from alertrelay.bot.app import run_bot
+    from alertrelay.bot.map.access import DASHBOARD, Signer
+    from alertrelay.bot.server import BotContext
+    from alertrelay.config.settings import load_settings
+    from alertrelay.bot import keys
+    from alertrelay.workers.map_service import map_registrar
+    from alertrelay.workers.runtime import Runtime
 
-    from bot import metrics
+    from alertrelay.bot import metrics
 
     flags: dict[str, object] = {"data_dir": data_dir, "redis_url": redis_url}
     settings = load_settings(**flags, feeds="public")
@@ -192,17 +192,17 @@ def run(
     """Run the bot: HTTP webhooks and the configured Signal / WhatsApp / SMS transports (+ N workers)."""
     import asyncio
 
-    from bot.app import run_bot
-    from bot.server import BotContext
-    from config.areas import load_areas
-    from config.logging import configure_logging
-    from config.settings import load_settings
-    from workers.config_state import seed_config
-    from workers.main import start_worker_processes
-    from workers.map_service import map_registrar
-    from workers.runtime import Runtime
+    from alertrelay.bot.app import run_bot
+    from alertrelay.bot.server import BotContext
+    from alertrelay.config.areas import load_areas
+    from alertrelay.config.logging import configure_logging
+    from alertrelay.config.settings import load_settings
+    from alertrelay.workers.config_state import seed_config
+    from alertrelay.workers.main import start_worker_processes
+    from alertrelay.workers.map_service import map_registrar
+    from alertrelay.workers.runtime import Runtime
 
-    from bot import metrics
+    from alertrelay.bot import metrics
 
     settings = load_settings()
     configure_logging(settings)
@@ -228,9 +228,9 @@ def worker(
     burst: bool = typer.Option(False, "--burst", help="exit when the queue is empty"),
 ) -> None:
     """Run one rq worker on the relay queue (start several for more throughput)."""
-    from config.settings import load_settings
-    from workers.main import run_worker
-    from workers.redis_conn import connect, redis_url
+    from alertrelay.config.settings import load_settings
+    from alertrelay.workers.main import run_worker
+    from alertrelay.workers.redis_conn import connect, redis_url
 
     settings = load_settings()
     _check_key(connect(redis_url(settings)), settings)
@@ -239,7 +239,7 @@ def worker(
 
 def _check_key(conn, settings) -> None:  # type: ignore[no-untyped-def]
     """Refuse to start with a key other than the one that sealed this Redis (workers/ops/keycheck.py)."""
-    from workers.ops.keycheck import WrongSecretKey, ensure_key_check
+    from alertrelay.workers.ops.keycheck import WrongSecretKey, ensure_key_check
 
     try:
         ensure_key_check(conn, settings.secret_bytes())
@@ -254,7 +254,7 @@ def geocode(
     batch: Optional[Path] = typer.Option(None, "--batch", exists=True, dir_okay=False, help="one text per line"),
 ) -> None:
     """Show how the bot reads a place: one JSON result (or one JSON line per input with --batch)."""
-    from bot.geo.cli import geocode_main
+    from alertrelay.bot.geo.cli import geocode_main
 
     if text is None and batch is None:
         typer.echo("give a TEXT or --batch FILE", err=True)
@@ -269,11 +269,11 @@ def classify(
     places: bool = typer.Option(True, "--places/--no-places", help="geocode each message's place"),
 ) -> None:
     """Read messages as the pipeline does: one JSON line per input with its label, language and place."""
-    from bot.classify import classify_lines
+    from alertrelay.bot.classify import classify_lines
 
     geocode = None
     if places:
-        from bot.geo import load_gazetteer
+        from alertrelay.bot.geo import load_gazetteer
 
         geocode = load_gazetteer().geocode
     errors: list[str] = []
@@ -294,9 +294,9 @@ def classify(
 @app.command()
 def audit(limit: int = typer.Option(100, "--limit", min=1)) -> None:
     """Print the audit trail (who changed what, as pseudonyms), newest last."""
-    from config.settings import load_settings
-    from bot import keys
-    from workers.redis_conn import connect, redis_url
+    from alertrelay.config.settings import load_settings
+    from alertrelay.bot import keys
+    from alertrelay.workers.redis_conn import connect, redis_url
 
     settings = load_settings()
     conn = connect(redis_url(settings))
@@ -307,8 +307,8 @@ def audit(limit: int = typer.Option(100, "--limit", min=1)) -> None:
 
 def _ops_runtime():  # type: ignore[no-untyped-def]
     """Settings and a Redis connection for the operations commands (export, import, rotate-key, purge)."""
-    from config.settings import load_settings
-    from workers.redis_conn import connect, redis_url
+    from alertrelay.config.settings import load_settings
+    from alertrelay.workers.redis_conn import connect, redis_url
 
     settings = load_settings()
     return settings, connect(redis_url(settings))
@@ -317,7 +317,7 @@ def _ops_runtime():  # type: ignore[no-untyped-def]
 @app.command("export")
 def export_(file: Path = typer.Argument(..., dir_okay=False, help="JSON file to write ('-': stdout)")) -> None:
     """Back up the configuration (groups, areas, policy, roles, places, rights, opt-outs; sealed stays sealed)."""
-    from workers.ops.backup import export_config, summary
+    from alertrelay.workers.ops.backup import export_config, summary
 
     settings, conn = _ops_runtime()
     data = export_config(conn, settings.secret_bytes())
@@ -332,7 +332,7 @@ def export_(file: Path = typer.Argument(..., dir_okay=False, help="JSON file to 
 @app.command("import")
 def import_(file: Path = typer.Argument(..., exists=True, dir_okay=False, help="a file `alertrelay export` wrote")) -> None:
     """Restore an exported configuration into an empty Redis (same secret key as the export)."""
-    from workers.ops.backup import BackupError, import_config, summary
+    from alertrelay.workers.ops.backup import BackupError, import_config, summary
 
     settings, conn = _ops_runtime()
     try:
@@ -353,8 +353,8 @@ def rotate_key_(
     """Move to a new secret key (relay stopped): reseal every sealed value, re-key every known pseudonym."""
     import os
 
-    from config.areas import load_areas
-    from workers.ops.rotate import RotationError, rotate_key
+    from alertrelay.config.areas import load_areas
+    from alertrelay.workers.ops.rotate import RotationError, rotate_key
 
     settings, conn = _ops_runtime()
     if new_key_file is not None:
@@ -396,7 +396,7 @@ def purge(
     """Delete everything about incidents and reports now (alerts, deliveries, queued jobs); keep the config."""
     from rq import Worker
 
-    from workers.ops.retention import purge as purge_all
+    from alertrelay.workers.ops.retention import purge as purge_all
 
     settings, conn = _ops_runtime()
     if not yes and not typer.confirm("Delete every incident, report, alert and queued job in this Redis now?"):
@@ -413,7 +413,7 @@ def purge(
 @app.command()
 def doctor(as_json: bool = typer.Option(False, "--json", help="one JSON object: {ok, checks: [{name, ok, verdict, fix, needed}]}")) -> None:
     """Check Redis, the secret key, areas.toml, Signal, Twilio, the clock and the workers; exit 0 only if healthy."""
-    from workers.ops.doctor import as_json as to_json, as_text, healthy, run_checks
+    from alertrelay.workers.ops.doctor import as_json as to_json, as_text, healthy, run_checks
 
     settings, conn = _ops_runtime()
     checks = run_checks(settings, conn)

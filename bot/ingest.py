@@ -19,18 +19,18 @@ from datetime import datetime
 import redis
 from rq import Queue
 
-from bot import keys
-from bot.core.models import Envelope, InboundMessage
-from bot.identity import Identity, InvalidAddress, normalise_address, scrub_numbers
-from bot.queues import RETRY_KICK
-from bot.regions import RegionRoutes
-from bot.scripts import run_script
+from alertrelay.bot import keys
+from alertrelay.bot.core.models import Envelope, InboundMessage
+from alertrelay.bot.identity import Identity, InvalidAddress, normalise_address, scrub_numbers
+from alertrelay.bot.queues import RETRY_KICK
+from alertrelay.bot.regions import RegionRoutes
+from alertrelay.bot.scripts import run_script
 
 log = logging.getLogger(__name__)
 
 MAX_TEXT_CHARS = 4000
 """Longer texts are cut: no real report is longer, and a 1 MB message must not clog the pipeline."""
-DRAIN_JOB = "workers.jobs.drain_inbox"
+DRAIN_JOB = "alertrelay.workers.jobs.drain_inbox"
 
 _ADMIT = """
 if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then

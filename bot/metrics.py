@@ -21,8 +21,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from bot import keys
-from bot.errors import PermanentError
+from alertrelay.bot import keys
+from alertrelay.bot.errors import PermanentError
 
 ENV = "PROMETHEUS_MULTIPROC_DIR"
 SUBDIR = "metrics"
@@ -234,7 +234,7 @@ class RedisStateCollector:
         from prometheus_client.core import GaugeMetricFamily
         from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegistry
 
-        from bot.regions import all_regions
+        from alertrelay.bot.regions import all_regions
 
         up = GaugeMetricFamily("alertrelay_redis_up", "1 when Redis answered this scrape")
         queue = self.queue

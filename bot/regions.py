@@ -19,9 +19,9 @@ from collections.abc import Callable
 
 import redis
 
-from bot import keys
-from bot.core.areas import GroupConfig, Router, UnknownArea
-from bot.core.models import InboundMessage
+from alertrelay.bot import keys
+from alertrelay.bot.core.areas import GroupConfig, Router, UnknownArea
+from alertrelay.bot.core.models import InboundMessage
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ def gazetteer_locate() -> Locate:
     def locate(message: InboundMessage) -> tuple[float, float] | None:
         if message.location is not None:
             return message.location
-        from bot.geo import load_gazetteer
+        from alertrelay.bot.geo import load_gazetteer
 
         gaz = load_gazetteer()
         found = gaz.geocode(message.text) or gaz.pin_in_text(message.text)
@@ -91,7 +91,7 @@ class RegionRoutes:
 
     @staticmethod
     def _build_router(groups: list[GroupConfig]) -> Router | None:
-        from bot.geo import load_gazetteer
+        from alertrelay.bot.geo import load_gazetteer
 
         shape_of = load_gazetteer().area_shape
         usable = []

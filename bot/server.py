@@ -13,13 +13,13 @@ import redis
 from aiohttp import web
 from rq import Queue
 
-from bot import metrics
-from bot.core.models import InboundMessage
-from bot.durability import durable_ack
-from bot.identity import Identity
-from bot.ingest import ingest
-from bot.regions import RegionRoutes
-from config.settings import Settings
+from alertrelay.bot import metrics
+from alertrelay.bot.core.models import InboundMessage
+from alertrelay.bot.durability import durable_ack
+from alertrelay.bot.identity import Identity
+from alertrelay.bot.ingest import ingest
+from alertrelay.bot.regions import RegionRoutes
+from alertrelay.config.settings import Settings
 
 log = logging.getLogger(__name__)
 

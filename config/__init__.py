@@ -1,3 +1,3 @@
-from config.settings import Settings, load_settings
+from alertrelay.config.settings import Settings, load_settings
 
 __all__ = ["Settings", "load_settings"]

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from bot.core.areas import AreasFile
-from bot.core.models import Policy
+from alertrelay.bot.core.areas import AreasFile
+from alertrelay.bot.core.models import Policy
 
 
 class AreasFileError(ValueError):

@@ -13,7 +13,7 @@ import logging
 import re
 from datetime import datetime, timezone
 
-from config.settings import Settings
+from alertrelay.config.settings import Settings
 
 _SHAPES = (("message_key", re.compile(r"[0-9a-f]{24}")), ("incident", re.compile(r"i\d+")),
            ("alert", re.compile(r"a\d+")))
@@ -21,7 +21,7 @@ IDS = ("message_key", "incident", "alert")
 
 
 def _scrub(text: str) -> str:
-    from bot.identity import scrub_numbers
+    from alertrelay.bot.identity import scrub_numbers
 
     return scrub_numbers(text)
 

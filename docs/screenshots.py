@@ -22,12 +22,12 @@ sys.path.insert(0, str(REPO))
 
 from pydantic import SecretStr  # noqa: E402
 
-from bot import keys  # noqa: E402
-from bot.server import BotContext, build_app, serve  # noqa: E402
-from config.settings import Settings  # noqa: E402
-from workers.drill import run_drill  # noqa: E402
-from workers.map_service import map_registrar  # noqa: E402
-from workers.runtime import Runtime  # noqa: E402
+from alertrelay.bot import keys  # noqa: E402
+from alertrelay.bot.server import BotContext, build_app, serve  # noqa: E402
+from alertrelay.config.settings import Settings  # noqa: E402
+from alertrelay.workers.drill import run_drill  # noqa: E402
+from alertrelay.workers.map_service import map_registrar  # noqa: E402
+from alertrelay.workers.runtime import Runtime  # noqa: E402
 
 SCENARIO = REPO / "examples" / "drill.jsonl"
 AREAS = REPO / "config" / "example.areas.toml"

@@ -14,12 +14,12 @@ import redis
 from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 
-from bot.core.models import InboundMessage
-from bot.ingest import ingest
-from bot.transports.recording import RecordingSender
-from config.settings import Settings
-from workers.redis_conn import EmbeddedRedis, connect
-from workers.runtime import Runtime, set_runtime
+from alertrelay.bot.core.models import InboundMessage
+from alertrelay.bot.ingest import ingest
+from alertrelay.bot.transports.recording import RecordingSender
+from alertrelay.config.settings import Settings
+from alertrelay.workers.redis_conn import EmbeddedRedis, connect
+from alertrelay.workers.runtime import Runtime, set_runtime
 
 REPO = Path(__file__).resolve().parents[1]
 # beside the checkout; a worktree elsewhere points at it with ALERTRELAY_SHARED_CORPUS
@@ -52,8 +52,8 @@ def settings(tmp_path: Path, redis_server: EmbeddedRedis) -> Settings:
 
 @pytest.fixture
 def rt(settings: Settings, conn: redis.Redis) -> Iterator[Runtime]:
-    from config.areas import load_areas
-    from workers.config_state import seed_config
+    from alertrelay.config.areas import load_areas
+    from alertrelay.workers.config_state import seed_config
 
     runtime = Runtime(settings, conn=conn, sender=RecordingSender(settings.outbox))  # type: ignore[arg-type]
     seed_config(conn, load_areas(settings.areas), runtime.identity)
@@ -100,7 +100,7 @@ class Relay:
         SimpleWorker([self.rt.queue], connection=self.rt.conn, serializer=JSONSerializer).work(burst=True)
 
     def sweep(self, at: datetime) -> None:
-        from workers.pipeline import sweep
+        from alertrelay.workers.pipeline import sweep
 
         sweep(self.rt, at)
         self.work()

@@ -9,15 +9,15 @@ import signal
 import time
 from typing import Any
 
-from config.settings import Settings
+from alertrelay.config.settings import Settings
 
 
 def _deliver(settings: Settings, channel: str, group: str, items: list[list[str]]) -> None:
-    from bot.transports.signal_sender import SignalSender
-    from bot.transports.twilio_sender import TwilioSender
-    from workers.delivery import deliver
-    from workers.redis_conn import connect
-    from workers.runtime import Runtime, set_runtime
+    from alertrelay.bot.transports.signal_sender import SignalSender
+    from alertrelay.bot.transports.twilio_sender import TwilioSender
+    from alertrelay.workers.delivery import deliver
+    from alertrelay.workers.redis_conn import connect
+    from alertrelay.workers.runtime import Runtime, set_runtime
 
     conn = connect(settings.redis_url or "")
     rt = Runtime(settings, conn=conn)

@@ -19,17 +19,17 @@ import pytest
 import redis
 from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 
-from bot.core.models import InboundMessage
-from bot.ingest import ingest
-from bot.transports.recording import RecordingSender
-from config.areas import load_areas
-from config.settings import Settings
-from bot import keys
-from workers.config_state import seed_config
-from workers.drill import outstanding_jobs
-from workers.main import start_worker_processes
-from workers.redis_conn import EmbeddedRedis
-from workers.runtime import Runtime
+from alertrelay.bot.core.models import InboundMessage
+from alertrelay.bot.ingest import ingest
+from alertrelay.bot.transports.recording import RecordingSender
+from alertrelay.config.areas import load_areas
+from alertrelay.config.settings import Settings
+from alertrelay.bot import keys
+from alertrelay.workers.config_state import seed_config
+from alertrelay.workers.drill import outstanding_jobs
+from alertrelay.workers.main import start_worker_processes
+from alertrelay.workers.redis_conn import EmbeddedRedis
+from alertrelay.workers.runtime import Runtime
 
 AREAS = """
 [policy]

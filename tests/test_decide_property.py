@@ -11,15 +11,15 @@ from datetime import timedelta
 import redis
 from hypothesis import HealthCheck, event, given, settings, strategies as st
 
-from bot.core.decide import IncidentState, Message, after, decide, voices
-from bot.core.models import Envelope, Policy
-from bot.geo import GeoResult
-from bot import keys
-from config.areas import load_areas
-from workers import incidents
-from workers.config_state import seed_config
-from workers.decisions import apply_message
-from workers.runtime import Runtime
+from alertrelay.bot.core.decide import IncidentState, Message, after, decide, voices
+from alertrelay.bot.core.models import Envelope, Policy
+from alertrelay.bot.geo import GeoResult
+from alertrelay.bot import keys
+from alertrelay.config.areas import load_areas
+from alertrelay.workers import incidents
+from alertrelay.workers.config_state import seed_config
+from alertrelay.workers.decisions import apply_message
+from alertrelay.workers.runtime import Runtime
 from tests.conftest import T0
 
 POINT = GeoResult(lat=44.94838, lon=-93.25235, precision="point", place="Lake St E & Bloomington Av S",

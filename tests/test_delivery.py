@@ -10,9 +10,9 @@ from rq.job import Job
 from rq.serializers import JSONSerializer
 
 from tests.conftest import T0, Relay
-from bot.core.models import InboundMessage
-from bot.ingest import ingest
-from workers.delivery import deliver
+from alertrelay.bot.core.models import InboundMessage
+from alertrelay.bot.ingest import ingest
+from alertrelay.workers.delivery import deliver
 
 CHICAGO = "ICE at Franklin & Chicago right now, 2 unmarked SUVs"
 CHICAGO_2 = "agents checking IDs at franklin and chicago bus stop"
@@ -38,7 +38,7 @@ def test_two_alerts_of_one_batch_to_one_group_go_out_in_one_job_once_each(relay:
         ("a1", "franklin-en"): 1, ("a2", "franklin-en"): 1}
     finished = relay.rt.queue.finished_job_registry.get_job_ids()
     jobs = [Job.fetch(i, connection=relay.rt.conn, serializer=JSONSerializer) for i in finished]
-    franklin = [j for j in jobs if j.func_name == "workers.delivery.deliver" and j.args[0] == "franklin-en"]
+    franklin = [j for j in jobs if j.func_name == "alertrelay.workers.delivery.deliver" and j.args[0] == "franklin-en"]
     assert len(franklin) == 1 and [item[0] for item in franklin[0].args[1]] == ["a1", "a2"]
 
     # the same job run again (a retry after a crash) sends nothing twice

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO, SHARED_CORPUS
-from workers.drill import DrillError, check, load_scenario, run_drill
+from alertrelay.workers.drill import DrillError, check, load_scenario, run_drill
 
 EXAMPLE = REPO / "examples" / "drill.jsonl"
 EXAMPLE_TRUTH = REPO / "examples" / "drill.truth.json"
@@ -51,7 +51,7 @@ def test_privacy_no_number_in_the_append_only_file_or_logs(tmp_path: Path) -> No
     areas = SHARED_CORPUS / "areas.toml" if CORPUS else EXAMPLE_AREAS
     data_dir = tmp_path / "drill"
     run_drill(scenario, areas, data_dir=data_dir, log_level="INFO")
-    from workers.redis_conn import _embedded
+    from alertrelay.workers.redis_conn import _embedded
 
     _embedded.pop(data_dir.resolve()).stop()  # flush and close the AOF
     identities = set()
@@ -87,7 +87,7 @@ def test_cli_drill_prints_lines_and_exits_nonzero_on_a_miss(tmp_path: Path) -> N
     wrong = tmp_path / "wrong.truth.json"
     wrong.write_text(json.dumps(truth))
     out = tmp_path / "out.jsonl"
-    run = subprocess.run([sys.executable, "-m", "bot.cli", "drill", str(EXAMPLE), "--out", str(out),
+    run = subprocess.run([sys.executable, "-m", "alertrelay.bot.cli", "drill", str(EXAMPLE), "--out", str(out),
                           "--check", str(wrong)], capture_output=True, text=True, cwd=REPO, timeout=120)
     assert run.returncode == 1
     assert "MISS" in run.stderr and "expected e02" in run.stderr
@@ -127,7 +127,7 @@ def test_message_clock_on_a_synthetic_drill_with_expiries_and_redeliveries(tmp_p
     lines are redelivered, the last one too; both replays send the same bytes, also when the drill may only
     queue a few messages ahead of the drainer (as a month-long one does, to stay under the inbox's cap)."""
     from bench.drill_scenario import scenario
-    from workers import drill
+    from alertrelay.workers import drill
 
     lines = scenario(300, seed=3)
     assert lines[-1] == lines[-2] and len({line["id"] for line in lines}) < len(lines)
@@ -156,7 +156,7 @@ def test_a_scenario_out_of_time_order_is_replayed_stepwise(tmp_path: Path) -> No
 def test_cli_writes_json_lines_to_a_pipe_and_a_timeline_when_asked(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from bot.cli import app
+    from alertrelay.bot.cli import app
 
     runner = CliRunner()
     piped = runner.invoke(app, ["drill", str(EXAMPLE)])

@@ -20,23 +20,23 @@ from typing import Any
 import pytest
 import redis
 
-from bot import keys
-from bot.ingest import message_key
-from bot.keys import twilio as tk
-from bot.transports.signal_sender import SignalSender
-from bot.transports.twilio_sender import TwilioSender
-from config.areas import load_areas
-from config.settings import Settings
+from alertrelay.bot import keys
+from alertrelay.bot.ingest import message_key
+from alertrelay.bot.keys import twilio as tk
+from alertrelay.bot.transports.signal_sender import SignalSender
+from alertrelay.bot.transports.twilio_sender import TwilioSender
+from alertrelay.config.areas import load_areas
+from alertrelay.config.settings import Settings
 from tests.conftest import T0
 from tests.fakes.signal_api import FakeSignalApi, make_group
 from tests.fakes.twilio_api import FakeTwilio, Sent
 from tests.killable_worker import KillableWorker
 from tests.transports.twilio_harness import ACCOUNT, twilio_settings
-from workers import delivery
-from workers.config_state import seed_config
-from workers.delivery import deliver
-from workers.redis_conn import EmbeddedRedis, connect
-from workers.runtime import Runtime, set_runtime
+from alertrelay.workers import delivery
+from alertrelay.workers.config_state import seed_config
+from alertrelay.workers.delivery import deliver
+from alertrelay.workers.redis_conn import EmbeddedRedis, connect
+from alertrelay.workers.runtime import Runtime, set_runtime
 
 SUR = ["whatsapp:+16125559101", "whatsapp:+16125559102"]
 ITEMS = [["a1", "alert", T0.isoformat(), ""]]
@@ -323,7 +323,7 @@ def test_signal_unreachable_releases_the_claim_and_the_retry_sends_once(
 
 def test_the_outbox_is_asked_like_a_provider_after_a_lease(rt: Runtime) -> None:
     """Drills and local runs: the outbox file is what was sent; a line is there whole or not at all."""
-    from bot.transports.recording import RecordingSender
+    from alertrelay.bot.transports.recording import RecordingSender
 
     rt.settings = rt.settings.model_copy(update={"delivery_lease_s": 0})
     store_alert(rt.conn, "sur-es")
@@ -355,7 +355,7 @@ def test_a_status_callback_records_which_send_carried_a_token(settings: Settings
 
 
 def test_the_durable_ack_fsyncs_the_embedded_redis_aof_and_refuses_nonsense(conn: redis.Redis) -> None:
-    from bot.durability import _aof_file, durable_ack
+    from alertrelay.bot.durability import _aof_file, durable_ack
 
     path = _aof_file(conn)
     assert path is not None and path.name == "appendonly.aof" and path.is_file()

@@ -7,12 +7,12 @@ import logging
 import subprocess
 import sys
 
-from config.logging import JsonLinesFormatter, ScrubbingFormatter
+from alertrelay.config.logging import JsonLinesFormatter, ScrubbingFormatter
 from tests.conftest import REPO
 
 
 def record(level: int, msg: str, *args: object, **extra: object) -> logging.LogRecord:
-    rec = logging.LogRecord("workers.pipeline", level, __file__, 1, msg, args, None)
+    rec = logging.LogRecord("alertrelay.workers.pipeline", level, __file__, 1, msg, args, None)
     rec.__dict__.update(extra)
     return rec
 
@@ -24,7 +24,7 @@ def test_one_object_per_line_with_the_ids() -> None:
     data = json.loads(line)
     assert "\n" not in line
     assert (data["incident"], data["alert"], data["message_key"]) == ("i12", "a3", "0123456789abcdef01234567")
-    assert data["level"] == "INFO" and data["logger"] == "workers.pipeline" and data["ts"].endswith("+00:00")
+    assert data["level"] == "INFO" and data["logger"] == "alertrelay.workers.pipeline" and data["ts"].endswith("+00:00")
     assert json.loads(fmt.format(record(logging.INFO, "sent", incident="i7")))["incident"] == "i7"
 
 

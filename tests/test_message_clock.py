@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.models import InboundMessage
-from bot.identity import InvalidAddress
-from bot.ingest import ingest, ingest_on_message_clock, prepare_on_message_clock
+from alertrelay.bot.core.models import InboundMessage
+from alertrelay.bot.identity import InvalidAddress
+from alertrelay.bot.ingest import ingest, ingest_on_message_clock, prepare_on_message_clock
 from tests.conftest import REPO, T0, Relay
-from workers.drill import run_drill
+from alertrelay.workers.drill import run_drill
 
 EXAMPLE = REPO / "examples" / "drill.jsonl"
 EXAMPLE_AREAS = REPO / "config" / "example.areas.toml"

@@ -8,13 +8,13 @@ from datetime import timedelta
 import redis
 
 from tests.conftest import T0, Relay
-from bot import keys
-from workers import incidents
-from workers.incidents import OpenIncidents
-from workers.pipeline import process
-from bot.core.models import InboundMessage
-from bot.ingest import envelope_for
-from workers.runtime import Runtime, set_runtime
+from alertrelay.bot import keys
+from alertrelay.workers import incidents
+from alertrelay.workers.incidents import OpenIncidents
+from alertrelay.workers.pipeline import process
+from alertrelay.bot.core.models import InboundMessage
+from alertrelay.bot.ingest import envelope_for
+from alertrelay.workers.runtime import Runtime, set_runtime
 
 REPORT_A = "ICE at Franklin & Chicago rn, 2 unmarked SUVs by the bus stop"
 REPORT_B = "la migra en la franklin con chicago, estan parando a la gente"

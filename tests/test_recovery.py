@@ -11,14 +11,14 @@ from rq.queue import Queue
 from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 from rq.serializers import JSONSerializer
 
-from bot import keys
-from bot.core.models import InboundMessage
-from bot.ingest import ingest
+from alertrelay.bot import keys
+from alertrelay.bot.core.models import InboundMessage
+from alertrelay.bot.ingest import ingest
 from tests.conftest import T0, Relay
-from workers.recovery import beat, liveness_s, recover
-from workers.runtime import Runtime
+from alertrelay.workers.recovery import beat, liveness_s, recover
+from alertrelay.workers.runtime import Runtime
 
-NOOP = "workers.jobs.sweep_incidents"  # any importable job: these tests never run it
+NOOP = "alertrelay.workers.jobs.sweep_incidents"  # any importable job: these tests never run it
 
 
 def _started_by(rt: Runtime, job_id: str, *, beat_age_s: float) -> tuple[SimpleWorker, Job]:

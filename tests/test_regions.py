@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 import redis
 
-from bot import keys
-from bot.core.models import InboundMessage
-from bot.regions import RegionRoutes, region_names
-from config.areas import AreasFileError, load_areas
+from alertrelay.bot import keys
+from alertrelay.bot.core.models import InboundMessage
+from alertrelay.bot.regions import RegionRoutes, region_names
+from alertrelay.config.areas import AreasFileError, load_areas
 from tests.conftest import REPO
-from workers.config_state import seed_config
-from workers.drill import load_scenario, run_drill
+from alertrelay.workers.config_state import seed_config
+from alertrelay.workers.drill import load_scenario, run_drill
 
 EXAMPLE = REPO / "examples" / "drill.jsonl"
 EXAMPLE_AREAS = REPO / "config" / "example.areas.toml"

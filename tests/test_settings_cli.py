@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bot import keys
-from bot.cli import app
-from config.settings import Settings, as_environment
+from alertrelay.bot import keys
+from alertrelay.bot.cli import app
+from alertrelay.config.settings import Settings, as_environment
 from tests.conftest import REPO
-from workers.redis_conn import EmbeddedRedis, connect
+from alertrelay.workers.redis_conn import EmbeddedRedis, connect
 
 EXAMPLE = REPO / "examples" / "drill.jsonl"
 EXAMPLE_AREAS = REPO / "config" / "example.areas.toml"
@@ -59,7 +59,7 @@ def test_environment_beats_dotenv_and_dotenv_beats_defaults(clean_env: pytest.Mo
 
 
 def test_flags_not_given_do_not_hide_the_environment(clean_env: pytest.MonkeyPatch) -> None:
-    from config.settings import load_settings
+    from alertrelay.config.settings import load_settings
 
     clean_env.setenv("ALERTRELAY_REDIS_URL", "redis://example.invalid:6379/3")
     assert load_settings(redis_url=None).redis_url == "redis://example.invalid:6379/3"
@@ -113,7 +113,7 @@ def test_drill_keeps_its_files_in_the_data_dir_of_the_environment(clean_env: pyt
     code, _, err = drill("--data-dir", str(flagged))  # the flag beats the environment
     assert code == 0, err
     assert (flagged / "outbox.jsonl").exists()
-    from workers.redis_conn import _embedded
+    from alertrelay.workers.redis_conn import _embedded
 
     for path in (kept, flagged):
         server = _embedded.pop((path / "redis").resolve(), None)
@@ -157,13 +157,13 @@ def test_worker_works_the_queue_of_the_environment(clean_env: pytest.MonkeyPatch
                                                    own_redis: EmbeddedRedis) -> None:
     from rq.job import Job
 
-    from bot.queues import RETRY_DRAIN, enqueue_once, job_id
-    from workers.runtime import Runtime
+    from alertrelay.bot.queues import RETRY_DRAIN, enqueue_once, job_id
+    from alertrelay.workers.runtime import Runtime
 
     rt = Runtime(Settings(redis_url=own_redis.url, data_dir=tmp_path, secret_key="k" * 32))
-    enqueue_once(rt.queue, "workers.jobs.sweep_incidents", id_=job_id("sweep", "test"), retry=RETRY_DRAIN,
+    enqueue_once(rt.queue, "alertrelay.workers.jobs.sweep_incidents", id_=job_id("sweep", "test"), retry=RETRY_DRAIN,
                  timeout_s=30)
-    subprocess.run([sys.executable, "-m", "bot.cli", "worker", "--burst"], check=True, timeout=120,
+    subprocess.run([sys.executable, "-m", "alertrelay.bot.cli", "worker", "--burst"], check=True, timeout=120,
                    env=child_env(redis_url=own_redis.url, data_dir=str(tmp_path), secret_key="k" * 32,
                                  log_level="WARNING"), cwd=tmp_path)
     job = Job.fetch(job_id("sweep", "test"), connection=rt.conn, serializer=rt.queue.serializer)
@@ -187,7 +187,7 @@ def free_port() -> int:
 def test_run_listens_and_seeds_as_the_environment_says(clean_env: pytest.MonkeyPatch, tmp_path: Path,
                                                        own_redis: EmbeddedRedis) -> None:
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "run", "--workers", "0"], cwd=tmp_path,
+    proc = subprocess.Popen([sys.executable, "-m", "alertrelay.bot.cli", "run", "--workers", "0"], cwd=tmp_path,
                             env=child_env(redis_url=own_redis.url, data_dir=str(tmp_path), http_port=str(port),
                                           areas=str(EXAMPLE_AREAS), log_level="WARNING"),
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

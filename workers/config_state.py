@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING, TypeVar
 import redis
 from pydantic import BaseModel, TypeAdapter
 
-from bot.core.areas import AreaSpec, AreasFile, GroupConfig
-from bot.core.models import Policy
-from bot.identity import Identity, scrub_numbers
-from bot import keys
+from alertrelay.bot.core.areas import AreaSpec, AreasFile, GroupConfig
+from alertrelay.bot.core.models import Policy
+from alertrelay.bot.identity import Identity, scrub_numbers
+from alertrelay.bot import keys
 
 if TYPE_CHECKING:
-    from config.settings import Settings
+    from alertrelay.config.settings import Settings
 
 
 @dataclass
@@ -140,7 +140,7 @@ def audit(conn: redis.Redis, *, at: str, actor: str, role: str, action: str, det
           settings: "Settings") -> None:
     """One audit entry, the trail capped by audit_max_entries and audit_max_age_s (workers/ops/retention.py)
     of `settings`."""
-    from workers.ops.retention import write_audit
+    from alertrelay.workers.ops.retention import write_audit
 
     write_audit(conn, {"at": at, "actor": actor, "role": role, "action": action,
                        "detail": scrub_numbers(detail)[:500], "ok": "1" if ok else "0"},

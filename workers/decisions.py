@@ -12,14 +12,14 @@ import json
 import logging
 from dataclasses import replace
 
-from bot.core.decide import Decision, IncidentState, Message, after, decide
-from bot.core.matching import ACTIVE_STATES, IncidentView, Sighting, choose_incident
-from bot.core.models import Envelope
-from bot.core.textsim import is_copy, simplify
-from bot import keys, metrics
-from workers import incidents
-from workers.delivery import announce
-from workers.runtime import Runtime
+from alertrelay.bot.core.decide import Decision, IncidentState, Message, after, decide
+from alertrelay.bot.core.matching import ACTIVE_STATES, IncidentView, Sighting, choose_incident
+from alertrelay.bot.core.models import Envelope
+from alertrelay.bot.core.textsim import is_copy, simplify
+from alertrelay.bot import keys, metrics
+from alertrelay.workers import incidents
+from alertrelay.workers.delivery import announce
+from alertrelay.workers.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ def sighting_for(rt: Runtime, geo, at_s: float) -> Sighting:  # type: ignore[no-
 
 
 def area_contains(rt: Runtime):  # type: ignore[no-untyped-def]
-    from bot.core.geometry import covers
+    from alertrelay.bot.core.geometry import covers
 
     def contains(name: str, lat: float, lon: float) -> bool:
         shape = rt.gazetteer.area_shape(name)

@@ -11,16 +11,16 @@ from datetime import datetime, timedelta, timezone
 
 import redis
 
-from bot.core.render import AlertFacts, render
-from bot.core.models import Envelope
-from bot.errors import CannotTell, NotSent, PermanentError, TransientError
-from bot.ingest import message_key
-from bot.transports.base import Outbound
-from bot import keys, metrics
-from workers import incidents
-from bot.queues import RETRY_DELIVERY, enqueue_once, job_id
-from bot.durability import durable_ack
-from workers.runtime import Runtime, runtime
+from alertrelay.bot.core.render import AlertFacts, render
+from alertrelay.bot.core.models import Envelope
+from alertrelay.bot.errors import CannotTell, NotSent, PermanentError, TransientError
+from alertrelay.bot.ingest import message_key
+from alertrelay.bot.transports.base import Outbound
+from alertrelay.bot import keys, metrics
+from alertrelay.workers import incidents
+from alertrelay.bot.queues import RETRY_DELIVERY, enqueue_once, job_id
+from alertrelay.bot.durability import durable_ack
+from alertrelay.workers.runtime import Runtime, runtime
 
 log = logging.getLogger(__name__)
 

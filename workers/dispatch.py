@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import logging
 
-from bot.core.areas import UnknownArea, area_shape
-from bot.core.geometry import covers
-from bot.core.models import Envelope
-from bot.core.render import SEEN
-from bot.ingest import message_key
-from bot import keys
-from workers.runtime import Runtime
+from alertrelay.bot.core.areas import UnknownArea, area_shape
+from alertrelay.bot.core.geometry import covers
+from alertrelay.bot.core.models import Envelope
+from alertrelay.bot.core.render import SEEN
+from alertrelay.bot.ingest import message_key
+from alertrelay.bot import keys
+from alertrelay.workers.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

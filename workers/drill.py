@@ -20,20 +20,20 @@ from pydantic import ValidationError
 from rq import Worker
 from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 
-from bot import metrics
-from bot.core.models import InboundMessage
-from bot.core.scoring import Score, score
-from bot.core.models import Envelope
-from bot.ingest import ClockedMessage, ingest, ingest_on_message_clock, message_key, prepare_on_message_clock
-from bot.regions import RegionRoutes, all_regions
-from bot.transports.recording import RecordingSender
-from config.areas import load_areas
-from config.settings import Settings
-from bot import keys
-from workers.config_state import seed_config
-from workers.main import start_worker_processes
-from workers.pipeline import sweep
-from workers.runtime import Runtime
+from alertrelay.bot import metrics
+from alertrelay.bot.core.models import InboundMessage
+from alertrelay.bot.core.scoring import Score, score
+from alertrelay.bot.core.models import Envelope
+from alertrelay.bot.ingest import ClockedMessage, ingest, ingest_on_message_clock, message_key, prepare_on_message_clock
+from alertrelay.bot.regions import RegionRoutes, all_regions
+from alertrelay.bot.transports.recording import RecordingSender
+from alertrelay.config.areas import load_areas
+from alertrelay.config.settings import Settings
+from alertrelay.bot import keys
+from alertrelay.workers.config_state import seed_config
+from alertrelay.workers.main import start_worker_processes
+from alertrelay.workers.pipeline import sweep
+from alertrelay.workers.runtime import Runtime
 
 KIND_ORDER = {"alert": 0, "update": 1, "all_clear": 2, "retraction": 3, "reply": 4}
 MESSAGE_TIMEOUT_S = 30.0
@@ -209,7 +209,7 @@ def run_drill(scenario: Path, areas: Path, *, workers: int = 1, data_dir: Path |
             metrics_http.shutdown()
         restore_metrics()
         if own_dir:
-            from workers.redis_conn import _embedded
+            from alertrelay.workers.redis_conn import _embedded
 
             server = _embedded.pop(root.resolve(), None)
             if server is not None:

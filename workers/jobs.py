@@ -9,16 +9,16 @@ import socket
 import time
 from datetime import datetime, timezone
 
-from bot.core.models import Envelope
-from bot.ingest import kick_drain
-from bot.regions import all_regions
-from bot.scripts import run_script
-from bot import keys
-from workers.delivery import flush_announcements, flush_replies
-from workers.ops.retention import trim_streams
-from workers.pipeline import process, sweep, sweep_on_message_clock
-from workers.recovery import ensure_drain
-from workers.runtime import runtime
+from alertrelay.bot.core.models import Envelope
+from alertrelay.bot.ingest import kick_drain
+from alertrelay.bot.regions import all_regions
+from alertrelay.bot.scripts import run_script
+from alertrelay.bot import keys
+from alertrelay.workers.delivery import flush_announcements, flush_replies
+from alertrelay.workers.ops.retention import trim_streams
+from alertrelay.workers.pipeline import process, sweep, sweep_on_message_clock
+from alertrelay.workers.recovery import ensure_drain
+from alertrelay.workers.runtime import runtime
 
 log = logging.getLogger(__name__)
 

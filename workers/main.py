@@ -12,12 +12,12 @@ import redis
 from rq import SimpleWorker, Worker
 from rq.serializers import JSONSerializer
 
-from bot import metrics
-from config.logging import configure_logging
-from config.settings import Settings, as_environment
-from bot.queues import RETRY_DRAIN, enqueue_once, job_id
-from workers.recovery import beat, forget, keep
-from workers.runtime import Runtime, set_runtime
+from alertrelay.bot import metrics
+from alertrelay.config.logging import configure_logging
+from alertrelay.config.settings import Settings, as_environment
+from alertrelay.bot.queues import RETRY_DRAIN, enqueue_once, job_id
+from alertrelay.workers.recovery import beat, forget, keep
+from alertrelay.workers.runtime import Runtime, set_runtime
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ def ticker(rt: Runtime, stop: threading.Event) -> None:
     while not stop.wait(tick_s):
         slot = int(time.time() // tick_s)
         try:
-            enqueue_once(rt.queue, "workers.jobs.sweep_incidents", id_=job_id("sweep", str(slot)),
+            enqueue_once(rt.queue, "alertrelay.workers.jobs.sweep_incidents", id_=job_id("sweep", str(slot)),
                          retry=RETRY_DRAIN, timeout_s=rt.settings.job_timeout_s)
         except Exception:  # Redis restarting: try again next tick
             log.exception("could not queue the sweep")
@@ -151,7 +151,7 @@ def start_worker_processes(rt: Runtime, count: int, *, tick: bool = True, log_di
 
     procs = []
     for number in range(count):
-        args = [sys.executable, "-m", "workers.main"] + ([] if tick else ["--no-tick"])
+        args = [sys.executable, "-m", "alertrelay.workers.main"] + ([] if tick else ["--no-tick"])
         if log_dir is None:
             procs.append(subprocess.Popen(args, env=worker_env(rt), stdin=subprocess.DEVNULL))
             continue

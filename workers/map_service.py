@@ -8,11 +8,11 @@ from collections.abc import Callable
 
 from aiohttp import web
 
-from bot.map.areas import AreaBook
-from bot.map.web import MapService, register
-from bot.server import BotContext, Registrar
-from workers.commands.audit import KIND_WORDS, WHY_WORDS
-from workers.runtime import Runtime
+from alertrelay.bot.map.areas import AreaBook
+from alertrelay.bot.map.web import MapService, register
+from alertrelay.bot.server import BotContext, Registrar
+from alertrelay.workers.commands.audit import KIND_WORDS, WHY_WORDS
+from alertrelay.workers.runtime import Runtime
 
 
 def map_service(ctx: BotContext, clock: Callable[[], float] = time.time) -> MapService:

@@ -9,19 +9,19 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 
-from bot.core.matching import ACTIVE_STATES, choose_incident
-from bot.core.models import Context, Envelope, Kind
-from bot.core.parsing import parse
-from bot.core.render import reply_ack, reply_not_counted, reply_past, reply_where
-from bot import metrics
-from workers import incidents
-from workers.commands.alerts import verifier_verdict
-from workers.commands.table import handle_command
-from workers.decisions import apply_message, area_contains, sighting_for, take_snapshot
-from workers.delivery import announce, queue_reply
-from workers.dispatch import dispatch_verifiers
-from workers.reactions import react_to
-from workers.runtime import Runtime
+from alertrelay.bot.core.matching import ACTIVE_STATES, choose_incident
+from alertrelay.bot.core.models import Context, Envelope, Kind
+from alertrelay.bot.core.parsing import parse
+from alertrelay.bot.core.render import reply_ack, reply_not_counted, reply_past, reply_where
+from alertrelay.bot import metrics
+from alertrelay.workers import incidents
+from alertrelay.workers.commands.alerts import verifier_verdict
+from alertrelay.workers.commands.table import handle_command
+from alertrelay.workers.decisions import apply_message, area_contains, sighting_for, take_snapshot
+from alertrelay.workers.delivery import announce, queue_reply
+from alertrelay.workers.dispatch import dispatch_verifiers
+from alertrelay.workers.reactions import react_to
+from alertrelay.workers.runtime import Runtime
 
 def locate(rt: Runtime, env: Envelope):  # type: ignore[no-untyped-def]
     gaz = rt.gazetteer

@@ -11,11 +11,11 @@ from __future__ import annotations
 import json
 import logging
 
-from bot.transports.signal_inbound import react_target_key
-from bot import keys
-from bot.queues import RETRY_REACTION, enqueue_once, job_id
-from workers import incidents
-from workers.runtime import Runtime, runtime
+from alertrelay.bot.transports.signal_inbound import react_target_key
+from alertrelay.bot import keys
+from alertrelay.bot.queues import RETRY_REACTION, enqueue_once, job_id
+from alertrelay.workers import incidents
+from alertrelay.workers.runtime import Runtime, runtime
 
 log = logging.getLogger(__name__)
 

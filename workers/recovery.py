@@ -33,12 +33,12 @@ from rq.job import Job, JobStatus
 from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 from rq.utils import parse_composite_key
 
-from bot import keys
-from bot.ingest import kick_drain
-from bot.regions import all_regions
-from bot.scripts import run_script
-from config.settings import Settings
-from workers.runtime import Runtime
+from alertrelay.bot import keys
+from alertrelay.bot.ingest import kick_drain
+from alertrelay.bot.regions import all_regions
+from alertrelay.bot.scripts import run_script
+from alertrelay.config.settings import Settings
+from alertrelay.workers.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ import redis
 from redis.backoff import ConstantBackoff, NoBackoff
 from redis.retry import Retry
 
-from config.settings import EMBEDDED_REDIS_SOCKET, Settings
+from alertrelay.config.settings import EMBEDDED_REDIS_SOCKET, Settings
 
 log = logging.getLogger(__name__)
 

@@ -8,17 +8,17 @@ from functools import cached_property
 import redis
 from rq import Queue
 
-from bot.core.areas import Router, UnknownArea, area_shape
-from bot.core.geometry import covers
-from bot.core.models import Policy
-from bot.core.parsing import fold
-from bot.identity import Identity
-from bot.transports.base import Sender
-from config.settings import Settings, load_settings
-from bot import keys
-from workers.config_state import RelayConfig, load_config
-from bot.queues import make_queue
-from workers.redis_conn import connect, redis_url
+from alertrelay.bot.core.areas import Router, UnknownArea, area_shape
+from alertrelay.bot.core.geometry import covers
+from alertrelay.bot.core.models import Policy
+from alertrelay.bot.core.parsing import fold
+from alertrelay.bot.identity import Identity
+from alertrelay.bot.transports.base import Sender
+from alertrelay.config.settings import Settings, load_settings
+from alertrelay.bot import keys
+from alertrelay.workers.config_state import RelayConfig, load_config
+from alertrelay.bot.queues import make_queue
+from alertrelay.workers.redis_conn import connect, redis_url
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ class Runtime:
         self.settings = settings
         self.conn = conn if conn is not None else connect(redis_url(settings))
         self.identity = Identity(settings.secret_bytes())
-        from workers.ops.rotate import load_carried
+        from alertrelay.workers.ops.rotate import load_carried
 
         load_carried(self.conn, self.identity, settings.secret_bytes())  # after a key rotation, if any
         self._sender = sender
@@ -54,7 +54,7 @@ class Runtime:
     def open_incidents(self):  # type: ignore[no-untyped-def]
         """The drainer's copy of the open incidents of `region` (workers.incidents.OpenIncidents); one per
         region, kept while this process drains others."""
-        from workers.incidents import OpenIncidents
+        from alertrelay.workers.incidents import OpenIncidents
 
         copy = self._open_incidents.get(self.region.name)
         if copy is None:
@@ -64,13 +64,13 @@ class Runtime:
     @cached_property
     def sender_keys(self):  # type: ignore[no-untyped-def]
         """Per-sender keys of the batch being drained (workers.incidents.SenderKeys)."""
-        from workers.incidents import SenderKeys
+        from alertrelay.workers.incidents import SenderKeys
 
         return SenderKeys()
 
     @cached_property
     def gazetteer(self):  # type: ignore[no-untyped-def]
-        from bot.geo import load_gazetteer
+        from alertrelay.bot.geo import load_gazetteer
 
         gaz = load_gazetteer().copy()  # places taught here stay in this runtime's copy
         self._sync_places(gaz)
@@ -150,10 +150,10 @@ class Runtime:
 
 def build_sender(settings: Settings) -> Sender:
     """Signal and Twilio senders where configured; the rest is recorded to a file (drills, local runs)."""
-    from bot.transports.channels import ChannelSender
-    from bot.transports.recording import RecordingSender
+    from alertrelay.bot.transports.channels import ChannelSender
+    from alertrelay.bot.transports.recording import RecordingSender
 
-    from bot.metrics import CountingSender
+    from alertrelay.bot.metrics import CountingSender
 
     if settings.outbox is not None:
         return CountingSender(RecordingSender(settings.outbox))
@@ -166,7 +166,7 @@ def build_sender(settings: Settings) -> Sender:
 def _signal_senders(settings: Settings) -> dict[str, Sender]:
     if not (settings.signal_service and settings.signal_number):
         return {}
-    from bot.transports.signal_sender import SignalSender
+    from alertrelay.bot.transports.signal_sender import SignalSender
 
     return {"signal": SignalSender.from_settings(settings)}
 
@@ -174,7 +174,7 @@ def _signal_senders(settings: Settings) -> dict[str, Sender]:
 def _twilio_senders(settings: Settings) -> dict[str, Sender]:
     if not settings.twilio_account_sid:
         return {}
-    from bot.transports.twilio_sender import TwilioSender
+    from alertrelay.bot.transports.twilio_sender import TwilioSender
 
     sender = TwilioSender.from_settings(settings)
     return {"whatsapp": sender, "sms": sender}

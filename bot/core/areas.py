@@ -10,8 +10,8 @@ from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 
-from bot.core.geometry import circle, covers, haversine_m, overlap_fraction
-from bot.core.models import Policy
+from alertrelay.bot.core.geometry import circle, covers, haversine_m, overlap_fraction
+from alertrelay.bot.core.models import Policy
 
 AREA_OVERLAP_MIN = 0.05
 """An area-level incident goes to a group when at least this share of it lies in the group's areas."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.core import lexicon as lx
+from alertrelay.bot.core import lexicon as lx
 
 _SPLIT = re.compile(r"[.!?;\n]+|: |(?<![\w])(?:but|pero|though|aunque)(?![\w])")
 _QUESTION_MARK = re.compile(r"\?|¿")

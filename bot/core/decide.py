@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal
 
-from bot.core.models import Policy
+from alertrelay.bot.core.models import Policy
 
 OPEN_STATES = ("pending", "blocked", "verified")
 Kind = Literal["report", "clear", "dispute"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from bot.core.geometry import haversine_m
-from bot.core.models import Policy
+from alertrelay.bot.core.geometry import haversine_m
+from alertrelay.bot.core.models import Policy
 
 ACTIVE_STATES = ("pending", "blocked", "verified")
 

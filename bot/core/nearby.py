@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 
-from bot.core.geometry import EARTH_RADIUS_M, haversine_m
+from alertrelay.bot.core.geometry import EARTH_RADIUS_M, haversine_m
 
 CELL_DEG = 0.01
 """About 1.1 km of latitude, 0.8 km of longitude here: a 500 m search reads 4 to 9 cells."""

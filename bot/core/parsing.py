@@ -23,9 +23,9 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.core import lexicon as lx
-from bot.core.claims import Clause, quoted_claim, read_clause, sentences
-from bot.core.models import Context, Kind, Parsed
+from alertrelay.bot.core import lexicon as lx
+from alertrelay.bot.core.claims import Clause, quoted_claim, read_clause, sentences
+from alertrelay.bot.core.models import Context, Kind, Parsed
 
 
 _ASCII_SYMBOLS = str.maketrans("^`", "  ")

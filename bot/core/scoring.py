@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.core.geometry import haversine_m
+from alertrelay.bot.core.geometry import haversine_m
 
 TOLERANCE_M = {"point": 400.0, "area": 1500.0}
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from rapidfuzz import fuzz
 
-from bot.core.parsing import fold
+from alertrelay.bot.core.parsing import fold
 
 COPY_SIMILARITY = 0.8
 """The corpus checker calls two texts copies at a difflib ratio of 0.8 on lowercased alphanumerics."""

@@ -1,6 +1,6 @@
 """Offline geocoder for Twin Cities place mentions (issue 3).
 
-    from bot.geo import Gazetteer, GeoResult, load_gazetteer
+    from alertrelay.bot.geo import Gazetteer, GeoResult, load_gazetteer
     g = load_gazetteer()
     g.geocode("migra en la bloomington y 35")   # -> GeoResult(... place='Bloomington Av S & 35 St E' ...)
 

@@ -28,7 +28,7 @@ from pathlib import Path
 from shapely.geometry import Point, shape
 from shapely.strtree import STRtree
 
-from bot.core.geometry import haversine_m
+from alertrelay.bot.core.geometry import haversine_m
 
 from .normalise import display_street, parse_street
 

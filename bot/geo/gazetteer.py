@@ -7,7 +7,7 @@ import json
 from functools import cache
 from pathlib import Path
 
-from bot.core.geometry import haversine_m
+from alertrelay.bot.core.geometry import haversine_m
 
 from .correction import FuzzyCorrection
 from .index import PhraseIndex, phrase_tokens

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from bot.core.geometry import haversine_m
+from alertrelay.bot.core.geometry import haversine_m
 
 from .aliases import AREA_ALIASES, CONTEXT_ALIASES, PLACE_ALIASES, PlaceAlias
 from .areas import Areas

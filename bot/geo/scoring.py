@@ -6,7 +6,7 @@ import math
 
 from shapely.geometry import LineString
 
-from bot.core.geometry import haversine_m
+from alertrelay.bot.core.geometry import haversine_m
 
 from .index import canon
 from .normalise import TYPES, display_street

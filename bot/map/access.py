@@ -16,7 +16,7 @@ from typing import Literal
 
 import redis
 
-from bot import keys
+from alertrelay.bot import keys
 
 FeedsMode = Literal["off", "token", "public"]
 FEEDS_MODES: tuple[FeedsMode, ...] = ("off", "token", "public")

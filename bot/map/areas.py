@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from shapely.geometry import MultiPolygon, Point, Polygon, mapping
 from shapely.geometry.base import BaseGeometry
 
-from bot.core.areas import CircleArea, PolygonArea, UnknownArea, area_shape
-from bot.core.geometry import covers, haversine_m
-from bot.map.reader import IncidentRecord
+from alertrelay.bot.core.areas import CircleArea, PolygonArea, UnknownArea, area_shape
+from alertrelay.bot.core.geometry import covers, haversine_m
+from alertrelay.bot.map.reader import IncidentRecord
 
 log = logging.getLogger(__name__)
 

@@ -11,9 +11,9 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from bot.core.areas import CircleArea
-from bot.map.areas import AreaBook, cap_circle, cap_polygons
-from bot.map.reader import IncidentRecord, Step
+from alertrelay.bot.core.areas import CircleArea
+from alertrelay.bot.map.areas import AreaBook, cap_circle, cap_polygons
+from alertrelay.bot.map.reader import IncidentRecord, Step
 
 CAP_NS = "urn:oasis:names:tc:emergency:cap:1.2"
 ATOM_NS = "http://www.w3.org/2005/Atom"

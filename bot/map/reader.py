@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 
 import redis
 
-from bot import keys
-from bot.regions import all_regions
+from alertrelay.bot import keys
+from alertrelay.bot.regions import all_regions
 
 FIELDS = ("state", "lat", "lon", "precision", "place", "area", "area_name", "first_at", "last_report_at",
           "voices", "alert_id", "verified_at", "by_verifier", "cleared_at", "expired_at", "retracted_at")

@@ -18,11 +18,11 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.map import access
-from bot.map.areas import AreaBook
-from bot.map.cap import alerts_geojson, atom_xml, cap_xml, messages
-from bot.map.reader import MapState
-from bot.server import BotContext
+from alertrelay.bot.map import access
+from alertrelay.bot.map.areas import AreaBook
+from alertrelay.bot.map.cap import alerts_geojson, atom_xml, cap_xml, messages
+from alertrelay.bot.map.reader import MapState
+from alertrelay.bot.server import BotContext
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +135,7 @@ class MapService:
 
     def why(self, incident_id: str) -> list[dict] | None:  # type: ignore[type-arg]
         """The decision log behind /why (pseudonyms, times, reasons), as the chat command words it."""
-        from bot import keys
+        from alertrelay.bot import keys
 
         raw = self.ctx.conn.lrange(keys.incident_why(incident_id), 0, -1)
         if not raw:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.errors import CannotTell
-from bot.transports.base import Outbound, Sender
+from alertrelay.bot.errors import CannotTell
+from alertrelay.bot.transports.base import Outbound, Sender
 
 
 class ChannelSender:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.core.parsing import fold
+from alertrelay.bot.core.parsing import fold
 
 Action = Literal["stop", "start", "help", "subscribe", "unsubscribe"]
 

@@ -7,7 +7,7 @@ import os
 from datetime import datetime
 from pathlib import Path
 
-from bot.transports.base import Outbound
+from alertrelay.bot.transports.base import Outbound
 
 
 class RecordingSender:

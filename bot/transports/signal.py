@@ -25,15 +25,15 @@ from typing import Any
 import redis
 from aiohttp import web
 
-from bot.identity import InvalidAddress
-from bot.ingest import message_key
-from bot import keys
-from bot.server import BotContext
-from bot.transports.signal_inbound import (
+from alertrelay.bot.identity import InvalidAddress
+from alertrelay.bot.ingest import message_key
+from alertrelay.bot import keys
+from alertrelay.bot.server import BotContext
+from alertrelay.bot.transports.signal_inbound import (
     SignalIds, SignalText, frame_envelope, react_target, react_target_key, text_from_data_message,
     text_from_envelope, to_inbound,
 )
-from bot.transports.signal_sender import connection_schemes
+from alertrelay.bot.transports.signal_sender import connection_schemes
 
 log = logging.getLogger(__name__)
 

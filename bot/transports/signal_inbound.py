@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from bot import keys
-from bot.core.models import InboundMessage
-from bot.identity import Identity, InvalidAddress, normalise_address
+from alertrelay.bot import keys
+from alertrelay.bot.core.models import InboundMessage
+from alertrelay.bot.identity import Identity, InvalidAddress, normalise_address
 
 log = logging.getLogger(__name__)
 

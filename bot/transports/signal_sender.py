@@ -16,10 +16,10 @@ from typing import Any
 
 import httpx
 
-from bot.errors import CannotTell, NotSent, PermanentError, RateLimited, TransientError
-from bot.identity import scrub_numbers
-from bot.transports.base import Outbound
-from bot.transports.signal_inbound import SELF_TAG, SignalIds
+from alertrelay.bot.errors import CannotTell, NotSent, PermanentError, RateLimited, TransientError
+from alertrelay.bot.identity import scrub_numbers
+from alertrelay.bot.transports.base import Outbound
+from alertrelay.bot.transports.signal_inbound import SELF_TAG, SignalIds
 
 log = logging.getLogger(__name__)
 

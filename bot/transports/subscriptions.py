@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 
 import redis
 
-from bot.core.areas import GroupConfig
-from bot.core.parsing import fold
-from bot.identity import Identity, InvalidAddress, normalise_address
-from bot import keys
+from alertrelay.bot.core.areas import GroupConfig
+from alertrelay.bot.core.parsing import fold
+from alertrelay.bot.identity import Identity, InvalidAddress, normalise_address
+from alertrelay.bot import keys
 
 MAX_TRIES = 20
 

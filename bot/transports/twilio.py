@@ -20,10 +20,10 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.transports.twilio_inbound import inbound
-from bot.transports.twilio_resend import resend_job  # noqa: F401  (jobs queued before the split name it here)
-from bot.transports.twilio_status import status_callback
-from bot.transports.twilio_wire import INBOUND_PATH, STATUS_PATH
+from alertrelay.bot.transports.twilio_inbound import inbound
+from alertrelay.bot.transports.twilio_resend import resend_job  # noqa: F401  (jobs queued before the split name it here)
+from alertrelay.bot.transports.twilio_status import status_callback
+from alertrelay.bot.transports.twilio_wire import INBOUND_PATH, STATUS_PATH
 
 log = logging.getLogger(__name__)
 

@@ -19,16 +19,16 @@ import redis
 from aiohttp import web
 from multidict import MultiDict
 
-from bot.core.models import InboundMessage
-from bot.identity import Identity, InvalidAddress, normalise_address
-from bot.ingest import message_key
-from bot.transports import subscriptions
-from bot import keys
-from bot.keys import twilio as tk
-from bot.transports.keywords import Keyword, route_keyword
-from config.settings import Settings
-from bot.transports.twilio_limits import suppress
-from bot.transports.twilio_wire import INBOUND_PATH, MAX_BODY_CHARS, SID, channel_of
+from alertrelay.bot.core.models import InboundMessage
+from alertrelay.bot.identity import Identity, InvalidAddress, normalise_address
+from alertrelay.bot.ingest import message_key
+from alertrelay.bot.transports import subscriptions
+from alertrelay.bot import keys
+from alertrelay.bot.keys import twilio as tk
+from alertrelay.bot.transports.keywords import Keyword, route_keyword
+from alertrelay.config.settings import Settings
+from alertrelay.bot.transports.twilio_limits import suppress
+from alertrelay.bot.transports.twilio_wire import INBOUND_PATH, MAX_BODY_CHARS, SID, channel_of
 
 log = logging.getLogger(__name__)
 
@@ -245,7 +245,7 @@ def handle_inbound(ctx: Any, form: MultiDict[str]) -> web.Response:
 
 async def signed_form(request: web.Request, path: str):  # type: ignore[no-untyped-def]
     """(ctx, form) of a request Twilio signed, or the response that refuses it (nothing else happens)."""
-    from bot.server import CTX_KEY
+    from alertrelay.bot.server import CTX_KEY
 
     ctx = request.app[CTX_KEY]
     signature = request.headers.get("X-Twilio-Signature", "")

@@ -10,9 +10,9 @@ from datetime import datetime, timezone
 
 import redis
 
-from bot.identity import Identity
-from bot.keys import twilio as tk
-from bot.transports.twilio_wire import channel_of
+from alertrelay.bot.identity import Identity
+from alertrelay.bot.keys import twilio as tk
+from alertrelay.bot.transports.twilio_wire import channel_of
 
 log = logging.getLogger(__name__)
 

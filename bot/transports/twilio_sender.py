@@ -15,15 +15,15 @@ from urllib.parse import urlencode
 
 import redis
 
-from bot.errors import NotSent, PermanentError, RateLimited, TransientError
-from bot.identity import Identity, InvalidAddress, normalise_address
-from bot import keys
-from bot.keys import twilio as tk
-from bot.transports.base import Outbound
-from config.settings import Settings
-from bot.transports.twilio_limits import RateLimiter, slow_down, suppress
-from bot.transports.twilio_status import record_status
-from bot.transports.twilio_wire import MAX_BODY_CHARS, STATUS_PATH
+from alertrelay.bot.errors import NotSent, PermanentError, RateLimited, TransientError
+from alertrelay.bot.identity import Identity, InvalidAddress, normalise_address
+from alertrelay.bot import keys
+from alertrelay.bot.keys import twilio as tk
+from alertrelay.bot.transports.base import Outbound
+from alertrelay.config.settings import Settings
+from alertrelay.bot.transports.twilio_limits import RateLimiter, slow_down, suppress
+from alertrelay.bot.transports.twilio_status import record_status
+from alertrelay.bot.transports.twilio_wire import MAX_BODY_CHARS, STATUS_PATH
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ class TwilioSender:
                     lang = "en"
                 self._languages[group] = (lang, time.monotonic() + 60)
                 return lang
-        from bot.core.parsing import detect_language, fold
+        from alertrelay.bot.core.parsing import detect_language, fold
 
         return detect_language(fold(text))
 

@@ -11,11 +11,11 @@ import redis
 from aiohttp import web
 from multidict import MultiDict
 
-from bot.keys import twilio as tk
-from bot.queues import RETRY_TWILIO_RESEND, enqueue_once
-from bot.transports.twilio_inbound import signed_form
-from bot.transports.twilio_limits import slow_down, suppress
-from bot.transports.twilio_wire import SID, STATUS_PATH, channel_of
+from alertrelay.bot.keys import twilio as tk
+from alertrelay.bot.queues import RETRY_TWILIO_RESEND, enqueue_once
+from alertrelay.bot.transports.twilio_inbound import signed_form
+from alertrelay.bot.transports.twilio_limits import slow_down, suppress
+from alertrelay.bot.transports.twilio_wire import SID, STATUS_PATH, channel_of
 
 ALERT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 MEMBER = re.compile(r"^r[0-9a-f]{24}$")
@@ -115,5 +115,5 @@ async def status_callback(request: web.Request) -> web.StreamResponse:
 
 
 def queue_resend(queue: Any, sid: str, reason: str, delay_s: int) -> None:
-    enqueue_once(queue, "bot.transports.twilio_resend.resend_job", sid, reason, id_=f"twilio-resend-{sid}",
+    enqueue_once(queue, "alertrelay.bot.transports.twilio_resend.resend_job", sid, reason, id_=f"twilio-resend-{sid}",
                  retry=RETRY_TWILIO_RESEND, timeout_s=60, delay_s=delay_s)

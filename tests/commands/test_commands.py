@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from workers.commands.alerts import verifier_verdict
-from workers.commands.arguments import BadArgument, parse_area_definition
-from workers.commands.table import help_text, parse_command
-from bot.core.areas import CircleArea, PolygonArea
+from alertrelay.workers.commands.alerts import verifier_verdict
+from alertrelay.workers.commands.arguments import BadArgument, parse_area_definition
+from alertrelay.workers.commands.table import help_text, parse_command
+from alertrelay.bot.core.areas import CircleArea, PolygonArea
 from tests.conftest import Relay
-from bot import keys
+from alertrelay.bot import keys
 
 ADMIN = "+16125559001"
 VERIFIER = "+16125559009"
@@ -202,7 +202,7 @@ def test_a_place_taught_at_a_shared_pin(relay: Relay) -> None:
 
 
 def test_a_place_taught_reaches_another_worker_process(relay: Relay) -> None:
-    from workers.runtime import Runtime
+    from alertrelay.workers.runtime import Runtime
 
     other = Runtime(relay.rt.settings, conn=relay.rt.conn)
     assert other.gazetteer.geocode("ICE at the old bakery") is None or True
@@ -322,8 +322,8 @@ def test_verifiers_confirm_or_dispute_by_id(relay: Relay) -> None:
 
 
 def test_every_command_is_declared_once_over_its_own_handler() -> None:
-    from workers.commands.table import COMMANDS
+    from alertrelay.workers.commands.table import COMMANDS
 
     assert len({c.name for c in COMMANDS}) == len(COMMANDS) == 26
     assert all(callable(c.handler) and c.handler.__module__.startswith("workers.commands.") for c in COMMANDS)
-    assert parse_command("/zona agregar x").spec.handler.__module__ == "workers.commands.areas"
+    assert parse_command("/zona agregar x").spec.handler.__module__ == "alertrelay.workers.commands.areas"

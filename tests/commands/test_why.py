@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from bot.core.models import Envelope
-from bot import keys
+from alertrelay.bot.core.models import Envelope
+from alertrelay.bot import keys
 from tests.conftest import T0, Relay
-from workers.commands.audit import MAX_WHY_LINES
-from workers.decisions import apply_message
+from alertrelay.workers.commands.audit import MAX_WHY_LINES
+from alertrelay.workers.decisions import apply_message
 
 ADMIN = "+16125559001"
 VERIFIER = "+16125559009"

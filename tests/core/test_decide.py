@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.core.decide import IncidentState, Message, Reporter, after, decide, frozen_map, is_first_time, voices
-from bot.core.models import Policy
+from alertrelay.bot.core.decide import IncidentState, Message, Reporter, after, decide, frozen_map, is_first_time, voices
+from alertrelay.bot.core.models import Policy
 
 POLICY = Policy()
 DAY = 24 * 3600

@@ -1,6 +1,6 @@
 import pytest
 
-from bot.identity import Identity, InvalidAddress, normalise_address, scrub_numbers
+from alertrelay.bot.identity import Identity, InvalidAddress, normalise_address, scrub_numbers
 
 
 @pytest.mark.parametrize("raw", ["+16125550101", "whatsapp:+16125550101", "(612) 555-0101", "612-555-0101",

@@ -1,5 +1,5 @@
-from bot.core.matching import IncidentView, Sighting, choose_incident
-from bot.core.models import Policy
+from alertrelay.bot.core.matching import IncidentView, Sighting, choose_incident
+from alertrelay.bot.core.models import Policy
 
 POLICY = Policy()
 LAKE_BLOOMINGTON = (44.94837, -93.25251)

@@ -2,8 +2,8 @@ import math
 
 import pytest
 
-from bot.core.geometry import haversine_m
-from bot.core.nearby import GridIndex
+from alertrelay.bot.core.geometry import haversine_m
+from alertrelay.bot.core.nearby import GridIndex
 
 LAKE_HIAWATHA = (44.9483, -93.2357)
 

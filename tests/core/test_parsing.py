@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.core.models import Kind
-from bot.core.parsing import detect_language, fold, parse
+from alertrelay.bot.core.models import Kind
+from alertrelay.bot.core.parsing import detect_language, fold, parse
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -335,7 +335,7 @@ def test_any_text_reads_without_error(text: str, context: str) -> None:
 
 
 def test_a_huge_paste_is_read_only_up_to_the_cap() -> None:
-    from bot.core.parsing import MAX_READ_CHARS
+    from alertrelay.bot.core.parsing import MAX_READ_CHARS
 
     filler = "blah, no, not, si, ya. " * 3000
     assert parse("ICE at Lake & Bloomington rn. " + filler).kind is Kind.REPORT

@@ -3,7 +3,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from bot.core.render import MAX_ALERT_CHARS, AlertFacts, render, reply_ack, reply_where
+from alertrelay.bot.core.render import MAX_ALERT_CHARS, AlertFacts, render, reply_ack, reply_where
 
 FACTS = AlertFacts(alert_id="a12", place="Lake St E & Bloomington Av S", area="East Phillips",
                    at=datetime(2026, 1, 13, 8, 33, tzinfo=timezone(timedelta(hours=-6))),

@@ -1,6 +1,6 @@
 import pytest
 
-from bot.core.textsim import is_copy, similarity
+from alertrelay.bot.core.textsim import is_copy, similarity
 
 ORIGINAL = "ICE at Franklin & Chicago rn, 2 unmarked SUVs by the bus stop, agents asking people for ID"
 

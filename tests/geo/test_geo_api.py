@@ -10,11 +10,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.geo import Gazetteer, GeoResult, load_gazetteer
-from bot.geo.cli import geocode_main
-from bot.core.geometry import haversine_m
-from bot.geo.normalise import area_key, parse_street, tokenize
-from bot.geo.pins import find_pin
+from alertrelay.bot.geo import Gazetteer, GeoResult, load_gazetteer
+from alertrelay.bot.geo.cli import geocode_main
+from alertrelay.bot.core.geometry import haversine_m
+from alertrelay.bot.geo.normalise import area_key, parse_street, tokenize
+from alertrelay.bot.geo.pins import find_pin
 
 G = load_gazetteer()
 
@@ -303,7 +303,7 @@ def test_committed_index_is_up_to_date() -> None:
     """The committed bot/geo/data/index.json.gz equals a fresh `python -m bot.geo.build`."""
     import gzip
 
-    from bot.geo import build
+    from alertrelay.bot.geo import build
 
     fresh = json.loads(json.dumps(build.build(verbose=False)))
     with gzip.open(build.INDEX_PATH, "rb") as f:

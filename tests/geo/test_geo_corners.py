@@ -17,10 +17,10 @@ from collections import defaultdict
 
 import pytest
 
-from bot.geo import load_gazetteer
-from bot.geo.build import SRC_DIR
-from bot.core.geometry import haversine_m
-from bot.geo.normalise import display_street, parse_street
+from alertrelay.bot.geo import load_gazetteer
+from alertrelay.bot.geo.build import SRC_DIR
+from alertrelay.bot.core.geometry import haversine_m
+from alertrelay.bot.geo.normalise import display_street, parse_street
 
 G = load_gazetteer()
 TOL_M = 100.0

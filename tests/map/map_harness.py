@@ -12,9 +12,9 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from bot.server import BotContext, build_app, serve
+from alertrelay.bot.server import BotContext, build_app, serve
 from tests.conftest import T0, Relay
-from workers.map_service import map_registrar
+from alertrelay.workers.map_service import map_registrar
 
 MAP_TOKEN = "dashboard-" + "7" * 24
 

@@ -12,8 +12,8 @@ import httpx
 import pytest
 import xmlschema
 
-from bot import keys
-from config.settings import Settings
+from alertrelay.bot import keys
+from alertrelay.config.settings import Settings
 from tests.conftest import REPO, T0, Relay
 from tests.map.map_harness import MAP_TOKEN, MapServer, http, map_relay, map_server  # noqa: F401
 

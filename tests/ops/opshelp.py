@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
-from bot.cli import app
-from config.settings import Settings
-from workers.redis_conn import EmbeddedRedis
+from alertrelay.bot.cli import app
+from alertrelay.config.settings import Settings
+from alertrelay.workers.redis_conn import EmbeddedRedis
 
 
 @pytest.fixture

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from bot import keys
-from config.settings import Settings
+from alertrelay.bot import keys
+from alertrelay.config.settings import Settings
 from tests.conftest import Relay
 from tests.ops.opshelp import cli, fresh_redis  # noqa: F401  (fixture)
-from bot.transports.twilio_limits import is_suppressed, suppress
-from workers.config_state import load_config
-from workers.ops.backup import BackupError, import_config, parse_backup
-from workers.redis_conn import EmbeddedRedis, connect
+from alertrelay.bot.transports.twilio_limits import is_suppressed, suppress
+from alertrelay.workers.config_state import load_config
+from alertrelay.workers.ops.backup import BackupError, import_config, parse_backup
+from alertrelay.workers.redis_conn import EmbeddedRedis, connect
 
 ADMIN = "+16125559001"
 

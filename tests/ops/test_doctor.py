@@ -15,18 +15,18 @@ from pydantic import SecretStr
 from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 
-from bot import keys
-from bot.server import BotContext
-from config.settings import Settings
+from alertrelay.bot import keys
+from alertrelay.bot.server import BotContext
+from alertrelay.config.settings import Settings
 from tests.fakes.signal_api import FakeSignalApi
 from tests.fakes.twilio_api import FakeTwilio
 from tests.ops.opshelp import cli, fresh_redis  # noqa: F401  (fixture)
 from tests.transports.twilio_harness import ACCOUNT, ServerThread, twilio_settings
-from workers.ops import doctor
-from workers.ops.doctor import healthy, run_checks
-from workers.ops.keycheck import ensure_key_check
-from workers.redis_conn import EmbeddedRedis, connect
-from workers.runtime import Runtime
+from alertrelay.workers.ops import doctor
+from alertrelay.workers.ops.doctor import healthy, run_checks
+from alertrelay.workers.ops.keycheck import ensure_key_check
+from alertrelay.workers.redis_conn import EmbeddedRedis, connect
+from alertrelay.workers.runtime import Runtime
 
 BOT = "+16125550100"
 
@@ -174,7 +174,7 @@ def test_workers_queue_and_failures(setup: Setup, monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(doctor, "MAX_QUEUE_DEPTH", 2)
     queue = Runtime(setup.settings, conn=setup.conn).queue
     for _ in range(3):
-        queue.enqueue("workers.jobs.sweep_incidents")
+        queue.enqueue("alertrelay.workers.jobs.sweep_incidents")
     assert "3 jobs waiting" in failing(setup.checks())["rq.queue"]
     queue.empty()
     setup.conn.xadd(keys.INBOX_DEAD, {"e": "{}", "error": "failed repeatedly"})

@@ -19,11 +19,11 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from bot import metrics
-from bot.errors import PermanentError, TransientError
-from bot.server import BotContext, build_app, serve
+from alertrelay.bot import metrics
+from alertrelay.bot.errors import PermanentError, TransientError
+from alertrelay.bot.server import BotContext, build_app, serve
 from tests.conftest import REPO, T0
-from bot.core.models import InboundMessage
+from alertrelay.bot.core.models import InboundMessage
 
 EXAMPLE = REPO / "examples" / "drill.jsonl"
 EXAMPLE_TRUTH = REPO / "examples" / "drill.truth.json"
@@ -54,7 +54,7 @@ def clean_env(tmp_path: Path) -> dict[str, str]:
 def test_metrics_scraped_during_a_drill_move_as_its_summary_says(tmp_path: Path) -> None:
     out = tmp_path / "out.jsonl"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "drill", str(EXAMPLE), "--areas", str(EXAMPLE_AREAS), "--workers", "2",
+        [sys.executable, "-m", "alertrelay.bot.cli", "drill", str(EXAMPLE), "--areas", str(EXAMPLE_AREAS), "--workers", "2",
          "--data-dir", str(tmp_path / "drill"), "--out", str(out), "--metrics-port", "0"],
         cwd=REPO, env=clean_env(tmp_path), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
         start_new_session=True)
@@ -208,7 +208,7 @@ def test_provider_error_codes_never_carry_the_message() -> None:
 
 
 def test_counting_sender_counts_outcomes_and_errors_by_code() -> None:
-    from bot.transports.base import Outbound
+    from alertrelay.bot.transports.base import Outbound
 
     class Flaky:
         def __init__(self) -> None:

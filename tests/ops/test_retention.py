@@ -7,12 +7,12 @@ import time
 
 import pytest
 
-from bot import keys
-from config.settings import Settings
+from alertrelay.bot import keys
+from alertrelay.config.settings import Settings
 from tests.conftest import Relay
 from tests.ops.opshelp import cli
-from workers.config_state import audit, load_config
-from workers.ops.retention import is_configuration, trim_streams, write_audit
+from alertrelay.workers.config_state import audit, load_config
+from alertrelay.workers.ops.retention import is_configuration, trim_streams, write_audit
 
 ADMIN = "+16125559001"
 VERIFIER = "+16125559009"

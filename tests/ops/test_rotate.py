@@ -8,18 +8,18 @@ from pathlib import Path
 
 import pytest
 
-from bot import keys
-from bot.identity import Identity
-from bot.transports.recording import RecordingSender
-from bot.transports.twilio_limits import is_suppressed, suppress
-from config.settings import Settings
-from config.areas import load_areas
+from alertrelay.bot import keys
+from alertrelay.bot.identity import Identity
+from alertrelay.bot.transports.recording import RecordingSender
+from alertrelay.bot.transports.twilio_limits import is_suppressed, suppress
+from alertrelay.config.settings import Settings
+from alertrelay.config.areas import load_areas
 from tests.conftest import REPO, Relay
 from tests.ops.opshelp import cli
-from workers.ops import rotate
-from workers.ops.keycheck import WrongSecretKey, ensure_key_check, key_check_value
-from workers.ops.rotate import RotationError, relay_keys, rotate_key
-from workers.runtime import Runtime, set_runtime
+from alertrelay.workers.ops import rotate
+from alertrelay.workers.ops.keycheck import WrongSecretKey, ensure_key_check, key_check_value
+from alertrelay.workers.ops.rotate import RotationError, relay_keys, rotate_key
+from alertrelay.workers.runtime import Runtime, set_runtime
 
 ADMIN = "+16125559001"
 VERIFIER = "+16125559009"
@@ -145,7 +145,7 @@ def test_an_admin_added_by_chat_must_be_named(relay: Relay, settings: Settings) 
 
 
 def test_rotation_refuses_a_running_relay(relay: Relay, settings: Settings) -> None:
-    relay.rt.queue.enqueue("workers.jobs.drain_inbox")
+    relay.rt.queue.enqueue("alertrelay.workers.jobs.drain_inbox")
     with pytest.raises(RotationError, match="stop the bot first"):
         rotate_key(relay.rt.conn, settings.secret_bytes(), secrets.token_bytes(24))
     assert not relay.rt.conn.exists(keys.ROTATION)

@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 import redis
 
-from bot import keys
-from bot.core.models import Envelope, InboundMessage
-from bot.ingest import ingest
-from bot.transports.signal_inbound import SignalIds, SignalText, to_inbound
+from alertrelay.bot import keys
+from alertrelay.bot.core.models import Envelope, InboundMessage
+from alertrelay.bot.ingest import ingest
+from alertrelay.bot.transports.signal_inbound import SignalIds, SignalText, to_inbound
 from tests.conftest import T0
-from workers.runtime import Runtime
+from alertrelay.workers.runtime import Runtime
 
 NUMBER = "+4917612345678"
 UUID = "5c2c7b0e-3f6e-4a8b-9a51-2f7d1c6b8e11"

@@ -13,14 +13,14 @@ import httpx
 import pytest
 import redis
 
-from bot.errors import NotSent, PermanentError, RateLimited, TransientError
-from bot.identity import Identity
-from bot.transports.base import Outbound
-from bot.transports.signal import GroupIndex
-from bot.transports.signal_inbound import (
+from alertrelay.bot.errors import NotSent, PermanentError, RateLimited, TransientError
+from alertrelay.bot.identity import Identity
+from alertrelay.bot.transports.base import Outbound
+from alertrelay.bot.transports.signal import GroupIndex
+from alertrelay.bot.transports.signal_inbound import (
     SignalIds, frame_envelope, public_group_id, text_from_envelope, to_inbound,
 )
-from bot.transports.signal_sender import SignalSender, sent_message_id
+from alertrelay.bot.transports.signal_sender import SignalSender, sent_message_id
 from tests.fakes.signal_api import envelope, make_group, quote_of, quote_of_sent, sync_envelope
 
 BOT = "+4915112345678"
@@ -56,7 +56,7 @@ class Records(logging.Handler):
 @pytest.fixture
 def logs() -> Any:
     handler = Records()
-    logger = logging.getLogger("bot.transports.signal_sender")
+    logger = logging.getLogger("alertrelay.bot.transports.signal_sender")
     level = logger.level
     logger.addHandler(handler)
     logger.setLevel(logging.DEBUG)
@@ -175,7 +175,7 @@ def test_group_index_binds_by_public_id_or_signal_id_never_by_name(conn: redis.R
 
 
 def test_areas_toml_can_bind_a_group_by_its_public_id() -> None:
-    from bot.core.areas import GroupConfig
+    from alertrelay.bot.core.areas import GroupConfig
 
     assert GroupConfig(id=GROUP.id, channel="signal").id == GROUP.id
 

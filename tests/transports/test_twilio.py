@@ -17,11 +17,11 @@ import pytest
 import redis
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
-from bot.ingest import message_key
-from bot.transports import twilio_inbound, twilio_limits, twilio_sender, twilio_status
-from bot.keys import twilio as tk
-from bot.transports.keywords import route_keyword
-from config.settings import Settings
+from alertrelay.bot.ingest import message_key
+from alertrelay.bot.transports import twilio_inbound, twilio_limits, twilio_sender, twilio_status
+from alertrelay.bot.keys import twilio as tk
+from alertrelay.bot.transports.keywords import route_keyword
+from alertrelay.config.settings import Settings
 from tests.transports.twilio_harness import ACCOUNT, TEMPLATE_ES, TwilioRelay, keys_snapshot
 
 SUR = ["whatsapp:+16125559101", "whatsapp:+16125559102"]
@@ -406,6 +406,6 @@ def test_a_whatsapp_member_subscribes_by_command_and_gets_the_next_alert(tr: Twi
 
 
 def test_a_resend_queued_before_the_split_still_finds_its_job() -> None:
-    from bot.transports import twilio, twilio_resend
+    from alertrelay.bot.transports import twilio, twilio_resend
 
     assert twilio.resend_job is twilio_resend.resend_job  # jobs in Redis name bot.transports.twilio.resend_job

@@ -16,13 +16,13 @@ from rq.serializers import JSONSerializer
 from tests.conftest import enqueue_due_retries
 from twilio.request_validator import RequestValidator
 
-from bot.server import BotContext, build_app, serve
-from bot.transports import twilio as twilio_transport
-from config.areas import load_areas
-from config.settings import Settings
+from alertrelay.bot.server import BotContext, build_app, serve
+from alertrelay.bot.transports import twilio as twilio_transport
+from alertrelay.config.areas import load_areas
+from alertrelay.config.settings import Settings
 from tests.fakes.twilio_api import FakeTwilio, Sent
-from workers.config_state import seed_config
-from workers.runtime import Runtime, set_runtime
+from alertrelay.workers.config_state import seed_config
+from alertrelay.workers.runtime import Runtime, set_runtime
 
 PUBLIC = "https://relay.example.org"
 ACCOUNT = "AC" + "0123456789abcdef" * 2

@@ -8,16 +8,16 @@ import re
 from datetime import datetime
 from typing import Literal
 
-from bot.core.matching import ACTIVE_STATES
-from bot.core.parsing import fold
-from bot import keys, metrics
-from bot.regions import all_regions
-from workers import incidents
-from workers.commands.arguments import BadArgument, parse_incident_ref
-from workers.commands.context import Ctx
-from workers.commands.grammar import command
-from workers.decisions import apply_message
-from workers.delivery import announce
+from alertrelay.bot.core.matching import ACTIVE_STATES
+from alertrelay.bot.core.parsing import fold
+from alertrelay.bot import keys, metrics
+from alertrelay.bot.regions import all_regions
+from alertrelay.workers import incidents
+from alertrelay.workers.commands.arguments import BadArgument, parse_incident_ref
+from alertrelay.workers.commands.context import Ctx
+from alertrelay.workers.commands.grammar import command
+from alertrelay.workers.decisions import apply_message
+from alertrelay.workers.delivery import announce
 
 
 @command("status", "estado", "member", "", "", "active verified alerts", "alertas verificadas activas")

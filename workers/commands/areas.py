@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import json
 
-from bot.core.areas import AreaSpec, CircleArea, GroupConfig
-from bot.core.parsing import fold
-from bot.identity import normalise_address
-from bot.transports import subscriptions
-from bot import keys
-from workers.commands.arguments import BadArgument, check_name, parse_area_definition, split_name
-from workers.commands.context import Ctx, canonical_area
-from workers.commands.grammar import command
-from workers.config_state import VerifierInfo, transact
-from workers.runtime import Runtime
+from alertrelay.bot.core.areas import AreaSpec, CircleArea, GroupConfig
+from alertrelay.bot.core.parsing import fold
+from alertrelay.bot.identity import normalise_address
+from alertrelay.bot.transports import subscriptions
+from alertrelay.bot import keys
+from alertrelay.workers.commands.arguments import BadArgument, check_name, parse_area_definition, split_name
+from alertrelay.workers.commands.context import Ctx, canonical_area
+from alertrelay.workers.commands.grammar import command
+from alertrelay.workers.config_state import VerifierInfo, transact
+from alertrelay.workers.runtime import Runtime
 
 
 def describe(area: AreaSpec) -> str:

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
-from bot.core.areas import AreaSpec, CircleArea, PolygonArea
-from bot.core.models import Policy
-from bot.core.parsing import fold
-from workers.commands.grammar import Lang
+from alertrelay.bot.core.areas import AreaSpec, CircleArea, PolygonArea
+from alertrelay.bot.core.models import Policy
+from alertrelay.bot.core.parsing import fold
+from alertrelay.workers.commands.grammar import Lang
 
 MAX_ARGUMENT_CHARS = 600
 """Longer arguments are refused whole: the longest real one is a rights text or a polygon."""

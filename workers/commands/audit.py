@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from bot import keys
-from workers import incidents
-from workers.commands.arguments import BadArgument, parse_incident_ref
-from workers.commands.context import Ctx
-from workers.commands.grammar import command
+from alertrelay.bot import keys
+from alertrelay.workers import incidents
+from alertrelay.workers.commands.arguments import BadArgument, parse_incident_ref
+from alertrelay.workers.commands.context import Ctx
+from alertrelay.workers.commands.grammar import command
 
 
 MAX_AUDIT_LINES = 30

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.core.models import Envelope
-from bot.core.parsing import fold
-from workers.commands.arguments import BadArgument, check_name
-from workers.commands.grammar import CommandSpec, Role
-from workers.config_state import audit
-from workers.delivery import queue_reply
-from workers.runtime import Runtime
+from alertrelay.bot.core.models import Envelope
+from alertrelay.bot.core.parsing import fold
+from alertrelay.workers.commands.arguments import BadArgument, check_name
+from alertrelay.workers.commands.grammar import CommandSpec, Role
+from alertrelay.workers.config_state import audit
+from alertrelay.workers.delivery import queue_reply
+from alertrelay.workers.runtime import Runtime
 
 
 class Refused(Exception):

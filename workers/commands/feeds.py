@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bot.core.parsing import fold
-from bot import keys
-from workers.commands.arguments import BadArgument
-from workers.commands.context import Ctx, Refused
-from workers.commands.grammar import command
+from alertrelay.bot.core.parsing import fold
+from alertrelay.bot import keys
+from alertrelay.workers.commands.arguments import BadArgument
+from alertrelay.workers.commands.context import Ctx, Refused
+from alertrelay.workers.commands.grammar import command
 
 
 FEEDS_WORDS = {"off": "off", "no": "off", "apagado": "off", "token": "token", "public": "public",
@@ -20,7 +20,7 @@ def map_link(ctx: Ctx) -> None:
     admin or a verifier). Never in a group: anyone there could use it."""
     import time
 
-    from bot.map.access import Signer
+    from alertrelay.bot.map.access import Signer
 
     rt = ctx.rt
     if ctx.env.group or not ctx.env.reply_to:
@@ -40,7 +40,7 @@ def map_link(ctx: Ctx) -> None:
          "open feeds (CAP, GeoJSON) for partner maps", "fuentes abiertas (CAP, GeoJSON) para mapas aliados",
          "feed", "fuente")
 def feeds(ctx: Ctx) -> None:
-    from bot.map.access import feeds_mode
+    from alertrelay.bot.map.access import feeds_mode
 
     conn = ctx.rt.conn
     word = fold(ctx.args.split()[0]) if ctx.args.split() else ""

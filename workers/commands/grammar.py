@@ -12,10 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from bot.core.parsing import fold
+from alertrelay.bot.core.parsing import fold
 
 if TYPE_CHECKING:
-    from workers.commands.context import Ctx
+    from alertrelay.workers.commands.context import Ctx
 
 Role = Literal["member", "verifier", "admin"]
 Lang = Literal["en", "es"]

@@ -3,13 +3,13 @@ area), and a group's /language."""
 
 from __future__ import annotations
 
-from bot.core.areas import GroupConfig
-from bot.core.parsing import fold
-from bot.transports import subscriptions
-from workers.commands.arguments import BadArgument, parse_language, parse_target_group
-from workers.commands.context import Ctx, Refused, canonical_area
-from workers.commands.grammar import command
-from workers.config_state import edit_group
+from alertrelay.bot.core.areas import GroupConfig
+from alertrelay.bot.core.parsing import fold
+from alertrelay.bot.transports import subscriptions
+from alertrelay.workers.commands.arguments import BadArgument, parse_language, parse_target_group
+from alertrelay.workers.commands.context import Ctx, Refused, canonical_area
+from alertrelay.workers.commands.grammar import command
+from alertrelay.workers.config_state import edit_group
 
 
 @command("subscribe", "suscribir", "member", "<area>", "<zona>", "get alerts for an area",

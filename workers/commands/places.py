@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-from bot import keys
-from workers.commands.arguments import BadArgument, check_name, parse_point
-from workers.commands.context import Ctx
-from workers.commands.grammar import command
-from workers.config_state import transact
+from alertrelay.bot import keys
+from alertrelay.workers.commands.arguments import BadArgument, check_name, parse_point
+from alertrelay.workers.commands.context import Ctx
+from alertrelay.workers.commands.grammar import command
+from alertrelay.workers.config_state import transact
 
 
 _TRAILING_POINT = re.compile(r"^(.*?)\s+([-+]?\d[\d.]*\s*,\s*[-+]?\d[\d.]*)\s*$", re.S)

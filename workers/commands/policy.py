@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from bot.core.parsing import fold
-from bot import keys
-from workers.commands.arguments import BadArgument, check_name, parse_policy
-from workers.commands.context import Ctx, canonical_area
-from workers.commands.grammar import command
-from workers.config_state import transact
+from alertrelay.bot.core.parsing import fold
+from alertrelay.bot import keys
+from alertrelay.workers.commands.arguments import BadArgument, check_name, parse_policy
+from alertrelay.workers.commands.context import Ctx, canonical_area
+from alertrelay.workers.commands.grammar import command
+from alertrelay.workers.config_state import transact
 
 
 def _policy_line(policy) -> str:  # type: ignore[no-untyped-def]

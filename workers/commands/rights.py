@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from bot.core.render import RIGHTS
-from bot import keys
-from workers.commands.arguments import BadArgument, parse_language
-from workers.commands.context import Ctx
-from workers.commands.grammar import command
-from workers.config_state import transact
+from alertrelay.bot.core.render import RIGHTS
+from alertrelay.bot import keys
+from alertrelay.workers.commands.arguments import BadArgument, parse_language
+from alertrelay.workers.commands.context import Ctx
+from alertrelay.workers.commands.grammar import command
+from alertrelay.workers.config_state import transact
 
 
 def rights_text(ctx: Ctx, lang: str) -> str:

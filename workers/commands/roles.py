@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from bot.identity import InvalidAddress, normalise_address
-from bot import keys
-from workers.commands.arguments import BadArgument, parse_person
-from workers.commands.context import Ctx, canonical_area
-from workers.commands.grammar import command
-from workers.config_state import VerifierInfo, transact
+from alertrelay.bot.identity import InvalidAddress, normalise_address
+from alertrelay.bot import keys
+from alertrelay.workers.commands.arguments import BadArgument, parse_person
+from alertrelay.workers.commands.context import Ctx, canonical_area
+from alertrelay.workers.commands.grammar import command
+from alertrelay.workers.config_state import VerifierInfo, transact
 
 
 def _address(word: str) -> str:

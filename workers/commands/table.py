@@ -4,13 +4,13 @@ commands (words, role, help and handler together); this table only orders them."
 
 from __future__ import annotations
 
-from bot.core.models import Envelope, Parsed
-from workers.commands import alerts, areas, audit, feeds, membership, places, policy, rights, roles
-from workers.commands.arguments import BadArgument, check_length
-from workers.commands.context import Ctx, Refused
-from workers.commands.grammar import RANK, Grammar, Invocation, Role, UnknownCommand, command
-from workers.delivery import queue_reply
-from workers.runtime import Runtime
+from alertrelay.bot.core.models import Envelope, Parsed
+from alertrelay.workers.commands import alerts, areas, audit, feeds, membership, places, policy, rights, roles
+from alertrelay.workers.commands.arguments import BadArgument, check_length
+from alertrelay.workers.commands.context import Ctx, Refused
+from alertrelay.workers.commands.grammar import RANK, Grammar, Invocation, Role, UnknownCommand, command
+from alertrelay.workers.delivery import queue_reply
+from alertrelay.workers.runtime import Runtime
 
 
 @command("help", "ayuda", "member", "", "", "these commands", "estos comandos", "start", "comandos")

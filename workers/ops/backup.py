@@ -14,11 +14,11 @@ from typing import Any
 import redis
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from bot import keys
-from bot.core.areas import GroupConfig
-from bot.core.models import Policy
-from workers.config_state import AREA_SPEC, CONFIG_KEYS, VerifierInfo
-from workers.ops.keycheck import key_check_value, stored_key_check
+from alertrelay.bot import keys
+from alertrelay.bot.core.areas import GroupConfig
+from alertrelay.bot.core.models import Policy
+from alertrelay.workers.config_state import AREA_SPEC, CONFIG_KEYS, VerifierInfo
+from alertrelay.workers.ops.keycheck import key_check_value, stored_key_check
 
 FORMAT = "alertrelay-config"
 VERSION = 1

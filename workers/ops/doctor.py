@@ -13,9 +13,9 @@ from typing import Any
 import httpx
 import redis
 
-from bot import keys
-from bot.regions import all_regions
-from config.settings import Settings
+from alertrelay.bot import keys
+from alertrelay.bot.regions import all_regions
+from alertrelay.config.settings import Settings
 
 MAX_QUEUE_DEPTH = 1000
 """More jobs waiting than this: the workers are not keeping up (or none is running)."""
@@ -90,7 +90,7 @@ def redis_checks(conn: redis.Redis) -> list[Check]:
 
 
 def secret_key_check(conn: redis.Redis | None, settings: Settings) -> Check:
-    from workers.ops.keycheck import key_check_value, stored_key_check
+    from alertrelay.workers.ops.keycheck import key_check_value, stored_key_check
 
     path = Path(settings.data_dir) / "secret.key"
     if settings.secret_key is None and not path.exists():  # secret_bytes() would make one: doctor only looks
@@ -113,7 +113,7 @@ def secret_key_check(conn: redis.Redis | None, settings: Settings) -> Check:
 
 
 def areas_check(settings: Settings) -> Check:
-    from config.areas import AreasFileError, load_areas
+    from alertrelay.config.areas import AreasFileError, load_areas
 
     try:
         areas = load_areas(settings.areas)
@@ -135,7 +135,7 @@ def rq_checks(conn: redis.Redis, settings: Settings) -> list[Check]:
     from rq import Worker
     from rq.registry import FailedJobRegistry
 
-    from bot.queues import make_queue
+    from alertrelay.bot.queues import make_queue
 
     queue = make_queue(conn)
     now = time.time()
@@ -176,7 +176,7 @@ def _version(text: str) -> tuple[int, ...]:
 
 
 def signal_checks(settings: Settings, http: httpx.Client) -> list[Check]:
-    from bot.transports.signal_sender import connection_schemes
+    from alertrelay.bot.transports.signal_sender import connection_schemes
 
     if not (settings.signal_service and settings.signal_number):
         return []
@@ -237,7 +237,7 @@ def twilio_checks(settings: Settings, languages: set[str], http: httpx.Client) -
     else:
         from twilio.base.exceptions import TwilioException, TwilioRestException
 
-        from bot.transports.twilio_sender import make_client
+        from alertrelay.bot.transports.twilio_sender import make_client
 
         try:  # the real client, one read-only call: fetch the Account
             account = make_client(settings).api.v2010.accounts(settings.twilio_account_sid).fetch()
@@ -279,12 +279,12 @@ def _group_languages(conn: redis.Redis | None, settings: Settings) -> set[str]:
     """Languages of the WhatsApp groups: the ones in Redis if there are, else areas.toml's."""
     groups: list[Any] = []
     if conn is not None:
-        from workers.config_state import load_config
+        from alertrelay.workers.config_state import load_config
 
         groups = list(load_config(conn).groups.values())
     if not groups:
         try:
-            from config.areas import load_areas
+            from alertrelay.config.areas import load_areas
 
             groups = load_areas(settings.areas).group
         except ValueError:

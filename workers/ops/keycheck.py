@@ -7,7 +7,7 @@ import hmac
 
 import redis
 
-from bot import keys
+from alertrelay.bot import keys
 
 _CHECK_LABEL = b"alertrelay/key-check\0"
 _CHECK_MESSAGE = b"alertrelay: this Redis was sealed with this key"

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import redis
 
-from bot import keys
-from bot.queues import QUEUE_NAME
+from alertrelay.bot import keys
+from alertrelay.bot.queues import QUEUE_NAME
 
 CONFIGURATION = frozenset({keys.CONFIG_SEEDED, keys.CONFIG_REV, keys.GROUPS, keys.POLICY, keys.ADMINS,
                            keys.VERIFIERS, keys.PLACES, keys.NAMED_AREAS, keys.AREA_POLICIES, keys.RIGHTS,

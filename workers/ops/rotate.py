@@ -31,12 +31,12 @@ from cryptography.fernet import Fernet, InvalidToken
 from rq import Queue, Worker
 from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 
-from bot import keys
-from bot.regions import all_regions
-from bot.identity import Identity, InvalidAddress, normalise_address
-from bot.core.areas import AreasFile
-from workers.ops.keycheck import key_check_value, stored_key_check
-from bot.queues import make_queue
+from alertrelay.bot import keys
+from alertrelay.bot.regions import all_regions
+from alertrelay.bot.identity import Identity, InvalidAddress, normalise_address
+from alertrelay.bot.core.areas import AreasFile
+from alertrelay.workers.ops.keycheck import key_check_value, stored_key_check
+from alertrelay.bot.queues import make_queue
 
 # A Fernet token (version byte 0x80 → "gAAAAA") or a pseudonym, whichever starts first: a token is consumed
 # whole, so a pseudonym-like run inside one is never touched.
