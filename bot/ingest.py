@@ -12,7 +12,7 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -24,6 +24,7 @@ from alertrelay.bot.core.models import Envelope, InboundMessage
 from alertrelay.bot.identity import Identity, normalise_address, scrub_numbers
 from alertrelay.bot.errors import InvalidAddress
 from alertrelay.bot.queues import RETRY_KICK
+from alertrelay.bot.regions import RegionRoutes
 from alertrelay.bot.scripts import run_script
 
 log = logging.getLogger(__name__)
@@ -145,17 +146,21 @@ def envelope_for(message: InboundMessage, identity: Identity, reporter: str | No
 
 
 def ingest(conn: redis.Redis, queue: Queue, identity: Identity, message: InboundMessage,
-           *, ttl_s: int = 72 * 3600, job_timeout_s: int = 60, drain_pending_s: int = 30) -> bool:
-    """Accept one inbound message. False if it was seen before (a redelivery).
-    drain_pending_s: claim_idle_s, the longest the drain-pending flag lives (kick_drain)."""
+           *, ttl_s: int = 72 * 3600, job_timeout_s: int = 60, drain_pending_s: int = 30,
+           routes: RegionRoutes | None = None) -> bool:
+    """Accept one inbound message into its region's inbox (`routes`; None: the default region). False if
+    it was seen before (a redelivery). drain_pending_s: claim_idle_s, the longest the drain-pending flag
+    lives (kick_drain)."""
     reporter = signal_reporter(conn, identity, message) if message.channel == "signal" else None
     envelope = envelope_for(message, identity, reporter)
-    admitted = run_script(conn, _ADMIT, keys=_admit_keys(envelope),
+    region = (routes.region_for(conn, message, envelope.reporter, envelope.quote_ref) if routes is not None
+              else keys.DEFAULT_REGION)
+    admitted = run_script(conn, _ADMIT, keys=_admit_keys(envelope, region),
                           args=_admit_args(envelope, message.at.timestamp(), ttl_s))
     if not admitted:
         log.info("duplicate message %s dropped", envelope.key)
         return False
-    kick_drain(conn, queue, job_timeout_s, drain_pending_s)
+    kick_drain(conn, queue, job_timeout_s, drain_pending_s, region)
     return True
 
 
@@ -172,13 +177,24 @@ class ClockedMessage:
     envelope: Envelope
     at_s: float
     sweeps_json: str
+    region: keys.Region = keys.DEFAULT_REGION
 
 
-def prepare_on_message_clock(identity: Identity, messages: Sequence[tuple[InboundMessage, Sequence[datetime]]]
-                             ) -> list[ClockedMessage]:
-    """Every envelope of a drill, built before any is queued: a bad sender fails the drill first."""
-    return [ClockedMessage(envelope_for(message, identity), message.at.timestamp(),
-                           json.dumps([at.isoformat() for at in sweeps])) for message, sweeps in messages]
+RegionOf = Callable[[InboundMessage, Envelope], keys.Region]
+"""A message and its envelope → its region (RegionRoutes.region_for, bound to a connection)."""
+
+
+def prepare_on_message_clock(identity: Identity, messages: Sequence[tuple[InboundMessage, Sequence[datetime]]],
+                             region_of: RegionOf | None = None) -> list[ClockedMessage]:
+    """Every envelope of a drill, built (and routed, in message order) before any is queued: a bad sender
+    fails the drill first."""
+    prepared = []
+    for message, sweeps in messages:
+        envelope = envelope_for(message, identity)
+        region = region_of(message, envelope) if region_of is not None else keys.DEFAULT_REGION
+        prepared.append(ClockedMessage(envelope, message.at.timestamp(),
+                                       json.dumps([at.isoformat() for at in sweeps]), region))
+    return prepared
 
 
 def ingest_on_message_clock(conn: redis.Redis, queue: Queue, prepared: Sequence[ClockedMessage],
@@ -189,18 +205,21 @@ def ingest_on_message_clock(conn: redis.Redis, queue: Queue, prepared: Sequence[
     admitted (False: a redelivery)."""
     admitted: list[bool] = []
     for start in range(0, len(prepared), INGEST_CHUNK):
+        chunk = prepared[start:start + INGEST_CHUNK]
         with conn.pipeline(transaction=False) as pipe:
-            for message in prepared[start:start + INGEST_CHUNK]:
-                run_script(pipe, _ADMIT, keys=_admit_keys(message.envelope),
+            for message in chunk:
+                run_script(pipe, _ADMIT, keys=_admit_keys(message.envelope, message.region),
                            args=_admit_args(message.envelope, message.at_s, ttl_s, message.sweeps_json))
             admitted += [bool(answer) for answer in pipe.execute()]
-        kick_drain(conn, queue, job_timeout_s, drain_pending_s)
+        for region in dict.fromkeys(message.region for message in chunk):
+            kick_drain(conn, queue, job_timeout_s, drain_pending_s, region)
     return admitted
 
 
-def _admit_keys(envelope: Envelope) -> list[str]:
-    return [keys.seen_message(envelope.key), keys.INBOX, keys.sender_first_seen(envelope.reporter),
-            keys.LISTENING_SINCE]
+def _admit_keys(envelope: Envelope, region: keys.Region) -> list[str]:
+    # one region's keys only: on a Redis Cluster the script runs in that region's slot
+    return [region.seen_message(envelope.key), region.inbox, region.sender_first_seen(envelope.reporter),
+            region.listening_since]
 
 
 def _admit_args(envelope: Envelope, at_s: float, ttl_s: int, sweeps_json: str = "") -> list:
@@ -210,22 +229,24 @@ def _admit_args(envelope: Envelope, at_s: float, ttl_s: int, sweeps_json: str = 
 
 _KICK = """
 if redis.call('EXISTS', KEYS[1]) == 1 then return false end
-local id = 'drain-' .. redis.call('INCR', KEYS[2])
+local id = ARGV[2] .. redis.call('INCR', KEYS[2])
 redis.call('SET', KEYS[1], id, 'EX', ARGV[1])
 return id
 """
 
 
-def kick_drain(conn: redis.Redis, queue: Queue, job_timeout_s: int = 60, pending_s: int = 30) -> bool:
+def kick_drain(conn: redis.Redis, queue: Queue, job_timeout_s: int = 60, pending_s: int = 30,
+               region: keys.Region = keys.DEFAULT_REGION) -> bool:
     """Make sure a drain job is queued; True if this call queued it. The flag, which names the job, keeps a
     burst of messages to one queued job. It lasts pending_s (claim_idle_s) at most: should the job never
     run (its worker died holding it, Redis went away before it was queued), the workers' recovery pass
     clears the flag as soon as it sees no such job queued or running (workers/recovery.py)."""
-    drain_id = run_script(conn, _KICK, keys=[keys.INBOX_DRAIN_PENDING, keys.INBOX_DRAIN_SEQ],
-                          args=[max(1, int(pending_s))])
+    drain_id = run_script(conn, _KICK, keys=[region.drain_pending, region.drain_seq],  # id: the prefix + n
+                          args=[max(1, int(pending_s)), region.drain_job_id("")])
     if not drain_id:
         return False
-    drain_id = drain_id.decode() if isinstance(drain_id, bytes) else drain_id
-    queue.enqueue(DRAIN_JOB, job_id=drain_id, job_timeout=job_timeout_s, result_ttl=0, failure_ttl=24 * 3600,
-                  at_front=True, retry=RETRY_KICK)
+    drain_id = drain_id.decode() if isinstance(drain_id, bytes) else str(drain_id)
+    args = (region.name,) if region.name else ()  # the default region's job is the one it always was
+    queue.enqueue(DRAIN_JOB, *args, job_id=drain_id, job_timeout=job_timeout_s, result_ttl=0,
+                  failure_ttl=24 * 3600, at_front=True, retry=RETRY_KICK)
     return True

@@ -1,46 +1,170 @@
 """Every Redis key template the relay writes, in one place (bot/ and workers/ both import it; rq's own
-rq:* keys are rq's). The Lua scripts in workers/ build the same keys from PREFIX, which they are passed."""
+rq:* keys are rq's). The Lua scripts in workers/ build the same keys from a prefix, which they are passed.
+
+Regions (areas.toml `region = "north"` on a group): each region has its own inbox, drain lease, incident
+set and sender keys, under the prefix `relay:{north}`: the braces are a Redis Cluster hash tag, so every
+key of a region lives in one slot and a region's Lua scripts touch one slot. The default region (groups
+with no region) keeps the prefix `relay`, so a deployment without regions has the key names it always had.
+Incident and alert ids of a named region end in `-<region>` (`i7-north`, `a3-north`): the key of an
+incident or alert follows from its id alone (`incident`, `alert`), wherever the id comes from (a command,
+a delivery job, the map). Configuration, roles, the audit trail and the transports' keys are global.
+"""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
 PREFIX = "relay"
+REGION_NAME = re.compile(r"^[a-z][a-z0-9]{0,15}$")
+"""A region's name: it is a hash tag, an id suffix and a job id part, so short, lowercase, no separators."""
+_ID_REGION = re.compile(r"-([a-z][a-z0-9]{0,15})$")
+
+
+@dataclass(frozen=True)
+class Region:
+    """The keys of one region's pipeline; `Region("")` is the default region (today's key names)."""
+
+    name: str = ""
+
+    @property
+    def prefix(self) -> str:
+        return f"{PREFIX}:{{{self.name}}}" if self.name else PREFIX
+
+    @property
+    def id_suffix(self) -> str:
+        """What ends the ids of this region's incidents and alerts."""
+        return f"-{self.name}" if self.name else ""
+
+    @property
+    def inbox(self) -> str:
+        return f"{self.prefix}:inbox"
+
+    @property
+    def drain_pending(self) -> str:
+        return f"{self.prefix}:inbox:drain-pending"
+
+    @property
+    def drain_seq(self) -> str:
+        return f"{self.prefix}:inbox:drain-seq"
+
+    @property
+    def drainer(self) -> str:
+        return f"{self.prefix}:inbox:drainer"
+
+    @property
+    def processed_count(self) -> str:
+        return f"{self.prefix}:stats:processed"
+
+    @property
+    def latency(self) -> str:
+        return f"{self.prefix}:stats:latency_ms"
+
+    @property
+    def incident_seq(self) -> str:
+        return f"{self.prefix}:incident:seq"
+
+    @property
+    def alert_seq(self) -> str:
+        return f"{self.prefix}:alert:seq"
+
+    @property
+    def incidents_rev(self) -> str:
+        return f"{self.prefix}:incidents:rev"
+
+    @property
+    def incidents_changed(self) -> str:
+        return f"{self.prefix}:incidents:changed"
+
+    @property
+    def incidents_changed_floor(self) -> str:
+        return f"{self.prefix}:incidents:changed:floor"
+
+    @property
+    def incidents_active(self) -> str:
+        return f"{self.prefix}:incidents:active"
+
+    @property
+    def listening_since(self) -> str:
+        return f"{self.prefix}:senders:since"
+
+    def seen_message(self, message_key: str) -> str:
+        return f"{self.prefix}:seen:{message_key}"
+
+    def sender_first_seen(self, reporter: str) -> str:
+        return f"{self.prefix}:sender:{reporter}:first-seen"
+
+    def pending_place(self, reporter: str) -> str:
+        return f"{self.prefix}:pending:{reporter}"
+
+    def reporter_incident(self, reporter: str) -> str:
+        return f"{self.prefix}:reporter:{reporter}:incident"
+
+    def message_ref(self, ref: str) -> str:
+        return f"{self.prefix}:ref:{ref}"
+
+    def drain_job_id(self, n: int | str) -> str:
+        return f"drain-{self.name}-{n}" if self.name else f"drain-{n}"
+
+
+DEFAULT_REGION = Region()
+
+
+def region(name: str) -> Region:
+    if name and not REGION_NAME.match(name):
+        raise ValueError(f"bad region name {name!r}: lowercase letters and digits, starting with a letter")
+    return Region(name)
+
+
+def region_of_id(incident_or_alert_id: str) -> Region:
+    """The region an incident or alert id belongs to (`i7-north` → north, `i7` → the default region)."""
+    match = _ID_REGION.search(incident_or_alert_id)
+    return Region(match.group(1)) if match else DEFAULT_REGION
+
+
+def _incident_prefix(incident_id: str) -> str:
+    return region_of_id(incident_id).prefix
+
 
 # Inbound: a stream drained in batches by `drain_inbox` jobs (one rq job per batch, not per message).
-INBOX = f"{PREFIX}:inbox"
+INBOX = DEFAULT_REGION.inbox
 INBOX_GROUP = "pipeline"
-INBOX_DRAIN_PENDING = f"{PREFIX}:inbox:drain-pending"
+INBOX_DRAIN_PENDING = DEFAULT_REGION.drain_pending
 """The id of the drain job queued for new messages (one per burst); it lives claim_idle_s, and the
 recovery pass clears it early when that job is neither queued nor running (workers/recovery.py)."""
-INBOX_DRAIN_SEQ = f"{PREFIX}:inbox:drain-seq"
+INBOX_DRAIN_SEQ = DEFAULT_REGION.drain_seq
 """Numbers the drain jobs: drain-<n>, so a drain-pending flag names the one job it stands for."""
-INBOX_DRAINER = f"{PREFIX}:inbox:drainer"
+INBOX_DRAINER = DEFAULT_REGION.drainer
 """Lease of the one drain job at work (token, expires after claim_idle_s unless renewed)."""
 INBOX_MAXLEN = 100_000
 INBOX_SWEEP_FIELD = b"sweep"
 """Inbox entry field of a drill message (bot/ingest.py: ingest_on_message_clock): a JSON list of ISO times
 at which the drainer runs the quiet-period expiry, in order, just before deciding the message, so message
 time is the clock. Messages arriving now have none: the ticker sweeps on wall time."""
-PROCESSED_COUNT = f"{PREFIX}:stats:processed"
+PROCESSED_COUNT = DEFAULT_REGION.processed_count
 
 # Incidents
-INCIDENT_SEQ = f"{PREFIX}:incident:seq"
-ALERT_SEQ = f"{PREFIX}:alert:seq"
-INCIDENTS_REV = f"{PREFIX}:incidents:rev"
+INCIDENT_SEQ = DEFAULT_REGION.incident_seq
+ALERT_SEQ = DEFAULT_REGION.alert_seq
+INCIDENTS_REV = DEFAULT_REGION.incidents_rev
 """The global incident revision: bumped by every change to any incident (workers/changed.lua). A drainer's
 copy of the open incidents is as of one revision; an apply decided on an older one is refused."""
-INCIDENTS_CHANGED = f"{PREFIX}:incidents:changed"
+INCIDENTS_CHANGED = DEFAULT_REGION.incidents_changed
 """zset incident id -> revision of its latest change, capped (workers/changed.lua): a stale copy reads
 only these. INCIDENTS_CHANGED_FLOOR is the highest revision dropped from it; a copy older reloads all."""
-INCIDENTS_CHANGED_FLOOR = f"{PREFIX}:incidents:changed:floor"
-INCIDENTS_EPOCH = f"{PREFIX}:incidents:epoch"
+INCIDENTS_CHANGED_FLOOR = DEFAULT_REGION.incidents_changed_floor
+INCIDENTS_EPOCH = f"{PREFIX}:incidents:epoch"  # (each region its own: Lua, from its prefix)
 """Set on first use: a copy from another epoch (the data was flushed or replaced) reloads all."""
 INCIDENTS_EPOCH_SEQ = f"{PREFIX}:incidents:epoch:seq"
-INCIDENTS_ACTIVE = f"{PREFIX}:incidents:active"
+INCIDENTS_ACTIVE = DEFAULT_REGION.incidents_active
 
 # Configuration state (seeded from areas.toml, then changed by chat commands)
 CONFIG_SEEDED = f"{PREFIX}:config:seeded"
 CONFIG_REV = f"{PREFIX}:config:rev"
 GROUPS = f"{PREFIX}:config:groups"
+REGIONS = f"{PREFIX}:config:regions"
+"""hash of the [regions] table of areas.toml (`direct`: the region of a direct message whose place does
+not tell); the regions themselves are the groups' (GROUPS)."""
 POLICY = f"{PREFIX}:config:policy"
 ADMINS = f"{PREFIX}:config:admins"
 VERIFIERS = f"{PREFIX}:config:verifiers"
@@ -50,63 +174,63 @@ AUDIT_MAXLEN = 10_000
 
 
 def seen_message(message_key: str) -> str:
-    return f"{PREFIX}:seen:{message_key}"
+    return DEFAULT_REGION.seen_message(message_key)
 
 
 def incident(incident_id: str) -> str:
-    return f"{PREFIX}:incident:{incident_id}"
+    return f"{_incident_prefix(incident_id)}:incident:{incident_id}"
 
 
 def incident_reporters(incident_id: str) -> str:
     """zset reporter -> message time of their first counted report."""
-    return f"{PREFIX}:incident:{incident_id}:reporters"
+    return f"{_incident_prefix(incident_id)}:incident:{incident_id}:reporters"
 
 
 def incident_clears(incident_id: str) -> str:
-    return f"{PREFIX}:incident:{incident_id}:clears"
+    return f"{_incident_prefix(incident_id)}:incident:{incident_id}:clears"
 
 
 def incident_disputes(incident_id: str) -> str:
-    return f"{PREFIX}:incident:{incident_id}:disputes"
+    return f"{_incident_prefix(incident_id)}:incident:{incident_id}:disputes"
 
 
 def incident_texts(incident_id: str) -> str:
     """list of JSON {reporter, text}: every report-like text seen for the incident, for copy detection."""
-    return f"{PREFIX}:incident:{incident_id}:texts"
+    return f"{_incident_prefix(incident_id)}:incident:{incident_id}:texts"
 
 
 def incident_messages(incident_id: str) -> str:
     """set of message keys already applied to the incident (replays are no-ops)."""
-    return f"{PREFIX}:incident:{incident_id}:messages"
+    return f"{_incident_prefix(incident_id)}:incident:{incident_id}:messages"
 
 
 def incident_forwarders(incident_id: str) -> str:
     """set of people who forwarded or pasted a report of the incident: never its independent reporters."""
-    return f"{PREFIX}:incident:{incident_id}:forwarders"
+    return f"{_incident_prefix(incident_id)}:incident:{incident_id}:forwarders"
 
 
 def first_report_arrival(incident_id: str) -> str:
     """Wall time (s) the incident's first counted report was admitted: where the alert-latency histogram
     starts (bot/metrics.py). Lives report_ttl_s."""
-    return f"{PREFIX}:incident:{incident_id}:first-arrival"
+    return f"{_incident_prefix(incident_id)}:incident:{incident_id}:first-arrival"
 
 
 def incident_newcomers(incident_id: str) -> str:
     """set of the incident's reporters who were first-time senders when they reported (bot/core/decide.py)."""
-    return f"{PREFIX}:incident:{incident_id}:newcomers"
+    return f"{_incident_prefix(incident_id)}:incident:{incident_id}:newcomers"
 
 
 def incident_why(incident_id: str) -> str:
     """list of JSON {r: pseudonym, t: message time, k: kind, c: counted 0/1, w: why, n: first-time 0/1},
     one per message applied, oldest first, capped at WHY_MAX (apply_report.lua): what /why shows.
     Never a text or a number."""
-    return f"{PREFIX}:incident:{incident_id}:why"
+    return f"{_incident_prefix(incident_id)}:incident:{incident_id}:why"
 
 
 WHY_MAX = 200
 
 # Senders: when the relay first heard from each (bot/ingest.py), for the first-time burst rule
-LISTENING_SINCE = f"{PREFIX}:senders:since"
+LISTENING_SINCE = DEFAULT_REGION.listening_since
 """Message time of the oldest first-heard time the relay noted: before it has listened for
 first_time_hours, nobody is a first-time sender (everyone would be)."""
 FIRST_SEEN_TTL_S = 30 * 24 * 3600
@@ -116,7 +240,7 @@ FIRST_SEEN_TTL_S = 30 * 24 * 3600
 def sender_first_seen(reporter: str) -> str:
     """Message time of the first message from this pseudonym (any message: a report, chatter, a command);
     its TTL (FIRST_SEEN_TTL_S) starts again with each message."""
-    return f"{PREFIX}:sender:{reporter}:first-seen"
+    return DEFAULT_REGION.sender_first_seen(reporter)
 
 
 SIGNAL_PAIRING_TTL_S = FIRST_SEEN_TTL_S
@@ -135,20 +259,26 @@ def signal_pairing(address_pseudonym: str) -> str:
 
 def message_ref(ref: str) -> str:
     """A message (ours or a reporter's) that replies can quote -> incident id."""
-    return f"{PREFIX}:ref:{ref}"
+    return DEFAULT_REGION.message_ref(ref)
+
+
+def sender_region(reporter: str) -> str:
+    """The region a direct message of this sender was last routed to by its place (bot/regions.py): global,
+    read by ingest before it admits the message into that region."""
+    return f"{PREFIX}:sender:{reporter}:region"
 
 
 def pending_place(reporter: str) -> str:
-    return f"{PREFIX}:pending:{reporter}"
+    return DEFAULT_REGION.pending_place(reporter)
 
 
 def reporter_incident(reporter: str) -> str:
     """The incident this reporter last spoke about: an "ya se fueron" with no place refers to it."""
-    return f"{PREFIX}:reporter:{reporter}:incident"
+    return DEFAULT_REGION.reporter_incident(reporter)
 
 
 def alert(alert_id: str) -> str:
-    return f"{PREFIX}:alert:{alert_id}"
+    return f"{_incident_prefix(alert_id)}:alert:{alert_id}"
 
 
 def delivery_claim(alert_id: str, state: str, group_id: str, recipient: str) -> str:
@@ -177,7 +307,7 @@ def dispatch_claim(incident_id: str, verifier: str) -> str:
 
 INBOX_DEAD = f"{PREFIX}:inbox:dead"
 """Messages that failed MAX_DELIVERIES times, kept for a person to look at."""
-LATENCY = f"{PREFIX}:stats:latency_ms"
+LATENCY = DEFAULT_REGION.latency
 """Arrival → decision, milliseconds, newest first (the last 100,000)."""
 
 

@@ -239,6 +239,8 @@ class RedisStateCollector:
         from prometheus_client.core import GaugeMetricFamily
         from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegistry
 
+        from alertrelay.bot.regions import all_regions
+
         up = GaugeMetricFamily("alertrelay_redis_up", "1 when Redis answered this scrape")
         queue = self.queue
         try:
@@ -247,13 +249,19 @@ class RedisStateCollector:
             pipe.zcard(StartedJobRegistry(queue=queue).key)
             pipe.zcard(ScheduledJobRegistry(queue=queue).key)
             pipe.zcard(FailedJobRegistry(queue=queue).key)
-            pipe.xlen(keys.INBOX)
-            pipe.xrange(keys.INBOX, count=1)
+            regions = all_regions(self.conn)
             pipe.time()
             pipe.xlen(keys.INBOX_DEAD)
-            pipe.zcard(keys.INCIDENTS_ACTIVE)
             pipe.scard(f"rq:workers:{queue.name}")
-            queued, started, scheduled, failed, inbox, oldest, now, dead, active, workers = pipe.execute()
+            for region in regions:  # summed over the regions: no label names one
+                pipe.xlen(region.inbox)
+                pipe.xrange(region.inbox, count=1)
+                pipe.zcard(region.incidents_active)
+            queued, started, scheduled, failed, now, dead, workers, *per_region = pipe.execute()
+            inbox = sum(per_region[0::3])
+            firsts = [first[0] for first in per_region[1::3] if first]
+            oldest = [min(firsts, key=lambda entry: tuple(map(int, entry[0].split(b"-"))))] if firsts else []
+            active = sum(per_region[2::3])
         except Exception:  # Redis down: say so, and still serve the counters
             up.add_metric([], 0)
             yield up

@@ -18,6 +18,7 @@ from alertrelay.bot.core.models import InboundMessage
 from alertrelay.bot.durability import durable_ack
 from alertrelay.bot.identity import Identity
 from alertrelay.bot.ingest import ingest
+from alertrelay.bot.regions import RegionRoutes
 from alertrelay.config.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -33,10 +34,15 @@ class BotContext:
     queue: Queue
     identity: Identity
     cleanups: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    routes: RegionRoutes | None = None
+    """Which region's inbox a message goes to (bot/regions.py); made on first use."""
 
     def ingest(self, message: InboundMessage) -> bool:
+        if self.routes is None:
+            self.routes = RegionRoutes(sender_region_ttl_s=self.settings.report_ttl_s)
         admitted = ingest(self.conn, self.queue, self.identity, message, ttl_s=self.settings.report_ttl_s,
-                          job_timeout_s=self.settings.job_timeout_s, drain_pending_s=self.settings.claim_idle_s)
+                          job_timeout_s=self.settings.job_timeout_s, drain_pending_s=self.settings.claim_idle_s,
+                          routes=self.routes)
         if admitted:
             # the provider is told "received" next and will not send it again: it must survive a crash
             durable_ack(self.conn, self.settings.durable_ack)

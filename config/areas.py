@@ -31,4 +31,8 @@ def load_areas(path: Path) -> AreasFile:
     ids = [g.id for g in parsed.group]
     if len(ids) != len(set(ids)):
         raise AreasFileError(f"{path}: group ids must be unique")
+    direct = parsed.regions.direct
+    if direct and direct not in parsed.region_names():
+        raise AreasFileError(f"{path}: [regions] direct = {direct!r} is no group's region; regions: "
+                             f"{', '.join(repr(r) for r in parsed.region_names())}")
     return parsed

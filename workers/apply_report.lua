@@ -16,7 +16,7 @@ local function current_seq() return tonumber(redis.call('GET', p .. ':incidents:
 if id == '' then
   if current_seq() ~= req.expect_seq then return cjson.encode({status = 'retry'}) end
   local n = req.new
-  id = 'i' .. redis.call('INCR', p .. ':incident:seq')
+  id = 'i' .. redis.call('INCR', p .. ':incident:seq') .. (req.id_suffix or '')
   redis.call('HSET', p .. ':incident:' .. id,
     'lat', n.lat, 'lon', n.lon, 'precision', n.precision, 'place', n.place, 'area', n.area,
     'area_name', n.area_name, 'state', 'pending', 'first_at', req.t, 'last_report_at', req.t,
@@ -82,7 +82,7 @@ end
 if d.add_clear then redis.call('ZADD', ikey .. ':clears', req.t, req.reporter) end
 if d.add_dispute then redis.call('ZADD', ikey .. ':disputes', req.t, req.reporter) end
 if d.transition == 'verified' then
-  local alert_id = 'a' .. redis.call('INCR', p .. ':alert:seq')
+  local alert_id = 'a' .. redis.call('INCR', p .. ':alert:seq') .. (req.id_suffix or '')
   redis.call('HSET', ikey, 'alert_id', alert_id, 'verified_by', req.msg_key, 'verified_at', req.t,
     'by_verifier', d.by_verifier and '1' or '0')
 elseif d.transition == 'cleared' then

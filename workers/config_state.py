@@ -47,7 +47,7 @@ AREA_SPEC = TypeAdapter(AreaSpec)
 T = TypeVar("T")
 MAX_TRIES = 20
 CONFIG_KEYS = (keys.GROUPS, keys.POLICY, keys.ADMINS, keys.VERIFIERS, keys.NAMED_AREAS, keys.AREA_POLICIES,
-               keys.RIGHTS, keys.VERIFIER_INFO, keys.PLACES)
+               keys.RIGHTS, keys.VERIFIER_INFO, keys.PLACES, keys.REGIONS)
 
 
 def seed_config(conn: redis.Redis, areas: AreasFile, identity: Identity, *, force: bool = False) -> bool:
@@ -55,7 +55,9 @@ def seed_config(conn: redis.Redis, areas: AreasFile, identity: Identity, *, forc
     if not force and not conn.set(keys.CONFIG_SEEDED, "1", nx=True):
         return False
     pipe = conn.pipeline(transaction=True)
-    pipe.delete(keys.GROUPS, keys.ADMINS, keys.VERIFIERS, keys.VERIFIER_INFO)
+    pipe.delete(keys.GROUPS, keys.ADMINS, keys.VERIFIERS, keys.VERIFIER_INFO, keys.REGIONS)
+    if areas.regions.direct:
+        pipe.hset(keys.REGIONS, "direct", areas.regions.direct)
     for group in areas.group:
         sealed = group.model_copy(update={"members": [identity.seal(m) for m in group.members]})
         pipe.hset(keys.GROUPS, group.id, sealed.model_dump_json())

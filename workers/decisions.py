@@ -51,7 +51,7 @@ def take_snapshot(rt: Runtime, batch: Batch, env: Envelope, geo: GeoResult | Non
     """Everything this message's decision reads: its sender's keys (read for the whole batch at once) and
     the open incidents near its place, from this process's copy (synced once per batch and whenever an
     apply finds it stale)."""
-    reporter = batch.sender_keys.read(rt.conn, env.reporter, env.quote_ref)
+    reporter = batch.sender_keys.read(rt.conn, env.reporter, env.quote_ref, rt.region)
     if geo is None:
         return rt.open_incidents.snapshot(reporter, None, 0, named)
     area_level = sighting_for(rt, geo, 0).area_name is not None
@@ -138,7 +138,7 @@ def apply_message(rt: Runtime, batch: Batch, env: Envelope, kind: ApplyKind, geo
             request["point"] = point
             if target is None:
                 request["new"] = {**point, "area_name": sighting_for(rt, geo, 0).area_name or ""}
-        result, answer = incidents.apply(conn, request)
+        result, answer = incidents.apply(conn, request, rt.region)
         if result.status == "diverged":  # our copy disagreed with Redis: a bug, never written; read it all again
             log.warning("message %s: incident %s in Redis is not what this drainer's copy says; reloading",
                         env.key, result.incident)
@@ -154,8 +154,8 @@ def apply_message(rt: Runtime, batch: Batch, env: Envelope, kind: ApplyKind, geo
             continue
         rt.open_incidents.applied(answer, str(request["text"]), env.reporter, after(before, message, decision))
         # the script points this message's ref and its sender's last incident at the incident
-        batch.sender_keys.wrote(keys.message_ref(env.ref), result.incident)
-        batch.sender_keys.wrote(keys.reporter_incident(env.reporter), result.incident)
+        batch.sender_keys.wrote(rt.region.message_ref(env.ref), result.incident)
+        batch.sender_keys.wrote(rt.region.reporter_incident(env.reporter), result.incident)
         result = replace(result, counted=message.counted, newly_counted=decision.counted)
         metrics.note_applied(rt.conn, result, arrived_at_s=batch.arrived_at_s, ttl_s=rt.settings.report_ttl_s)
         log.info("message %s → incident %s: %s %s (state %s, %d reporters)%s", env.key, result.incident, kind,

@@ -230,7 +230,8 @@ def _record_sent(rt: Runtime, claim: str, channel: str, provider_id: str | None,
         pipe.set(claim, "sent", ex=rt.settings.report_ttl_s)
         if provider_id and incident_id:
             # a quote-reply to this alert ("confirmed", "se fueron") counts against its incident
-            pipe.set(keys.message_ref(message_key(channel, provider_id)), incident_id, ex=rt.settings.report_ttl_s)
+            ref_key = keys.region_of_id(incident_id).message_ref(message_key(channel, provider_id))
+            pipe.set(ref_key, incident_id, ex=rt.settings.report_ttl_s)
         pipe.execute()
 
     _accepted_unrecorded[claim] = (provider_id, incident_id)

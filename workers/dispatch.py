@@ -59,7 +59,8 @@ def dispatch_verifiers(rt: Runtime, batch: Batch, env: Envelope, result: Applied
         lang = "es" if info.language == "es" else "en"
         what = ", ".join(SEEN[lang][s] for s in seen if s in SEEN[lang])
         text = dispatch_text(lang, result.incident, where, env.at.strftime("%H:%M"), what)
-        ref_key = keys.message_ref(message_key(info.channel, dispatch_ref(result.incident)))
+        region = keys.region_of_id(result.incident)  # its drainer reads the quote-reply
+        ref_key = region.message_ref(message_key(info.channel, dispatch_ref(result.incident)))
         rt.conn.set(ref_key, result.incident, ex=rt.settings.report_ttl_s)
         batch.sender_keys.wrote(ref_key, result.incident)
         batch.replies.append({"key": f"dispatch:{result.incident}:{pseudonym}", "sealed": info.sealed,

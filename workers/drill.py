@@ -24,7 +24,9 @@ from alertrelay.bot import metrics
 from alertrelay.bot.core.models import InboundMessage
 from alertrelay.bot.core.scoring import Score, score
 from alertrelay.bot.errors import DrillError
+from alertrelay.bot.core.models import Envelope
 from alertrelay.bot.ingest import ClockedMessage, ingest, ingest_on_message_clock, message_key, prepare_on_message_clock
+from alertrelay.bot.regions import RegionRoutes, all_regions
 from alertrelay.bot.transports.recording import RecordingSender
 from alertrelay.config.areas import load_areas
 from alertrelay.config.settings import Settings
@@ -77,8 +79,8 @@ def to_inbound(raw: dict) -> InboundMessage:
 
 
 def _sort_key(line: dict) -> tuple:
-    alert = line.get("alert_id") or ""
-    return (line["at"], KIND_ORDER.get(line["kind"], 9), int(alert[1:]) if alert[1:].isdigit() else 0,
+    number = (line.get("alert_id") or "")[1:].split("-")[0]  # a3, or a3-<region>
+    return (line["at"], KIND_ORDER.get(line["kind"], 9), int(number) if number.isdigit() else 0,
             line["to"].get("group") or "", line["to"].get("recipient") or "")
 
 
@@ -218,7 +220,14 @@ def in_time_order(inbound: list[InboundMessage]) -> bool:
 
 
 def _processed(rt: Runtime) -> int:
-    return int(rt.conn.get(keys.PROCESSED_COUNT) or 0)
+    return sum(int(rt.conn.get(region.processed_count) or 0) for region in all_regions(rt.conn))
+
+
+def sweep_all(rt: Runtime, now: datetime) -> None:
+    """The workers' ticker at `now`: every region's quiet-period expiry."""
+    for region in all_regions(rt.conn):
+        rt.region = region
+        sweep(rt, None, now)  # outside a drain: its updates are queued at once
 
 
 def _replay_stepwise(rt: Runtime, procs: list[subprocess.Popen[bytes]], messages: list[dict],
@@ -226,10 +235,12 @@ def _replay_stepwise(rt: Runtime, procs: list[subprocess.Popen[bytes]], messages
     """Sweep at the message's time, ingest it, wait until it is decided, next."""
     settings = rt.settings
     expected = 0
+    routes = RegionRoutes(sender_region_ttl_s=settings.report_ttl_s, refresh_s=0)
     for number, (raw, message) in enumerate(zip(messages, inbound), start=1):
-        sweep(rt, None, message.at)  # outside a drain: its updates are queued at once
+        sweep_all(rt, message.at)
         if ingest(rt.conn, rt.queue, rt.identity, message, ttl_s=settings.report_ttl_s,
-                  job_timeout_s=settings.job_timeout_s, drain_pending_s=settings.claim_idle_s):
+                  job_timeout_s=settings.job_timeout_s, drain_pending_s=settings.claim_idle_s,
+                  routes=routes):
             expected += 1
         end = time.monotonic() + MESSAGE_TIMEOUT_S
         while _processed(rt) < expected:
@@ -256,7 +267,28 @@ def clocked_messages(rt: Runtime, inbound: list[InboundMessage]) -> tuple[list[C
             seen.add(key)
             queued.append((message, sweeps))
             sweeps = []
-    return prepare_on_message_clock(rt.identity, queued), sweeps
+    return prepare_on_message_clock(rt.identity, queued, drill_router(rt)), sweeps
+
+
+def drill_router(rt: Runtime) -> Callable[[InboundMessage, Envelope], keys.Region]:
+    """Route a drill's messages before any is decided: as ingest would, except that a direct reply goes to
+    the region of the message it quotes as the scenario says (a live relay finds that message's reference in
+    its region; here none is written yet), or of the incident a dispatch it quotes names."""
+    routes = RegionRoutes(sender_region_ttl_s=rt.settings.report_ttl_s)
+    routed: dict[str, keys.Region] = {}
+
+    def region_of(message: InboundMessage, envelope: Envelope) -> keys.Region:
+        quote = message.quote or ""
+        if message.group is None and quote in routed:
+            region = routed[quote]
+        elif message.group is None and quote.startswith("dispatch-"):
+            region = keys.region_of_id(quote.removeprefix("dispatch-"))
+        else:
+            region = routes.region_for(rt.conn, message, envelope.reporter)
+        routed[message.message_id] = region
+        return region
+
+    return region_of
 
 
 INBOX_BACKLOG_MAX = 20_000
@@ -284,7 +316,7 @@ def _replay_on_message_clock(rt: Runtime, procs: list[subprocess.Popen[bytes]],
     _wait_idle(rt, procs, 60)
     if sweeps:  # the last lines were redeliveries: the stepwise replay swept at their times too
         for at in sweeps:
-            sweep(rt, None, at)
+            sweep_all(rt, at)
         _wait_idle(rt, procs, 60)
 
 
@@ -310,10 +342,10 @@ def incident_summaries(rt: Runtime) -> list[dict]:
     """Every incident the drill opened, in order, for the per-incident summary: its place, final state,
     voices counted, alert id, and why it was verified and cleared (from its decision log)."""
     conn = rt.conn
-    count = int(conn.get(keys.INCIDENT_SEQ) or 0)
+    ids = [f"i{number}{region.id_suffix}" for region in all_regions(conn)
+           for number in range(1, int(conn.get(region.incident_seq) or 0) + 1)]
     out = []
-    for number in range(1, count + 1):
-        incident_id = f"i{number}"
+    for incident_id in ids:
         fields = {k.decode(): v.decode() for k, v in conn.hgetall(keys.incident(incident_id)).items()}
         if not fields:
             continue

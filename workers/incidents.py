@@ -20,6 +20,8 @@ _APPLY = _CHANGED + (_HERE / "apply_report.lua").read_text()
 _EXPIRE = _CHANGED + (_HERE / "expire_incidents.lua").read_text()
 _SET_STATE = _CHANGED + (_HERE / "set_state.lua").read_text()
 _SYNC = (_HERE / "incident_sync.lua").read_text()
+# Every script gets one key of its region, which it does not read as KEYS: a Redis Cluster client routes the
+# call by it to the node of the region's slot, where every key the script builds from the prefix lives.
 AREA_CANDIDATE_RADIUS_M = 6000
 """Area incidents sit at a neighbourhood centroid: look this far for them."""
 MAX_TEXTS = 100
@@ -61,11 +63,11 @@ class ReporterState:
     listening_since: float | None = None
 
 
-def _reporter_keys(reporter: str, quote_ref: str | None) -> list[str]:
-    names = [keys.pending_place(reporter), keys.reporter_incident(reporter), keys.sender_first_seen(reporter),
-             keys.LISTENING_SINCE]
+def _reporter_keys(reporter: str, quote_ref: str | None, region: keys.Region) -> list[str]:
+    names = [region.pending_place(reporter), region.reporter_incident(reporter),
+             region.sender_first_seen(reporter), region.listening_since]
     if quote_ref:
-        names.append(keys.message_ref(quote_ref))
+        names.append(region.message_ref(quote_ref))
     return names
 
 
@@ -88,12 +90,15 @@ class SenderKeys:
     def __init__(self) -> None:
         self._known: dict[str, str | None] | None = None
 
-    def prefetch(self, conn: redis.Redis, senders: list[tuple[str, str | None]]) -> None:
-        names = sorted({name for reporter, quote_ref in senders for name in _reporter_keys(reporter, quote_ref)})
+    def prefetch(self, conn: redis.Redis, senders: list[tuple[str, str | None]],
+                 region: keys.Region = keys.DEFAULT_REGION) -> None:
+        names = sorted({name for reporter, quote_ref in senders
+                        for name in _reporter_keys(reporter, quote_ref, region)})
         self._known = _mget(conn, names) if names else {}
 
-    def read(self, conn: redis.Redis, reporter: str, quote_ref: str | None) -> ReporterState:
-        names = _reporter_keys(reporter, quote_ref)
+    def read(self, conn: redis.Redis, reporter: str, quote_ref: str | None,
+             region: keys.Region = keys.DEFAULT_REGION) -> ReporterState:
+        names = _reporter_keys(reporter, quote_ref, region)
         known = self._known if self._known is not None else {}
         missing = [name for name in names if name not in known]
         if missing:
@@ -187,7 +192,8 @@ class OpenIncidents:
     the copy catches up by reading just the incidents that changed.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, region: keys.Region = keys.DEFAULT_REGION) -> None:
+        self.region = region
         self.epoch = ""
         self.seq = -1
         self._views: dict[str, IncidentView] = {}
@@ -204,7 +210,8 @@ class OpenIncidents:
         return len(self._views)
 
     def sync(self, conn: redis.Redis) -> None:
-        data = json.loads(run_script(conn, _SYNC, args=[keys.PREFIX, self.epoch, self.seq]))
+        data = json.loads(run_script(conn, _SYNC, keys=[self.region.incidents_rev],
+                                     args=[self.region.prefix, self.epoch, self.seq]))
         if data["full"]:
             self._views.clear()
             self._texts.clear()
@@ -292,9 +299,11 @@ def fields(conn: redis.Redis, incident_id: str) -> dict[str, str]:
     return {k.decode(): v.decode() for k, v in conn.hgetall(keys.incident(incident_id)).items()}
 
 
-def apply(conn: redis.Redis, request: dict[str, object]) -> tuple[Applied, dict]:  # type: ignore[type-arg]
-    """Run the apply script: (the outcome, the script's whole answer for OpenIncidents.applied)."""
-    data = json.loads(run_script(conn, _APPLY, args=[json.dumps({"prefix": keys.PREFIX, **request})]))
+def apply(conn: redis.Redis, request: dict[str, object],  # type: ignore[type-arg]
+          region: keys.Region = keys.DEFAULT_REGION) -> tuple[Applied, dict]:
+    """Run the apply script in `region`: (the outcome, the script's whole answer for OpenIncidents.applied)."""
+    envelope = {"prefix": region.prefix, "id_suffix": region.id_suffix, **request}
+    data = json.loads(run_script(conn, _APPLY, keys=[region.incidents_rev], args=[json.dumps(envelope)]))
     values = {k: v for k, v in data.items() if k in Applied.__dataclass_fields__}
     for name in ("lat", "lon"):
         values[name] = float(values.get(name) or 0.0)
@@ -304,8 +313,12 @@ def apply(conn: redis.Redis, request: dict[str, object]) -> tuple[Applied, dict]
 def set_state(conn: redis.Redis, incident_id: str, state: str, at_s: float | None = None) -> bool:
     """Close an incident by hand (a retraction), at message time `at_s` (kept as `<state>_at`). False if it
     was in that state already."""
-    return bool(run_script(conn, _SET_STATE, args=[keys.PREFIX, incident_id, state, "" if at_s is None else repr(at_s)]))
+    region = keys.region_of_id(incident_id)
+    return bool(run_script(conn, _SET_STATE, keys=[region.incidents_rev],
+                           args=[region.prefix, incident_id, state, "" if at_s is None else repr(at_s)]))
 
 
-def expire_quiet(conn: redis.Redis, cutoff_s: float) -> list[tuple[str, str]]:
-    return [(i.decode(), a.decode()) for i, a in run_script(conn, _EXPIRE, args=[keys.PREFIX, cutoff_s])]
+def expire_quiet(conn: redis.Redis, cutoff_s: float,
+                 region: keys.Region = keys.DEFAULT_REGION) -> list[tuple[str, str]]:
+    return [(i.decode(), a.decode()) for i, a in run_script(conn, _EXPIRE, keys=[region.incidents_rev],
+                                                             args=[region.prefix, cutoff_s])]

@@ -13,6 +13,7 @@ import redis
 
 from alertrelay.bot.core.models import Envelope
 from alertrelay.bot.ingest import kick_drain
+from alertrelay.bot.regions import all_regions
 from alertrelay.bot.scripts import run_script
 from alertrelay.bot import keys
 from alertrelay.workers.batch import Batch
@@ -28,7 +29,6 @@ BATCH = 100
 MAX_DELIVERIES = 5
 """A message that failed this many times goes to the dead-letter stream instead of blocking the rest."""
 DEAD_LETTERS = keys.INBOX_DEAD
-LATENCY = keys.LATENCY
 InboxEntry = tuple[bytes, dict[bytes, bytes]]
 """(stream entry id, fields) as XREADGROUP and XAUTOCLAIM answer them."""
 
@@ -37,34 +37,37 @@ def _consumer() -> str:
     return f"{socket.gethostname()}-{os.getpid()}"
 
 
-def _ensure_group(conn: redis.Redis) -> None:
+def _ensure_group(conn: redis.Redis, region: keys.Region) -> None:
     try:
-        conn.xgroup_create(keys.INBOX, keys.INBOX_GROUP, id="0", mkstream=True)
+        conn.xgroup_create(region.inbox, keys.INBOX_GROUP, id="0", mkstream=True)
     except Exception as exc:  # BUSYGROUP: it exists
         if "BUSYGROUP" not in str(exc):
             raise
 
 
-def drain_inbox() -> int:
-    """rq job: process every waiting inbound message, in arrival order, in batches.
+def drain_inbox(region_name: str = "") -> int:
+    """rq job: process every waiting inbound message of one region, in arrival order, in batches.
 
-    One drainer at a time (a Redis lease): decisions then follow message order exactly, concurrent
-    drains never fight over the same incidents, and other workers are free for deliveries. A drainer
-    that dies holding the lease loses it after claim_idle_s; its unfinished messages are claimed again.
+    One drainer per region at a time (a Redis lease): decisions then follow message order exactly,
+    concurrent drains never fight over the same incidents, and other workers are free for deliveries or
+    other regions' drains. A drainer that dies holding the lease loses it after claim_idle_s; its
+    unfinished messages are claimed again.
     """
     rt = runtime()
     conn = rt.conn
-    conn.delete(keys.INBOX_DRAIN_PENDING)  # before reading: a message added from now on kicks a new drain
+    region = keys.region(region_name)
+    conn.delete(region.drain_pending)  # before reading: a message added from now on kicks a new drain
     lease_ms = max(1, rt.settings.claim_idle_s) * 1000
     token = f"{_consumer()}-{time.monotonic_ns()}"
-    if not conn.set(keys.INBOX_DRAINER, token, nx=True, px=lease_ms):
+    if not conn.set(region.drainer, token, nx=True, px=lease_ms):
         return 0  # the drainer at work reads on until the inbox is empty, or kicks a new drain when it stops
+    rt.region = region  # what the pipeline reads and writes, until the next drain or sweep sets another
     try:
-        done = _drain(rt, token, lease_ms)
+        done = _drain(rt, region, token, lease_ms)
     finally:
-        _release(conn, token)
-    if conn.xlen(keys.INBOX):  # arrived between our last read and the release: nobody else will look
-        kick_drain(conn, rt.queue, rt.settings.job_timeout_s, rt.settings.claim_idle_s)
+        _release(conn, region, token)
+    if conn.xlen(region.inbox):  # arrived between our last read and the release: nobody else will look
+        kick_drain(conn, rt.queue, rt.settings.job_timeout_s, rt.settings.claim_idle_s, region)
     return done
 
 
@@ -78,53 +81,54 @@ return 0
 """
 
 
-def _release(conn: redis.Redis, token: str) -> None:
-    run_script(conn, _RELEASE, keys=[keys.INBOX_DRAINER], args=[token])
+def _release(conn: redis.Redis, region: keys.Region, token: str) -> None:
+    run_script(conn, _RELEASE, keys=[region.drainer], args=[token])
 
 
-def _drain(rt: Runtime, token: str, lease_ms: int) -> int:
+def _drain(rt: Runtime, region: keys.Region, token: str, lease_ms: int) -> int:
     conn = rt.conn
-    _ensure_group(conn)
+    _ensure_group(conn, region)
     consumer = _consumer()
     # Redis 6.2 answers [cursor, entries], 7.x adds deleted ids: the entries are second either way
-    batch = conn.xautoclaim(keys.INBOX, keys.INBOX_GROUP, consumer, rt.settings.claim_idle_s * 1000, "0-0",
+    batch = conn.xautoclaim(region.inbox, keys.INBOX_GROUP, consumer, rt.settings.claim_idle_s * 1000, "0-0",
                             count=BATCH)[1]
     done = 0
     while True:
         if batch:
-            done += _process_batch(rt, batch)
-            if not run_script(conn, _RENEW, keys=[keys.INBOX_DRAINER], args=[token, lease_ms]):
+            done += _process_batch(rt, region, batch)
+            if not run_script(conn, _RENEW, keys=[region.drainer], args=[token, lease_ms]):
                 log.warning("drain lease lost (a batch took over %d ms); leaving the inbox to the new drainer",
                             lease_ms)
                 return done
-        got = conn.xreadgroup(keys.INBOX_GROUP, consumer, {keys.INBOX: ">"}, count=BATCH)
+        got = conn.xreadgroup(keys.INBOX_GROUP, consumer, {region.inbox: ">"}, count=BATCH)
         if not got:
             return done
         batch = got[0][1]
 
 
-def _process_batch(rt: Runtime, entries: list[InboxEntry]) -> int:
+def _process_batch(rt: Runtime, region: keys.Region, entries: list[InboxEntry]) -> int:
     """Process, then queue the batch's deliveries and replies, then acknowledge: a crash before the ack means
     the batch is processed again, which the idempotent stages turn into no-ops."""
     rt.refresh_config()  # once per batch; a command refreshes it again after changing it
     rt.open_incidents.sync(rt.conn)  # catch up with what changed since this process last drained
     envelopes = [_decode(data) for _, data in entries]
     batch = Batch()
-    batch.sender_keys.prefetch(rt.conn, [(e.reporter, e.quote_ref) for e in envelopes if isinstance(e, Envelope)])
-    finished = [entry for entry, envelope in zip(entries, envelopes) if _handle(rt, batch, *entry, envelope)]
+    batch.sender_keys.prefetch(rt.conn, [(e.reporter, e.quote_ref) for e in envelopes if isinstance(e, Envelope)],
+                               region)
+    finished = [entry for entry, envelope in zip(entries, envelopes) if _handle(rt, region, batch, *entry, envelope)]
     flush(rt, batch)
     if not finished:
         return 0
     now = time.time()
     pipe = rt.conn.pipeline(transaction=True)
     for entry_id, _ in finished:
-        pipe.xack(keys.INBOX, keys.INBOX_GROUP, entry_id)
-        pipe.xdel(keys.INBOX, entry_id)  # processed messages leave Redis at once
+        pipe.xack(region.inbox, keys.INBOX_GROUP, entry_id)
+        pipe.xdel(region.inbox, entry_id)  # processed messages leave Redis at once
     latencies = [round((now - float(data[b"w"])) * 1000, 3) for _, data in finished if b"w" in data]
-    if latencies:
-        pipe.lpush(LATENCY, *latencies)
-        pipe.ltrim(LATENCY, 0, 99_999)
-    pipe.incrby(keys.PROCESSED_COUNT, len(finished))
+    if latencies:  # the region's own: this transaction stays in one Redis Cluster slot
+        pipe.lpush(region.latency, *latencies)
+        pipe.ltrim(region.latency, 0, 99_999)
+    pipe.incrby(region.processed_count, len(finished))
     pipe.execute()
     return len(finished)
 
@@ -136,7 +140,7 @@ def _decode(data: dict[bytes, bytes]) -> Envelope | Exception:
         return exc
 
 
-def _handle(rt: Runtime, batch: Batch, entry_id: bytes, data: dict[bytes, bytes],
+def _handle(rt: Runtime, region: keys.Region, batch: Batch, entry_id: bytes, data: dict[bytes, bytes],
             envelope: Envelope | Exception) -> bool:
     """One message, inside its own error boundary: a bad message never blocks the ones behind it.
     True when it is finished with (processed, or given up on into the dead-letter stream)."""
@@ -150,7 +154,7 @@ def _handle(rt: Runtime, batch: Batch, entry_id: bytes, data: dict[bytes, bytes]
             sweep_on_message_clock(rt, batch, sweep_times)
         process(rt, batch, envelope)
     except Exception:
-        pending = conn.xpending_range(keys.INBOX, keys.INBOX_GROUP, min=entry_id, max=entry_id, count=1)
+        pending = conn.xpending_range(region.inbox, keys.INBOX_GROUP, min=entry_id, max=entry_id, count=1)
         times = pending[0]["times_delivered"] if pending else MAX_DELIVERIES
         log.exception("inbox entry %s failed (attempt %d)", entry_id.decode(), times)
         if times < MAX_DELIVERIES:
@@ -176,9 +180,12 @@ def sweep_incidents(now_iso: str | None = None) -> int:
     worker's, or behind a drain-pending flag whose job is gone)."""
     rt = runtime()
     now = datetime.fromisoformat(now_iso) if now_iso else datetime.now(timezone.utc)
-    expired = sweep(rt, None, now)  # outside a drain: its updates are queued at once
+    expired = 0
+    for region in all_regions(rt.conn):
+        rt.region = region
+        expired += sweep(rt, None, now)  # outside a drain: its updates are queued at once
+        _ensure_group(rt.conn, region)
     trim_streams(rt.conn, report_ttl_s=rt.settings.report_ttl_s, audit_max_age_s=rt.settings.audit_max_age_s,
                  now_s=time.time())  # by the clock streams are stamped with, not the sweep's `now`
-    _ensure_group(rt.conn)
     ensure_drain(rt)  # messages a dead worker read stay in the stream (unacknowledged) until processed
     return expired

@@ -13,7 +13,7 @@ from alertrelay.bot.core.matching import ACTIVE_STATES, choose_incident
 from alertrelay.bot.core.models import Context, Envelope, Kind
 from alertrelay.bot.core.parsing import parse
 from alertrelay.bot.core.render import reply_ack, reply_not_counted, reply_past, reply_where
-from alertrelay.bot import keys, metrics
+from alertrelay.bot import metrics
 from alertrelay.bot.geo import GeoResult
 from alertrelay.workers import incidents
 from alertrelay.workers.batch import Batch
@@ -79,8 +79,8 @@ def process(rt: Runtime, batch: Batch, env: Envelope) -> None:
         pending = json.loads(pending_raw)
         kind = Kind.REPORT
         seen = tuple(sorted(set(seen) | set(pending.get("seen", []))))
-        conn.delete(keys.pending_place(env.reporter))
-        batch.sender_keys.wrote(keys.pending_place(env.reporter), None)
+        conn.delete(rt.region.pending_place(env.reporter))
+        batch.sender_keys.wrote(rt.region.pending_place(env.reporter), None)
 
     metrics.count_inbound(env.channel, kind)  # as read, in context (a hearsay stays hearsay, counted or not)
     if kind is Kind.HEARSAY and (geo is not None or quoted is not None):
@@ -91,8 +91,8 @@ def process(rt: Runtime, batch: Batch, env: Envelope) -> None:
         if geo is None and quoted is None:
             if not env.forwarded:
                 pending_json = json.dumps({"seen": list(seen), "at": env.at.isoformat(), "lang": parsed.lang})
-                conn.set(keys.pending_place(env.reporter), pending_json, ex=rt.settings.pending_place_ttl_s)
-                batch.sender_keys.wrote(keys.pending_place(env.reporter), pending_json)
+                conn.set(rt.region.pending_place(env.reporter), pending_json, ex=rt.settings.pending_place_ttl_s)
+                batch.sender_keys.wrote(rt.region.pending_place(env.reporter), pending_json)
                 if env.reply_to:
                     queue_reply(batch, env, reply_where(parsed.lang))
             return
@@ -114,8 +114,8 @@ def process(rt: Runtime, batch: Batch, env: Envelope) -> None:
     if kind is Kind.PAST and env.reply_to:
         queue_reply(batch, env, reply_past(parsed.lang))
     if quoted is not None:  # a question or chatter quoting a report: replies to it point there too
-        conn.set(keys.message_ref(env.ref), quoted, ex=rt.settings.report_ttl_s)
-        batch.sender_keys.wrote(keys.message_ref(env.ref), quoted)
+        conn.set(rt.region.message_ref(env.ref), quoted, ex=rt.settings.report_ttl_s)
+        batch.sender_keys.wrote(rt.region.message_ref(env.ref), quoted)
 
 
 PLACED_KINDS = (Kind.REPORT, Kind.ALL_CLEAR, Kind.DISPUTE, Kind.HEARSAY)
@@ -141,7 +141,7 @@ def sweep(rt: Runtime, batch: Batch | None, now: datetime) -> int:
     """Expire incidents with no new report for the quiet period; verified ones get an update (queued with
     `batch`'s deliveries inside a drain, at once outside one)."""
     cutoff = now.timestamp() - rt.settings.quiet_period_s
-    expired = incidents.expire_quiet(rt.conn, cutoff)
+    expired = incidents.expire_quiet(rt.conn, cutoff, rt.region)
     metrics.count_decision("expired", len(expired))
     for incident_id, alert_id in expired:
         last = float(incidents.fields(rt.conn, incident_id).get("last_report_at", cutoff))

@@ -35,6 +35,7 @@ from rq.utils import parse_composite_key
 
 from alertrelay.bot import keys
 from alertrelay.bot.ingest import kick_drain
+from alertrelay.bot.regions import all_regions
 from alertrelay.bot.scripts import run_script
 from alertrelay.config.settings import Settings
 from alertrelay.workers.runtime import Runtime
@@ -210,17 +211,25 @@ def _execution_prefix(conn: redis.Redis, job_id: str) -> str:
 
 
 def ensure_drain(rt: Runtime) -> bool:
-    """Queue a drain if the inbox holds messages that no drain will read: nobody holds the drain lease, and
-    the drain-pending flag (cleared here if so) names no queued or running job. True if one was queued."""
+    """Queue a drain for every region whose inbox holds messages that no drain will read: nobody holds its
+    drain lease, and its drain-pending flag (cleared here if so) names no queued or running job. True if
+    one was queued."""
+    queued = False
+    for region in all_regions(rt.conn):
+        queued = _ensure_region_drain(rt, region) or queued
+    return queued
+
+
+def _ensure_region_drain(rt: Runtime, region: keys.Region) -> bool:
     conn = rt.conn
-    if not conn.xlen(keys.INBOX) or conn.exists(keys.INBOX_DRAINER):
+    if not conn.xlen(region.inbox) or conn.exists(region.drainer):
         return False
-    flag = conn.get(keys.INBOX_DRAIN_PENDING)
+    flag = conn.get(region.drain_pending)
     if flag and conn.hget(Job.key_for(flag.decode()), "status") in LIVE_STATUSES:
         return False
     if flag:
-        run_script(conn, _CLEAR_FLAG, keys=[keys.INBOX_DRAIN_PENDING], args=[flag])
-    return kick_drain(conn, rt.queue, rt.settings.job_timeout_s, rt.settings.claim_idle_s)
+        run_script(conn, _CLEAR_FLAG, keys=[region.drain_pending], args=[flag])
+    return kick_drain(conn, rt.queue, rt.settings.job_timeout_s, rt.settings.claim_idle_s, region)
 
 
 def _fail(rt: Runtime, started: StartedJobRegistry, entry: str, job_id: str, worker: str) -> None:

@@ -53,7 +53,10 @@ class Runtime:
         load_carried(self.conn, self.identity, settings.secret_bytes())  # after a key rotation, if any
         self._sender = sender
         self._config: RelayConfig | None = None
-        self._router: Router | None = None
+        self._routers: dict[str, Router] = {}
+        self.region: keys.Region = keys.DEFAULT_REGION
+        """The region whose drain (or sweep) this process is running: its keys, incidents and groups."""
+        self._open_incidents: dict[str, OpenIncidents] = {}
         self._named_shapes: dict[str, BaseGeometry] = {}
         self._places: dict[bytes, bytes] = {}
 
@@ -61,10 +64,14 @@ class Runtime:
     def queue(self) -> Queue:
         return make_queue(self.conn)
 
-    @cached_property
+    @property
     def open_incidents(self) -> OpenIncidents:
-        """The drainer's copy of the open incidents: kept from batch to batch, caught up at each one's start."""
-        return OpenIncidents()
+        """The drainer's copy of the open incidents of `region`: one per region, kept from batch to batch
+        (and while this process drains others), caught up at each batch's start."""
+        copy = self._open_incidents.get(self.region.name)
+        if copy is None:
+            copy = self._open_incidents[self.region.name] = OpenIncidents(self.region)
+        return copy
 
     @cached_property
     def gazetteer(self) -> Gazetteer:
@@ -94,16 +101,19 @@ class Runtime:
         rev = int(self.conn.get(keys.CONFIG_REV) or 0)
         if self._config is None or self._config.rev != rev:
             self._config = load_config(self.conn)
-            self._router = None
+            self._routers = {}
             self._named_shapes = {}
             if "gazetteer" in self.__dict__:  # another process may have taught a place
                 self._sync_places(self.gazetteer)
 
     def router(self) -> Router:
+        """The groups of `region` and their areas: a region's alerts go to its own groups only."""
         config = self.config()
-        if self._router is None:
-            self._router = Router(list(config.groups.values()), self.area_shape)
-        return self._router
+        name = self.region.name
+        if name not in self._routers:
+            groups = [group for group in config.groups.values() if group.region == name]
+            self._routers[name] = Router(groups, self.area_shape)
+        return self._routers[name]
 
     def area_shape(self, name: str) -> BaseGeometry | None:
         """An area name: one an admin gave (/area add) first, then a neighbourhood or district."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_serializer
 from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
@@ -50,6 +50,23 @@ class GroupConfig(BaseModel):
     areas: list[AreaSpec] = []
     members: list[str] = []
     signal_id: str | None = None
+    region: str = Field(default="", pattern=r"^([a-z][a-z0-9]{0,15})?$")
+    """The region whose drainer decides this group's reports ("": the default region); see bot/keys.py."""
+
+    @model_serializer(mode="wrap")
+    def _without_default_region(self, handler):  # type: ignore[no-untyped-def]
+        # a deployment without regions stores and exports its groups exactly as before regions existed
+        data = handler(self)
+        if not self.region and isinstance(data, dict):
+            data.pop("region", None)
+        return data
+
+
+class RegionsConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    direct: str = Field(default="", pattern=r"^([a-z][a-z0-9]{0,15})?$")
+    """Where a direct message goes when neither its place nor its sender's last region tells
+    (bot/regions.py); "": the default region."""
 
 
 class PersonConfig(BaseModel):
@@ -68,6 +85,11 @@ class AreasFile(BaseModel):
     group: list[GroupConfig] = []
     admin: list[PersonConfig] = []
     verifier: list[PersonConfig] = []
+    regions: RegionsConfig = RegionsConfig()
+
+    def region_names(self) -> list[str]:
+        """The regions of the groups, in file order ("" for the default region)."""
+        return list(dict.fromkeys(group.region for group in self.group))
 
 
 ShapeOf = Callable[[str], BaseGeometry | None]

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import redis
 
 from alertrelay.bot import keys
+from alertrelay.bot.regions import all_regions
 
 FIELDS = ("state", "lat", "lon", "precision", "place", "area", "area_name", "first_at", "last_report_at",
           "voices", "alert_id", "verified_at", "by_verifier", "cleared_at", "expired_at", "retracted_at")
@@ -167,29 +168,47 @@ class MapState:
     conn: redis.Redis
     quiet_period_s: float
     rev: int = -1
+    """The sum of `revs` (moves whenever any region's does)."""
+    revs: dict[str, int] = field(default_factory=dict)
+    """Each region's incident revision this copy is as of."""
     version: int = 0
     """Bumped whenever what is shown changes (viewers are sent a new snapshot)."""
     exercise: bool = False
     incidents: dict[str, IncidentRecord] = field(default_factory=dict)
+    _regions: list[keys.Region] = field(default_factory=list)
+    _config_rev: bytes | None = b"?"
 
     def refresh(self) -> bool:
-        """Read what changed since our revision. True if anything shown changed."""
+        """Read what changed since our revision (each region's: every region has its own). True if anything
+        shown changed."""
+        regions = self._regions
         pipe = self.conn.pipeline(transaction=False)
-        pipe.get(keys.INCIDENTS_REV)
-        pipe.get(keys.INCIDENTS_CHANGED_FLOOR)
         pipe.exists(keys.EXERCISE)
-        raw_rev, raw_floor, exercise = pipe.execute()
-        rev, floor = int(raw_rev or 0), int(raw_floor or 0)
+        pipe.get(keys.CONFIG_REV)
+        for region in regions:
+            pipe.get(region.incidents_rev)
+            pipe.get(region.incidents_changed_floor)
+        exercise, config_rev, *answers = pipe.execute()
+        if config_rev != self._config_rev:  # the groups, and so perhaps the regions, changed: read them again
+            self._regions, self._config_rev = all_regions(self.conn), config_rev
+            return self.refresh()
+        revs = {region.name: (int(rev or 0), int(floor or 0))
+                for region, rev, floor in zip(regions, answers[0::2], answers[1::2])}
         # an alert's groups are written just after the incident turns verified: read those again until there
         waiting = [i for i, r in self.incidents.items() if r.alert_id and not r.groups and r.open]
-        if rev == self.rev and not waiting and bool(exercise) == self.exercise:
+        moved = [region for region in regions if revs[region.name][0] != self.revs.get(region.name, -1)]
+        if not moved and not waiting and bool(exercise) == self.exercise:
             return False
-        full = rev < self.rev or self.rev < floor or self.rev < 0
-        if full:
-            ids = {m.decode() for m in self.conn.zrange(keys.INCIDENTS_CHANGED, 0, -1)}
-            ids |= {m.decode() for m in self.conn.zrange(keys.INCIDENTS_ACTIVE, 0, -1)}
-        else:
-            ids = {m.decode() for m in self.conn.zrangebyscore(keys.INCIDENTS_CHANGED, f"({self.rev}", "+inf")}
+        full = any(rev < self.revs.get(name, -1) or self.revs.get(name, -1) < floor or self.revs.get(name, -1) < 0
+                   for name, (rev, floor) in revs.items())
+        ids: set[str] = set()
+        for region in regions if full else moved:
+            if full:
+                ids |= {m.decode() for m in self.conn.zrange(region.incidents_changed, 0, -1)}
+                ids |= {m.decode() for m in self.conn.zrange(region.incidents_active, 0, -1)}
+            else:
+                since = self.revs[region.name]
+                ids |= {m.decode() for m in self.conn.zrangebyscore(region.incidents_changed, f"({since}", "+inf")}
         ids |= set(waiting)
         fresh = read_incidents(self.conn, sorted(ids), self.quiet_period_s)
         before = dict(self.incidents)
@@ -200,7 +219,8 @@ class MapState:
                 self.incidents.pop(incident_id, None)
             else:
                 self.incidents[incident_id] = record
-        self.rev, self.exercise = rev, bool(exercise)
+        self.revs, self.exercise = {name: rev for name, (rev, _) in revs.items()}, bool(exercise)
+        self.rev = sum(self.revs.values())
         if self.incidents != before:
             self.version += 1
             return True

@@ -12,6 +12,7 @@ from alertrelay.bot.core.decide import Kind as ApplyKind
 from alertrelay.bot.core.matching import ACTIVE_STATES
 from alertrelay.bot.core.text import fold
 from alertrelay.bot import keys, metrics
+from alertrelay.bot.regions import all_regions
 from alertrelay.workers import incidents
 from alertrelay.workers.commands.arguments import parse_incident_ref
 from alertrelay.bot.errors import BadArgument
@@ -25,7 +26,8 @@ from alertrelay.workers.delivery import announce
 def status(ctx: Ctx) -> None:
     conn = ctx.rt.conn
     active = []
-    for raw in conn.zrange(keys.INCIDENTS_ACTIVE, 0, -1):
+    open_ids = [raw for region in all_regions(conn) for raw in conn.zrange(region.incidents_active, 0, -1)]
+    for raw in open_ids:
         f = incidents.fields(conn, raw.decode())
         if f.get("state") != "verified" or not f.get("alert_id"):
             continue

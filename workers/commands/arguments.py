@@ -23,7 +23,8 @@ _NUM = r"[-+]?\d{1,3}(?:\.\d+)?"
 _POINT = re.compile(rf"^\s*({_NUM})\s*[,\s]\s*({_NUM})\s*$")
 _CIRCLE = re.compile(rf"^\s*({_NUM})\s*,\s*({_NUM})\s+(\d+(?:\.\d+)?)\s*(m|km)?\s*$", re.I)
 _POLYGON_WORDS = ("polygon", "poligono")
-_ID = re.compile(r"^[ai]\d{1,9}$")
+_ID = re.compile(r"^[ai]\d{1,9}(?:-[a-z][a-z0-9]{0,15})?$")
+"""An alert or incident id; in a named region it ends in -<region> (bot/keys.py)."""
 
 
 def check_length(args: str) -> None:

@@ -43,6 +43,8 @@ class ConfigBackup(BaseModel):
     places: dict[str, str] = {}
     rights: dict[str, str] = {}
     opt_outs: dict[str, list[str]] = {}
+    regions: dict[str, str] = {}
+    """areas.toml's [regions] table (only written when set, so a file without regions is as before)."""
 
 
 def _text(mapping: dict[bytes, bytes]) -> dict[str, str]:
@@ -52,10 +54,11 @@ def _text(mapping: dict[bytes, bytes]) -> dict[str, str]:
 def export_config(conn: redis.Redis, secret: bytes) -> dict[str, Any]:
     """The configuration as a JSON-ready dict, read in one transaction (a consistent copy)."""
     opt_outs = {f"opt_outs:{channel}": ("smembers", keys.twilio.suppressed(channel)) for channel in OPT_OUT_CHANNELS}
-    raw = read_config_raw(conn, extra={"places": ("hgetall", keys.PLACES), **opt_outs})
+    raw = read_config_raw(conn, extra={"places": ("hgetall", keys.PLACES), "regions": ("hgetall", keys.REGIONS),
+                                       **opt_outs})
     as_json = {name: {k: json.loads(v) for k, v in _text(raw[name]).items()}
                for name in ("groups", "area_policies", "areas", "verifier_info")}
-    return {
+    exported = {
         "format": FORMAT,
         "version": VERSION,
         "key_check": stored_key_check(conn) or key_check_value(secret),
@@ -68,6 +71,9 @@ def export_config(conn: redis.Redis, secret: bytes) -> dict[str, Any]:
         "opt_outs": {channel: sorted(m.decode() for m in raw[f"opt_outs:{channel}"])
                      for channel in OPT_OUT_CHANNELS if raw[f"opt_outs:{channel}"]},
     }
+    if raw["regions"]:
+        exported["regions"] = _text(raw["regions"])
+    return exported
 
 
 def parse_backup(text: str) -> ConfigBackup:
@@ -141,6 +147,8 @@ def import_config(conn: redis.Redis, secret: bytes, text: str) -> ConfigBackup:
         for channel, members in backup.opt_outs.items():
             if members:
                 pipe.sadd(keys.twilio.suppressed(channel), *members)
+        if backup.regions:
+            pipe.hset(keys.REGIONS, mapping=backup.regions)
         pipe.set(keys.KEY_CHECK, backup.key_check)
         pipe.set(keys.CONFIG_SEEDED, "1")
         pipe.incr(keys.CONFIG_REV)

@@ -14,6 +14,7 @@ import httpx
 import redis
 
 from alertrelay.bot import keys
+from alertrelay.bot.regions import all_regions
 from alertrelay.config.settings import Settings
 
 MAX_QUEUE_DEPTH = 1000
@@ -149,7 +150,7 @@ def rq_checks(conn: redis.Redis, settings: Settings) -> list[Check]:
         checks.append(_failed("rq.workers", "no rq worker is alive: reports are queued and nobody decides them",
                               "start workers: `alertrelay worker` (or `alertrelay run --workers 2`)"))
     depth = queue.count
-    waiting = conn.xlen(keys.INBOX) if conn.exists(keys.INBOX) else 0
+    waiting = sum(conn.xlen(region.inbox) for region in all_regions(conn) if conn.exists(region.inbox))
     if depth > MAX_QUEUE_DEPTH:
         checks.append(_failed("rq.queue", f"{depth} jobs waiting, {waiting} inbound messages",
                               "start more workers; see `alertrelay worker`"))

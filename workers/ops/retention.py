@@ -17,7 +17,7 @@ from alertrelay.bot.queues import QUEUE_NAME
 
 CONFIGURATION = frozenset({keys.CONFIG_SEEDED, keys.CONFIG_REV, keys.GROUPS, keys.POLICY, keys.ADMINS,
                            keys.VERIFIERS, keys.PLACES, keys.NAMED_AREAS, keys.AREA_POLICIES, keys.RIGHTS,
-                           keys.VERIFIER_INFO, keys.KEY_CHECK})
+                           keys.VERIFIER_INFO, keys.KEY_CHECK, keys.REGIONS})
 """What purge keeps: what `alertrelay export` backs up, and the key check."""
 OPT_OUTS_PREFIX = keys.twilio.suppressed("")
 """STOP opt-outs are kept too: a member who left must not be messaged after a purge."""

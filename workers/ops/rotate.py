@@ -32,6 +32,7 @@ from rq import Queue, Worker
 from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 
 from alertrelay.bot import keys
+from alertrelay.bot.regions import all_regions
 from alertrelay.bot.identity import Identity, normalise_address
 from alertrelay.bot.errors import InvalidAddress, RotationError
 from alertrelay.bot.core.areas import AreasFile
@@ -248,8 +249,9 @@ def _check_stopped(conn: redis.Redis) -> None:
         busy.append(f"{queue.count} job(s) queued")
     if StartedJobRegistry(queue=queue).count or ScheduledJobRegistry(queue=queue).count:
         busy.append("jobs running or scheduled for retry")
-    if conn.exists(keys.INBOX) and conn.xlen(keys.INBOX):
-        busy.append(f"{conn.xlen(keys.INBOX)} inbound message(s) not processed yet")
+    waiting = sum(conn.xlen(region.inbox) for region in all_regions(conn) if conn.exists(region.inbox))
+    if waiting:
+        busy.append(f"{waiting} inbound message(s) not processed yet")
     if busy:
         raise RotationError("stop the bot first and let the workers finish (`alertrelay worker --burst`): "
                             + ", ".join(busy))
