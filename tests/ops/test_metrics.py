@@ -55,7 +55,8 @@ def test_metrics_scraped_during_a_drill_move_as_its_summary_says(tmp_path: Path)
     out = tmp_path / "out.jsonl"
     proc = subprocess.Popen(
         [sys.executable, "-m", "alertrelay.bot.cli", "drill", str(EXAMPLE), "--areas", str(EXAMPLE_AREAS), "--workers", "2",
-         "--data-dir", str(tmp_path / "drill"), "--out", str(out), "--metrics-port", "0"],
+         "--data-dir", str(tmp_path / "drill"), "--out", str(out), "--metrics-port", "0",
+         "--stepwise"],  # message by message: slow enough that scrapes land while it runs, even under load
         cwd=REPO, env=clean_env(tmp_path), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
         start_new_session=True)
     lines: list[str] = []
