@@ -21,9 +21,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from alertrelay.workers.drill import run_drill  # noqa: E402
 from bench.bench_pipeline import fresh_runtime, noop_rate  # noqa: E402
 from bench.drill_scenario import scenario  # noqa: E402
-from alertrelay.workers.drill import run_drill  # noqa: E402
 
 AREAS = REPO / "config" / "example.areas.toml"
 SHARED = Path(os.environ.get("ALERTRELAY_SHARED_CORPUS") or REPO.parent / "shared" / "corpus")

@@ -31,11 +31,11 @@ from alertrelay.bot.server import BotContext, build_app, serve  # noqa: E402
 from alertrelay.bot.transports import twilio as twilio_transport  # noqa: E402
 from alertrelay.config.areas import load_areas  # noqa: E402
 from alertrelay.config.settings import Settings  # noqa: E402
-from tests.transports.twilio_harness import ACCOUNT, PUBLIC, WA_FROM, twilio_settings  # noqa: E402
 from alertrelay.workers.config_state import seed_config  # noqa: E402
 from alertrelay.workers.main import start_worker_processes  # noqa: E402
 from alertrelay.workers.map_service import map_registrar  # noqa: E402
 from alertrelay.workers.runtime import Runtime  # noqa: E402
+from tests.transports.twilio_harness import ACCOUNT, PUBLIC, WA_FROM, twilio_settings  # noqa: E402
 
 PLACES = ["Lake St & Hiawatha", "Franklin & Chicago", "38th & Chicago", "Lake & Bloomington", "Cedar & Riverside",
           "Franklin & Bloomington", "26th & Nicollet", "Lake & Nicollet"]

@@ -18,17 +18,17 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from alertrelay.bot import keys  # noqa: E402
 from alertrelay.bot.core.models import InboundMessage  # noqa: E402
 from alertrelay.bot.ingest import ingest  # noqa: E402
 from alertrelay.config.areas import load_areas  # noqa: E402
 from alertrelay.config.settings import Settings  # noqa: E402
-from alertrelay.bot import keys  # noqa: E402
 from alertrelay.workers.config_state import seed_config  # noqa: E402
 from alertrelay.workers.drill import outstanding_jobs  # noqa: E402
 from alertrelay.workers.main import start_worker_processes  # noqa: E402
@@ -102,7 +102,7 @@ def throughput(rt: Runtime, workers: int, count: int) -> dict[str, float]:
     message to the last (worker start-up and the producer's speed are not in it)."""
     rt.conn.flushdb()
     seed_config(rt.conn, load_areas(rt.settings.areas), rt.identity, force=True)
-    batch = messages(count, datetime.now(timezone.utc), spread_s=count / 20)
+    batch = messages(count, datetime.now(UTC), spread_s=count / 20)
     began = time.monotonic()
     for message in batch:
         ingest(rt.conn, rt.queue, rt.identity, message)
@@ -124,7 +124,7 @@ def latency(rt: Runtime, rate: float, seconds: float) -> dict[str, float]:
     rt.conn.flushdb()
     seed_config(rt.conn, load_areas(rt.settings.areas), rt.identity, force=True)
     count = int(rate * seconds)
-    batch = messages(count, datetime.now(timezone.utc), spread_s=seconds)
+    batch = messages(count, datetime.now(UTC), spread_s=seconds)
     procs = start_worker_processes(rt, 1, tick=False, log_dir=rt.settings.data_dir)
     time.sleep(1.5)
     began = time.monotonic()

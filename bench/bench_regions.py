@@ -22,13 +22,12 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench.bench_pipeline import AVENUES, STREETS, TEMPLATES, wait  # noqa: E402
 from alertrelay.bot.core.models import InboundMessage  # noqa: E402
 from alertrelay.bot.ingest import ingest  # noqa: E402
 from alertrelay.bot.regions import RegionRoutes, all_regions  # noqa: E402
@@ -38,6 +37,7 @@ from alertrelay.workers.config_state import seed_config  # noqa: E402
 from alertrelay.workers.drill import outstanding_jobs  # noqa: E402
 from alertrelay.workers.main import start_worker_processes  # noqa: E402
 from alertrelay.workers.runtime import Runtime  # noqa: E402
+from bench.bench_pipeline import AVENUES, STREETS, TEMPLATES, wait  # noqa: E402
 
 GROUP = """
 [[group]]
@@ -83,7 +83,7 @@ def throughput(rt: Runtime, regions: int, count: int, workers: int) -> tuple[flo
     rt.conn.flushdb()
     seed_config(rt.conn, load_areas(areas_file(rt.settings.data_dir, regions)), rt.identity, force=True)
     routes = RegionRoutes()
-    for message in messages(count, datetime.now(timezone.utc)):
+    for message in messages(count, datetime.now(UTC)):
         ingest(rt.conn, rt.queue, rt.identity, message, routes=routes)
     procs = start_worker_processes(rt, workers, tick=False, log_dir=rt.settings.data_dir)
     wait(lambda: processed(rt) > 0)

@@ -18,7 +18,7 @@ import secrets
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -33,10 +33,10 @@ from alertrelay.bot.ingest import ingest  # noqa: E402
 from alertrelay.bot.transports.base import Outbound  # noqa: E402
 from alertrelay.config.areas import load_areas  # noqa: E402
 from alertrelay.config.settings import Settings  # noqa: E402
-from tests.fakes.twilio_api import FakeTwilio  # noqa: E402
 from alertrelay.workers.config_state import seed_config  # noqa: E402
 from alertrelay.workers.redis_conn import EmbeddedRedis  # noqa: E402
 from alertrelay.workers.runtime import Runtime, set_runtime  # noqa: E402
+from tests.fakes.twilio_api import FakeTwilio  # noqa: E402
 
 ACCOUNT = "AC" + "0123456789abcdef" * 2
 
@@ -78,7 +78,7 @@ def run_pipeline(settings: Settings, fake: FakeTwilio) -> None:
     rt.conn.flushdb()
     seed_config(rt.conn, load_areas(settings.areas), rt.identity)
     set_runtime(rt)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     for k, text in enumerate(["la migra en la 38 y chicago, 3 camionetas",
                               "ICE at 38th St & Chicago Ave right now, agents detaining someone"]):
         ingest(rt.conn, rt.queue, rt.identity, InboundMessage(channel="whatsapp", message_id=f"SM{k:032x}",
@@ -93,7 +93,7 @@ def _proc_send(settings: Settings, numbers: list[str], start_at: float) -> None:
     sender = TwilioSender.from_settings(settings)
     while time.time() < start_at:
         time.sleep(0.001)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     for number in numbers:
         sender.send(Outbound(kind="alert", channel="whatsapp", text="ALERTA bench", at=now, group="big-es",
                              recipient=number, alert_id="a-bench", place="38 y Chicago"))

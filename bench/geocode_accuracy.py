@@ -17,8 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from alertrelay.bot.geo import load_gazetteer  # noqa: E402
-from alertrelay.bot.core.geometry import haversine_m  # noqa: E402
+from alertrelay.bot.core.geometry import haversine_m
+from alertrelay.bot.geo import load_gazetteer
 
 COUNTED = ("report", "confirm", "verifier")
 

@@ -10,9 +10,9 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any, get_args
 
+from alertrelay.bot.core.claims import read_clause, sentences
 from alertrelay.bot.core.models import Context, Kind
 from alertrelay.bot.core.parsing import fold_for_reading, parse
-from alertrelay.bot.core.claims import read_clause, sentences
 from alertrelay.bot.errors import BadLine
 
 CONTEXTS = get_args(Context)

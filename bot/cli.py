@@ -7,7 +7,6 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -20,27 +19,28 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 @app.command()
 def drill(
     scenario: Path = typer.Argument(..., exists=True, dir_okay=False, help="scenario .jsonl (FORMAT.md)"),
-    areas: Optional[Path] = typer.Option(None, "--areas", exists=True, dir_okay=False,
+    areas: Path | None = typer.Option(None, "--areas", exists=True, dir_okay=False,
                                          help="areas.toml; default: areas.toml beside the scenario, else the example"),
-    out: Optional[Path] = typer.Option(None, "--out", help="write outbound lines here (default: stdout)"),
+    out: Path | None = typer.Option(None, "--out", help="write outbound lines here (default: stdout)"),
     workers: int = typer.Option(1, "--workers", min=1, max=16, help="rq worker processes to start"),
-    check: Optional[Path] = typer.Option(None, "--check", exists=True, dir_okay=False, help="truth .json to score"),
-    data_dir: Optional[Path] = typer.Option(None, "--data-dir", help="keep the drill's Redis files here"),
-    redis_url: Optional[str] = typer.Option(None, "--redis-url", help="use this (empty) Redis instead of an embedded one"),
+    check: Path | None = typer.Option(None, "--check", exists=True, dir_okay=False, help="truth .json to score"),
+    data_dir: Path | None = typer.Option(None, "--data-dir", help="keep the drill's Redis files here"),
+    redis_url: str | None = typer.Option(None, "--redis-url", help="use this (empty) Redis instead of an embedded one"),
     serve: bool = typer.Option(False, "--serve", help="then serve the map and feeds over the finished drill "
                                "(HTTP_HOST:HTTP_PORT; prints a map link; Ctrl-C to stop)"),
     output_format: str = typer.Option("auto", "--format", help="text: a timeline and a summary per incident; "
                                       "jsonl: FORMAT.md lines; auto: text on a terminal, else jsonl"),
     stepwise: bool = typer.Option(False, "--stepwise", help="replay one message at a time, as before the "
                                   "message clock (slow; for comparing)"),
-    metrics_port: Optional[int] = typer.Option(None, "--metrics-port", min=0, max=65535,
+    metrics_port: int | None = typer.Option(None, "--metrics-port", min=0, max=65535,
                                                help="serve Prometheus /metrics on this port (0: any free one) "
                                                "during the drill and after it (Ctrl-C to stop)"),
 ) -> None:
     """Replay a scenario through the real pipeline and print what the relay would send."""
     from alertrelay.bot.drill_view import render_text, write_jsonl
-    from alertrelay.workers.drill import check as check_result, run_drill
     from alertrelay.bot.errors import DrillError
+    from alertrelay.workers.drill import check as check_result
+    from alertrelay.workers.drill import run_drill
 
     if output_format not in ("auto", "text", "jsonl"):
         typer.echo(f"--format must be auto, text or jsonl, not {output_format!r}", err=True)
@@ -119,21 +119,19 @@ def _serve_metrics_until_stopped(server) -> None:  # type: ignore[no-untyped-def
     server.shutdown()
 
 
-def serve_drill(result, *, data_dir: Optional[Path], redis_url: Optional[str]) -> None:  # type: ignore[no-untyped-def]
+def serve_drill(result, *, data_dir: Path | None, redis_url: str | None) -> None:  # type: ignore[no-untyped-def]
     """The map and feeds over a finished drill's Redis, with the drill's last message time as now; every
     CAP message says status Exercise."""
     import asyncio
     from datetime import datetime
 
+    from alertrelay.bot import keys, metrics
     from alertrelay.bot.app import run_bot
     from alertrelay.bot.map.access import DASHBOARD, Signer
     from alertrelay.bot.server import BotContext
     from alertrelay.config.settings import load_settings
-    from alertrelay.bot import keys
     from alertrelay.workers.map_service import map_registrar
     from alertrelay.workers.runtime import Runtime
-
-    from alertrelay.bot import metrics
 
     flags: dict[str, object] = {"data_dir": data_dir, "redis_url": redis_url}
     settings = load_settings(**flags)
@@ -141,8 +139,9 @@ def serve_drill(result, *, data_dir: Optional[Path], redis_url: Optional[str]) -
         settings = settings.model_copy(update={"feeds": "public"})
     metrics.use_directory(settings.data_dir)  # /metrics shows the drill's counts
     if settings.secret_key is None:
-        from pydantic import SecretStr
         import secrets
+
+        from pydantic import SecretStr
 
         settings = settings.model_copy(update={"secret_key": SecretStr(secrets.token_urlsafe(32))})
     rt = Runtime(settings)
@@ -195,6 +194,7 @@ def run(
     """Run the bot: HTTP webhooks and the configured Signal / WhatsApp / SMS transports (+ N workers)."""
     import asyncio
 
+    from alertrelay.bot import metrics
     from alertrelay.bot.app import run_bot
     from alertrelay.bot.server import BotContext
     from alertrelay.config.areas import load_areas
@@ -204,8 +204,6 @@ def run(
     from alertrelay.workers.main import start_worker_processes
     from alertrelay.workers.map_service import map_registrar
     from alertrelay.workers.runtime import Runtime
-
-    from alertrelay.bot import metrics
 
     settings = load_settings()
     configure_logging(settings)
@@ -242,8 +240,8 @@ def worker(
 
 def _check_key(conn, settings) -> None:  # type: ignore[no-untyped-def]
     """Refuse to start with a key other than the one that sealed this Redis (workers/ops/keycheck.py)."""
-    from alertrelay.workers.ops.keycheck import ensure_key_check
     from alertrelay.bot.errors import WrongSecretKey
+    from alertrelay.workers.ops.keycheck import ensure_key_check
 
     try:
         ensure_key_check(conn, settings.secret_bytes())
@@ -254,8 +252,8 @@ def _check_key(conn, settings) -> None:  # type: ignore[no-untyped-def]
 
 @app.command()
 def geocode(
-    text: Optional[str] = typer.Argument(None, help="a place as people write it"),
-    batch: Optional[Path] = typer.Option(None, "--batch", exists=True, dir_okay=False, help="one text per line"),
+    text: str | None = typer.Argument(None, help="a place as people write it"),
+    batch: Path | None = typer.Option(None, "--batch", exists=True, dir_okay=False, help="one text per line"),
 ) -> None:
     """Show how the bot reads a place: one JSON result (or one JSON line per input with --batch)."""
     from alertrelay.bot.geo.cli import geocode_main
@@ -298,8 +296,8 @@ def classify(
 @app.command()
 def audit(limit: int = typer.Option(100, "--limit", min=1)) -> None:
     """Print the audit trail (who changed what, as pseudonyms), newest last."""
-    from alertrelay.config.settings import load_settings
     from alertrelay.bot import keys
+    from alertrelay.config.settings import load_settings
     from alertrelay.workers.redis_conn import connect, redis_url
 
     settings = load_settings()
@@ -336,8 +334,8 @@ def export_(file: Path = typer.Argument(..., dir_okay=False, help="JSON file to 
 @app.command("import")
 def import_(file: Path = typer.Argument(..., exists=True, dir_okay=False, help="a file `alertrelay export` wrote")) -> None:
     """Restore an exported configuration into an empty Redis (same secret key as the export)."""
-    from alertrelay.workers.ops.backup import import_config, summary
     from alertrelay.bot.errors import BackupError
+    from alertrelay.workers.ops.backup import import_config, summary
 
     settings, conn = _ops_runtime()
     try:
@@ -350,7 +348,7 @@ def import_(file: Path = typer.Argument(..., exists=True, dir_okay=False, help="
 
 @app.command("rotate-key")
 def rotate_key_(
-    new_key_file: Optional[Path] = typer.Option(None, "--new-key-file", exists=True, dir_okay=False,
+    new_key_file: Path | None = typer.Option(None, "--new-key-file", exists=True, dir_okay=False,
                                                 help="the new secret key (default: ALERTRELAY_NEW_SECRET_KEY)"),
     person: list[str] = typer.Option([], "--person", help="an admin's number or Signal UUID the relay does not "
                                                           "hold (added by chat); repeatable"),
@@ -358,9 +356,9 @@ def rotate_key_(
     """Move to a new secret key (relay stopped): reseal every sealed value, re-key every known pseudonym."""
     import os
 
+    from alertrelay.bot.errors import RotationError
     from alertrelay.config.areas import load_areas
     from alertrelay.workers.ops.rotate import rotate_key
-    from alertrelay.bot.errors import RotationError
 
     settings, conn = _ops_runtime()
     if new_key_file is not None:
@@ -419,7 +417,8 @@ def purge(
 @app.command()
 def doctor(as_json: bool = typer.Option(False, "--json", help="one JSON object: {ok, checks: [{name, ok, verdict, fix, needed}]}")) -> None:
     """Check Redis, the secret key, areas.toml, Signal, Twilio, the clock and the workers; exit 0 only if healthy."""
-    from alertrelay.workers.ops.doctor import as_json as to_json, as_text, healthy, run_checks
+    from alertrelay.workers.ops.doctor import as_json as to_json
+    from alertrelay.workers.ops.doctor import as_text, healthy, run_checks
 
     settings, conn = _ops_runtime()
     checks = run_checks(settings, conn)

@@ -21,8 +21,8 @@ from rq import Queue
 
 from alertrelay.bot import keys
 from alertrelay.bot.core.models import Envelope, InboundMessage
-from alertrelay.bot.identity import Identity, normalise_address, scrub_numbers
 from alertrelay.bot.errors import InvalidAddress
+from alertrelay.bot.identity import Identity, normalise_address, scrub_numbers
 from alertrelay.bot.queues import RETRY_KICK
 from alertrelay.bot.regions import RegionRoutes
 from alertrelay.bot.scripts import run_script

@@ -331,7 +331,7 @@ def serve_http(conn: Any, queue: Any, host: str, port: int):  # type: ignore[no-
     path = os.environ.get(ENV)
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        def do_GET(self) -> None:
             if self.path.split("?")[0] != "/metrics":
                 self.send_error(404)
                 return

@@ -23,7 +23,7 @@ from alertrelay.config.settings import Settings
 
 log = logging.getLogger(__name__)
 
-CTX_KEY: web.AppKey["BotContext"] = web.AppKey("ctx", object)  # type: ignore[arg-type]
+CTX_KEY: web.AppKey[BotContext] = web.AppKey("ctx", object)  # type: ignore[arg-type]
 MAX_BODY_BYTES = 1024 * 1024
 
 

@@ -34,7 +34,7 @@ class KillableWorker:
         self.process: Any = multiprocessing.get_context("spawn").Process(
             target=_deliver, args=(settings, channel, group, items))
 
-    def start(self) -> "KillableWorker":
+    def start(self) -> KillableWorker:
         self.process.start()
         return self
 

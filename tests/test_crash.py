@@ -12,19 +12,19 @@ import signal
 import threading
 import time
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import redis
 from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 
+from alertrelay.bot import keys
 from alertrelay.bot.core.models import InboundMessage
 from alertrelay.bot.ingest import ingest
 from alertrelay.bot.transports.recording import RecordingSender
 from alertrelay.config.areas import load_areas
 from alertrelay.config.settings import Settings
-from alertrelay.bot import keys
 from alertrelay.workers.config_state import seed_config
 from alertrelay.workers.drill import outstanding_jobs
 from alertrelay.workers.main import start_worker_processes
@@ -96,7 +96,7 @@ def relay_for(tmp_path: Path, redis_url: str, monkeypatch: pytest.MonkeyPatch) -
 
 def burst() -> list[InboundMessage]:
     """A grid of places 150 m apart, two independent pins each: every place is one verified incident."""
-    now = datetime.now(timezone.utc).replace(microsecond=0)
+    now = datetime.now(UTC).replace(microsecond=0)
     messages = []
     for k in range(INCIDENTS):
         lat, lon = 44.925 + 0.00135 * (k // 6), -93.270 + 0.0019 * (k % 6)

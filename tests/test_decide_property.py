@@ -9,12 +9,13 @@ import json
 from datetime import timedelta
 
 import redis
-from hypothesis import HealthCheck, event, given, settings, strategies as st
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 
+from alertrelay.bot import keys
 from alertrelay.bot.core.decide import IncidentState, Message, after, decide, voices
 from alertrelay.bot.core.models import Envelope, Policy
 from alertrelay.bot.geo import GeoResult
-from alertrelay.bot import keys
 from alertrelay.config.areas import load_areas
 from alertrelay.workers import incidents
 from alertrelay.workers.batch import Batch
@@ -50,7 +51,7 @@ def _fresh(rt: Runtime, policy: Policy, first_seen: list[float | None], listenin
     conn.flushdb()
     seed_config(conn, load_areas(rt.settings.areas), rt.identity)
     conn.set(keys.POLICY, policy.model_dump_json())
-    rt._config = None  # noqa: SLF001  (the rev after a reseed may equal the cached one)
+    rt._config = None
     rt.refresh_config()
     verifier = sorted(rt.config().verifiers)[0]
     who = [f"r{n}" for n in range(PEOPLE - 1)] + [verifier]

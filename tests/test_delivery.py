@@ -9,11 +9,11 @@ from rq import SimpleWorker
 from rq.job import Job
 from rq.serializers import JSONSerializer
 
-from tests.conftest import T0, Relay
-from alertrelay.bot.core.models import InboundMessage
 from alertrelay.bot import keys
+from alertrelay.bot.core.models import InboundMessage
 from alertrelay.bot.ingest import ingest
 from alertrelay.workers.delivery import deliver
+from tests.conftest import T0, Relay
 
 CHICAGO = "ICE at Franklin & Chicago right now, 2 unmarked SUVs"
 CHICAGO_2 = "agents checking IDs at franklin and chicago bus stop"

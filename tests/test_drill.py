@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, SHARED_CORPUS
-from alertrelay.workers.drill import check, load_scenario, run_drill
 from alertrelay.bot.errors import DrillError
+from alertrelay.workers.drill import check, load_scenario, run_drill
+from tests.conftest import REPO, SHARED_CORPUS
 
 EXAMPLE = REPO / "examples" / "drill.jsonl"
 EXAMPLE_TRUTH = REPO / "examples" / "drill.truth.json"
@@ -127,8 +127,8 @@ def test_message_clock_on_a_synthetic_drill_with_expiries_and_redeliveries(tmp_p
     """Our own seeded scenario (bench/drill_scenario.py): quiet-period expiries fall between messages, and
     lines are redelivered, the last one too; both replays send the same bytes, also when the drill may only
     queue a few messages ahead of the drainer (as a month-long one does, to stay under the inbox's cap)."""
-    from bench.drill_scenario import scenario
     from alertrelay.workers import drill
+    from bench.drill_scenario import scenario
 
     lines = scenario(300, seed=3)
     assert lines[-1] == lines[-2] and len({line["id"] for line in lines}) < len(lines)

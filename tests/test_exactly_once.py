@@ -15,7 +15,6 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import redis
@@ -27,16 +26,16 @@ from alertrelay.bot.transports.signal_sender import SignalSender
 from alertrelay.bot.transports.twilio_sender import TwilioSender
 from alertrelay.config.areas import load_areas
 from alertrelay.config.settings import Settings
-from tests.conftest import T0
-from tests.fakes.signal_api import FakeSignalApi, make_group
-from tests.fakes.twilio_api import FakeTwilio, Sent
-from tests.killable_worker import KillableWorker
-from tests.transports.twilio_harness import ACCOUNT, twilio_settings
 from alertrelay.workers import delivery
 from alertrelay.workers.config_state import seed_config
 from alertrelay.workers.delivery import deliver
 from alertrelay.workers.redis_conn import EmbeddedRedis, connect
 from alertrelay.workers.runtime import Runtime, set_runtime
+from tests.conftest import T0
+from tests.fakes.signal_api import FakeSignalApi, make_group
+from tests.fakes.twilio_api import FakeTwilio, Sent
+from tests.killable_worker import KillableWorker
+from tests.transports.twilio_harness import ACCOUNT, twilio_settings
 
 SUR = ["whatsapp:+16125559101", "whatsapp:+16125559102"]
 ITEMS = [["a1", "alert", T0.isoformat(), ""]]

@@ -8,9 +8,9 @@ from datetime import timedelta
 
 import pytest
 
+from alertrelay.bot import keys
 from alertrelay.bot.core.models import Kind
 from alertrelay.bot.core.parsing import parse
-from alertrelay.bot import keys
 from tests.conftest import T0, Relay
 
 ADMIN = "+16125559001"
@@ -103,8 +103,8 @@ def test_a_sender_heard_hours_before_is_not_new(relay: Relay) -> None:
 
 
 def test_areas_toml_sets_the_rule_and_refuses_a_misspelt_setting(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from alertrelay.config.areas import load_areas
     from alertrelay.bot.errors import AreasFileError
+    from alertrelay.config.areas import load_areas
     from tests.conftest import REPO
 
     example = load_areas(REPO / "config" / "example.areas.toml").policy

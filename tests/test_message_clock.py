@@ -12,8 +12,8 @@ import pytest
 from alertrelay.bot.core.models import InboundMessage
 from alertrelay.bot.errors import InvalidAddress
 from alertrelay.bot.ingest import ingest, ingest_on_message_clock, prepare_on_message_clock
-from tests.conftest import REPO, T0, Relay
 from alertrelay.workers.drill import run_drill
+from tests.conftest import REPO, T0, Relay
 
 EXAMPLE = REPO / "examples" / "drill.jsonl"
 EXAMPLE_AREAS = REPO / "config" / "example.areas.toml"

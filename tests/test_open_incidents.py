@@ -7,16 +7,16 @@ from datetime import timedelta
 
 import redis
 
-from tests.conftest import T0, Relay
 from alertrelay.bot import keys
-from alertrelay.workers import incidents
-from alertrelay.workers.incidents import OpenIncidents
-from alertrelay.workers.batch import Batch
-from alertrelay.workers.delivery import flush
-from alertrelay.workers.pipeline import process
 from alertrelay.bot.core.models import InboundMessage
 from alertrelay.bot.ingest import envelope_for
+from alertrelay.workers import incidents
+from alertrelay.workers.batch import Batch
+from alertrelay.workers.delivery import flush
+from alertrelay.workers.incidents import OpenIncidents
+from alertrelay.workers.pipeline import process
 from alertrelay.workers.runtime import Runtime, set_runtime
+from tests.conftest import T0, Relay
 
 REPORT_A = "ICE at Franklin & Chicago rn, 2 unmarked SUVs by the bus stop"
 REPORT_B = "la migra en la franklin con chicago, estan parando a la gente"

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.conftest import T0, Relay
 from alertrelay.bot import keys
+from alertrelay.bot.core.models import Envelope
 from alertrelay.workers.batch import Batch
 from alertrelay.workers.delivery import flush
 from alertrelay.workers.pipeline import process
-from alertrelay.bot.core.models import Envelope
+from tests.conftest import T0, Relay
 
 REPORT_A = "ICE at Franklin & Chicago rn, 2 unmarked SUVs by the bus stop, agents asking people for ID"
 REPORT_B = "la migra en la franklin con chicago, estan parando a la gente, 2 camionetas sin placas"
@@ -124,8 +124,8 @@ def test_a_redelivered_message_counts_once(relay: Relay) -> None:
 def test_processing_an_envelope_twice_sends_nothing_twice(relay: Relay) -> None:
     relay.send(REPORT_A, sender="+16125550011", group="franklin-en")
     relay.send(REPORT_B, sender="+16125550012", channel="whatsapp", message_id="second")
-    from alertrelay.bot.ingest import envelope_for
     from alertrelay.bot.core.models import InboundMessage
+    from alertrelay.bot.ingest import envelope_for
 
     again = envelope_for(InboundMessage(channel="whatsapp", message_id="second", sender="+16125550012",
                                         text=REPORT_B, at=T0 + timedelta(minutes=2)), relay.rt.identity)

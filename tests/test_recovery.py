@@ -3,7 +3,7 @@ started and dequeued jobs go back on the queue, an overdue retry is queued, a st
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from rq import Retry, SimpleWorker
 from rq.job import Job
@@ -14,9 +14,9 @@ from rq.serializers import JSONSerializer
 from alertrelay.bot import keys
 from alertrelay.bot.core.models import InboundMessage
 from alertrelay.bot.ingest import ingest
-from tests.conftest import T0, Relay
 from alertrelay.workers.recovery import beat, liveness_s, recover
 from alertrelay.workers.runtime import Runtime
+from tests.conftest import T0, Relay
 
 NOOP = "alertrelay.workers.jobs.sweep_incidents"  # any importable job: these tests never run it
 
@@ -72,9 +72,9 @@ def test_a_job_dequeued_and_never_started_goes_back_after_one_liveness_window(rt
 
 
 def test_an_overdue_retry_is_queued_without_the_scheduler(rt: Runtime) -> None:
-    due = datetime.now(timezone.utc) - timedelta(seconds=liveness_s(rt.settings) + 2)
+    due = datetime.now(UTC) - timedelta(seconds=liveness_s(rt.settings) + 2)
     rt.queue.enqueue_at(due, NOOP, job_id="deliver-v")
-    rt.queue.enqueue_at(datetime.now(timezone.utc) + timedelta(seconds=60), NOOP, job_id="deliver-later")
+    rt.queue.enqueue_at(datetime.now(UTC) + timedelta(seconds=60), NOOP, job_id="deliver-later")
     assert recover(rt) == [("queued overdue retry", "deliver-v")]
     assert rt.queue.get_job_ids() == ["deliver-v"]
     assert ScheduledJobRegistry(queue=rt.queue).get_job_ids() == ["deliver-later"]
@@ -139,7 +139,7 @@ def test_an_abandoned_execution_whose_record_expired_does_not_fail_the_retry(rel
     worker.prepare_job_execution(job, remove_from_intermediate_queue=True)
     rt.conn.zrem(StartedJobRegistry(queue=rt.queue).key, execution.composite_key)  # as rq's cleanup does
     rt.conn.delete(execution.key)  # its record expired
-    rt.queue.schedule_job(job, datetime.now(timezone.utc) - timedelta(seconds=liveness_s(rt.settings) + 2))
+    rt.queue.schedule_job(job, datetime.now(UTC) - timedelta(seconds=liveness_s(rt.settings) + 2))
     assert recover(rt) == [("queued overdue retry", "sweep-s")]
     relay.work()
     assert rt.queue.failed_job_registry.get_job_ids() == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,9 +15,9 @@ from alertrelay.bot import keys
 from alertrelay.bot.core.models import InboundMessage
 from alertrelay.bot.regions import RegionRoutes, region_names
 from alertrelay.config.areas import AreasFileError, load_areas
-from tests.conftest import REPO
 from alertrelay.workers.config_state import seed_config
 from alertrelay.workers.drill import load_scenario, run_drill
+from tests.conftest import REPO
 
 EXAMPLE = REPO / "examples" / "drill.jsonl"
 EXAMPLE_AREAS = REPO / "config" / "example.areas.toml"
@@ -103,7 +103,7 @@ def _message(text: str, *, group: str | None = None, location: tuple[float, floa
              number: int = 0) -> InboundMessage:
     return InboundMessage(channel="signal" if group else "whatsapp", message_id=f"m{number}-{text[:8]}",
                           sender="+16125550100", group=group, text=text, location=location,
-                          at=datetime(2026, 2, 3, 14, 0, tzinfo=timezone.utc))
+                          at=datetime(2026, 2, 3, 14, 0, tzinfo=UTC))
 
 
 def test_ingest_routes_by_group_then_quote_place_sender_and_direct(tmp_path: Path, rt, conn: redis.Redis) -> None:

@@ -18,8 +18,8 @@ from typer.testing import CliRunner
 from alertrelay.bot import keys
 from alertrelay.bot.cli import app
 from alertrelay.config.settings import Settings, as_environment
-from tests.conftest import REPO
 from alertrelay.workers.redis_conn import EmbeddedRedis, connect
+from tests.conftest import REPO
 
 EXAMPLE = REPO / "examples" / "drill.jsonl"
 EXAMPLE_AREAS = REPO / "config" / "example.areas.toml"

@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import redis
 from pydantic import BaseModel, TypeAdapter
 
-from alertrelay.bot.core.areas import AreaSpec, AreasFile, GroupConfig
+from alertrelay.bot import keys
+from alertrelay.bot.core.areas import AreasFile, AreaSpec, GroupConfig
 from alertrelay.bot.core.models import Policy
 from alertrelay.bot.identity import Identity, scrub_numbers
-from alertrelay.bot import keys
 
 if TYPE_CHECKING:
     from alertrelay.config.settings import Settings
@@ -32,7 +32,7 @@ class RelayConfig:
     """Areas admins named with /area add."""
     area_policies: dict[str, Policy] = field(default_factory=dict)
     rights: dict[str, str] = field(default_factory=dict)
-    verifier_info: dict[str, "VerifierInfo"] = field(default_factory=dict)
+    verifier_info: dict[str, VerifierInfo] = field(default_factory=dict)
 
 
 class VerifierInfo(BaseModel):
@@ -150,7 +150,7 @@ def save_group(conn: redis.Redis, group: GroupConfig) -> None:
 
 
 def audit(conn: redis.Redis, *, at: str, actor: str, role: str, action: str, detail: str, ok: bool,
-          settings: "Settings") -> None:
+          settings: Settings) -> None:
     """One audit entry, the trail capped by audit_max_entries and audit_max_age_s (workers/ops/retention.py)
     of `settings`."""
     from alertrelay.workers.ops.retention import write_audit

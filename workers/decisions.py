@@ -13,13 +13,13 @@ import logging
 from collections.abc import Callable
 from dataclasses import replace
 
-from alertrelay.bot.core.geometry import covers
+from alertrelay.bot import keys, metrics
 from alertrelay.bot.core.decide import Decision, IncidentState, Message, after, decide
 from alertrelay.bot.core.decide import Kind as ApplyKind
+from alertrelay.bot.core.geometry import covers
 from alertrelay.bot.core.matching import ACTIVE_STATES, IncidentView, Sighting, choose_incident
 from alertrelay.bot.core.models import Envelope
 from alertrelay.bot.core.textsim import is_copy, simplify
-from alertrelay.bot import keys, metrics
 from alertrelay.bot.geo import GeoResult
 from alertrelay.workers import incidents
 from alertrelay.workers.batch import Batch

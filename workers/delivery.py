@@ -8,21 +8,21 @@ import json
 import logging
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import redis
 
+from alertrelay.bot import keys, metrics
 from alertrelay.bot.core.areas import GroupConfig
-from alertrelay.bot.core.render import AlertFacts, render
 from alertrelay.bot.core.models import Envelope
+from alertrelay.bot.core.render import AlertFacts, render
+from alertrelay.bot.durability import durable_ack
 from alertrelay.bot.errors import CannotTell, NotSent, PermanentError, TransientError
 from alertrelay.bot.ingest import message_key
+from alertrelay.bot.queues import RETRY_DELIVERY, enqueue_once, job_id
 from alertrelay.bot.transports.base import Outbound
-from alertrelay.bot import keys, metrics
 from alertrelay.workers import incidents
 from alertrelay.workers.batch import Announcement, Batch, Reply
-from alertrelay.bot.queues import RETRY_DELIVERY, enqueue_once, job_id
-from alertrelay.bot.durability import durable_ack
 from alertrelay.workers.runtime import Runtime, runtime
 
 log = logging.getLogger(__name__)
@@ -166,7 +166,7 @@ def _claim(rt: Runtime, claim: str, message: Outbound, incident_id: str | None) 
     began = int(started_ms) if started_ms.isdigit() else 0
     if state == "sending" and _now_ms() < began + rt.settings.delivery_lease_s * 1000:
         raise TransientError(f"{claim}: another attempt is sending; retry after its lease")
-    since = datetime.fromtimestamp(began / 1000 - CLOCK_SLACK_S, tz=timezone.utc)
+    since = datetime.fromtimestamp(began / 1000 - CLOCK_SLACK_S, tz=UTC)
     try:
         found = _find(rt, message, since)
     except CannotTell:
@@ -251,7 +251,7 @@ def _record_sent(rt: Runtime, claim: str, channel: str, provider_id: str | None,
 
 def warn_admins(rt: Runtime, channel: str, text: str) -> None:
     log.error("delivery: %s", text)
-    _try_redis(lambda: rt.conn.xadd(keys.DELIVERY_WARNINGS, {"at": datetime.now(timezone.utc).isoformat(),
+    _try_redis(lambda: rt.conn.xadd(keys.DELIVERY_WARNINGS, {"at": datetime.now(UTC).isoformat(),
                                                              "channel": channel, "text": text},
                                     maxlen=keys.DELIVERY_WARNINGS_MAXLEN, approximate=True))
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import logging
 
+from alertrelay.bot import keys
 from alertrelay.bot.core.areas import AreaSpec, area_shape
-from alertrelay.bot.errors import UnknownArea
 from alertrelay.bot.core.geometry import covers
 from alertrelay.bot.core.models import Envelope
 from alertrelay.bot.core.render import SEEN
+from alertrelay.bot.errors import UnknownArea
 from alertrelay.bot.ingest import message_key
-from alertrelay.bot import keys
 from alertrelay.workers.batch import Batch
 from alertrelay.workers.incidents import Applied
 from alertrelay.workers.runtime import Runtime

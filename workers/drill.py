@@ -20,17 +20,15 @@ from pydantic import ValidationError
 from rq import Worker
 from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 
-from alertrelay.bot import metrics
-from alertrelay.bot.core.models import InboundMessage
+from alertrelay.bot import keys, metrics
+from alertrelay.bot.core.models import Envelope, InboundMessage
 from alertrelay.bot.core.scoring import Score, score
 from alertrelay.bot.errors import DrillError
-from alertrelay.bot.core.models import Envelope
 from alertrelay.bot.ingest import ClockedMessage, ingest, ingest_on_message_clock, message_key, prepare_on_message_clock
 from alertrelay.bot.regions import RegionRoutes, all_regions
 from alertrelay.bot.transports.recording import RecordingSender
 from alertrelay.config.areas import load_areas
 from alertrelay.config.settings import Settings
-from alertrelay.bot import keys
 from alertrelay.workers.config_state import seed_config
 from alertrelay.workers.main import start_worker_processes
 from alertrelay.workers.pipeline import sweep

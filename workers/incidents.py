@@ -8,11 +8,11 @@ from pathlib import Path
 
 import redis
 
+from alertrelay.bot import keys
 from alertrelay.bot.core.decide import IncidentState, Reporter, frozen_map
 from alertrelay.bot.core.matching import ACTIVE_STATES, IncidentView
 from alertrelay.bot.core.nearby import GridIndex
 from alertrelay.bot.scripts import run_script
-from alertrelay.bot import keys
 
 _HERE = Path(__file__).parent
 _CHANGED = (_HERE / "changed.lua").read_text()

@@ -7,15 +7,15 @@ import logging
 import os
 import socket
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import redis
 
+from alertrelay.bot import keys
 from alertrelay.bot.core.models import Envelope
 from alertrelay.bot.ingest import kick_drain
 from alertrelay.bot.regions import all_regions
 from alertrelay.bot.scripts import run_script
-from alertrelay.bot import keys
 from alertrelay.workers.batch import Batch
 from alertrelay.workers.delivery import flush
 from alertrelay.workers.ops.retention import trim_streams
@@ -179,7 +179,7 @@ def sweep_incidents(now_iso: str | None = None) -> int:
     """rq job (periodic): expire quiet incidents, and queue a drain for messages no drain will read (a dead
     worker's, or behind a drain-pending flag whose job is gone)."""
     rt = runtime()
-    now = datetime.fromisoformat(now_iso) if now_iso else datetime.now(timezone.utc)
+    now = datetime.fromisoformat(now_iso) if now_iso else datetime.now(UTC)
     expired = 0
     for region in all_regions(rt.conn):
         rt.region = region

@@ -13,9 +13,9 @@ from rq import SimpleWorker, Worker
 from rq.serializers import JSONSerializer
 
 from alertrelay.bot import metrics
+from alertrelay.bot.queues import RETRY_DRAIN, enqueue_once, job_id
 from alertrelay.config.logging import configure_logging
 from alertrelay.config.settings import Settings, as_environment
-from alertrelay.bot.queues import RETRY_DRAIN, enqueue_once, job_id
 from alertrelay.workers.recovery import beat, forget, keep
 from alertrelay.workers.runtime import Runtime, set_runtime
 

@@ -7,13 +7,13 @@ it has applied before, and every job it enqueues has a deterministic id.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
+from alertrelay.bot import metrics
 from alertrelay.bot.core.matching import ACTIVE_STATES, choose_incident
 from alertrelay.bot.core.models import Context, Envelope, Kind
 from alertrelay.bot.core.parsing import parse
 from alertrelay.bot.core.render import reply_ack, reply_not_counted, reply_past, reply_where
-from alertrelay.bot import metrics
 from alertrelay.bot.geo import GeoResult
 from alertrelay.workers import incidents
 from alertrelay.workers.batch import Batch
@@ -145,7 +145,7 @@ def sweep(rt: Runtime, batch: Batch | None, now: datetime) -> int:
     metrics.count_decision("expired", len(expired))
     for incident_id, alert_id in expired:
         last = float(incidents.fields(rt.conn, incident_id).get("last_report_at", cutoff))
-        when = datetime.fromtimestamp(last + rt.settings.quiet_period_s, tz=now.tzinfo or timezone.utc)
+        when = datetime.fromtimestamp(last + rt.settings.quiet_period_s, tz=now.tzinfo or UTC)
         announce(rt, batch, incident_id, alert_id, "update", when, None)
     return len(expired)
 

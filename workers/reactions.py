@@ -12,10 +12,10 @@ import json
 import logging
 from typing import Protocol, cast
 
-from alertrelay.bot.core.models import Envelope
-from alertrelay.bot.transports.signal_inbound import react_target_key
 from alertrelay.bot import keys
+from alertrelay.bot.core.models import Envelope
 from alertrelay.bot.queues import RETRY_REACTION, enqueue_once, job_id
+from alertrelay.bot.transports.signal_inbound import react_target_key
 from alertrelay.workers import incidents
 from alertrelay.workers.runtime import Runtime, runtime
 

@@ -59,7 +59,7 @@ class EmbeddedRedis:
         except redis.RedisError:
             return False
 
-    def start(self) -> "EmbeddedRedis":
+    def start(self) -> EmbeddedRedis:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         if self._alive():  # another alertrelay process of this data dir already runs it
             return self

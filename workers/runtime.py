@@ -12,10 +12,10 @@ from shapely.geometry.base import BaseGeometry
 
 from alertrelay.bot import keys
 from alertrelay.bot.core.areas import Router, area_shape
-from alertrelay.bot.errors import UnknownArea
 from alertrelay.bot.core.geometry import covers
 from alertrelay.bot.core.models import Policy
 from alertrelay.bot.core.text import fold
+from alertrelay.bot.errors import UnknownArea
 from alertrelay.bot.identity import Identity
 from alertrelay.bot.queues import make_queue
 from alertrelay.bot.transports.base import Sender

@@ -339,7 +339,7 @@ FALSITY = words(
     r"es (?:viejo|vieja|de otro lado|editado|editada|falso|falsa)", r"(?:is|was|es|era|its|thats) from (?:last|another|a different|"
     r"\d{4}|texas|california|chicago|la|houston|arizona|years?)", r"es de (?:otro|otra|texas|california|\d{4}|hace)",
     r"reverse image", r"recycled", r"reciclad[oa]", r"(?:video|photo|pic|post|screenshot|foto)s? (?:is |es |was |era )?(?:from|de) (?:\w+ ){1,5}(?:last (?:month|year|week)|another|years ago|hace|\d{4})", r"nobody said that", r"nadie dijo eso", r"es (?:un |puro )?rumor", r"just a rumou?r",
-    r"solo (?:es )?(?:un )?rumor", r"only a rumou?r", 
+    r"solo (?:es )?(?:un )?rumor", r"only a rumou?r",
     r"sure and im", r"ya (?:lo )?checamos", r"we checked", r"checked with",
 )
 BENIGN = words(

@@ -23,10 +23,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 from alertrelay.bot.core import lexicon as lx
-from alertrelay.bot.core.claims import Clause, quoted_claim, read_clause, sentences
+from alertrelay.bot.core.claims import Clause, read_clause, sentences
 from alertrelay.bot.core.models import Context, Kind, Parsed
 from alertrelay.bot.core.text import fold
-
 
 _APOSTROPHE = re.compile(r"(?<=\w)['’`´](?=\w)|(?<=\ws)['’](?=\s)")
 
@@ -267,7 +266,7 @@ def interpret(clauses: list[Clause], context: Context, has_location: bool, whole
         return say(Kind.REPORT, "first_hand", "first-hand sighting" if eyewitness else "a sighting, stated as fact",
                    own)
     affirm = lx.AFFIRM.match(whole.strip(" .!,"))
-    if context != "none" and "?" not in whole and ((affirm or _AFFIRM_START.match(whole)) and not (clauses and clauses[0].chatter) or any(
+    if context != "none" and "?" not in whole and (((affirm or _AFFIRM_START.match(whole)) and not (clauses and clauses[0].chatter)) or any(
             (c.them or c.presence or c.still or c.ongoing or (c.first_hand and c.seeing and not c.negated))
             and not c.chatter and not c.hypothetical for c in stated)):
         reasons.append("confirms the open sighting")

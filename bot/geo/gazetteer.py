@@ -1,7 +1,6 @@
 """The offline gazetteer: loads the prebuilt index and geocodes chat messages."""
 from __future__ import annotations
 
-
 import gzip
 import json
 from functools import cache
@@ -34,7 +33,7 @@ class Gazetteer(PhraseIndex, FuzzyCorrection, MentionFinder, CandidateScoring):
     def area_names(self) -> list[str]:
         return list(self.areas.names)
 
-    def copy(self) -> "Gazetteer":
+    def copy(self) -> Gazetteer:
         """A gazetteer sharing this one's read-only index, with its own taught places: add_place on the
         copy leaves this one as it was (one runtime's places never leak into another's)."""
         twin = Gazetteer.__new__(Gazetteer)

@@ -11,8 +11,21 @@ from alertrelay.bot.core.geometry import haversine_m
 from .index import canon
 from .normalise import TYPES, display_street
 from .result import _Entry, _Mention
-from .words import (AREA_AFTER, AREA_CUES, COMMON, CONNECTORS, FILLER, NUM_STREET_CUES, RELATIVE_ANCHORS,
-                    RELATIVE_WORDS, STATION_CUES, STATION_SKIP, STREET_STOP, STRONG_CONNECTORS, TRAVEL)
+from .words import (
+    AREA_AFTER,
+    AREA_CUES,
+    COMMON,
+    CONNECTORS,
+    FILLER,
+    NUM_STREET_CUES,
+    RELATIVE_ANCHORS,
+    RELATIVE_WORDS,
+    STATION_CUES,
+    STATION_SKIP,
+    STREET_STOP,
+    STRONG_CONNECTORS,
+    TRAVEL,
+)
 
 S_CORNER = 0.95          # two streets joined by a connector and found in the index
 S_CORNER_WEAK = 0.9      # joined by "near"/"by"/"cerca de"
@@ -330,9 +343,7 @@ def _relative(between: list[str]) -> bool:
         if t == "to":
             if q == 0 or between[q - 1] not in ("next", "close", "closer"):
                 return False
-        elif t in TRAVEL and t not in RELATIVE_WORDS:
-            return False
-        elif t not in RELATIVE_WORDS and t not in CONNECTORS and t not in FILLER:
+        elif (t in TRAVEL and t not in RELATIVE_WORDS) or (t not in RELATIVE_WORDS and t not in CONNECTORS and t not in FILLER):
             return False
         anchor = anchor or t in RELATIVE_ANCHORS
     return anchor

@@ -9,8 +9,8 @@ from shapely.geometry import MultiPolygon, Point, Polygon, mapping
 from shapely.geometry.base import BaseGeometry
 
 from alertrelay.bot.core.areas import CircleArea, PolygonArea, area_shape
-from alertrelay.bot.errors import UnknownArea
 from alertrelay.bot.core.geometry import covers, haversine_m
+from alertrelay.bot.errors import UnknownArea
 from alertrelay.bot.map.reader import IncidentRecord
 
 log = logging.getLogger(__name__)
@@ -130,4 +130,4 @@ def cap_circle(spec: CircleArea) -> str:
     return f"{spec.lat:.5f},{spec.lon:.5f} {spec.radius_m / 1000:.3f}"
 
 
-__all__ = ["AreaBook", "GroupArea", "cap_circle", "cap_polygons", "PolygonArea", "Point"]
+__all__ = ["AreaBook", "GroupArea", "Point", "PolygonArea", "cap_circle", "cap_polygons"]

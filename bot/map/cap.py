@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from alertrelay.bot.core.areas import CircleArea
 from alertrelay.bot.map.areas import AreaBook, cap_circle, cap_polygons
@@ -24,11 +24,11 @@ EVENT = {"en": "Immigration enforcement activity", "es": "Actividad de control m
 
 def cap_time(at: float) -> str:
     """CAP's dateTime: seconds, an explicit offset, UTC written -00:00 (CAP 1.2 §3.3.2)."""
-    return datetime.fromtimestamp(int(at), timezone.utc).strftime("%Y-%m-%dT%H:%M:%S-00:00")
+    return datetime.fromtimestamp(int(at), UTC).strftime("%Y-%m-%dT%H:%M:%S-00:00")
 
 
 def iso(at: float) -> str:
-    return datetime.fromtimestamp(at, timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return datetime.fromtimestamp(at, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def message_id(record: IncidentRecord, step: Step, index: int) -> str:

@@ -117,7 +117,7 @@ class MapService:
                 await self.refresh()
             except RuntimeError:  # the interpreter is shutting down (no more threads): stop quietly
                 return
-            except Exception:  # noqa: BLE001  (Redis away for a moment: keep the map up, try again)
+            except Exception:
                 log.warning("map: reading incidents failed; retrying", exc_info=True)
             await asyncio.sleep(POLL_S)
 
@@ -262,7 +262,7 @@ class MapService:
                     try:
                         await asyncio.wait_for(
                             self.changed.wait_for(lambda: self.state.version != sent or self.closing), KEEPALIVE_S)
-                    except asyncio.TimeoutError:
+                    except TimeoutError:
                         await response.write(b": keepalive\n\n")
         except (ConnectionResetError, asyncio.CancelledError):
             pass

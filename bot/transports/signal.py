@@ -25,13 +25,19 @@ from typing import Any
 import redis
 from aiohttp import web
 
+from alertrelay.bot import keys
 from alertrelay.bot.errors import InvalidAddress
 from alertrelay.bot.ingest import message_key
-from alertrelay.bot import keys
 from alertrelay.bot.server import BotContext
 from alertrelay.bot.transports.signal_inbound import (
-    SignalIds, SignalText, frame_envelope, react_target, react_target_key, text_from_data_message,
-    text_from_envelope, to_inbound,
+    SignalIds,
+    SignalText,
+    frame_envelope,
+    react_target,
+    react_target_key,
+    text_from_data_message,
+    text_from_envelope,
+    to_inbound,
 )
 from alertrelay.bot.transports.signal_sender import connection_schemes
 
@@ -100,7 +106,7 @@ class SignalInbound:
         inbound = getattr(ctx, "_signal_inbound", None)
         if inbound is None:
             inbound = cls(ctx)
-            setattr(ctx, "_signal_inbound", inbound)
+            ctx._signal_inbound = inbound
         return inbound
 
     def admit(self, item: SignalText, path: str) -> bool:

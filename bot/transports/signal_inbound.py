@@ -15,13 +15,13 @@ import base64
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from alertrelay.bot import keys
 from alertrelay.bot.core.models import InboundMessage
-from alertrelay.bot.identity import Identity, normalise_address
 from alertrelay.bot.errors import InvalidAddress
+from alertrelay.bot.identity import Identity, normalise_address
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +132,7 @@ def to_inbound(item: SignalText, ids: SignalIds, lookup_group: GroupLookup) -> I
     at_ms = item.server_ts or item.timestamp  # the server's clock, not the sender's
     return InboundMessage(
         channel="signal", message_id=message_id, sender=sender, sender_number=sender_number, group=group,
-        text=text, at=datetime.fromtimestamp(at_ms / 1000, tz=timezone.utc), quote=quote,
+        text=text, at=datetime.fromtimestamp(at_ms / 1000, tz=UTC), quote=quote,
         attachments=item.attachments,
     )
 

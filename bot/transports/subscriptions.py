@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 
 import redis
 
+from alertrelay.bot import keys
 from alertrelay.bot.core.areas import GroupConfig
 from alertrelay.bot.core.text import fold
-from alertrelay.bot.identity import Identity, normalise_address
 from alertrelay.bot.errors import InvalidAddress
-from alertrelay.bot import keys
+from alertrelay.bot.identity import Identity, normalise_address
 
 MAX_TRIES = 20
 

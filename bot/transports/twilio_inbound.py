@@ -11,7 +11,7 @@ import math
 import re
 import time
 import unicodedata
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -19,17 +19,17 @@ import redis
 from aiohttp import web
 from multidict import MultiDict
 
+from alertrelay.bot import keys
 from alertrelay.bot.core.models import InboundMessage
 from alertrelay.bot.errors import BadForm, InvalidAddress
 from alertrelay.bot.identity import Identity, normalise_address
 from alertrelay.bot.ingest import message_key
-from alertrelay.bot.transports import subscriptions
-from alertrelay.bot import keys
 from alertrelay.bot.keys import twilio as tk
+from alertrelay.bot.transports import subscriptions
 from alertrelay.bot.transports.keywords import Keyword, route_keyword
-from alertrelay.config.settings import Settings
 from alertrelay.bot.transports.twilio_limits import suppress
 from alertrelay.bot.transports.twilio_wire import INBOUND_PATH, MAX_BODY_CHARS, SID, channel_of
+from alertrelay.config.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +119,7 @@ async def read_form(request: web.Request) -> MultiDict[str]:
             raw += more
             if len(raw) > MAX_FORM_BYTES:
                 raise web.HTTPRequestEntityTooLarge(max_size=MAX_FORM_BYTES, actual_size=len(raw), text="")
-    except asyncio.TimeoutError:
+    except TimeoutError:
         raise web.HTTPRequestTimeout(text="") from None
     try:
         pairs = parse_qsl(raw.decode("ascii"), keep_blank_values=True, encoding="utf-8", errors="strict",
@@ -215,7 +215,7 @@ def apply_keyword(conn: redis.Redis, identity: Identity, kw: Keyword, channel: s
 def handle_inbound(ctx: Any, form: MultiDict[str]) -> web.Response:
     """Blocking part of the inbound webhook (runs in a thread): keywords, or ingest."""
     try:
-        message = inbound_message(form, datetime.now(timezone.utc))
+        message = inbound_message(form, datetime.now(UTC))
     except (BadForm, ValueError):
         return web.Response(status=400, text="")
     conn, identity, settings = ctx.conn, ctx.identity, ctx.settings

@@ -4,9 +4,8 @@ rate errors, and the rate limiter."""
 from __future__ import annotations
 
 import logging
-import math
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import redis
 
@@ -29,7 +28,7 @@ def is_suppressed(conn: redis.Redis, identity: Identity, number: str, channel: s
 def slow_down(conn: redis.Redis, channel: str, seconds: int, warning: str) -> None:
     """Halve the channel's send rate for a while and leave a warning for the admins."""
     if conn.set(tk.slowdown(channel), "1", nx=True, ex=seconds):
-        conn.xadd(tk.WARNINGS, {"at": datetime.now(timezone.utc).isoformat(), "channel": channel, "text": warning},
+        conn.xadd(tk.WARNINGS, {"at": datetime.now(UTC).isoformat(), "channel": channel, "text": warning},
                   maxlen=tk.WARNINGS_MAXLEN, approximate=True)
         log.warning("%s (for %d s)", warning, seconds)
 

@@ -9,23 +9,30 @@ import logging
 import random
 import re
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
 import redis
 
-from alertrelay.bot.errors import (AlertrelayError, InvalidAddress, NotSent, PermanentError, ProviderRefused, RateLimited,
-                        TransientError)
-from alertrelay.bot.identity import Identity, normalise_address
 from alertrelay.bot import keys
+from alertrelay.bot.errors import (
+    AlertrelayError,
+    InvalidAddress,
+    NotSent,
+    PermanentError,
+    ProviderRefused,
+    RateLimited,
+    TransientError,
+)
+from alertrelay.bot.identity import Identity, normalise_address
 from alertrelay.bot.keys import twilio as tk
 from alertrelay.bot.transports.base import Outbound
-from alertrelay.config.settings import Settings
 from alertrelay.bot.transports.twilio_errors import OPTED_OUT, OUTSIDE_WINDOW, SLOW_DOWN_CODES, map_twilio_errors
 from alertrelay.bot.transports.twilio_limits import RateLimiter, slow_down, suppress
 from alertrelay.bot.transports.twilio_status import record_status
 from alertrelay.bot.transports.twilio_wire import MAX_BODY_CHARS, STATUS_PATH
+from alertrelay.config.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +63,7 @@ class TwilioSender:
         """Sends Twilio accepted whose record Redis did not take; written at the next send."""
 
     @classmethod
-    def from_settings(cls, settings: Settings, conn: redis.Redis | None = None) -> "TwilioSender":
+    def from_settings(cls, settings: Settings, conn: redis.Redis | None = None) -> TwilioSender:
         if conn is None:
             conn = redis.Redis.from_url(settings.redis_url or settings.embedded_redis_url())
         return cls(settings, conn, Identity(settings.secret_bytes()))
@@ -157,7 +164,7 @@ class TwilioSender:
                 return sid.decode()
         origin = self._origin(message.channel).get("from_")
         filters: dict[str, Any] = {"to": to} if origin is None else {"to": to, "from_": origin}
-        since_utc = since.astimezone(timezone.utc)
+        since_utc = since.astimezone(UTC)
         try:
             with map_twilio_errors():
                 candidates = list(self.client.messages.list(
@@ -286,7 +293,7 @@ class TwilioSender:
                       member=member, attempt=attempt, ttl_s=ttl)
 
     def _warn(self, text: str) -> None:
-        self.conn.xadd(tk.WARNINGS, {"at": datetime.now(timezone.utc).isoformat(), "channel": "whatsapp",
+        self.conn.xadd(tk.WARNINGS, {"at": datetime.now(UTC).isoformat(), "channel": "whatsapp",
                                      "text": text}, maxlen=tk.WARNINGS_MAXLEN, approximate=True)
         log.warning(text)
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 
+from alertrelay.bot import keys
+from alertrelay.bot.core.areas import CircleArea, PolygonArea
+from alertrelay.bot.errors import BadArgument
 from alertrelay.workers.commands.alerts import verifier_verdict
 from alertrelay.workers.commands.arguments import parse_area_definition
-from alertrelay.bot.errors import BadArgument
 from alertrelay.workers.commands.table import help_text, parse_command
-from alertrelay.bot.core.areas import CircleArea, PolygonArea
 from tests.conftest import Relay
-from alertrelay.bot import keys
 
 ADMIN = "+16125559001"
 VERIFIER = "+16125559009"

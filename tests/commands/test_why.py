@@ -6,12 +6,12 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from alertrelay.bot.core.models import Envelope
 from alertrelay.bot import keys
-from tests.conftest import T0, Relay
+from alertrelay.bot.core.models import Envelope
 from alertrelay.workers.batch import Batch
 from alertrelay.workers.commands.audit import MAX_WHY_LINES
 from alertrelay.workers.decisions import apply_message
+from tests.conftest import T0, Relay
 
 ADMIN = "+16125559001"
 VERIFIER = "+16125559009"

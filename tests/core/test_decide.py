@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from alertrelay.bot.core.decide import IncidentState, Message, Reporter, after, decide, frozen_map, is_first_time, voices
+from alertrelay.bot.core.decide import (
+    IncidentState,
+    Message,
+    Reporter,
+    after,
+    decide,
+    frozen_map,
+    is_first_time,
+    voices,
+)
 from alertrelay.bot.core.models import Policy
 
 POLICY = Policy()

@@ -1,7 +1,7 @@
 import pytest
 
-from alertrelay.bot.identity import Identity, normalise_address, scrub_numbers
 from alertrelay.bot.errors import InvalidAddress
+from alertrelay.bot.identity import Identity, normalise_address, scrub_numbers
 
 
 @pytest.mark.parametrize("raw", ["+16125550101", "whatsapp:+16125550101", "(612) 555-0101", "612-555-0101",

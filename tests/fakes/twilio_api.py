@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -42,7 +42,7 @@ class Sent:
     sid: str
     form: dict[str, str]
     at: float
-    created: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    created: datetime = field(default_factory=lambda: datetime.now(UTC))
     date_sent: datetime | None = None
 
     @property
@@ -96,7 +96,7 @@ class FakeTwilio:
         self._server: ThreadingHTTPServer | None = None
 
     # -- lifecycle
-    def start(self) -> "FakeTwilio":
+    def start(self) -> FakeTwilio:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -105,14 +105,14 @@ class FakeTwilio:
             def log_message(self, *args: object) -> None:
                 pass
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 authorization = self.headers.get("Authorization", "")
                 if self.path.split("?")[0].endswith("/Messages.json"):
                     self._answer(*fake.list(self.path, authorization))
                 else:
                     self._answer(*fake.fetch(self.path, authorization))
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length).decode()
                 self._answer(*fake.handle(self.path, self.headers.get("Authorization", ""), raw))

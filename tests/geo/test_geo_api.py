@@ -10,9 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from alertrelay.bot.core.geometry import haversine_m
 from alertrelay.bot.geo import Gazetteer, GeoResult, load_gazetteer
 from alertrelay.bot.geo.cli import geocode_main
-from alertrelay.bot.core.geometry import haversine_m
 from alertrelay.bot.geo.normalise import area_key, parse_street, tokenize
 from alertrelay.bot.geo.pins import find_pin
 

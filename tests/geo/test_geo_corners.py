@@ -17,9 +17,9 @@ from collections import defaultdict
 
 import pytest
 
+from alertrelay.bot.core.geometry import haversine_m
 from alertrelay.bot.geo import load_gazetteer
 from alertrelay.bot.geo.build import SRC_DIR
-from alertrelay.bot.core.geometry import haversine_m
 from alertrelay.bot.geo.normalise import display_street, parse_street
 
 G = load_gazetteer()

@@ -9,8 +9,8 @@ import itertools
 
 import pytest
 
-from alertrelay.bot.geo import GeoResult, load_gazetteer
 from alertrelay.bot.core.geometry import haversine_m
+from alertrelay.bot.geo import GeoResult, load_gazetteer
 
 G = load_gazetteer()
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from alertrelay.bot.geo import load_gazetteer
 from alertrelay.bot.core.geometry import haversine_m
+from alertrelay.bot.geo import load_gazetteer
 
 G = load_gazetteer()
 

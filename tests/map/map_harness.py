@@ -11,9 +11,9 @@ import pytest
 from pydantic import SecretStr
 
 from alertrelay.bot.server import BotContext
-from tests.server_thread import ServerThread
-from tests.conftest import T0, Relay
 from alertrelay.workers.map_service import map_registrar
+from tests.conftest import T0, Relay
+from tests.server_thread import ServerThread
 
 MAP_TOKEN = "dashboard-" + "7" * 24
 

@@ -4,7 +4,7 @@ incident; off / token / public."""
 
 from __future__ import annotations
 
-from datetime import timedelta, timezone
+from datetime import UTC, timedelta
 
 import feedparser
 import geojson
@@ -72,7 +72,7 @@ def test_alert_update_cancel_are_valid_cap_and_reference_each_other(map_relay: R
     assert update["references"] == f"{sender},a1,{alert['sent']}"
     assert cancel["references"] == f"{sender},a1,{alert['sent']} {sender},a1-u1,{update['sent']}"
     # the verifying report's time, in UTC written as CAP wants it
-    assert alert["sent"] == (T0 + timedelta(minutes=3)).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S-00:00")
+    assert alert["sent"] == (T0 + timedelta(minutes=3)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S-00:00")
     # one info per language of the groups it went to (franklin-en: en; sur-es: es), certainty Observed
     infos = alert["info"]
     assert sorted(i["language"] for i in infos) == ["en-US", "es-US"]
@@ -95,7 +95,7 @@ def test_a_retraction_is_a_cancel_and_a_drill_says_exercise(map_relay: Relay, ht
     cancel = cap(http, "a1-cancel")
     assert cancel["msgType"] == "Cancel" and cancel["status"] == "Exercise"
     assert "Withdrawn" in cancel.get("note", "") or "Rehearsal" in cancel.get("note", "")
-    assert cancel["sent"] == (T0 + timedelta(minutes=6)).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S-00:00")
+    assert cancel["sent"] == (T0 + timedelta(minutes=6)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S-00:00")
 
 
 def test_geojson_holds_only_verified_alerts_rounded(map_relay: Relay, http: httpx.Client) -> None:

@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 
 from alertrelay.bot import keys
-from alertrelay.config.settings import Settings
-from tests.conftest import Relay
-from tests.ops.opshelp import cli, fresh_redis  # noqa: F401  (fixture)
+from alertrelay.bot.errors import BackupError
 from alertrelay.bot.transports.twilio_limits import is_suppressed, suppress
+from alertrelay.config.settings import Settings
 from alertrelay.workers.config_state import load_config
 from alertrelay.workers.ops.backup import import_config, parse_backup
-from alertrelay.bot.errors import BackupError
 from alertrelay.workers.redis_conn import EmbeddedRedis, connect
+from tests.conftest import Relay
+from tests.ops.opshelp import cli, fresh_redis  # noqa: F401  (fixture)
 
 ADMIN = "+16125559001"
 

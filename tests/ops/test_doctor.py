@@ -19,16 +19,16 @@ from alertrelay.bot import keys
 from alertrelay.bot.server import BotContext
 from alertrelay.bot.transports import twilio as twilio_transport
 from alertrelay.config.settings import Settings
-from tests.fakes.signal_api import FakeSignalApi
-from tests.fakes.twilio_api import FakeTwilio
-from tests.ops.opshelp import cli, fresh_redis  # noqa: F401  (fixture)
-from tests.server_thread import ServerThread
-from tests.transports.twilio_harness import ACCOUNT, twilio_settings
 from alertrelay.workers.ops import doctor
 from alertrelay.workers.ops.doctor import healthy, run_checks
 from alertrelay.workers.ops.keycheck import ensure_key_check
 from alertrelay.workers.redis_conn import EmbeddedRedis, connect
 from alertrelay.workers.runtime import Runtime
+from tests.fakes.signal_api import FakeSignalApi
+from tests.fakes.twilio_api import FakeTwilio
+from tests.ops.opshelp import cli, fresh_redis  # noqa: F401  (fixture)
+from tests.server_thread import ServerThread
+from tests.transports.twilio_harness import ACCOUNT, twilio_settings
 
 BOT = "+16125550100"
 

@@ -20,10 +20,10 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from alertrelay.bot import metrics
+from alertrelay.bot.core.models import InboundMessage
 from alertrelay.bot.errors import PermanentError, TransientError
 from alertrelay.bot.server import BotContext, build_app, serve
 from tests.conftest import REPO, T0
-from alertrelay.bot.core.models import InboundMessage
 
 EXAMPLE = REPO / "examples" / "drill.jsonl"
 EXAMPLE_TRUTH = REPO / "examples" / "drill.truth.json"

@@ -9,10 +9,10 @@ import pytest
 
 from alertrelay.bot import keys
 from alertrelay.config.settings import Settings
-from tests.conftest import Relay
-from tests.ops.opshelp import cli
 from alertrelay.workers.config_state import audit, load_config
 from alertrelay.workers.ops.retention import is_configuration, trim_streams, write_audit
+from tests.conftest import Relay
+from tests.ops.opshelp import cli
 
 ADMIN = "+16125559001"
 VERIFIER = "+16125559009"

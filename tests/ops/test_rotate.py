@@ -9,18 +9,18 @@ from pathlib import Path
 import pytest
 
 from alertrelay.bot import keys
+from alertrelay.bot.errors import RotationError, WrongSecretKey
 from alertrelay.bot.identity import Identity
 from alertrelay.bot.transports.recording import RecordingSender
 from alertrelay.bot.transports.twilio_limits import is_suppressed, suppress
-from alertrelay.config.settings import Settings
 from alertrelay.config.areas import load_areas
-from tests.conftest import REPO, Relay
-from tests.ops.opshelp import cli
+from alertrelay.config.settings import Settings
 from alertrelay.workers.ops import rotate
 from alertrelay.workers.ops.keycheck import ensure_key_check, key_check_value
-from alertrelay.bot.errors import RotationError, WrongSecretKey
 from alertrelay.workers.ops.rotate import relay_keys, rotate_key
 from alertrelay.workers.runtime import Runtime, set_runtime
+from tests.conftest import REPO, Relay
+from tests.ops.opshelp import cli
 
 ADMIN = "+16125559001"
 VERIFIER = "+16125559009"

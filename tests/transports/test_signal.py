@@ -23,17 +23,23 @@ import redis
 from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 
+from alertrelay.bot import keys
 from alertrelay.bot.app import run_bot
 from alertrelay.bot.server import BotContext
 from alertrelay.config.areas import load_areas
-from tests.conftest import enqueue_due_retries
 from alertrelay.config.settings import Settings
-from tests.fakes.signal_api import (
-    FakeSignalApi, envelope, make_group, quote_of, quote_of_sent, sync_envelope, wait_until,
-)
-from alertrelay.bot import keys
 from alertrelay.workers.config_state import seed_config
 from alertrelay.workers.runtime import Runtime, set_runtime
+from tests.conftest import enqueue_due_retries
+from tests.fakes.signal_api import (
+    FakeSignalApi,
+    envelope,
+    make_group,
+    quote_of,
+    quote_of_sent,
+    sync_envelope,
+    wait_until,
+)
 
 BOT = "+4915112345678"
 ALICE = ("+4917612345678", "5c2c7b0e-3f6e-4a8b-9a51-2f7d1c6b8e11")

@@ -14,8 +14,8 @@ from alertrelay.bot import keys
 from alertrelay.bot.core.models import Envelope, InboundMessage
 from alertrelay.bot.ingest import ingest
 from alertrelay.bot.transports.signal_inbound import SignalIds, SignalText, to_inbound
-from tests.conftest import T0
 from alertrelay.workers.runtime import Runtime
+from tests.conftest import T0
 
 NUMBER = "+4917612345678"
 UUID = "5c2c7b0e-3f6e-4a8b-9a51-2f7d1c6b8e11"

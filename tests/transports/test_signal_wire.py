@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import secrets
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -18,7 +18,11 @@ from alertrelay.bot.identity import Identity
 from alertrelay.bot.transports.base import Outbound
 from alertrelay.bot.transports.signal import GroupIndex
 from alertrelay.bot.transports.signal_inbound import (
-    SignalIds, frame_envelope, public_group_id, text_from_envelope, to_inbound,
+    SignalIds,
+    frame_envelope,
+    public_group_id,
+    text_from_envelope,
+    to_inbound,
 )
 from alertrelay.bot.transports.signal_sender import SignalSender, sent_message_id
 from tests.fakes.signal_api import envelope, make_group, quote_of, quote_of_sent, sync_envelope
@@ -26,7 +30,7 @@ from tests.fakes.signal_api import envelope, make_group, quote_of, quote_of_sent
 BOT = "+4915112345678"
 ALICE = ("+4917612345678", "5c2c7b0e-3f6e-4a8b-9a51-2f7d1c6b8e11")
 GROUP = make_group("Alerts")
-AT = datetime(2026, 1, 20, 15, 0, tzinfo=timezone.utc)
+AT = datetime(2026, 1, 20, 15, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -91,7 +95,7 @@ def test_a_raw_group_message_becomes_an_inbound_message(ids: SignalIds) -> None:
     assert msg is not None
     assert (msg.channel, msg.group, msg.text, msg.attachments, msg.sender, msg.sender_number) == (
         "signal", "alerts-en", "ICE at Lake & Hiawatha", 2, ALICE[1], ALICE[0])   # the uuid first
-    assert msg.at == datetime.fromtimestamp(1760000000.151, tz=timezone.utc)   # the server's clock
+    assert msg.at == datetime.fromtimestamp(1760000000.151, tz=UTC)   # the server's clock
     unbound = to_inbound(item, ids, no_groups)
     assert unbound is not None and unbound.group == GROUP.id
 

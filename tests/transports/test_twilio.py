@@ -15,11 +15,13 @@ from collections.abc import Iterator
 
 import pytest
 import redis
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from alertrelay.bot.ingest import message_key
-from alertrelay.bot.transports import twilio_inbound, twilio_limits, twilio_sender, twilio_status
 from alertrelay.bot.keys import twilio as tk
+from alertrelay.bot.transports import twilio_inbound, twilio_limits, twilio_sender, twilio_status
 from alertrelay.bot.transports.keywords import route_keyword
 from alertrelay.config.settings import Settings
 from tests.transports.twilio_harness import ACCOUNT, TEMPLATE_ES, TwilioRelay, keys_snapshot

@@ -10,9 +10,8 @@ from alertrelay.bot.transports.twilio_errors import map_twilio_errors
 
 
 def _mapped(exc: BaseException) -> AlertrelayError:
-    with pytest.raises(AlertrelayError) as caught:
-        with map_twilio_errors():
-            raise exc
+    with pytest.raises(AlertrelayError) as caught, map_twilio_errors():
+        raise exc
     assert caught.value.__cause__ is exc
     return caught.value
 
@@ -40,7 +39,6 @@ def test_a_connection_never_made_is_not_sent_and_a_lost_answer_may_have_been() -
 
 def test_our_own_errors_pass_through_unchanged() -> None:
     error = PermanentError("no sender")
-    with pytest.raises(PermanentError) as caught:
-        with map_twilio_errors():
-            raise error
+    with pytest.raises(PermanentError) as caught, map_twilio_errors():
+        raise error
     assert caught.value is error

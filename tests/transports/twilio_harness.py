@@ -6,22 +6,21 @@ from __future__ import annotations
 import secrets
 
 import httpx
-from pydantic import SecretStr
 import redis
+from pydantic import SecretStr
 from rq import SimpleWorker
 from rq.serializers import JSONSerializer
-
-from tests.server_thread import ServerThread
-from tests.conftest import enqueue_due_retries
 from twilio.request_validator import RequestValidator
 
 from alertrelay.bot.server import BotContext
 from alertrelay.bot.transports import twilio as twilio_transport
 from alertrelay.config.areas import load_areas
 from alertrelay.config.settings import Settings
-from tests.fakes.twilio_api import FakeTwilio, Sent
 from alertrelay.workers.config_state import seed_config
 from alertrelay.workers.runtime import Runtime, set_runtime
+from tests.conftest import enqueue_due_retries
+from tests.fakes.twilio_api import FakeTwilio, Sent
+from tests.server_thread import ServerThread
 
 PUBLIC = "https://relay.example.org"
 ACCOUNT = "AC" + "0123456789abcdef" * 2

@@ -8,14 +8,14 @@ import re
 from datetime import datetime
 from typing import Literal
 
+from alertrelay.bot import keys, metrics
 from alertrelay.bot.core.decide import Kind as ApplyKind
 from alertrelay.bot.core.matching import ACTIVE_STATES
 from alertrelay.bot.core.text import fold
-from alertrelay.bot import keys, metrics
+from alertrelay.bot.errors import BadArgument
 from alertrelay.bot.regions import all_regions
 from alertrelay.workers import incidents
 from alertrelay.workers.commands.arguments import parse_incident_ref
-from alertrelay.bot.errors import BadArgument
 from alertrelay.workers.commands.context import Ctx
 from alertrelay.workers.commands.grammar import command
 from alertrelay.workers.decisions import apply_message

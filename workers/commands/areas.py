@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import json
 
+from alertrelay.bot import keys
 from alertrelay.bot.core.areas import AreaSpec, CircleArea, GroupConfig
 from alertrelay.bot.core.text import fold
+from alertrelay.bot.errors import BadArgument
 from alertrelay.bot.identity import normalise_address
 from alertrelay.bot.transports import subscriptions
-from alertrelay.bot import keys
 from alertrelay.workers.commands.arguments import check_name, parse_area_definition, split_name
-from alertrelay.bot.errors import BadArgument
 from alertrelay.workers.commands.context import Ctx, canonical_area
 from alertrelay.workers.commands.grammar import command
 from alertrelay.workers.config_state import VerifierInfo, transact

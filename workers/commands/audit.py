@@ -6,12 +6,11 @@ import json
 from datetime import datetime
 
 from alertrelay.bot import keys
+from alertrelay.bot.errors import BadArgument
 from alertrelay.workers import incidents
 from alertrelay.workers.commands.arguments import parse_incident_ref
-from alertrelay.bot.errors import BadArgument
 from alertrelay.workers.commands.context import Ctx
 from alertrelay.workers.commands.grammar import command
-
 
 MAX_AUDIT_LINES = 30
 MAX_WHY_LINES = 12

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 from alertrelay.bot.core.models import Envelope
 from alertrelay.bot.core.text import fold
-from alertrelay.bot.errors import BadArgument, Refused
+from alertrelay.bot.errors import BadArgument
+from alertrelay.workers.batch import Batch
 from alertrelay.workers.commands.arguments import check_name
 from alertrelay.workers.commands.grammar import CommandSpec, Role
-from alertrelay.workers.batch import Batch
 from alertrelay.workers.config_state import audit
 from alertrelay.workers.delivery import queue_reply
 from alertrelay.workers.runtime import Runtime

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from alertrelay.bot.core.text import fold
 from alertrelay.bot import keys
+from alertrelay.bot.core.text import fold
 from alertrelay.bot.errors import BadArgument, Refused
 from alertrelay.workers.commands.context import Ctx
 from alertrelay.workers.commands.grammar import command
-
 
 FEEDS_WORDS = {"off": "off", "no": "off", "apagado": "off", "token": "token", "public": "public",
                "publico": "public", "on": "public"}

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from alertrelay.bot.core.areas import GroupConfig
 from alertrelay.bot.core.text import fold
+from alertrelay.bot.errors import BadArgument, Refused
 from alertrelay.bot.transports import subscriptions
 from alertrelay.workers.commands.arguments import parse_language, parse_target_group
-from alertrelay.bot.errors import BadArgument, Refused
 from alertrelay.workers.commands.context import Ctx, canonical_area
 from alertrelay.workers.commands.grammar import command
 from alertrelay.workers.config_state import edit_group

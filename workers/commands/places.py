@@ -5,12 +5,11 @@ from __future__ import annotations
 import re
 
 from alertrelay.bot import keys
-from alertrelay.workers.commands.arguments import check_name, parse_point
 from alertrelay.bot.errors import BadArgument
+from alertrelay.workers.commands.arguments import check_name, parse_point
 from alertrelay.workers.commands.context import Ctx
 from alertrelay.workers.commands.grammar import command
 from alertrelay.workers.config_state import transact
-
 
 _TRAILING_POINT = re.compile(r"^(.*?)\s+([-+]?\d[\d.]*\s*,\s*[-+]?\d[\d.]*)\s*$", re.S)
 

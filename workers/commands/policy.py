@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from alertrelay.bot.core.text import fold
 from alertrelay.bot import keys
-from alertrelay.workers.commands.arguments import check_name, parse_policy
+from alertrelay.bot.core.text import fold
 from alertrelay.bot.errors import BadArgument
+from alertrelay.workers.commands.arguments import check_name, parse_policy
 from alertrelay.workers.commands.context import Ctx, canonical_area
 from alertrelay.workers.commands.grammar import command
 from alertrelay.workers.config_state import transact

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from alertrelay.bot.core.render import RIGHTS
 from alertrelay.bot import keys
-from alertrelay.workers.commands.arguments import parse_language
+from alertrelay.bot.core.render import RIGHTS
 from alertrelay.bot.errors import BadArgument
+from alertrelay.workers.commands.arguments import parse_language
 from alertrelay.workers.commands.context import Ctx
 from alertrelay.workers.commands.grammar import command
 from alertrelay.workers.config_state import transact

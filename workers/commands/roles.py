@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from alertrelay.bot.identity import normalise_address
-from alertrelay.bot.errors import BadArgument, InvalidAddress
 from alertrelay.bot import keys
+from alertrelay.bot.errors import BadArgument, InvalidAddress
+from alertrelay.bot.identity import normalise_address
 from alertrelay.workers.commands.arguments import parse_person
 from alertrelay.workers.commands.context import Ctx, canonical_area
 from alertrelay.workers.commands.grammar import command

@@ -5,10 +5,10 @@ commands (words, role, help and handler together); this table only orders them."
 from __future__ import annotations
 
 from alertrelay.bot.core.models import Envelope, Parsed
-from alertrelay.workers.commands import alerts, areas, audit, feeds, membership, places, policy, rights, roles
-from alertrelay.workers.batch import Batch
-from alertrelay.workers.commands.arguments import check_length
 from alertrelay.bot.errors import BadArgument, Refused, UnknownCommand
+from alertrelay.workers.batch import Batch
+from alertrelay.workers.commands import alerts, areas, audit, feeds, membership, places, policy, rights, roles
+from alertrelay.workers.commands.arguments import check_length
 from alertrelay.workers.commands.context import Ctx
 from alertrelay.workers.commands.grammar import RANK, Grammar, Invocation, Role, command
 from alertrelay.workers.delivery import queue_reply

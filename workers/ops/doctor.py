@@ -113,8 +113,8 @@ def secret_key_check(conn: redis.Redis | None, settings: Settings) -> Check:
 
 
 def areas_check(settings: Settings) -> Check:
-    from alertrelay.config.areas import load_areas
     from alertrelay.bot.errors import AreasFileError
+    from alertrelay.config.areas import load_areas
 
     try:
         areas = load_areas(settings.areas)

@@ -32,12 +32,12 @@ from rq import Queue, Worker
 from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 
 from alertrelay.bot import keys
-from alertrelay.bot.regions import all_regions
-from alertrelay.bot.identity import Identity, normalise_address
-from alertrelay.bot.errors import InvalidAddress, RotationError
 from alertrelay.bot.core.areas import AreasFile
-from alertrelay.workers.ops.keycheck import key_check_value, stored_key_check
+from alertrelay.bot.errors import InvalidAddress, RotationError
+from alertrelay.bot.identity import Identity, normalise_address
 from alertrelay.bot.queues import make_queue
+from alertrelay.bot.regions import all_regions
+from alertrelay.workers.ops.keycheck import key_check_value, stored_key_check
 
 # A Fernet token (version byte 0x80 → "gAAAAA") or a pseudonym, whichever starts first: a token is consumed
 # whole, so a pseudonym-like run inside one is never touched.
