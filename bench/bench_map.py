@@ -77,15 +77,16 @@ def page_weight(url: str, cookie: dict[str, str]) -> tuple[int, int]:
     return wire, raw
 
 
-def viewers(url: str, cookie: dict[str, str], n: int, stop: threading.Event, counts: list[int]) -> list[threading.Thread]:
+def viewers(url: str, cookie: dict[str, str], n: int, stop: threading.Event,
+            counts: list[int]) -> list[threading.Thread]:
     def watch(i: int) -> None:
-        with httpx.Client(base_url=url, cookies=cookie, timeout=None) as client:
-            with client.stream("GET", "/map/events") as r:
-                for line in r.iter_lines():
-                    if line.startswith("event: snapshot"):
-                        counts[i] += 1
-                    if stop.is_set():
-                        return
+        with httpx.Client(base_url=url, cookies=cookie, timeout=None) as client, \
+                client.stream("GET", "/map/events") as r:
+            for line in r.iter_lines():
+                if line.startswith("event: snapshot"):
+                    counts[i] += 1
+                if stop.is_set():
+                    return
 
     threads = [threading.Thread(target=watch, args=(i,), daemon=True) for i in range(n)]
     for t in threads:

@@ -158,7 +158,8 @@ def main() -> None:
             run = throughput(rt, workers, args.reports)
             results[f"reports_per_s_{workers}w"] = round(run["reports_per_s"], 1)
             results[f"ingest_per_s_{workers}w"] = round(run["ingest_per_s"], 1)
-            results[f"ratio_to_noop_{workers}w"] = round(run["reports_per_s"] / results[f"noop_jobs_per_s_{workers}w"], 2)
+            noop_per_s = results[f"noop_jobs_per_s_{workers}w"]
+            results[f"ratio_to_noop_{workers}w"] = round(run["reports_per_s"] / noop_per_s, 2)
         results["latency_at_rate"] = {"offered_per_s": args.rate, **{k: round(v, 2) for k, v in
                                                                     latency(rt, args.rate, args.seconds).items()}}
         print(json.dumps(results, indent=2))

@@ -147,7 +147,8 @@ def main() -> None:
     print(f"{'run':28} {'sent':>6} {'msg/s':>8} {'of rate':>8} {'429s':>5} {'wall s':>7}")
     for label, sent, rate, rejected, wall in results:
         print(f"{label:28} {sent:6d} {rate:8.2f} {100 * rate / args.rate:7.1f}% {rejected:5d} {wall:7.2f}")
-    ok = all(sent == args.members and rate >= 0.95 * args.rate and rejected == 0 for _, sent, rate, rejected, _ in results)
+    ok = all(sent == args.members and rate >= 0.95 * args.rate and rejected == 0
+             for _, sent, rate, rejected, _ in results)
     print("PASS" if ok else "FAIL")
     sys.exit(0 if ok else 1)
 

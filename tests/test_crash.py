@@ -55,8 +55,9 @@ CLAIM_IDLE_S = int(os.environ.get("CRASH_TEST_CLAIM_IDLE_S", "4"))
 """The recovery window under test (claim_idle_s): a dead worker's jobs are back on the queue within it.
 CRASH_TEST_CLAIM_IDLE_S=10 runs the test at the 10 s an operator may choose (README: the times measured)."""
 # rq's own abandoned-job recovery (job_timeout_s + abandoned_grace_s) is left slower than ours, as by default
-FAST = {"ALERTRELAY_JOB_TIMEOUT_S": "30", "ALERTRELAY_ABANDONED_GRACE_S": "10", "ALERTRELAY_MAINTENANCE_INTERVAL_S": "1",
-        "ALERTRELAY_WORKER_TTL_S": "5", "ALERTRELAY_CLAIM_IDLE_S": str(CLAIM_IDLE_S), "ALERTRELAY_TICK_S": "1",
+FAST = {"ALERTRELAY_JOB_TIMEOUT_S": "30", "ALERTRELAY_ABANDONED_GRACE_S": "10",
+        "ALERTRELAY_MAINTENANCE_INTERVAL_S": "1", "ALERTRELAY_WORKER_TTL_S": "5",
+        "ALERTRELAY_CLAIM_IDLE_S": str(CLAIM_IDLE_S), "ALERTRELAY_TICK_S": "1",
         "ALERTRELAY_DELIVERY_LEASE_S": "3"}
 INCIDENTS = 30
 RECOVERY_S = 4 * CLAIM_IDLE_S + 30
@@ -101,8 +102,9 @@ def burst() -> list[InboundMessage]:
     for k in range(INCIDENTS):
         lat, lon = 44.925 + 0.00135 * (k // 6), -93.270 + 0.0019 * (k % 6)
         for who in range(2):
-            messages.append(InboundMessage(channel="whatsapp", message_id=f"c{k:02d}{who}", sender=f"+1612555{k:02d}{who}0",
-                                           text=WORDING[who], at=now, location=(lat, lon)))
+            messages.append(InboundMessage(channel="whatsapp", message_id=f"c{k:02d}{who}",
+                                           sender=f"+1612555{k:02d}{who}0", text=WORDING[who], at=now,
+                                           location=(lat, lon)))
     return messages
 
 
@@ -274,7 +276,8 @@ def test_sigkill_and_restart_of_redis_mid_burst_loses_nothing_sends_nothing_twic
             s.stop()
     assert sent_before < INCIDENTS * 4, "the workers finished before Redis could be killed"
     print(json.dumps({"claim_idle_s": CLAIM_IDLE_S, "sent_before_kill": sent_before,
-                      "redis_down_s": round(up_at - killed_at, 2), "all_sent_after_restart_s": round(done_at - up_at, 2),
+                      "redis_down_s": round(up_at - killed_at, 2),
+                      "all_sent_after_restart_s": round(done_at - up_at, 2),
                       "recoveries": [(round(e["at"] - up_at, 2), e["what"], e["job"]) for e in after],
                       "outbound": len(outbox.read())}))
     assert_each_member_alerted_once(outbox)

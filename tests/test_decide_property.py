@@ -67,7 +67,8 @@ def _why(conn: redis.Redis, incident_id: str) -> list[dict]:  # type: ignore[typ
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(steps=steps, hours=people, listening_h=st.sampled_from([1, 48, 48, 48]), policy=policies, first_area=st.booleans())
+@given(steps=steps, hours=people, listening_h=st.sampled_from([1, 48, 48, 48]), policy=policies,
+       first_area=st.booleans())
 def test_decide_and_the_lua_write_agree(rt: Runtime, steps: list[dict], hours: list[int | None],  # type: ignore[type-arg]
                                         listening_h: int, policy: Policy, first_area: bool) -> None:
     t0 = T0.timestamp()

@@ -78,7 +78,7 @@ def test_privacy_no_number_in_the_append_only_file_or_logs(tmp_path: Path) -> No
 def test_bad_scenario_line_is_a_clear_error(tmp_path: Path) -> None:
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": "x", "at": "2026-01-01T10:00:00-06:00", "channel": "fax", "sender": "+16125550100"}\n')
-    with pytest.raises(DrillError, match="bad.jsonl:1"):
+    with pytest.raises(DrillError, match=r"bad\.jsonl:1"):
         load_scenario(bad)
 
 

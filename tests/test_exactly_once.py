@@ -20,6 +20,7 @@ import pytest
 import redis
 
 from alertrelay.bot import keys
+from alertrelay.bot.errors import TransientError
 from alertrelay.bot.ingest import message_key
 from alertrelay.bot.keys import twilio as tk
 from alertrelay.bot.transports.signal_sender import SignalSender
@@ -108,7 +109,7 @@ def test_redis_failing_right_after_twilio_accepted_sends_nothing_twice(tmp_path:
                 server.process.wait()
 
         api.accepted = redis_dies
-        with pytest.raises(Exception):
+        with pytest.raises(TransientError):
             deliver("sur-es", ITEMS)
         assert creates_to(api) == Counter(SUR[:1])
 
@@ -135,7 +136,7 @@ def test_redis_down_for_good_after_acceptance_then_another_worker_finds_it_at_tw
     try:
         rt = twilio_runtime(settings.model_copy(update={"redis_url": server.url}), conn, api, token)
         api.accepted = lambda sent: (server.process.kill(), server.process.wait()) if len(api.sent) == 1 else None  # type: ignore[union-attr]
-        with pytest.raises(Exception):
+        with pytest.raises(TransientError):
             deliver("sur-es", ITEMS)
         server = EmbeddedRedis(tmp_path / "own-redis").start()
         delivery._accepted_unrecorded.clear()  # the retry runs in another worker process

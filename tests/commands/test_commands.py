@@ -190,7 +190,8 @@ def test_a_taught_place_geocodes_and_a_report_naming_it_alerts(relay: Relay) -> 
     assert "Lugar aprendido" in last_answer(relay)
     geo = relay.rt.gazetteer.geocode("migra en la tiendita de la treinta y ocho")
     assert geo is not None and abs(geo.lat - 44.934211) < 1e-4
-    relay.send("migra en la tiendita de la treinta y ocho ahorita, 2 camionetas", sender="+16125550011", channel="whatsapp")
+    relay.send("migra en la tiendita de la treinta y ocho ahorita, 2 camionetas", sender="+16125550011",
+               channel="whatsapp")
     relay.send("ICE at la tiendita de la treinta y ocho right now, agents", sender="+16125550012", channel="whatsapp")
     alerts = relay.kinds("alert")
     assert alerts and "tiendita" in alerts[0]["place"]
@@ -279,7 +280,7 @@ def test_the_audit_trail_names_pseudonyms_and_admins_can_read_it(relay: Relay) -
     assert "5559001" not in str(entries) and "5550061" not in str(entries)
 
 
-# --- alerts, verifiers, dispatch ----------------------------------------------------------------------------------------
+# --- alerts, verifiers, dispatch ---------------------------------------------------------------------------------
 
 def test_retract_sends_the_retraction_to_every_group_that_got_the_alert(relay: Relay) -> None:
     relay.send(REPORT_A, sender="+16125550011", group="franklin-en")
@@ -326,5 +327,6 @@ def test_every_command_is_declared_once_over_its_own_handler() -> None:
     from alertrelay.workers.commands.table import COMMANDS
 
     assert len({c.name for c in COMMANDS}) == len(COMMANDS) == 26
-    assert all(callable(c.handler) and c.handler.__module__.startswith("alertrelay.workers.commands.") for c in COMMANDS)
+    assert all(callable(c.handler) and c.handler.__module__.startswith("alertrelay.workers.commands.")
+               for c in COMMANDS)
     assert parse_command("/zona agregar x").spec.handler.__module__ == "alertrelay.workers.commands.areas"

@@ -163,7 +163,7 @@ def test_one_verifier_clears() -> None:
 
 
 def test_an_all_clear_before_the_alert_is_kept_and_counts_later() -> None:
-    state, decisions = run([report("a"), clear("c", 1), report("b", 2), clear("d", 3)])
+    _, decisions = run([report("a"), clear("c", 1), report("b", 2), clear("d", 3)])
     assert [d.transition for d in decisions] == ["", "", "verified", "cleared"]
 
 

@@ -33,7 +33,8 @@ CORNERS = [
     ("Lake St E", "Bloomington Av S", ["Lake", "lake st", "Lake Street", "E Lake St", "LAKE ST E"],
      ["Bloomington", "bloomington ave", "Bloomington Av S"]),
     ("Lake St E", "Chicago Av S", ["lake", "Lake St."], ["chicago", "Chicago Ave", "CHICAGO"]),
-    ("Bloomington Av S", "35 St E", ["bloomington", "Bloomington Ave S"], ["35", "35th", "35th st", "E 35th St", "35 st e"]),
+    ("Bloomington Av S", "35 St E", ["bloomington", "Bloomington Ave S"],
+     ["35", "35th", "35th st", "E 35th St", "35 st e"]),
     ("Lake St E", "18 Av S", ["lake", "Lake St"], ["18 av", "18th ave", "18th Avenue South", "18th av s"]),
     ("Cedar Av S", "26 St E", ["cedar", "Cedar Ave"], ["26th", "26th st", "E 26th St"]),
     ("Nicollet Av", "38 St", ["nicollet", "Nicollet Ave"], ["38th", "38th St", "38"]),
@@ -170,7 +171,8 @@ def test_entre_between_two_corners() -> None:
 # --------------------------------------------------------------------------------------------- stations
 STATIONS = {
     "Cedar Riverside Station": ["cedar riverside station", "Cedar-Riverside LRT", "the blue line cedar riverside stop",
-                                "CEDAR RIVERSIDE STATION!!", "estacion cedar riverside", "en el tren en cedar riverside",
+                                "CEDAR RIVERSIDE STATION!!", "estacion cedar riverside",
+                                "en el tren en cedar riverside",
                                 "cedar riverside light rail"],
     "Dale St Station": ["Dale St station", "the dale st green line stop", "dale station", "estacion de la Dale",
                         "green line dale stop"],

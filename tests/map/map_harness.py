@@ -3,12 +3,7 @@ through ingest, the path every transport hands messages to."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
-
-import httpx
-import pytest
-from pydantic import SecretStr
 
 from alertrelay.bot.server import BotContext
 from alertrelay.workers.map_service import map_registrar
@@ -28,22 +23,3 @@ class MapServer(ServerThread):
         rt = relay.rt
         super().__init__(BotContext(rt.settings, rt.conn, rt.queue, rt.identity),
                          [map_registrar(clock=lambda: self.now.timestamp())])
-
-
-@pytest.fixture
-def map_relay(rt, settings) -> Relay:  # type: ignore[no-untyped-def]
-    rt.settings = settings.model_copy(update={"map_token": SecretStr(MAP_TOKEN), "feeds": "token"})
-    return Relay(rt)
-
-
-@pytest.fixture
-def map_server(map_relay: Relay) -> Iterator[MapServer]:
-    server = MapServer(map_relay).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def http(map_server: MapServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=map_server.url, timeout=30) as client:
-        yield client

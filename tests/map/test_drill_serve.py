@@ -31,7 +31,8 @@ def served(tmp_path) -> Iterator[str]:  # type: ignore[no-untyped-def]
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("ALERTRELAY_")}
     env.update({"ALERTRELAY_HTTP_PORT": str(port), "ALERTRELAY_MAP_TOKEN": TOKEN, "ALERTRELAY_FEEDS": "token"})
-    proc = subprocess.Popen([sys.executable, "-m", "alertrelay.bot.cli", "drill", str(REPO / "examples" / "drill.jsonl"),
+    proc = subprocess.Popen([sys.executable, "-m", "alertrelay.bot.cli", "drill",
+                             str(REPO / "examples" / "drill.jsonl"),
                              "--serve", "--format", "jsonl", "--out", str(tmp_path / "out.jsonl"),
                              "--data-dir", str(tmp_path / "drill")],
                             cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)

@@ -15,7 +15,7 @@ import xmlschema
 from alertrelay.bot import keys
 from alertrelay.config.settings import Settings
 from tests.conftest import REPO, T0, Relay
-from tests.map.map_harness import MAP_TOKEN, MapServer, http, map_relay, map_server  # noqa: F401
+from tests.map.map_harness import MAP_TOKEN, MapServer
 
 CAP_SCHEMA = xmlschema.XMLSchema(REPO / "tests" / "data" / "cap" / "CAP-v1.2.xsd")
 NS = {"cap": "urn:oasis:names:tc:emergency:cap:1.2"}

@@ -11,7 +11,7 @@ import httpx
 from alertrelay.bot.map.access import Signer
 from alertrelay.bot.map.web import COOKIE
 from tests.conftest import Relay
-from tests.map.map_harness import MapServer, http, map_relay, map_server  # noqa: F401
+from tests.map.map_harness import MapServer
 
 ADMIN = "+16125559001"
 

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from tests.conftest import Relay
-from tests.map.map_harness import MAP_TOKEN, MapServer, http, map_relay, map_server  # noqa: F401
+from tests.map.map_harness import MAP_TOKEN, MapServer
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 if not os.path.exists(CHROMIUM):

@@ -11,7 +11,7 @@ import geojson
 import httpx
 
 from alertrelay.bot.map import prepare_streets
-from tests.map.map_harness import MAP_TOKEN, MapServer, http, map_relay, map_server  # noqa: F401
+from tests.map.map_harness import MAP_TOKEN, MapServer
 
 FIRST_LOAD = ["/map", "/map/static/leaflet.js", "/map/static/leaflet.css", "/map/static/map.js",
               "/map/static/map.css", "/map/static/streets.geojson", "/map/areas.geojson", "/map/data.json"]

@@ -3,23 +3,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner, Result
 
 from alertrelay.bot.cli import app
 from alertrelay.config.settings import Settings
-from alertrelay.workers.redis_conn import EmbeddedRedis
-
-
-@pytest.fixture
-def fresh_redis(tmp_path: Path) -> Iterator[EmbeddedRedis]:
-    """A second, empty Redis (a new server after a lost disk)."""
-    server = EmbeddedRedis(tmp_path / "fresh-redis").start()
-    yield server
-    server.stop()
 
 
 def cli(monkeypatch: pytest.MonkeyPatch, settings: Settings, *args: str, redis_url: str | None = None,

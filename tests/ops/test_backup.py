@@ -16,7 +16,7 @@ from alertrelay.workers.config_state import load_config
 from alertrelay.workers.ops.backup import import_config, parse_backup
 from alertrelay.workers.redis_conn import EmbeddedRedis, connect
 from tests.conftest import Relay
-from tests.ops.opshelp import cli, fresh_redis  # noqa: F401  (fixture)
+from tests.ops.opshelp import cli
 
 ADMIN = "+16125559001"
 

@@ -26,7 +26,7 @@ from alertrelay.workers.redis_conn import EmbeddedRedis, connect
 from alertrelay.workers.runtime import Runtime
 from tests.fakes.signal_api import FakeSignalApi
 from tests.fakes.twilio_api import FakeTwilio
-from tests.ops.opshelp import cli, fresh_redis  # noqa: F401  (fixture)
+from tests.ops.opshelp import cli
 from tests.server_thread import ServerThread
 from tests.transports.twilio_harness import ACCOUNT, twilio_settings
 

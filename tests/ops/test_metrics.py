@@ -54,7 +54,8 @@ def clean_env(tmp_path: Path) -> dict[str, str]:
 def test_metrics_scraped_during_a_drill_move_as_its_summary_says(tmp_path: Path) -> None:
     out = tmp_path / "out.jsonl"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "alertrelay.bot.cli", "drill", str(EXAMPLE), "--areas", str(EXAMPLE_AREAS), "--workers", "2",
+        [sys.executable, "-m", "alertrelay.bot.cli", "drill", str(EXAMPLE), "--areas", str(EXAMPLE_AREAS),
+         "--workers", "2",
          "--data-dir", str(tmp_path / "drill"), "--out", str(out), "--metrics-port", "0",
          "--stepwise"],  # message by message: slow enough that scrapes land while it runs, even under load
         cwd=REPO, env=clean_env(tmp_path), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
@@ -200,7 +201,7 @@ def test_provider_error_codes_never_carry_the_message() -> None:
     def raised(exc: Exception, cause: Exception | None = None) -> Exception:
         try:
             raise exc from cause
-        except Exception as caught:
+        except Exception as caught:  # noqa: BLE001  (hands back whatever it was given to raise)
             return caught
 
     assert metrics.error_code(raised(PermanentError("twilio refused: 400 21211"), _TwilioLike(21211, 400))) == "21211"

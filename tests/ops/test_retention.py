@@ -60,7 +60,8 @@ def test_every_report_key_expires_within_report_ttl(relay: Relay, settings: Sett
 
 def test_the_audit_trail_is_capped_by_length_and_age(conn, settings: Settings) -> None:  # type: ignore[no-untyped-def]
     for i in range(5):  # entries from 100 days ago
-        conn.xadd(keys.AUDIT, {"at": "old", "actor": "r0", "detail": str(i)}, id=f"{int((time.time() - 100 * 86400) * 1000)}-{i}")
+        at_ms = int((time.time() - 100 * 86400) * 1000)
+        conn.xadd(keys.AUDIT, {"at": "old", "actor": "r0", "detail": str(i)}, id=f"{at_ms}-{i}")
     capped = settings.model_copy(update={"audit_max_entries": 50, "audit_max_age_s": 90 * 86400})
     for i in range(400):
         audit(conn, at="now", actor="r1", role="admin", action="policy", detail=f"change {i}", ok=True,

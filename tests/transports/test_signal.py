@@ -118,7 +118,7 @@ class SignalRelay:
 
         try:
             asyncio.run(main())
-        except BaseException as exc:  # surfaced by stop()
+        except BaseException as exc:  # noqa: BLE001  (the bot thread's end, surfaced by stop())
             self.error = exc
 
     def start(self, *, wait: bool = True) -> SignalRelay:
@@ -196,7 +196,8 @@ def make_relay(tmp_path: Path, redis_url: str, conn: redis.Redis, api: FakeSigna
 
 
 @pytest.fixture
-def relay(tmp_path: Path, redis_server: Any, conn: redis.Redis, api: FakeSignalApi, areas_file: Path) -> Iterator[SignalRelay]:
+def relay(tmp_path: Path, redis_server: Any, conn: redis.Redis, api: FakeSignalApi,
+          areas_file: Path) -> Iterator[SignalRelay]:
     bot = make_relay(tmp_path, redis_server.url, conn, api, areas_file).start()
     yield bot
     bot.stop()
