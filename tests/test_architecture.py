@@ -219,3 +219,23 @@ def test_every_project_exception_is_in_the_one_tree() -> None:
                 if bases & builtin_roots or any(b.endswith(("Error", "Exception")) for b in bases):
                     outside.append(f"{path.relative_to(REPO)}: {node.name}")
     assert not outside, f"exceptions outside bot/errors.py: {outside}"
+
+
+# --- checked types: mypy --strict runs in .ci/run (.ci/typecheck); nothing silences it wholesale ---
+
+def test_the_type_checker_is_not_silenced_wholesale() -> None:
+    """A `# type: ignore` must name the one error it accepts (and say why after it); no module may switch
+    the strict checks off in pyproject.toml."""
+    import tomllib
+
+    bare = []
+    for folder in PROJECT_PACKAGES:
+        for path in sorted((REPO / folder).rglob("*.py")):
+            for number, line in enumerate(path.read_text().splitlines(), 1):
+                if "# type: ignore" in line and "# type: ignore[" not in line:
+                    bare.append(f"{path.relative_to(REPO)}:{number}")
+    assert not bare, f"type: ignore without an error code: {bare}"
+    mypy = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["mypy"]
+    assert mypy["strict"] is True
+    for override in mypy.get("overrides", []):
+        assert set(override) <= {"module", "ignore_missing_imports"}, override
