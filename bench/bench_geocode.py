@@ -95,7 +95,7 @@ def main() -> int:
     n = 0
     t0 = time.perf_counter()
     while time.perf_counter() - t0 < a.seconds:
-        g._fuzzy.cache_clear()
+        g._fuzzy_memo.clear()
         g._cache.clear()
         for t in MIX:
             g.geocode(t)
@@ -107,7 +107,7 @@ def main() -> int:
     n = 0
     t0 = time.perf_counter()
     while time.perf_counter() - t0 < a.seconds / 2:
-        g._fuzzy.cache_clear()
+        g._fuzzy_memo.clear()
         g._cache.clear()
         for t in MIX:
             g.geocode(t, near=near)

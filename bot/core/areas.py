@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Literal, Union
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_serializer
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, field_validator, model_serializer
 from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
@@ -39,7 +39,7 @@ class PolygonArea(BaseModel):
         return ring
 
 
-AreaSpec = Union[str, CircleArea, PolygonArea]
+AreaSpec = str | CircleArea | PolygonArea
 
 
 class GroupConfig(BaseModel):
@@ -54,7 +54,8 @@ class GroupConfig(BaseModel):
     """The region whose drainer decides this group's reports ("": the default region); see bot/keys.py."""
 
     @model_serializer(mode="wrap")
-    def _without_default_region(self, handler):  # type: ignore[no-untyped-def]
+    # no return annotation: pydantic would take it for the serialization schema (JSON schema changes)
+    def _without_default_region(self, handler: SerializerFunctionWrapHandler):  # type: ignore[no-untyped-def]
         # a deployment without regions stores and exports its groups exactly as before regions existed
         data = handler(self)
         if not self.region and isinstance(data, dict):

@@ -25,12 +25,16 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Literal
+from typing import Literal, TypeVar
 
 from alertrelay.bot.core.models import Policy
 
+K = TypeVar("K")
+V = TypeVar("V")
+
 OPEN_STATES = ("pending", "blocked", "verified")
 Kind = Literal["report", "clear", "dispute"]
+Transition = Literal["", "verified", "cleared"]
 
 WHY_COUNTED = {
     "report": "first-hand report",
@@ -59,7 +63,7 @@ class Reporter:
     """First heard less than `first_time_hours` before that report."""
 
 
-def frozen_map(mapping: Mapping | None = None) -> Mapping:  # type: ignore[type-arg]
+def frozen_map(mapping: Mapping[K, V] | None = None) -> Mapping[K, V]:
     return MappingProxyType(dict(mapping or {}))
 
 
@@ -102,7 +106,7 @@ class Decision:
     status: Literal["ok", "closed"] = "ok"
     state: str = "pending"
     """The incident's state after this message."""
-    transition: Literal["", "verified", "cleared"] = ""
+    transition: Transition = ""
     by_verifier: bool = False
     add_reporter: bool = False
     first_time: bool = False
@@ -162,8 +166,9 @@ def decide(before: IncidentState, message: Message, policy: Policy) -> Decision:
         clears = len(before.clears) + (1 if first else 0)
         cleared = state == "verified" and (message.verifier or clears >= policy.all_clear_reports)
         return Decision(state="cleared" if cleared else state, transition="cleared" if cleared else "",
-                        by_verifier=before.by_verifier, add_clear=first, reporters=voices(before.reporters.values(), policy),
-                        clears=clears, counted=first or message.verifier,
+                        by_verifier=before.by_verifier, add_clear=first,
+                        reporters=voices(before.reporters.values(), policy), clears=clears,
+                        counted=first or message.verifier,
                         why="verifier" if message.verifier else "all_clear" if first else "repeat")
     blocks = message.verifier and state == "pending"
     return Decision(state="blocked" if blocks else state, by_verifier=before.by_verifier, add_dispute=True,
@@ -185,7 +190,8 @@ def _report(before: IncidentState, message: Message, policy: Policy) -> Decision
         reporters = {**reporters, who: Reporter(message.at, first_time)}
         voices_after = voices(reporters.values(), policy) if first_time else voices_before + 1
 
-    transition, by_verifier, new_state = "", before.by_verifier, state
+    transition: Transition = ""
+    by_verifier, new_state = before.by_verifier, state
     if counts and state in ("pending", "blocked"):
         if message.verifier:
             transition, by_verifier = "verified", True
@@ -210,7 +216,7 @@ def _report(before: IncidentState, message: Message, policy: Policy) -> Decision
     else:
         why = "report" if not before.reporters else "confirm"
     return Decision(
-        state=new_state, transition=transition, by_verifier=by_verifier,  # type: ignore[arg-type]
+        state=new_state, transition=transition, by_verifier=by_verifier,
         add_reporter=add, first_time=first_time,
         add_forwarder=not message.counted and not already and who not in before.forwarders,
         touch=True, refine=counts and before.precision == "area" and message.precision == "point",

@@ -10,6 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 Channel = Literal["signal", "whatsapp", "sms"]
 Context = Literal["none", "pending", "alerted"]
+Source = Literal["first_hand", "second_hand", "asking", "guessing", "none"]
+"""Who knows what a message says: the writer saw it, heard it, asks about it, or guesses."""
+When = Literal["now", "minutes", "hours", "night", "yesterday", "days", "none"]
 """What a message answers: nothing, an open unconfirmed sighting, or an active verified alert."""
 
 
@@ -78,9 +81,9 @@ class Parsed(BaseModel):
     """What was seen, normalised: "agents", "vehicles", "checkpoint", "arrest"."""
     time_cue: str | None = None
     hearsay: bool = False
-    source: Literal["first_hand", "second_hand", "asking", "guessing", "none"] = "none"
+    source: Source = "none"
     """Who knows: the writer saw it, heard it, asks about it, or guesses."""
-    when: Literal["now", "minutes", "hours", "night", "yesterday", "days", "none"] = "none"
+    when: When = "none"
     denied: bool = False
     """The text denies enforcement ("not ICE, just DHL", "no es migra")."""
     ended: bool = False
@@ -93,15 +96,15 @@ class Parsed(BaseModel):
 
 
 class Policy(BaseModel):
-    min_independent_reports: int = Field(2, ge=1, le=20)
-    window_minutes: int = Field(45, ge=1, le=24 * 60)
-    radius_m: int = Field(500, ge=50, le=20_000)
-    all_clear_reports: int = Field(2, ge=1, le=20)
+    min_independent_reports: int = Field(default=2, ge=1, le=20)
+    window_minutes: int = Field(default=45, ge=1, le=24 * 60)
+    radius_m: int = Field(default=500, ge=50, le=20_000)
+    all_clear_reports: int = Field(default=2, ge=1, le=20)
     first_time_burst: bool = True
     """First-time senders reporting within `burst_minutes` of each other are one voice (bot/core/decide.py)."""
-    first_time_hours: int = Field(24, ge=1, le=24 * 29)
+    first_time_hours: int = Field(default=24, ge=1, le=24 * 29)
     """First heard less than this long before a report: a first-time sender. Stays under FIRST_SEEN_TTL_S."""
-    burst_minutes: int = Field(10, ge=1, le=24 * 60)
+    burst_minutes: int = Field(default=10, ge=1, le=24 * 60)
 
     @property
     def window_s(self) -> int:

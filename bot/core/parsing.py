@@ -24,7 +24,7 @@ from typing import Literal
 
 from alertrelay.bot.core import lexicon as lx
 from alertrelay.bot.core.claims import Clause, read_clause, sentences
-from alertrelay.bot.core.models import Context, Kind, Parsed
+from alertrelay.bot.core.models import Context, Kind, Parsed, Source, When
 from alertrelay.bot.core.text import fold
 
 _APOSTROPHE = re.compile(r"(?<=\w)['’`´](?=\w)|(?<=\ws)['’](?=\s)")
@@ -142,7 +142,7 @@ def _present(c: Clause) -> bool:
 
 
 def interpret(clauses: list[Clause], context: Context, has_location: bool, whole: str
-              ) -> tuple[Kind, str, list[str]]:
+              ) -> tuple[Kind, Source, list[str]]:
     """(kind, who knows, reasons) for a message's clauses, in the order the module docstring gives."""
     reasons: list[str] = []
     stated = [c for c in clauses if not c.asks]
@@ -178,7 +178,7 @@ def interpret(clauses: list[Clause], context: Context, has_location: bool, whole
     content = any(c.content or c.action for c in clauses)
     past = [c for c in clauses if c.past and not c.future]
 
-    def say(kind: Kind, source: str, label: str, group: list[Clause]) -> tuple[Kind, str, list[str]]:
+    def say(kind: Kind, source: Source, label: str, group: list[Clause]) -> tuple[Kind, Source, list[str]]:
         reasons.append(label)
         for c in group[:2]:
             reasons.extend(c.cues)
@@ -283,7 +283,7 @@ def interpret(clauses: list[Clause], context: Context, has_location: bool, whole
     return Kind.CHATTER, "none", reasons
 
 
-def _when(clauses: list[Clause]) -> str:
+def _when(clauses: list[Clause]) -> When:
     if any(c.past for c in clauses):
         return "hours"
     if any(c.recent for c in clauses):
@@ -341,6 +341,6 @@ def parse(text: str, *, has_location: bool = False, context: Context = "none") -
     return Parsed(
         kind=kind, lang=lang, seen=reading.seen, time_cue=reading.time_cue,
         confirmation=kind is Kind.REPORT and (reading.confirmation or context != "none"),
-        hearsay=kind is Kind.HEARSAY, source=source, when=_when(clauses),  # type: ignore[arg-type]
+        hearsay=kind is Kind.HEARSAY, source=source, when=_when(clauses),
         denied=any(c.denial or c.benign for c in clauses), ended=any(c.ended for c in clauses),
         needs_context=needs_context, reasons=tuple(reasons))

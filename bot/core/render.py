@@ -46,7 +46,8 @@ def render(kind: str, facts: AlertFacts, lang: str, at: datetime | None = None) 
     seen = ", ".join(SEEN[lang][s] for s in facts.seen if s in SEEN[lang])
     if kind == "alert":
         if lang == "es":
-            how = "Confirmado por verificador." if facts.by_verifier else f"{facts.independent_reports} reportes independientes."
+            how = "Confirmado por verificador." if facts.by_verifier \
+                else f"{facts.independent_reports} reportes independientes."
             body = f"⚠️ MIGRA VERIFICADA [{facts.alert_id}]\nDónde: {where}\nHora: {when}\n"
             body += f"Visto: {seen}\n" if seen else ""
             return _clip(body + f"{how}\n{RIGHTS[lang]}")
@@ -56,7 +57,8 @@ def render(kind: str, facts: AlertFacts, lang: str, at: datetime | None = None) 
         return _clip(body + f"{how}\n{RIGHTS[lang]}")
     if kind == "all_clear":
         if lang == "es":
-            return _clip(f"✅ DESPEJADO [{facts.alert_id}]: {where}. Se reporta que se fueron a las {when}. Sigan atentos.")
+            return _clip(f"✅ DESPEJADO [{facts.alert_id}]: {where}. "
+                         f"Se reporta que se fueron a las {when}. Sigan atentos.")
         return _clip(f"✅ ALL CLEAR [{facts.alert_id}]: {where}. Reported gone at {when}. Stay alert.")
     if kind == "update":
         if lang == "es":

@@ -5,10 +5,14 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from alertrelay.bot.core.geometry import haversine_m
 
 TOLERANCE_M = {"point": 400.0, "area": 1500.0}
+
+Line = dict[str, Any]
+"""One decoded JSON line: an outbound line of a drill, or one of its messages."""
 
 
 @dataclass
@@ -39,11 +43,12 @@ class Score:
                 f"{len(self.errors)} errors")
 
 
-def _incident_for(alert_lines: list[dict], truth: dict) -> str | None:
+def _incident_for(alert_lines: list[Line], truth: dict[str, Any]) -> str | None:
     first = alert_lines[0]
     label = truth["messages"].get(first.get("in_reply_to") or "", {})
     if label.get("incident"):
-        return label["incident"]
+        incident: str = label["incident"]
+        return incident
     best, best_d = None, float("inf")
     for inc in truth["incidents"]:
         d = haversine_m(first["lat"], first["lon"], inc["lat"], inc["lon"])
@@ -52,11 +57,11 @@ def _incident_for(alert_lines: list[dict], truth: dict) -> str | None:
     return best
 
 
-def score(outbound: list[dict], truth: dict, messages: list[dict]) -> Score:
+def score(outbound: list[Line], truth: dict[str, Any], messages: list[Line]) -> Score:
     result = Score()
     at_of = {m["id"]: datetime.fromisoformat(m["at"]) for m in messages}
-    by_alert: dict[str, dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
-    seen_lines: set[tuple] = set()
+    by_alert: dict[str, dict[str, list[Line]]] = defaultdict(lambda: defaultdict(list))
+    seen_lines: set[tuple[object, ...]] = set()
     for line in outbound:
         if line["kind"] == "reply":
             continue
@@ -68,7 +73,7 @@ def score(outbound: list[dict], truth: dict, messages: list[dict]) -> Score:
         by_alert[line.get("alert_id", "?")][line["kind"]].append(line)
 
     incidents = {inc["id"]: inc for inc in truth["incidents"]}
-    matched: dict[str, str] = {}
+    matched: dict[str, str | None] = {}
     for alert_id, kinds in by_alert.items():
         if not kinds.get("alert"):
             result.errors.append(f"{alert_id}: {sorted(kinds)} lines without an alert")

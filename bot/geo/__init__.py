@@ -6,6 +6,7 @@
 
 Pure: no network, no redis/rq/httpx/signalbot; reads only bot/geo/data/.
 """
-from .gazetteer import Gazetteer, GeoResult, load_gazetteer
+from .gazetteer import Gazetteer, load_gazetteer
+from .result import GeoResult
 
 __all__ = ["Gazetteer", "GeoResult", "load_gazetteer"]

@@ -1,28 +1,32 @@
 """Minneapolis neighbourhoods and Saint Paul planning districts: lookup by point and by name."""
 from __future__ import annotations
 
-from functools import lru_cache
+from typing import Any
 
 from shapely import prepared
 from shapely.geometry import MultiPolygon, Point, Polygon
+from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 from shapely.strtree import STRtree
 
 from .aliases import AREA_ALIASES
 from .normalise import area_key
 
+AT_MEMO_MAX = 8192
+
 
 class Areas:
-    def __init__(self, rows: list):
+    def __init__(self, rows: list[list[Any]]):
         # rows: [name, kind, city, clat, clon, polygons, extra]
         self.names: list[str] = []
         self.kind: dict[str, str] = {}
         self.city: dict[str, str] = {}
         self.centroid: dict[str, tuple[float, float]] = {}
-        self.extra: dict[str, dict] = {}
-        self._geoms: list = []
+        self.extra: dict[str, dict[str, Any]] = {}
+        self._geoms: list[Polygon | MultiPolygon] = []
         for name, kind, city, clat, clon, polys, extra in rows:
-            geom = MultiPolygon([Polygon(p[0], p[1:]) for p in polys]) if len(polys) > 1 else Polygon(polys[0][0], polys[0][1:])
+            geom = MultiPolygon([Polygon(p[0], p[1:]) for p in polys]) if len(polys) > 1 \
+                else Polygon(polys[0][0], polys[0][1:])
             self.names.append(name)
             self.kind[name] = kind
             self.city[name] = city
@@ -49,14 +53,27 @@ class Areas:
                 if k not in self._by_key:
                     self._by_key[k] = targets
                     self._alias_place[k] = al.place or ph.title()
-        self._union_cache: dict[tuple[str, ...], object] = {}
+        self._union_cache: dict[tuple[str, ...], BaseGeometry] = {}
+        self._at_memo: dict[tuple[float, float], str | None] = {}
 
     # ------------------------------------------------------------------ lookups
     def at(self, lat: float, lon: float) -> str | None:
         return self._at(round(lat, 6), round(lon, 6))
 
-    @lru_cache(maxsize=8192)
     def _at(self, lat: float, lon: float) -> str | None:
+        """Memoised per instance (bounded): an Areas never changes once built."""
+        key = (lat, lon)
+        try:
+            return self._at_memo[key]
+        except KeyError:
+            pass
+        got = self._at_uncached(lat, lon)
+        if len(self._at_memo) >= AT_MEMO_MAX:
+            self._at_memo.clear()
+        self._at_memo[key] = got
+        return got
+
+    def _at_uncached(self, lat: float, lon: float) -> str | None:
         pt = Point(lon, lat)
         for i in sorted(int(i) for i in self._tree.query(pt)):  # Minneapolis first: St Paul polygons are coarse
             if self._prep[i].covers(pt):
@@ -67,7 +84,7 @@ class Areas:
         """Official area name(s) for an official name, a spelling variant or a nickname."""
         return self._by_key.get(area_key(name or ""))
 
-    def shape(self, name: str):
+    def shape(self, name: str) -> BaseGeometry | None:
         names = self.resolve(name)
         if not names:
             return None
@@ -84,7 +101,7 @@ class Areas:
         c = g.centroid
         return c.y, c.x
 
-    def shape_of(self, names: tuple[str, ...]):
+    def shape_of(self, names: tuple[str, ...]) -> BaseGeometry:
         if len(names) == 1:
             return self._shape[names[0]]
         if names not in self._union_cache:

@@ -24,8 +24,10 @@ import sys
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
+from typing import Any, TextIO
 
 from shapely.geometry import Point, shape
+from shapely.geometry.base import BaseGeometry
 from shapely.strtree import STRtree
 
 from alertrelay.bot.core.geometry import haversine_m
@@ -40,20 +42,25 @@ INDEX_VERSION = 3
 CORE_CITIES = {"MINNEAPOLIS": "mpls", "SAINT PAUL": "stp"}
 CLUSTER_M = 300.0
 
+Street = tuple[str, str, str]
+"""(base, type, dir), as parse_street gives it."""
+Obs = tuple[float, float, Street, Street, str, str]
+"""One observation of a corner: (lat, lon, side A, side B, source, city)."""
 
-def _open(path: Path):
+
+def _open(path: Path) -> TextIO:
     if path.exists():
         return open(path, encoding="utf-8", newline="")
     gz = path.with_name(path.name + ".gz")
     return io.TextIOWrapper(gzip.open(gz), encoding="utf-8", newline="")
 
 
-def _read_json(name: str):
+def _read_json(name: str) -> Any:
     with _open(SRC_DIR / name) as f:
         return json.load(f)
 
 
-def _read_csv(name: str) -> list[dict]:
+def _read_csv(name: str) -> list[dict[str, str]]:
     with _open(SRC_DIR / name) as f:
         return list(csv.DictReader(f))
 
@@ -61,8 +68,8 @@ def _read_csv(name: str) -> list[dict]:
 _SKIP_ALT = re.compile(r"^(COUNTY|HIGHWAY|HWY|INTERSTATE|CSAH|TH |US |MN |STATE|CR )")
 
 
-def _names(props: dict) -> list[tuple[str, str, str]]:
-    out = []
+def _names(props: dict[str, Any]) -> list[Street]:
+    out: list[Street] = []
     for key in ("STREETALL", "ALT_NAM1", "ALT_NAM2"):
         v = props.get(key)
         if not v or (key != "STREETALL" and _SKIP_ALT.match(v)):
@@ -74,7 +81,7 @@ def _names(props: dict) -> list[tuple[str, str, str]]:
 
 
 class _AreaIndex:
-    def __init__(self, areas: list[tuple[str, str, object]]):
+    def __init__(self, areas: list[tuple[str, str, BaseGeometry]]):
         self.names = [a[0] for a in areas]
         self.geoms = [a[2] for a in areas]
         self.tree = STRtree(self.geoms)
@@ -88,15 +95,15 @@ class _AreaIndex:
         return None
 
 
-def _round(coords, nd=6):
+def _round(coords: list[Any], nd: int = 6) -> list[Any]:
     if isinstance(coords[0], (int, float)):
         return [round(coords[0], nd), round(coords[1], nd)]
     return [_round(c, nd) for c in coords]
 
 
-def build_areas():
-    areas = []
-    out = []
+def build_areas() -> tuple[list[tuple[str, str, BaseGeometry]], list[list[Any]]]:
+    areas: list[tuple[str, str, BaseGeometry]] = []
+    out: list[list[Any]] = []
     for fn, kind in (("minneapolis_neighborhoods.geojson", "neighbourhood"),
                      ("saint_paul_planning_districts.geojson", "district")):
         for f in _read_json(fn)["features"]:
@@ -104,24 +111,27 @@ def build_areas():
             name = f["properties"]["name"]
             city = f["properties"].get("city", "")
             c = g.centroid
-            polys = f["geometry"]["coordinates"] if f["geometry"]["type"] == "MultiPolygon" else [f["geometry"]["coordinates"]]
+            polys = f["geometry"]["coordinates"] if f["geometry"]["type"] == "MultiPolygon" \
+                else [f["geometry"]["coordinates"]]
             areas.append((name, kind, g))
-            extra = {"community": f["properties"].get("community")} if kind == "neighbourhood" else {"district": f["properties"].get("district")}
+            extra = {"community": f["properties"].get("community")} if kind == "neighbourhood" \
+                else {"district": f["properties"].get("district")}
             out.append([name, kind, city, round(c.y, 6), round(c.x, 6), _round(polys), extra])
     return areas, out
 
 
-def _crossings(segments: list[tuple[object, list]]) -> list[tuple[tuple, tuple, float, float]]:
+def _crossings(segments: list[tuple[BaseGeometry, list[Street]]]) -> list[tuple[Street, Street, float, float]]:
     """(name A, name B, lat, lon) where two centerline segments cross away from their end points (shapely)."""
     geoms = [g for g, _ in segments]
     tree = STRtree(geoms)
-    out = []
+    out: list[tuple[Street, Street, float, float]] = []
     for i, (g, names) in enumerate(segments):
         for j in sorted(int(k) for k in tree.query(g, predicate="crosses")):
             if j <= i:
                 continue
             x = g.intersection(geoms[j])
-            pts = [x] if x.geom_type == "Point" else [q for q in getattr(x, "geoms", ()) if q.geom_type == "Point"]
+            # shapely 2: geom_type "Point" is exactly the Point class
+            pts = [x] if isinstance(x, Point) else [q for q in getattr(x, "geoms", ()) if isinstance(q, Point)]
             for q in pts:
                 for a in names[:1]:
                     for b in segments[j][1][:1]:
@@ -129,14 +139,14 @@ def _crossings(segments: list[tuple[object, list]]) -> list[tuple[tuple, tuple, 
     return out
 
 
-def _cluster_corner(obs: list[tuple], radius: float = CLUSTER_M) -> list[list[tuple]]:
+def _cluster_corner(obs: list[Obs], radius: float = CLUSTER_M) -> list[list[Obs]]:
     """Greedy clustering of one street pair's observations (lat, lon, sideA, sideB, src, city).
 
     An observation joins a cluster only if its street types agree with the cluster's: "46 St E & 45 Av S"
     and "46 Av S & 45 St E" share the key "45|46" but are two corners 230 m apart, never one averaged
     point. A side without a type ("Cesar Chavez", "Broadway") agrees with any type.
     """
-    clusters: list[list[tuple]] = []
+    clusters: list[list[Obs]] = []
     cents: list[list[float]] = []
     types: list[list[str]] = []
     for p in obs:
@@ -158,28 +168,28 @@ def _cluster_corner(obs: list[tuple], radius: float = CLUSTER_M) -> list[list[tu
     return clusters
 
 
-def _side_name(base: str, parsed: list[tuple[str, str, str]]) -> tuple[str, str, str]:
+def _side_name(base: str, parsed: list[Street]) -> Street:
     """Display parts for one street of a corner: its most common type and direction."""
     types = Counter(p[1] for p in parsed if p[1])
     dirs = Counter(p[2] for p in parsed if p[2])
 
-    def top(c: Counter) -> str:  # deterministic: most common, ties by name
+    def top(c: Counter[str]) -> str:  # deterministic: most common, ties by name
         return min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0] if c else ""
 
     return (base, top(types), top(dirs))
 
 
-def build(verbose: bool = True) -> dict:
+def build(verbose: bool = True) -> dict[str, Any]:
     t0 = time.time()
     area_list, areas_out = build_areas()
     aidx = _AreaIndex(area_list)
 
     # raw intersection observations: key -> [(lat, lon, nameA, nameB, src, city)]
-    raw: dict[str, list[tuple]] = defaultdict(list)
+    raw: dict[str, list[Obs]] = defaultdict(list)
     # street observations: (base, type, city) -> [(lat, lon, dir)]
     street_pts: dict[tuple[str, str, str], list[tuple[float, float, str]]] = defaultdict(list)
 
-    def add_inter(a, b, lat, lon, src, city):
+    def add_inter(a: Street, b: Street, lat: float, lon: float, src: str, city: str) -> None:
         if a[0] == b[0]:
             # the same number, two streets: "25 St E & 25 Av S" (key "25|25", the avenue side first)
             if not (a[1] and b[1] and a[1] != b[1]):
@@ -191,8 +201,9 @@ def build(verbose: bool = True) -> dict:
         raw[f"{a[0]}|{b[0]}"].append((lat, lon, a, b, src, city))
 
     # --- Minneapolis centerlines: shared segment endpoints + F/T cross-street fields
-    nodes: dict[tuple[float, float], set] = defaultdict(set)
-    segments: list[tuple[object, list]] = []   # (shapely line, names): for crossings without a shared node
+    nodes: dict[tuple[float, float], set[Street]] = defaultdict(set)
+    # (shapely line, names): for crossings without a shared node
+    segments: list[tuple[BaseGeometry, list[Street]]] = []
     for f in _read_json("minneapolis_street_centerlines.geojson")["features"]:
         p = f["properties"]
         names = _names(p)
@@ -217,8 +228,8 @@ def build(verbose: bool = True) -> dict:
             xp = parse_street(xs)
             if xp:
                 add_inter(names[0], xp, pt[1], pt[0], "cl", "mpls")
-    for (lat, lon), names in nodes.items():
-        names = sorted(names)
+    for (lat, lon), name_set in nodes.items():
+        names = sorted(name_set)
         for i in range(len(names)):
             for j in range(i + 1, len(names)):
                 add_inter(names[i], names[j], lat, lon, "cl", "mpls")
@@ -243,15 +254,15 @@ def build(verbose: bool = True) -> dict:
         if not any(haversine_m(lat, lon, o[0], o[1]) <= CLUSTER_M for o in raw.get(key, ())):
             add_inter(a, b, lat, lon, "x", "mpls")
 
-    size: Counter = Counter()
-    for (base, typ, city), pts in street_pts.items():
+    size: Counter[str] = Counter()
+    for (base, _typ, city), pts in street_pts.items():
         if city != "sub":
             size[base] += len(pts)
 
     # --- cluster intersections
-    inter: dict[str, list] = {}
+    inter: dict[str, list[list[Any]]] = {}
     for key, obs in raw.items():
-        out = []
+        out: list[list[Any]] = []
         for cl in _cluster_corner(obs):
             stops = [o for o in cl if o[4] == "stop"]
             use = stops or cl
@@ -276,7 +287,7 @@ def build(verbose: bool = True) -> dict:
         inter[key] = out
 
     # --- streets
-    streets: dict[str, list] = defaultdict(list)
+    streets: dict[str, list[list[Any]]] = defaultdict(list)
     for (base, typ, city), pts in street_pts.items():
         n = len(pts)
         lat = sum(p[0] for p in pts) / n
@@ -290,29 +301,29 @@ def build(verbose: bool = True) -> dict:
         streets[base].sort(key=lambda s: (s[2] == "sub", -s[3]))
 
     # --- LRT stations (mean of platforms)
-    st_groups: dict[str, list] = defaultdict(list)
+    st_groups: dict[str, list[tuple[float, float, str]]] = defaultdict(list)
     for r in _read_csv("metrotransit_lrt_stations.csv"):
         name = re.sub(r"\s+Platform\s+\d+$", "", r["name"]).strip()
         name = name.replace("Lake St - Midtown", "Lake St Midtown")
         st_groups[name].append((float(r["lat"]), float(r["lon"]), r["line"]))
-    stations = []
+    stations: list[list[Any]] = []
     for name, pts in sorted(st_groups.items()):
         lat = sum(p[0] for p in pts) / len(pts)
         lon = sum(p[1] for p in pts) / len(pts)
         lines = sorted({p[2] for p in pts})
         stations.append([name, round(lat, 6), round(lon, 6), "/".join(lines), aidx.at(lat, lon)])
 
-    parks = []
+    parks: list[list[Any]] = []
     for r in _read_csv("metro_parks_centroids.csv"):
         lat, lon = float(r["lat"]), float(r["lon"])
         parks.append([r["name"], r["city"], lat, lon, aidx.at(lat, lon)])
 
-    landmarks = []
+    landmarks: list[list[Any]] = []
     for r in _read_csv("landmarks.csv"):
         lat, lon = float(r["lat"]), float(r["lon"])
         landmarks.append([r["name"], r["category"], r["city"], lat, lon, aidx.at(lat, lon)])
 
-    zips = []
+    zips: list[list[Any]] = []
     for r in _read_csv("mn_zipcodes.csv"):
         if r["in_7county_metro"] != "True" or r["zip_type"] != "STANDARD":
             continue
@@ -338,7 +349,7 @@ def build(verbose: bool = True) -> dict:
     return index
 
 
-def write(index: dict, path: Path = INDEX_PATH) -> None:
+def write(index: dict[str, Any], path: Path = INDEX_PATH) -> None:
     data = json.dumps(index, separators=(",", ":"), ensure_ascii=False).encode()
     with gzip.GzipFile(path, "wb", compresslevel=9, mtime=0) as f:
         f.write(data)

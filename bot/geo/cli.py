@@ -14,12 +14,13 @@ from pathlib import Path
 from typing import TextIO
 
 from .gazetteer import load_gazetteer
+from .result import GeoResult
 
 
-def _line(text: str, r) -> dict:
+def _line(text: str, r: GeoResult | None) -> dict[str, object]:
     if r is None:
         return {"text": text, "error": "no place found"}
-    d = {"text": text}
+    d: dict[str, object] = {"text": text}
     d.update(r.to_json())
     return d
 
@@ -39,6 +40,7 @@ def geocode_main(text: str | None, batch: Path | None, out: TextIO = sys.stdout,
         r = g.geocode(text, near=near)
         print(json.dumps(_line(text, r), ensure_ascii=False), file=out)
         return 0 if r else 1
+    assert batch is not None  # exactly one of text and batch, checked above
     try:
         lines = Path(batch).read_text(encoding="utf-8").splitlines()
     except OSError as e:

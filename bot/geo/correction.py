@@ -2,10 +2,9 @@
 onto words people write for other reasons."""
 from __future__ import annotations
 
-from functools import lru_cache
-
 from rapidfuzz import fuzz, process
 
+from .index import IndexTables
 from .normalise import PRE_TYPES, TYPES
 from .words import COMMON, CONNECTORS, CUES, STATION_CUES, STRONG_CONNECTORS
 
@@ -13,11 +12,26 @@ PLACE_NOUNS = {"parque", "park", "station", "estacion", "mercado", "iglesia", "e
                "tienda", "store", "barrio", "colegio", "biblioteca", "library", "hospital", "clinica", "plaza"}
 
 
-class FuzzyCorrection:
+FUZZY_MEMO_MAX = 20000
+
+
+class FuzzyCorrection(IndexTables):
     """Mixed into Gazetteer: reads the vocabulary PhraseIndex builds."""
 
-    @lru_cache(maxsize=20000)
     def _fuzzy(self, tok: str, streets_only: bool = False) -> str | None:
+        """Memoised per instance (bounded); add_place clears it, since it changes the vocabulary."""
+        key = (tok, streets_only)
+        try:
+            return self._fuzzy_memo[key]
+        except KeyError:
+            pass
+        got = self._fuzzy_uncached(tok, streets_only)
+        if len(self._fuzzy_memo) >= FUZZY_MEMO_MAX:
+            self._fuzzy_memo.clear()
+        self._fuzzy_memo[key] = got
+        return got
+
+    def _fuzzy_uncached(self, tok: str, streets_only: bool) -> str | None:
         bucket = (self._base_buckets if streets_only else self._buckets).get(tok[0])
         if not bucket:
             return None

@@ -6,10 +6,12 @@ import json
 from functools import cache
 from pathlib import Path
 
+from shapely.geometry.base import BaseGeometry
+
 from alertrelay.bot.core.geometry import haversine_m
 
 from .correction import FuzzyCorrection
-from .index import PhraseIndex, phrase_tokens
+from .index import Cluster, Near, PhraseIndex, phrase_tokens
 from .mentions import MentionFinder
 from .normalise import tokenize
 from .pins import find_pin
@@ -27,7 +29,7 @@ class Gazetteer(PhraseIndex, FuzzyCorrection, MentionFinder, CandidateScoring):
     def area_at(self, lat: float, lon: float) -> str | None:
         return self.areas.at(float(lat), float(lon))
 
-    def area_shape(self, name: str):
+    def area_shape(self, name: str) -> BaseGeometry | None:
         return self.areas.shape(name)
 
     def area_names(self) -> list[str]:
@@ -44,6 +46,7 @@ class Gazetteer(PhraseIndex, FuzzyCorrection, MentionFinder, CandidateScoring):
         twin.vocab = set(self.vocab)
         twin._buckets = {k: list(v) for k, v in self._buckets.items()}
         twin._cache = {}
+        twin._fuzzy_memo = {}
         return twin
 
     def add_place(self, name: str, lat: float, lon: float) -> None:
@@ -58,12 +61,12 @@ class Gazetteer(PhraseIndex, FuzzyCorrection, MentionFinder, CandidateScoring):
             if len(t) >= 4 and t.isalpha() and t not in self.vocab:
                 self.vocab.add(t)
                 self._buckets.setdefault(t[0], []).append(t)
-        self._fuzzy.cache_clear()
+        self._fuzzy_memo.clear()
         self._cache.clear()
 
-    def nearest_corner(self, lat: float, lon: float, max_m: float = 200.0) -> tuple[list, float] | None:
+    def nearest_corner(self, lat: float, lon: float, max_m: float = 200.0) -> tuple[Cluster, float] | None:
         gy, gx = int(lat * 200), int(lon * 200)
-        best = None
+        best: tuple[Cluster, float] | None = None
         for dy in (-1, 0, 1):
             for dx in (-1, 0, 1):
                 for c in self._grid.get((gy + dy, gx + dx), ()):
@@ -92,7 +95,7 @@ class Gazetteer(PhraseIndex, FuzzyCorrection, MentionFinder, CandidateScoring):
         r = self.from_pin(lat, lon)
         return GeoResult(r.lat, r.lon, r.precision, r.place, r.area, 0.98, "pin", text[s:e])
 
-    def geocode(self, text: str, near: tuple[float, float] | None = None) -> GeoResult | None:
+    def geocode(self, text: str, near: Near = None) -> GeoResult | None:
         """Best place mention in a chat message, or None. Results are memoised (bounded, per instance):
         forwards and repeats of the same text cost nothing."""
         if not text or not text.strip():
@@ -108,7 +111,7 @@ class Gazetteer(PhraseIndex, FuzzyCorrection, MentionFinder, CandidateScoring):
         self._cache[key] = r
         return r
 
-    def _geocode(self, text: str, near: tuple[float, float] | None) -> GeoResult | None:
+    def _geocode(self, text: str, near: Near) -> GeoResult | None:
         pin = self.pin_in_text(text)
         if pin:
             return pin
@@ -120,10 +123,11 @@ class Gazetteer(PhraseIndex, FuzzyCorrection, MentionFinder, CandidateScoring):
             return None
         if near is not None:
             for c in cands:
-                d = haversine_m(near[0], near[1], c[1].lat, c[1].lon)
-                c[0] -= min(0.08, d / 200000.0)
-        cands.sort(key=lambda c: (-c[0], c[2][0]))
-        score, e, (i, j), orig = cands[0]
+                d = haversine_m(near[0], near[1], c.entry.lat, c.entry.lon)
+                c.score -= min(0.08, d / 200000.0)
+        cands.sort(key=lambda c: (-c.score, c.span[0]))
+        best = cands[0]
+        score, e, (i, j), orig = best.score, best.entry, best.span, best.toks
         return GeoResult(e.lat, e.lon, e.precision, e.place, e.area, round(max(0.05, min(1.0, score)), 3), e.kind,
                          (text, tuple(orig[i:j])))
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from alertrelay.bot.core.geometry import haversine_m
 
 from .aliases import AREA_ALIASES, CONTEXT_ALIASES, PLACE_ALIASES, PlaceAlias
 from .areas import Areas
 from .normalise import DATA_ONLY_TYPES, DIRS, PRE_TYPES, TYPES, WORD_ORDINALS, ordinal, parse_street, tokenize
-from .result import _Entry, _Mention
+from .result import GeoResult, _Entry, _Mention
 from .words import COMMON
 
 # candidate scores of the phrases the index holds (also the reported confidence, before adjustments)
@@ -24,6 +25,21 @@ CHAINS = {"target", "cub", "cub foods", "walmart", "costco", "aldi", "lunds", "l
           "home depot", "menards", "walgreens", "cvs", "holiday", "speedway", "mcdonalds", "festival foods",
           "hy vee", "trader joes", "whole foods", "best buy", "kohls", "sams club", "rainbow foods"}
 
+# rows of the prebuilt index (bot/geo/build.py's docstring has the layout): decoded JSON lists
+Cluster = list[Any]
+"""A corner: [lat, lon, display, typesA, dirsA, typesB, dirsB, city, support, area]."""
+StreetRow = list[Any]
+"""One type of a street in one city: [type, dirs, city, n, lat, lon, [[lat, lon]...], display, area]."""
+StationRow = list[Any]
+"""[display, lat, lon, line, area]"""
+ZipRow = list[Any]
+"""[zip, city, lat, lon, area]"""
+Near = tuple[float, float] | None
+"""(lat, lon) of the group a message came from, to prefer nearby readings."""
+PairRow = tuple[float, float, str, str, str | None, str, float]
+"""_Entry fields of a street pair that meets (CandidateScoring._street_pair)."""
+ContextAlias = tuple[tuple[tuple[str, ...], ...], set[str], int, _Entry | None]
+"""(store phrases as tokens, street words, maximum tokens between, the resolved alias)."""
 
 
 @lru_cache(maxsize=100000)
@@ -42,16 +58,46 @@ def phrase_tokens(text: str) -> tuple[str, ...]:
     return tuple(canon(t) for t in tokenize(text) if t not in (",", "&", "/", "@"))
 
 
+class IndexTables:
+    """The tables PhraseIndex.__init__ builds, declared once for it and for the mixins that read them
+    (FuzzyCorrection, MentionFinder, CandidateScoring). Annotations only: nothing here at run time."""
 
-class PhraseIndex:
+    areas: Areas
+    inter: dict[str, list[Cluster]]
+    streets: dict[str, list[StreetRow]]
+    stations: dict[str, StationRow]
+    _custom: dict[tuple[str, ...], _Entry]
+    core_bases: set[str]
+    bases: set[str]
+    base_max: dict[str, int]
+    phrases: dict[tuple[str, ...], list[_Entry]]
+    phrase_max: dict[str, int]
+    vocab: set[str]
+    _buckets: dict[str, list[str]]
+    _base_buckets: dict[str, list[str]]
+    _ctx_aliases: list[ContextAlias]
+    _grid: dict[tuple[int, int], list[Cluster]]
+    _zipmap: dict[str, ZipRow]
+    _mention_start: set[str]
+    _cache: dict[tuple[str, Near], GeoResult | None]
+    _pair_memo: dict[tuple[str, str, str, str], PairRow | None]
+    _fuzzy_memo: dict[tuple[str, bool], str | None]
+
+    if TYPE_CHECKING:  # the mixins' methods the others call (Gazetteer has them all)
+        def _correct(self, toks: list[str]) -> tuple[list[str], set[int]]: ...
+        def _mentions(self, toks: list[str]) -> list[_Mention]: ...
+        def _corner_lookup(self, m1: _Mention, m2: _Mention, near: Near) -> tuple[Cluster, float] | None: ...
+
+
+class PhraseIndex(IndexTables):
     """The loaded index (see the module docstring); the Gazetteer's lookups and matching read it."""
 
-    def __init__(self, index: dict):
+    def __init__(self, index: dict[str, Any]):
         self.areas = Areas(index["areas"])
-        self.inter: dict[str, list] = index["inter"]
-        self.streets: dict[str, list] = index["streets"]
+        self.inter = index["inter"]
+        self.streets = index["streets"]
         self.stations = {s[0]: s for s in index["stations"]}
-        self._custom: dict[tuple[str, ...], _Entry] = {}
+        self._custom = {}
         # ---- street bases
         bases = set(self.streets)
         for k in self.inter:
@@ -60,27 +106,27 @@ class PhraseIndex:
             bases.add(b)
         self.core_bases = {b for b, vs in self.streets.items() if any(v[2] != "sub" for v in vs)}
         self.bases = bases
-        self.base_max: dict[str, int] = {}
+        self.base_max = {}
         for b in bases:
             toks = b.split()
             self.base_max[toks[0]] = max(self.base_max.get(toks[0], 0), len(toks))
         # ---- phrases
-        self.phrases: dict[tuple[str, ...], list[_Entry]] = {}
+        self.phrases = {}
         self._build_phrases(index)
-        self.phrase_max: dict[str, int] = {}
-        for k in self.phrases:
-            self.phrase_max[k[0]] = max(self.phrase_max.get(k[0], 0), len(k))
+        self.phrase_max = {}
+        for phrase in self.phrases:
+            self.phrase_max[phrase[0]] = max(self.phrase_max.get(phrase[0], 0), len(phrase))
         # ---- fuzzy vocabulary: words of core street names and of every phrase, bucketed by first letter
         vocab: set[str] = set()
         for b in self.core_bases:
             vocab.update(t for t in b.split() if len(t) >= 4 and t.isalpha())
-        for k in self.phrases:
-            vocab.update(t for t in k if len(t) >= 4 and t.isalpha())
+        for phrase in self.phrases:
+            vocab.update(t for t in phrase if len(t) >= 4 and t.isalpha())
         self.vocab = vocab
-        self._buckets: dict[str, list[str]] = {}
+        self._buckets = {}
         for w in sorted(vocab):
             self._buckets.setdefault(w[0], []).append(w)
-        self._base_buckets: dict[str, list[str]] = {}
+        self._base_buckets = {}
         for w in sorted({t for b in self.core_bases for t in b.split() if len(t) >= 4 and t.isalpha()}):
             self._base_buckets.setdefault(w[0], []).append(w)
         self._ctx_aliases = [(tuple(tuple(s.split()) for s in stores), set(streets), gap, self._resolve_alias(al))
@@ -88,8 +134,9 @@ class PhraseIndex:
         self._grid = self._build_grid()
         self._zipmap = {z[0]: z for z in index["zips"]}
         self._mention_start = set(self.base_max) | set(PRE_TYPES) | set(DIRS) | set(WORD_ORDINALS)
-        self._cache: dict = {}
-        self._pair_memo: dict = {}
+        self._cache = {}
+        self._pair_memo = {}
+        self._fuzzy_memo = {}
 
     # ================================================================ building the phrase table
     def _add(self, key: tuple[str, ...], e: _Entry) -> None:
@@ -103,7 +150,7 @@ class PhraseIndex:
                 return
         lst.append(e)
 
-    def corner(self, a: str, b: str, near: tuple[float, float] | None = None) -> list | None:
+    def corner(self, a: str, b: str, near: Near = None) -> Cluster | None:
         """Best index cluster for two street names ('Lake St E', 'Bloomington Av S'), or None."""
         pa, pb = parse_street(a), parse_street(b)
         if not pa or not pb:
@@ -131,7 +178,7 @@ class PhraseIndex:
         kind = "alias"
         return _Entry(lat, lon, al.place, al.precision, self.areas.at(lat, lon), kind, al.confidence)
 
-    def _build_phrases(self, index: dict) -> None:
+    def _build_phrases(self, index: dict[str, Any]) -> None:
         areas = self.areas
         # -- official neighbourhood / district names
         for name in areas.names:
@@ -160,7 +207,7 @@ class PhraseIndex:
                 need = "area" if al.needs_cue or (len(key) == 1 and (key[0] in self.bases or key[0] in COMMON)) else ""
                 self._add(key, _Entry(lat, lon, al.place or ph.title(), "area", area, kind, al.confidence, need))
         # -- LRT stations
-        for disp, lat, lon, line, area in index["stations"]:
+        for disp, lat, lon, _line, area in index["stations"]:
             base = disp[: -len(" Station")] if disp.endswith(" Station") else disp
             variants: set[tuple[str, ...]] = set()
             for part in [base] + [p for p in re.split(r"\s*/\s*", base) if "/" in base]:
@@ -182,14 +229,14 @@ class PhraseIndex:
                 if len([t for t in key if not t.isdigit()]) >= 2:
                     self._add(key, _Entry(lat, lon, disp, "point", area, "station", 0.6, ""))
         # -- curated place aliases
-        for al in PLACE_ALIASES:
-            e = self._resolve_alias(al)
+        for pal in PLACE_ALIASES:
+            e = self._resolve_alias(pal)
             if e is None:
                 continue
-            for ph in al.phrases:
+            for ph in pal.phrases:
                 self._add(phrase_tokens(ph), e)
         # -- landmarks (landmarks.csv, ODbL) and parks
-        for name, cat, city, lat, lon, area in index["landmarks"]:
+        for name, cat, _city, lat, lon, area in index["landmarks"]:
             for key in self._landmark_keys(name, cat):
                 self._add(key, _Entry(lat, lon, name, "point", area, "landmark", S_LANDMARK))
         for name, city, lat, lon, area in index["parks"]:
@@ -236,9 +283,9 @@ class PhraseIndex:
                 keys.add(tuple(stem.split()))
         return {k for k in keys if self._ok_key(k)}
 
-    def _build_grid(self) -> dict[tuple[int, int], list]:
-        grid: dict[tuple[int, int], list] = {}
-        for k, clusters in self.inter.items():
+    def _build_grid(self) -> dict[tuple[int, int], list[Cluster]]:
+        grid: dict[tuple[int, int], list[Cluster]] = {}
+        for clusters in self.inter.values():
             for c in clusters:
                 grid.setdefault((int(c[0] * 200), int(c[1] * 200)), []).append(c)
         return grid

@@ -2,12 +2,13 @@
 direction and cues."""
 from __future__ import annotations
 
+from .index import IndexTables
 from .normalise import DATA_ONLY_TYPES, DIRS, PRE_TYPES, TYPES, ordinal
 from .result import _Mention
 from .words import COUNT_NOUNS, CUES, FILLER
 
 
-class MentionFinder:
+class MentionFinder(IndexTables):
     """Mixed into Gazetteer: reads the street bases PhraseIndex builds."""
 
     def _mentions(self, toks: list[str]) -> list[_Mention]:
@@ -50,14 +51,14 @@ class MentionFinder:
                 ordsfx = o[1]
                 j += 1
             elif j < n and toks[j] in self.base_max:
-                for m in range(min(self.base_max[toks[j]], n - j), 0, -1):
-                    cand = " ".join(toks[j:j + m])
+                for span in range(min(self.base_max[toks[j]], n - j), 0, -1):
+                    cand = " ".join(toks[j:j + span])
                     if cand in self.bases:
-                        if m > 1 and toks[j + m - 1] in TYPES and " ".join(toks[j:j + m - 1]) in self.bases \
-                                and not (j + m < n and toks[j + m] in TYPES):
+                        if span > 1 and toks[j + span - 1] in TYPES and " ".join(toks[j:j + span - 1]) in self.bases \
+                                and not (j + span < n and toks[j + span] in TYPES):
                             continue  # "River Terrace E" is River Ter, not a street named "River Terrace"
                         base = cand
-                        j += m
+                        j += span
                         break
             if base is None:
                 i += 1
@@ -69,11 +70,11 @@ class MentionFinder:
                 j += 1
             elif pretype:
                 typ = pretype
-            if j < n and toks[j] in DIRS and (typ or num) and (len(toks[j]) <= 2 or typ):
-                if not (toks[j] == "e" and j + 1 < n and toks[j + 1] not in (",", "&", "/", "y", "and", "at", "con")
-                        and not typ and toks[j + 1] in self.bases):
-                    d = d or DIRS[toks[j]]
-                    j += 1
+            if j < n and toks[j] in DIRS and (typ or num) and (len(toks[j]) <= 2 or typ) \
+                    and not (toks[j] == "e" and j + 1 < n and not typ and toks[j + 1] in self.bases
+                             and toks[j + 1] not in (",", "&", "/", "y", "and", "at", "con")):
+                d = d or DIRS[toks[j]]
+                j += 1
             if base in FILLER and not typ:
                 i += 1  # "the", "la": a street in some data file ("The Mall"), an article in a message
                 continue
@@ -83,8 +84,8 @@ class MentionFinder:
                 # bare number: only next to a connector / clause end, never a count, route or house number
                 nxt = toks[j] if j < n else ","
                 joined = prev in ("&", "/", "y", "and", "con", "x", "e", "n", "@", "esquina")
-                if nxt in COUNT_NOUNS or not (joined or nxt in (",", "&", "/", "y", "and", "con", "x", "at", "e", "n", "@")
-                                              or nxt in TYPES):
+                if nxt in COUNT_NOUNS or not (
+                        joined or nxt in (",", "&", "/", "y", "and", "con", "x", "at", "e", "n", "@") or nxt in TYPES):
                     i = j
                     continue
                 if prev.isdigit() or prev in ("the", "el", "los", "las", "bus", "route", "ruta", "line", "linea"):

@@ -148,7 +148,8 @@ def tokenize(text: str) -> list[str]:
 
 
 def phrase_key(text: str) -> str:
-    """Normalise a place name for dictionary lookups: 'Steven's Square - Loring Heights' -> 'stevens square loring heights'."""
+    """Normalise a place name for dictionary lookups:
+    'Steven's Square - Loring Heights' -> 'stevens square loring heights'."""
     return " ".join(t for t in tokenize(text) if t not in (",", "&", "/", "@"))
 
 

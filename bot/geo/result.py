@@ -4,9 +4,23 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 from alertrelay.bot.core.text import fold_char
+
+
+class GeoJSON(TypedDict):
+    """GeoResult.to_json(): one JSON line of `alertrelay geocode`."""
+
+    lat: float
+    lon: float
+    precision: str
+    place: str
+    area: str | None
+    confidence: float
+    kind: str
 
 
 @dataclass(frozen=True)
@@ -24,11 +38,13 @@ class GeoResult:
 
     @property
     def matched(self) -> str:
-        if isinstance(self._matched, tuple):
-            object.__setattr__(self, "_matched", _find_span(self._matched[0], list(self._matched[1])))
-        return self._matched  # type: ignore[return-value]
+        matched = self._matched
+        if isinstance(matched, tuple):
+            matched = _find_span(matched[0], list(matched[1]))
+            object.__setattr__(self, "_matched", matched)
+        return matched
 
-    def to_json(self) -> dict:
+    def to_json(self) -> GeoJSON:
         return {"lat": round(self.lat, 6), "lon": round(self.lon, 6), "precision": self.precision,
                 "place": self.place, "area": self.area, "confidence": round(self.confidence, 3), "kind": self.kind}
 
@@ -43,6 +59,17 @@ class _Entry:
     kind: str               # GeoResult.kind
     score: float
     need: str = ""          # "" | "station" | "area"
+
+
+@dataclass
+class _Candidate:
+    """One reading of a message: its score (adjusted for `near` before the best is taken), the place,
+    the token span (i, j) that named it, and the message's tokens before correction."""
+
+    score: float
+    entry: _Entry
+    span: tuple[int, int]
+    toks: list[str]
 
 
 @dataclass
@@ -66,7 +93,7 @@ class _Mention:
 @functools.lru_cache(maxsize=4096)
 def _span_pattern(toks: tuple[str, ...]) -> re.Pattern[str]:
     """Compiled once per token sequence: re's own cache (512) is too small for a city's place names."""
-    parts = []
+    parts: list[str] = []
     for t in toks:
         if t in ("&", "/", "@", ","):
             parts.append(re.escape(t) if t != "," else r"[.,;:!?]*")
@@ -84,7 +111,7 @@ def _find_span(text: str, toks: list[str]) -> str:
     # fold character by character, keeping a map back to the original offsets
     if text.isascii():
         f = text.lower()
-        back = range(len(text))
+        back: Sequence[int] = range(len(text))
     else:
         f, back = _fold_map(text)
     m = _span_pattern(tuple(toks)).search(f)
@@ -94,8 +121,8 @@ def _find_span(text: str, toks: list[str]) -> str:
 
 
 def _fold_map(text: str) -> tuple[str, list[int]]:
-    folded = []
-    back = []
+    folded: list[str] = []
+    back: list[int] = []
     for idx, ch in enumerate(text):
         piece = fold_char(ch)
         for pc in piece:

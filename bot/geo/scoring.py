@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import math
 
-from shapely.geometry import LineString
+from shapely.geometry import LineString, Point
 
 from alertrelay.bot.core.geometry import haversine_m
 
-from .index import canon
+from .index import Cluster, IndexTables, Near, PairRow, StreetRow, canon
 from .normalise import TYPES, display_street
-from .result import _Entry, _Mention
+from .result import _Candidate, _Entry, _Mention
 from .words import (
     AREA_AFTER,
     AREA_CUES,
@@ -40,25 +40,25 @@ PAIR_EXTEND_M = 900.0    # ... and their lines may be extended this far from the
 
 
 
-class CandidateScoring:
+class CandidateScoring(IndexTables):
     """Mixed into Gazetteer: reads PhraseIndex's tables, MentionFinder's mentions."""
 
-    def _corner_lookup(self, m1: _Mention, m2: _Mention, near) -> tuple[list, float] | None:
+    def _corner_lookup(self, m1: _Mention, m2: _Mention, near: Near) -> tuple[Cluster, float] | None:
         if m1.base == m2.base:
             # "25th St & 25th Ave": one number, two streets (key "25|25"). At least one type must be written,
             # and two different ones if both are; the written types decide which mention is which side.
             if m1.typ == m2.typ or not (m1.typ or m2.typ):
                 return None
-            orders = ((m1, m2), (m2, m1))
+            orders: tuple[tuple[_Mention, _Mention], ...] = ((m1, m2), (m2, m1))
         else:
             orders = ((m1, m2),) if m1.base < m2.base else ((m2, m1),)
         clusters = self.inter.get(f"{orders[0][0].base}|{orders[0][1].base}")
         if not clusters:
             return None
         best = None
-        scored = []
+        scored: list[tuple[float, Cluster]] = []
         for c in clusters:
-            lat, lon, disp, ta, da, tb, db, city, support, area = c
+            lat, lon, _disp, ta, da, tb, db, city, support, _area = c
             s = -9.0
             for a, b in orders:
                 so = 0.0
@@ -84,7 +84,7 @@ class CandidateScoring:
                 break
         return best, conf
 
-    def _street_pair(self, m1: _Mention, m2: _Mention, near) -> _Entry | None:
+    def _street_pair(self, m1: _Mention, m2: _Mention, near: Near) -> _Entry | None:
         """Two streets named as a corner that the index does not have ("Snelling & Selby", "Robert St & Cesar
         Chavez": Saint Paul has no centerlines, and its corners come only from bus-stop names).
 
@@ -107,9 +107,9 @@ class CandidateScoring:
                 self._pair_memo.clear()
         return None if got is None else _Entry(*got)
 
-    def _street_pair_uncached(self, m1: _Mention, m2: _Mention) -> tuple | None:
+    def _street_pair_uncached(self, m1: _Mention, m2: _Mention) -> PairRow | None:
 
-        def variants(m: _Mention) -> list:
+        def variants(m: _Mention) -> list[StreetRow]:
             # Saint Paul only: Minneapolis has centerlines, so a Minneapolis pair missing from the index does
             # not meet; and the suburbs have too few samples
             vs = [v for v in self.streets.get(m.base, ()) if v[2] == "stp"]
@@ -138,7 +138,7 @@ class CandidateScoring:
         lat, lon = x
         return lat, lon, f"{va[7]} near {vb[7]}", "area", self.areas.at(lat, lon), "street", S_STREET_PAIR
 
-    def _street_only(self, m: _Mention, near) -> _Entry | None:
+    def _street_only(self, m: _Mention, near: Near) -> _Entry | None:
         variants = self.streets.get(m.base)
         if not variants:
             return None
@@ -154,7 +154,7 @@ class CandidateScoring:
         if near is not None:
             kx = math.cos(math.radians(near[0]))
 
-            def d2(p):
+            def d2(p: list[float]) -> float:
                 return (p[0] - near[0]) ** 2 + ((p[1] - near[1]) * kx) ** 2
 
             v = min(vs, key=lambda v: min(map(d2, v[6])))
@@ -165,52 +165,52 @@ class CandidateScoring:
             v = max(vs, key=lambda v: v[3]) if not m.num else vs[0]
         return _Entry(v[4], v[5], v[7], "area", v[8], "street", 0)
 
-    def _candidates(self, toks0: list[str], near) -> list[list]:
+    def _candidates(self, toks0: list[str], near: Near) -> list[_Candidate]:
         toks, fixed = self._correct(toks0)
         ctoks = [canon(t) for t in toks]
         n = len(toks)
-        cands: list[list] = []
+        cands: list[_Candidate] = []
 
-        def add(score, e, i, j):
+        def add(score: float, e: _Entry, i: int, j: int) -> None:
             pen = 0.05 if any(k in fixed for k in range(i, j)) else 0.0
-            cands.append([score - pen + 0.004 * (j - i), e, (i, j), toks0])
+            cands.append(_Candidate(score - pen + 0.004 * (j - i), e, (i, j), toks0))
 
         # ---- phrases: stations, aliases, areas, landmarks, parks, custom places
         for i in range(n):
             mx = self.phrase_max.get(ctoks[i])
             if not mx:
                 continue
-            for m in range(min(mx, n - i), 0, -1):
-                key = tuple(ctoks[i:i + m])
+            for span in range(min(mx, n - i), 0, -1):
+                key = tuple(ctoks[i:i + span])
                 ents = self.phrases.get(key)
                 if not ents:
                     continue
                 for e in ents:
-                    if e.need == "station" and not _station_cue(ctoks, i, i + m):
+                    if e.need == "station" and not _station_cue(ctoks, i, i + span):
                         continue
-                    if e.need == "area" and not _area_cue(ctoks, i, i + m, self.bases):
+                    if e.need == "area" and not _area_cue(ctoks, i, i + span, self.bases):
                         continue
                     score = e.score
-                    if e.kind in ("neighbourhood", "district", "alias") and e.precision == "area":
-                        # "Lake St"-like use of an area word: "Bryant Av", "Central & Broadway"
-                        if i + m < n and (ctoks[i + m] in TYPES):
-                            continue
-                    add(score, e, i, i + m)
+                    if e.kind in ("neighbourhood", "district", "alias") and e.precision == "area" \
+                            and i + span < n and (ctoks[i + span] in TYPES):
+                        continue  # "Lake St"-like use of an area word: "Bryant Av", "Central & Broadway"
+                    add(score, e, i, i + span)
         # a phrase inside a longer matched phrase does not count ("Lake Harriet" in "Lake Harriet Bandshell")
         if len(cands) > 1:
-            spans = {c[2] for c in cands}
-            cands = [c for c in cands if not any(a <= c[2][0] and c[2][1] <= b and (a, b) != c[2] for a, b in spans)]
+            spans = {c.span for c in cands}
+            cands = [c for c in cands
+                     if not any(a <= c.span[0] and c.span[1] <= b and (a, b) != c.span for a, b in spans)]
         # ---- context aliases ("the Cub on Lake", "Cub de la lake y minnehaha")
         tokset = set(toks)
-        for stores, streets, gap, e in self._ctx_aliases:
-            if e is None or not any(st[0] in tokset for st in stores) or not (streets & tokset):
+        for stores, streets, gap, alias in self._ctx_aliases:
+            if alias is None or not any(st[0] in tokset for st in stores) or not (streets & tokset):
                 continue
             for k in range(n):
                 for st in stores:
                     if tuple(toks[k:k + len(st)]) == st:
                         lo, hi = max(0, k - gap), min(n, k + len(st) + gap)
                         if any(toks[q] in streets for q in range(lo, hi)):
-                            add(e.score, e, k, k + len(st))
+                            add(alias.score, alias, k, k + len(st))
         # ---- streets and corners
         ms = self._mentions(toks)
         paired: set[int] = set()
@@ -234,9 +234,9 @@ class CandidateScoring:
                 got = self._corner_lookup(m1, m2, near)
                 if not got:
                     if explicit or relative:
-                        e = self._street_pair(m1, m2, near)
-                        if e is not None:
-                            add(S_STREET_PAIR, e, m1.i, m2.j)
+                        pair = self._street_pair(m1, m2, near)
+                        if pair is not None:
+                            add(S_STREET_PAIR, pair, m1.i, m2.j)
                     continue
                 c, conf = got
                 if explicit:
@@ -263,8 +263,8 @@ class CandidateScoring:
                                "intersection", S_CORNER * min(f1, f2))
                     add(e.score + 0.01, e, m0.i, m2.j)
         # streets without a cross street score <= 0.5: only worth computing when nothing better was found
-        best_so_far = max((c[0] for c in cands), default=0.0)
-        for x, m in enumerate(ms if best_so_far < 0.6 else ()):
+        best_so_far = max((c.score for c in cands), default=0.0)
+        for m in ms if best_so_far < 0.6 else ():
             if m.num and not m.strong:
                 if not (m.i > 0 and toks[m.i - 1] in NUM_STREET_CUES):
                     continue
@@ -275,10 +275,10 @@ class CandidateScoring:
                 score = S_STREET_CUED
             else:
                 continue
-            e = self._street_only(m, near)
-            if e:
-                e.score = score
-                add(score, e, m.i, m.j)
+            street = self._street_only(m, near)
+            if street:
+                street.score = score
+                add(score, street, m.i, m.j)
         # ---- ZIP codes
         for i, t in enumerate(toks):
             if len(t) == 5 and t.isdigit() and t[:2] == "55":
@@ -294,19 +294,21 @@ class CandidateScoring:
         return _Entry(row[2], row[3], f"ZIP {z} ({row[1].title()})", "area", row[4], "zip", S_ZIP)
 
 
-def _side(cluster: list, base: str) -> str:
+def _side(cluster: Cluster, base: str) -> str:
     """The display name of one street of a corner cluster ('Lake St E & 18 Av S', 'lake') -> 'Lake St E'."""
-    for part in cluster[2].split(" & "):
+    display: str = cluster[2]
+    for part in display.split(" & "):
         if part.lower().replace("west broadway", "broadway").startswith(base.split()[0]):
             return part
     return display_street(base, "", "")
 
 
-def _cross_lines(a: list, b: list, p: list, q: list) -> tuple[float, float] | None:
+def _cross_lines(a: list[list[float]], b: list[list[float]], p: list[float], q: list[float]
+                 ) -> tuple[float, float] | None:
     """Where a line through street a's samples nearest q crosses a line through b's samples nearest p."""
     kx = math.cos(math.radians(p[0]))
 
-    def line(pts: list, at: list) -> LineString | None:
+    def line(pts: list[list[float]], at: list[float]) -> LineString | None:
         near4 = sorted(pts, key=lambda u: (u[0] - at[0]) ** 2 + ((u[1] - at[1]) * kx) ** 2)[:4]
         if len(near4) < 2:
             return None
@@ -326,7 +328,7 @@ def _cross_lines(a: list, b: list, p: list, q: list) -> tuple[float, float] | No
     if la is None or lb is None:
         return None
     x = la.intersection(lb)
-    if x.is_empty or x.geom_type != "Point":
+    if x.is_empty or not isinstance(x, Point):  # shapely 2: geom_type "Point" is exactly the Point class
         return None
     return x.y, x.x / kx
 
@@ -343,7 +345,8 @@ def _relative(between: list[str]) -> bool:
         if t == "to":
             if q == 0 or between[q - 1] not in ("next", "close", "closer"):
                 return False
-        elif (t in TRAVEL and t not in RELATIVE_WORDS) or (t not in RELATIVE_WORDS and t not in CONNECTORS and t not in FILLER):
+        elif (t in TRAVEL and t not in RELATIVE_WORDS) \
+                or (t not in RELATIVE_WORDS and t not in CONNECTORS and t not in FILLER):
             return False
         anchor = anchor or t in RELATIVE_ANCHORS
     return anchor
@@ -372,13 +375,11 @@ def _station_cue(ctoks: list[str], i: int, j: int) -> bool:
     return False
 
 
-def _area_cue(ctoks: list[str], i: int, j: int, bases: set) -> bool:
+def _area_cue(ctoks: list[str], i: int, j: int, bases: set[str]) -> bool:
     cued = i > 0 and ctoks[i - 1] in AREA_CUES
     if not cued and i > 1 and ctoks[i - 1] in ("the", "el") and (ctoks[i - 2] in AREA_CUES or ctoks[i - 2] == "on"):
         cued = True
     if cued:
         nxt = ctoks[j] if j < len(ctoks) else ","
         return nxt not in TYPES and nxt not in ("&", "/", "y", "and", "con")
-    if j < len(ctoks) and ctoks[j] in AREA_AFTER:
-        return True
-    return False
+    return j < len(ctoks) and ctoks[j] in AREA_AFTER
