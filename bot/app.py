@@ -6,13 +6,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from alertrelay.bot.server import BotContext, Registrar, build_app, serve
 
 log = logging.getLogger(__name__)
 
-Background = Callable[[BotContext], Awaitable[None]]
+Background = Callable[[BotContext], Coroutine[Any, Any, None]]
 
 
 def transport_parts(ctx: BotContext) -> tuple[list[Registrar], list[Background]]:
@@ -44,7 +45,7 @@ async def run_bot(ctx: BotContext, stop: asyncio.Event | None = None, extra: lis
             loop.add_signal_handler(sig, stop.set)
         except (NotImplementedError, RuntimeError):  # not the main thread (tests)
             pass
-    tasks = [asyncio.create_task(part(ctx)) for part in background]
+    tasks: list[asyncio.Task[None]] = [asyncio.create_task(part(ctx)) for part in background]
     if not tasks:
         log.warning("no chat transport configured: only the HTTP server runs (see README, Signal / Twilio)")
     try:

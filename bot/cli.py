@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
+
+if TYPE_CHECKING:
+    from http.server import ThreadingHTTPServer
+
+    import redis
+
+    from alertrelay.config.settings import Settings
+    from alertrelay.workers.drill import DrillResult
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Verified rapid-response alerts from free-text sightings.")
@@ -18,26 +26,29 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 @app.command()
 def drill(
-    scenario: Path = typer.Argument(..., exists=True, dir_okay=False, help="scenario .jsonl (FORMAT.md)"),
-    areas: Path | None = typer.Option(None, "--areas", exists=True, dir_okay=False,
-                                         help="areas.toml; default: areas.toml beside the scenario, else the example"),
-    out: Path | None = typer.Option(None, "--out", help="write outbound lines here (default: stdout)"),
-    workers: int = typer.Option(1, "--workers", min=1, max=16, help="rq worker processes to start"),
-    check: Path | None = typer.Option(None, "--check", exists=True, dir_okay=False, help="truth .json to score"),
-    data_dir: Path | None = typer.Option(None, "--data-dir", help="keep the drill's Redis files here"),
-    redis_url: str | None = typer.Option(None, "--redis-url", help="use this (empty) Redis instead of an embedded one"),
-    serve: bool = typer.Option(False, "--serve", help="then serve the map and feeds over the finished drill "
-                               "(HTTP_HOST:HTTP_PORT; prints a map link; Ctrl-C to stop)"),
-    output_format: str = typer.Option("auto", "--format", help="text: a timeline and a summary per incident; "
-                                      "jsonl: FORMAT.md lines; auto: text on a terminal, else jsonl"),
-    stepwise: bool = typer.Option(False, "--stepwise", help="replay one message at a time, as before the "
-                                  "message clock (slow; for comparing)"),
-    metrics_port: int | None = typer.Option(None, "--metrics-port", min=0, max=65535,
-                                               help="serve Prometheus /metrics on this port (0: any free one) "
-                                               "during the drill and after it (Ctrl-C to stop)"),
+    scenario: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="scenario .jsonl (FORMAT.md)")],
+    areas: Annotated[Path | None, typer.Option("--areas", exists=True, dir_okay=False, help="areas.toml; "
+                                               "default: areas.toml beside the scenario, else the example")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="write outbound lines here (default: stdout)")] = None,
+    workers: Annotated[int, typer.Option("--workers", min=1, max=16, help="rq worker processes to start")] = 1,
+    check: Annotated[Path | None, typer.Option("--check", exists=True, dir_okay=False,
+                                               help="truth .json to score")] = None,
+    data_dir: Annotated[Path | None, typer.Option("--data-dir", help="keep the drill's Redis files here")] = None,
+    redis_url: Annotated[str | None, typer.Option(
+        "--redis-url", help="use this (empty) Redis instead of an embedded one")] = None,
+    serve: Annotated[bool, typer.Option("--serve", help="then serve the map and feeds over the finished drill "
+                                        "(HTTP_HOST:HTTP_PORT; prints a map link; Ctrl-C to stop)")] = False,
+    output_format: Annotated[str, typer.Option(
+        "--format", help="text: a timeline and a summary per incident; jsonl: FORMAT.md lines; auto: text on a "
+        "terminal, else jsonl")] = "auto",
+    stepwise: Annotated[bool, typer.Option("--stepwise", help="replay one message at a time, as before the "
+                                           "message clock (slow; for comparing)")] = False,
+    metrics_port: Annotated[int | None, typer.Option("--metrics-port", min=0, max=65535, help="serve Prometheus "
+                                                     "/metrics on this port (0: any free one) during the drill "
+                                                     "and after it (Ctrl-C to stop)")] = None,
 ) -> None:
     """Replay a scenario through the real pipeline and print what the relay would send."""
-    from alertrelay.bot.drill_view import render_text, write_jsonl
+    from alertrelay.bot.drill_view import drill_progress, render_text, write_jsonl
     from alertrelay.bot.errors import DrillError
     from alertrelay.workers.drill import check as check_result
     from alertrelay.workers.drill import run_drill
@@ -67,13 +78,13 @@ def drill(
         typer.echo(f"metrics: {url}", err=True)
 
     try:
-        with _drill_progress() as progress:
+        with drill_progress() as progress:
             result = run_drill(scenario, areas, workers=workers, data_dir=data_dir, redis_url=redis_url,
                                stepwise=stepwise, progress=progress, metrics_port=metrics_port,
                                on_metrics=announce_metrics)
     except (DrillError, ValueError) as exc:
         typer.echo(f"drill failed: {exc}", err=True)
-        raise typer.Exit(2)
+        raise typer.Exit(2) from exc
     if out is not None:
         with out.open("w", encoding="utf-8") as handle:
             write_jsonl(result.outbound, handle)
@@ -90,24 +101,26 @@ def drill(
     typer.echo(f"drill: {len(result.messages)} messages, {len(result.outbound)} outbound "
                f"({', '.join(f'{k} {v}' for k, v in sorted(kinds.items())) or 'none'}) "
                f"in {result.seconds:.2f} s with {workers} worker(s), {result.mode}", err=True)
+    # DrillResult holds it as an object (workers/drill.py); it is bot/metrics.py serve_http's server
+    metrics_server = cast("ThreadingHTTPServer | None", result.metrics_server)
     if check is not None:
         score = check_result(result, check)
         typer.echo(f"check: {score.summary()}", err=True)
         for error in score.errors:
             typer.echo(f"  MISS {error}", err=True)
         if not score.exact:
-            if result.metrics_server is not None:
-                result.metrics_server.shutdown()
+            if metrics_server is not None:
+                metrics_server.shutdown()
             raise typer.Exit(1)
     if serve:
-        if result.metrics_server is not None:
-            result.metrics_server.shutdown()  # the map's server has /metrics too
+        if metrics_server is not None:
+            metrics_server.shutdown()  # the map's server has /metrics too
         serve_drill(result, data_dir=data_dir, redis_url=redis_url)
-    elif result.metrics_server is not None:
-        _serve_metrics_until_stopped(result.metrics_server)
+    elif metrics_server is not None:
+        _serve_metrics_until_stopped(metrics_server)
 
 
-def _serve_metrics_until_stopped(server) -> None:  # type: ignore[no-untyped-def]
+def _serve_metrics_until_stopped(server: ThreadingHTTPServer) -> None:
     import signal
     import threading
 
@@ -119,7 +132,7 @@ def _serve_metrics_until_stopped(server) -> None:  # type: ignore[no-untyped-def
     server.shutdown()
 
 
-def serve_drill(result, *, data_dir: Path | None, redis_url: str | None) -> None:  # type: ignore[no-untyped-def]
+def serve_drill(result: DrillResult, *, data_dir: Path | None, redis_url: str | None) -> None:
     """The map and feeds over a finished drill's Redis, with the drill's last message time as now; every
     CAP message says status Exercise."""
     import asyncio
@@ -151,45 +164,19 @@ def serve_drill(result, *, data_dir: Path | None, redis_url: str | None) -> None
     token = settings.map_token.get_secret_value() if settings.map_token else None
     import time as _time
 
+    expires = _time.time() + settings.map_link_ttl_s
     link = f"{base}/map?token={token}" if token else \
-        f"{base}/map?k={Signer(settings.secret_bytes()).sign(DASHBOARD, _time.time() + settings.map_link_ttl_s, 'link')}"
+        f"{base}/map?k={Signer(settings.secret_bytes()).sign(DASHBOARD, expires, 'link')}"
     typer.echo(f"map: {link}\nfeeds: {base}/feeds/cap.atom {base}/feeds/alerts.geojson (Ctrl-C to stop)", err=True)
     ctx = BotContext(settings.model_copy(update={"signal_service": None, "twilio_account_sid": None}),
                      rt.conn, rt.queue, rt.identity)
     asyncio.run(run_bot(ctx, extra=[map_registrar(clock=lambda: end + 60)]))
 
 
-PROGRESS_MIN_MESSAGES = 200
-"""A drill this long shows a progress bar on a terminal (a short one is over before it would draw)."""
-
-
-@contextmanager
-def _drill_progress() -> Iterator[Callable[[int, int], None] | None]:
-    """A progress bar on stderr while a long drill runs, when stderr is a terminal."""
-    if not sys.stderr.isatty():
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    with Progress(TextColumn("drill"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=Console(stderr=True), transient=True) as bar:
-        task = None
-
-        def update(done: int, total: int) -> None:
-            nonlocal task
-            if total < PROGRESS_MIN_MESSAGES:
-                return
-            if task is None:
-                task = bar.add_task("drill", total=total)
-            bar.update(task, completed=done, total=total)
-
-        yield update
-
-
 @app.command()
 def run(
-    workers: int = typer.Option(1, "--workers", min=0, max=16, help="rq worker processes to start beside the bot"),
+    workers: Annotated[int, typer.Option("--workers", min=0, max=16,
+                                         help="rq worker processes to start beside the bot")] = 1,
 ) -> None:
     """Run the bot: HTTP webhooks and the configured Signal / WhatsApp / SMS transports (+ N workers)."""
     import asyncio
@@ -225,8 +212,9 @@ def run(
 
 @app.command()
 def worker(
-    fork: bool = typer.Option(False, "--fork", help="fork a work horse per job (rq Worker) instead of SimpleWorker"),
-    burst: bool = typer.Option(False, "--burst", help="exit when the queue is empty"),
+    fork: Annotated[bool, typer.Option(
+        "--fork", help="fork a work horse per job (rq Worker) instead of SimpleWorker")] = False,
+    burst: Annotated[bool, typer.Option("--burst", help="exit when the queue is empty")] = False,
 ) -> None:
     """Run one rq worker on the relay queue (start several for more throughput)."""
     from alertrelay.config.settings import load_settings
@@ -238,7 +226,7 @@ def worker(
     run_worker(settings, fork=fork, burst=burst)
 
 
-def _check_key(conn, settings) -> None:  # type: ignore[no-untyped-def]
+def _check_key(conn: redis.Redis, settings: Settings) -> None:
     """Refuse to start with a key other than the one that sealed this Redis (workers/ops/keycheck.py)."""
     from alertrelay.bot.errors import WrongSecretKey
     from alertrelay.workers.ops.keycheck import ensure_key_check
@@ -247,13 +235,14 @@ def _check_key(conn, settings) -> None:  # type: ignore[no-untyped-def]
         ensure_key_check(conn, settings.secret_bytes())
     except WrongSecretKey as exc:
         typer.echo(f"alertrelay: {exc}", err=True)
-        raise typer.Exit(1)
+        raise typer.Exit(1) from exc
 
 
 @app.command()
 def geocode(
-    text: str | None = typer.Argument(None, help="a place as people write it"),
-    batch: Path | None = typer.Option(None, "--batch", exists=True, dir_okay=False, help="one text per line"),
+    text: Annotated[str | None, typer.Argument(help="a place as people write it")] = None,
+    batch: Annotated[Path | None, typer.Option("--batch", exists=True, dir_okay=False,
+                                               help="one text per line")] = None,
 ) -> None:
     """Show how the bot reads a place: one JSON result (or one JSON line per input with --batch)."""
     from alertrelay.bot.geo.cli import geocode_main
@@ -266,9 +255,10 @@ def geocode(
 
 @app.command()
 def classify(
-    files: list[Path] = typer.Argument(..., exists=True, dir_okay=False, help="JSONL: {\"id\", \"text\", \"context\"?}"),
-    explain: bool = typer.Option(False, "--explain", help="add the claims and cues that decided each label"),
-    places: bool = typer.Option(True, "--places/--no-places", help="geocode each message's place"),
+    files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False,
+                                                help="JSONL: {\"id\", \"text\", \"context\"?}")],
+    explain: Annotated[bool, typer.Option("--explain", help="add the claims and cues that decided each label")] = False,
+    places: Annotated[bool, typer.Option("--places/--no-places", help="geocode each message's place")] = True,
 ) -> None:
     """Read messages as the pipeline does: one JSON line per input with its label, language and place."""
     from alertrelay.bot.classify import classify_lines
@@ -280,7 +270,7 @@ def classify(
         geocode = load_gazetteer().geocode
     errors: list[str] = []
 
-    def named_lines():  # type: ignore[no-untyped-def]
+    def named_lines() -> Iterator[tuple[str, str]]:
         for path in files:
             with path.open(encoding="utf-8", errors="replace") as handle:
                 for number, line in enumerate(handle, 1):
@@ -294,20 +284,21 @@ def classify(
 
 
 @app.command()
-def audit(limit: int = typer.Option(100, "--limit", min=1)) -> None:
+def audit(limit: Annotated[int, typer.Option("--limit", min=1)] = 100) -> None:
     """Print the audit trail (who changed what, as pseudonyms), newest last."""
-    from alertrelay.bot import keys
+    from alertrelay.bot import keys, replies
     from alertrelay.config.settings import load_settings
     from alertrelay.workers.redis_conn import connect, redis_url
 
     settings = load_settings()
     conn = connect(redis_url(settings))
-    for entry_id, fields in conn.xrevrange(keys.AUDIT, count=limit)[::-1]:
-        record = {k.decode(): v.decode() for k, v in fields.items()}
-        typer.echo(json.dumps({"id": entry_id.decode(), **record}, ensure_ascii=False))
+    # redis-py's type allows a None reply, entry id and fields; XREVRANGE gives none of them
+    for entry_id, fields in (conn.xrevrange(keys.AUDIT, count=limit) or [])[::-1]:
+        record = {replies.text(k): replies.text(v) for k, v in (fields or {}).items()}
+        typer.echo(json.dumps({"id": replies.text(entry_id), **record}, ensure_ascii=False))
 
 
-def _ops_runtime():  # type: ignore[no-untyped-def]
+def _ops_runtime() -> tuple[Settings, redis.Redis]:
     """Settings and a Redis connection for the operations commands (export, import, rotate-key, purge)."""
     from alertrelay.config.settings import load_settings
     from alertrelay.workers.redis_conn import connect, redis_url
@@ -317,7 +308,7 @@ def _ops_runtime():  # type: ignore[no-untyped-def]
 
 
 @app.command("export")
-def export_(file: Path = typer.Argument(..., dir_okay=False, help="JSON file to write ('-': stdout)")) -> None:
+def export_(file: Annotated[Path, typer.Argument(dir_okay=False, help="JSON file to write ('-': stdout)")]) -> None:
     """Back up the configuration (groups, areas, policy, roles, places, rights, opt-outs; sealed stays sealed)."""
     from alertrelay.workers.ops.backup import export_config, summary
 
@@ -332,7 +323,8 @@ def export_(file: Path = typer.Argument(..., dir_okay=False, help="JSON file to 
 
 
 @app.command("import")
-def import_(file: Path = typer.Argument(..., exists=True, dir_okay=False, help="a file `alertrelay export` wrote")) -> None:
+def import_(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False,
+                                                 help="a file `alertrelay export` wrote")]) -> None:
     """Restore an exported configuration into an empty Redis (same secret key as the export)."""
     from alertrelay.bot.errors import BackupError
     from alertrelay.workers.ops.backup import import_config, summary
@@ -342,16 +334,18 @@ def import_(file: Path = typer.Argument(..., exists=True, dir_okay=False, help="
         backup = import_config(conn, settings.secret_bytes(), file.read_text(encoding="utf-8"))
     except BackupError as exc:
         typer.echo(f"import failed: {exc}", err=True)
-        raise typer.Exit(1)
+        raise typer.Exit(1) from exc
     typer.echo(f"imported {summary(backup)}", err=True)
 
 
 @app.command("rotate-key")
 def rotate_key_(
-    new_key_file: Path | None = typer.Option(None, "--new-key-file", exists=True, dir_okay=False,
-                                                help="the new secret key (default: ALERTRELAY_NEW_SECRET_KEY)"),
-    person: list[str] = typer.Option([], "--person", help="an admin's number or Signal UUID the relay does not "
-                                                          "hold (added by chat); repeatable"),
+    new_key_file: Annotated[Path | None, typer.Option(
+        "--new-key-file", exists=True, dir_okay=False,
+        help="the new secret key (default: ALERTRELAY_NEW_SECRET_KEY)")] = None,
+    person: Annotated[list[str] | None, typer.Option(
+        "--person", help="an admin's number or Signal UUID the relay does not hold (added by chat); repeatable")
+    ] = None,
 ) -> None:
     """Move to a new secret key (relay stopped): reseal every sealed value, re-key every known pseudonym."""
     import os
@@ -371,11 +365,11 @@ def rotate_key_(
         raise typer.Exit(2)
     areas = load_areas(settings.areas) if Path(settings.areas).exists() else None
     try:
-        report = rotate_key(conn, settings.secret_bytes(), new_secret, areas=areas, people=person,
+        report = rotate_key(conn, settings.secret_bytes(), new_secret, areas=areas, people=person or [],
                             report_ttl_s=settings.report_ttl_s)
     except RotationError as exc:
         typer.echo(f"rotate-key failed: {exc}", err=True)
-        raise typer.Exit(1)
+        raise typer.Exit(1) from exc
     typer.echo(f"rotate-key: {report.summary()}", err=True)
     if settings.secret_key is None:  # the key lives in data_dir/secret.key: replace it, the old one is gone
         path = Path(settings.data_dir) / "secret.key"
@@ -394,15 +388,16 @@ def rotate_key_(
 
 @app.command()
 def purge(
-    yes: bool = typer.Option(False, "--yes", help="do not ask"),
-    keep_audit: bool = typer.Option(False, "--keep-audit", help="keep the audit trail (who changed the config)"),
+    yes: Annotated[bool, typer.Option("--yes", help="do not ask")] = False,
+    keep_audit: Annotated[bool, typer.Option(
+        "--keep-audit", help="keep the audit trail (who changed the config)")] = False,
 ) -> None:
     """Delete everything about incidents and reports now (alerts, deliveries, queued jobs); keep the config."""
     from rq import Worker
 
     from alertrelay.workers.ops.retention import purge as purge_all
 
-    settings, conn = _ops_runtime()
+    _settings, conn = _ops_runtime()
     if not yes and not typer.confirm("Delete every incident, report, alert and queued job in this Redis now?"):
         raise typer.Exit(1)
     running = len(Worker.all(connection=conn))
@@ -415,7 +410,8 @@ def purge(
 
 
 @app.command()
-def doctor(as_json: bool = typer.Option(False, "--json", help="one JSON object: {ok, checks: [{name, ok, verdict, fix, needed}]}")) -> None:
+def doctor(as_json: Annotated[bool, typer.Option(
+        "--json", help="one JSON object: {ok, checks: [{name, ok, verdict, fix, needed}]}")] = False) -> None:
     """Check Redis, the secret key, areas.toml, Signal, Twilio, the clock and the workers; exit 0 only if healthy."""
     from alertrelay.workers.ops.doctor import as_json as to_json
     from alertrelay.workers.ops.doctor import as_text, healthy, run_checks

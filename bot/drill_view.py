@@ -4,9 +4,11 @@ or the outbound JSON lines of FORMAT.md for a file or a program."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
-from typing import IO
+from typing import IO, Any
 
 from rich.console import Console
 from rich.padding import Padding
@@ -20,16 +22,19 @@ KIND_STYLE = {"alert": "bold red", "update": "yellow", "all_clear": "bold green"
 LISTED_INCIDENTS_MAX = 40
 """Above this many incidents the summary lists those that alerted and counts the rest."""
 
+Line = dict[str, Any]
+"""A decoded JSON object: an outbound line of FORMAT.md, an incident of the drill's result, a timeline row."""
 
-def write_jsonl(lines: Iterable[dict], out: IO[str]) -> None:
+
+def write_jsonl(lines: Iterable[Line], out: IO[str]) -> None:
     for line in lines:
         out.write(json.dumps(line, ensure_ascii=False) + "\n")
 
 
-def timeline_rows(lines: list[dict]) -> Iterator[dict]:
+def timeline_rows(lines: list[Line]) -> Iterator[Line]:
     """The outbound lines as a person reads them: a member list's copies of one message (one line per
     member) become one row naming the list and how many members it reached."""
-    row: dict | None = None
+    row: Line | None = None
     for line in lines:
         to = line["to"]
         same = (row is not None and line["kind"] != "reply" and to.get("group") is not None
@@ -47,7 +52,7 @@ def timeline_rows(lines: list[dict]) -> Iterator[dict]:
         yield row
 
 
-def why(row: dict, by_alert: dict[str, dict]) -> str:
+def why(row: Line, by_alert: dict[str, Line]) -> str:
     """Why this went out, in an organiser's words."""
     incident = by_alert.get(row.get("alert_id") or "", {})
     kind = row["kind"]
@@ -65,7 +70,7 @@ def why(row: dict, by_alert: dict[str, dict]) -> str:
     return f"answer to {row['in_reply_to']}" if row.get("in_reply_to") else "answer"
 
 
-def recipient_cell(row: dict) -> str:
+def recipient_cell(row: Line) -> str:
     if row["kind"] == "reply" and row["group"] is None:
         return f"{row['recipient']} ({row['channel']})"
     if row["members"]:
@@ -73,7 +78,7 @@ def recipient_cell(row: dict) -> str:
     return f"{row['group']} ({row['channel']})"
 
 
-def timeline(lines: list[dict], incidents: list[dict], console: Console) -> None:
+def timeline(lines: list[Line], incidents: list[Line], console: Console) -> None:
     """One entry per message that went out: time, kind, to whom and why on one line, the text below it,
     under a heading per day. Rows rather than a table, so it reads at any terminal width."""
     by_alert = {i["alert_id"]: i for i in incidents if i.get("alert_id")}
@@ -85,7 +90,7 @@ def timeline(lines: list[dict], incidents: list[dict], console: Console) -> None
             day = at.date()
             console.print(Text(at.strftime("%a %d %b %Y"), style="bold underline"))
         style = KIND_STYLE.get(row["kind"], "")
-        what = KIND_LABEL.get(row["kind"], row["kind"]) + (f" {row['alert_id']}" if row.get("alert_id") else "")
+        what = KIND_LABEL.get(row["kind"], str(row["kind"])) + (f" {row['alert_id']}" if row.get("alert_id") else "")
         head = Text.assemble(f"  {at.strftime('%H:%M:%S')}  ", (what, style), f" → {recipient_cell(row)}",
                              ("  · " + why(row, by_alert), "italic"))
         console.print(head)
@@ -93,7 +98,7 @@ def timeline(lines: list[dict], incidents: list[dict], console: Console) -> None
                               expand=False))
 
 
-def incident_summary(lines: list[dict], incidents: list[dict]) -> tuple[Table, str]:
+def incident_summary(lines: list[Line], incidents: list[Line]) -> tuple[Table, str]:
     """A row per incident (every one, or those that alerted when there are many) and a tally of the rest."""
     groups: dict[str, set[str]] = {}
     for line in lines:
@@ -134,7 +139,7 @@ STATE_STYLE = {"verified": "red", "cleared": "green", "expired": "yellow", "retr
                "blocked": "cyan"}
 
 
-def render_text(lines: list[dict], incidents: list[dict], console: Console) -> None:
+def render_text(lines: list[Line], incidents: list[Line], console: Console) -> None:
     if lines:
         timeline(lines, incidents, console)
     else:
@@ -144,3 +149,31 @@ def render_text(lines: list[dict], incidents: list[dict], console: Console) -> N
         console.print(table)
         if note:
             console.print(note, highlight=False)
+
+
+PROGRESS_MIN_MESSAGES = 200
+"""A drill this long shows a progress bar on a terminal (a short one is over before it would draw)."""
+
+
+@contextmanager
+def drill_progress() -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on stderr while a long drill runs, when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("drill"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=Console(stderr=True), transient=True) as bar:
+        task = None
+
+        def update(done: int, total: int) -> None:
+            nonlocal task
+            if total < PROGRESS_MIN_MESSAGES:
+                return
+            if task is None:
+                task = bar.add_task("drill", total=total)
+            bar.update(task, completed=done, total=total)
+
+        yield update

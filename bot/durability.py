@@ -27,7 +27,10 @@ def _aof_file(conn: redis.Redis) -> Path | None:
                 decoded = {(k.decode() if isinstance(k, bytes) else k): (v.decode() if isinstance(v, bytes) else v)
                            for k, v in config.items()}
                 if decoded.get("appendonly") == "yes":
-                    candidate = Path(decoded["dir"]) / decoded["appendfilename"]
+                    directory, filename = decoded["dir"], decoded["appendfilename"]
+                    if directory is None or filename is None:  # redis-py's type allows it; a reply never has
+                        raise KeyError("dir" if directory is None else "appendfilename")
+                    candidate = Path(directory) / filename
                     path = candidate if candidate.is_file() else None  # Redis 7's AOF is a directory of parts
             except (redis.RedisError, KeyError) as exc:
                 log.warning("cannot find the local Redis's AOF file (%s): no fsync acknowledgement", exc)
@@ -58,11 +61,11 @@ def durable_ack(conn: redis.Redis, mode: str) -> bool:
                 os.close(fd)
             return True
         if mode == "waitaof":
-            local, _replicas = conn.execute_command("WAITAOF", 1, 0, ACK_TIMEOUT_MS)
+            local, _replicas = conn.waitaof(1, 0, ACK_TIMEOUT_MS)  # WAITAOF numlocal numreplicas timeout
             ok = int(local) >= 1
         elif mode.startswith("replicas:"):
             wanted = int(mode.split(":", 1)[1])
-            ok = int(conn.execute_command("WAIT", wanted, ACK_TIMEOUT_MS)) >= wanted
+            ok = int(conn.wait(wanted, ACK_TIMEOUT_MS)) >= wanted  # WAIT numreplicas timeout
         else:
             raise ValueError(f"durable_ack must be '', auto, fsync, waitaof or replicas:N, not {mode!r}")
     except (redis.ResponseError, OSError) as exc:

@@ -222,7 +222,7 @@ def _admit_keys(envelope: Envelope, region: keys.Region) -> list[str]:
             region.listening_since]
 
 
-def _admit_args(envelope: Envelope, at_s: float, ttl_s: int, sweeps_json: str = "") -> list:
+def _admit_args(envelope: Envelope, at_s: float, ttl_s: int, sweeps_json: str = "") -> list[object]:
     return [ttl_s, keys.INBOX_MAXLEN, envelope.model_dump_json(), repr(time.time()), repr(at_s),
             keys.FIRST_SEEN_TTL_S, sweeps_json]
 

@@ -27,7 +27,14 @@ from alertrelay.bot import keys
 from alertrelay.bot.errors import PermanentError
 
 if TYPE_CHECKING:
+    from http.server import ThreadingHTTPServer
+
     import redis
+    from prometheus_client import CollectorRegistry
+    from prometheus_client.metrics_core import Metric
+    from rq import Queue
+
+    from alertrelay.bot.transports.base import Outbound, Sender
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +108,8 @@ def _switch(path: str | None) -> None:
             values.ValueClass = values.MutexValue
         else:
             os.environ[ENV] = path
-            values.ValueClass = values.MultiProcessValue(process_identifier=process_id)
+            values.ValueClass = values.MultiProcessValue(  # type: ignore[no-untyped-call]  # prometheus_client's is untyped
+                process_identifier=process_id)
         _metrics = None
 
 
@@ -146,7 +154,7 @@ def process_exited(pid: int) -> None:
     if path and os.path.isdir(path):
         from prometheus_client import multiprocess
 
-        multiprocess.mark_process_dead(process_id(pid), path)
+        multiprocess.mark_process_dead(process_id(pid), path)  # type: ignore[no-untyped-call]  # untyped upstream
 
 
 # --- the seams ---------------------------------------------------------------------------------------------------
@@ -204,10 +212,10 @@ def error_code(exc: BaseException) -> str:
 class CountingSender:
     """Wraps the relay's sender: every send counted by channel, kind and outcome, errors by code."""
 
-    def __init__(self, inner: Any):
+    def __init__(self, inner: Sender):
         self.inner = inner
 
-    def send(self, message: Any) -> str | None:
+    def send(self, message: Outbound) -> str | None:
         metrics = _m()
         try:
             provider_id = self.inner.send(message)
@@ -228,14 +236,14 @@ class CountingSender:
 class RedisStateCollector:
     """Gauges read from Redis when scraped: queue depth, the inbox and how far behind the drainer is."""
 
-    def __init__(self, conn: Any, queue: Any):
+    def __init__(self, conn: redis.Redis, queue: Queue):
         self.conn = conn
         self.queue = queue
 
-    def describe(self) -> Iterable[Any]:
+    def describe(self) -> Iterable[Metric]:
         return []  # computed at scrape time; nothing to check at registration
 
-    def collect(self) -> Iterable[Any]:
+    def collect(self) -> Iterable[Metric]:
         from prometheus_client.core import GaugeMetricFamily
         from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegistry
 
@@ -247,7 +255,7 @@ class RedisStateCollector:
             pipe = self.conn.pipeline(transaction=False)
             pipe.llen(queue.key)
             pipe.zcard(StartedJobRegistry(queue=queue).key)
-            pipe.zcard(ScheduledJobRegistry(queue=queue).key)
+            pipe.zcard(ScheduledJobRegistry(queue=queue).key)  # type: ignore[no-untyped-call]  # rq's is untyped
             pipe.zcard(FailedJobRegistry(queue=queue).key)
             regions = all_regions(self.conn)
             pipe.time()
@@ -262,7 +270,8 @@ class RedisStateCollector:
             firsts = [first[0] for first in per_region[1::3] if first]
             oldest = [min(firsts, key=lambda entry: tuple(map(int, entry[0].split(b"-"))))] if firsts else []
             active = sum(per_region[2::3])
-        except Exception:  # Redis down: say so, and still serve the counters
+        except Exception:  # noqa: BLE001  a scrape's boundary: Redis down (or any failure) is redis_up 0
+            # and the counters are still served
             up.add_metric([], 0)
             yield up
             return
@@ -287,18 +296,20 @@ class RedisStateCollector:
         yield GaugeMetricFamily("alertrelay_workers", "rq workers registered on the relay queue", value=workers)
 
 
-def _settled_files_collector(registry: Any, path: str) -> None:
+def _settled_files_collector(registry: CollectorRegistry, path: str) -> None:
     """The library's multi-process collector, minus the files a process is still creating: one exists at
     0 bytes before it is sized, and reading it fails the whole scrape (prometheus/client_python#1199; a
     worker starting during a scrape hit it here, and one killed in that window would break every scrape)."""
     from prometheus_client import multiprocess
 
     class SettledFilesCollector(multiprocess.MultiProcessCollector):
-        def collect(self):  # type: ignore[no-untyped-def]  (the library's own signature is untyped)
+        def collect(self) -> Iterable[Metric]:
             files = [f for f in glob.glob(os.path.join(self._path, "*.db")) if _size(f) > 0]
-            return self.merge(files, accumulate=True)
+            merged: Iterable[Metric] = self.merge(  # type: ignore[no-untyped-call]  # prometheus_client's is untyped
+                files, accumulate=True)
+            return merged
 
-    SettledFilesCollector(registry, path=path)
+    SettledFilesCollector(registry, path=path)  # type: ignore[no-untyped-call]  # prometheus_client's is untyped
 
 
 def _size(path: str) -> int:
@@ -308,7 +319,7 @@ def _size(path: str) -> int:
         return 0
 
 
-def scrape(conn: Any, queue: Any, path: str | None = None) -> tuple[bytes, str]:
+def scrape(conn: redis.Redis, queue: Queue, path: str | None = None) -> tuple[bytes, str]:
     """The text exposition for GET /metrics: every process's counters plus the Redis gauges. `path`: the
     multi-process directory (default: this process's, if it has one)."""
     from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
@@ -323,7 +334,7 @@ def scrape(conn: Any, queue: Any, path: str | None = None) -> tuple[bytes, str]:
     return generate_latest(registry), CONTENT_TYPE_LATEST
 
 
-def serve_http(conn: Any, queue: Any, host: str, port: int):  # type: ignore[no-untyped-def]
+def serve_http(conn: redis.Redis, queue: Queue, host: str, port: int) -> ThreadingHTTPServer:
     """/metrics on its own small HTTP server in a thread (a drill has no bot server), over this process's
     metrics directory as of now. Returns the server (`.server_port`: the port bound; `.shutdown()`)."""
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -11,6 +10,7 @@ import redis
 from rq import Queue, Retry
 from rq.exceptions import DuplicateJobError
 from rq.serializers import JSONSerializer
+from rq.types import FunctionReferenceType
 
 QUEUE_NAME = "relay"
 """One queue: rq's reliable dequeue (BLMOVE + recovery) only applies to a worker on exactly one queue."""
@@ -38,7 +38,7 @@ def job_id(*parts: str) -> str:
     return safe
 
 
-def enqueue_once(queue: Queue, func: Callable[..., Any] | str, *args: Any, id_: str, retry: Retry,
+def enqueue_once(queue: Queue, func: FunctionReferenceType, *args: Any, id_: str, retry: Retry,
                  timeout_s: int, at_front: bool = False, delay_s: int = 0) -> bool:
     """Enqueue unless a job with this id exists (queued, running or finished recently). True if new.
     With delay_s, scheduled that much later (rq does not check a scheduled job's id for duplicates)."""

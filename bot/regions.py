@@ -19,9 +19,10 @@ from collections.abc import Callable
 
 import redis
 
-from alertrelay.bot import keys
-from alertrelay.bot.core.areas import GroupConfig, Router, UnknownArea
+from alertrelay.bot import keys, replies
+from alertrelay.bot.core.areas import GroupConfig, Router
 from alertrelay.bot.core.models import InboundMessage
+from alertrelay.bot.errors import UnknownArea
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ class RegionRoutes:
         self._ttl_s = sender_region_ttl_s
         self._clock = clock
         self._checked_at = float("-inf")
-        self._rev: bytes | None = b"?"
+        self._rev: bytes | str | None = b"?"
         self._group_region: dict[str, str] = {}
         self._regions: set[str] = set()
         self._direct = ""
@@ -84,7 +85,7 @@ class RegionRoutes:
         self._rev = rev
         self._group_region = {group.id: group.region for group in groups}
         self._regions = {group.region for group in groups}
-        self._direct = (conn.hget(keys.REGIONS, "direct") or b"").decode()
+        self._direct = replies.text(conn.hget(keys.REGIONS, "direct") or b"")
         self._router = None
         if len(self._regions) > 1:
             self._router = self._build_router(groups)
@@ -131,6 +132,6 @@ class RegionRoutes:
                 conn.set(keys.sender_region(reporter), name, ex=self._ttl_s)
                 return keys.Region(name)
         last = conn.get(keys.sender_region(reporter))
-        if last is not None and last.decode() in self._regions:
-            return keys.Region(last.decode())
+        if last is not None and replies.text(last) in self._regions:
+            return keys.Region(replies.text(last))
         return keys.Region(self._direct)

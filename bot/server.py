@@ -8,6 +8,7 @@ import hmac
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import redis
 from aiohttp import web
@@ -21,9 +22,11 @@ from alertrelay.bot.ingest import ingest
 from alertrelay.bot.regions import RegionRoutes
 from alertrelay.config.settings import Settings
 
+if TYPE_CHECKING:  # the transport imports this module: no import at run time
+    from alertrelay.bot.transports.signal import SignalInbound
+
 log = logging.getLogger(__name__)
 
-CTX_KEY: web.AppKey[BotContext] = web.AppKey("ctx", object)  # type: ignore[arg-type]
 MAX_BODY_BYTES = 1024 * 1024
 
 
@@ -36,6 +39,8 @@ class BotContext:
     cleanups: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     routes: RegionRoutes | None = None
     """Which region's inbox a message goes to (bot/regions.py); made on first use."""
+    signal_inbound: SignalInbound | None = None
+    """The Signal transport's receiving side, shared by its webhook and websocket (SignalInbound.of)."""
 
     def ingest(self, message: InboundMessage) -> bool:
         if self.routes is None:
@@ -53,6 +58,7 @@ class BotContext:
         return await asyncio.to_thread(self.ingest, message)
 
 
+CTX_KEY = web.AppKey("ctx", BotContext)
 Registrar = Callable[[web.Application, BotContext], None]
 
 

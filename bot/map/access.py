@@ -16,7 +16,7 @@ from typing import Literal
 
 import redis
 
-from alertrelay.bot import keys
+from alertrelay.bot import keys, replies
 
 FeedsMode = Literal["off", "token", "public"]
 FEEDS_MODES: tuple[FeedsMode, ...] = ("off", "token", "public")
@@ -78,5 +78,8 @@ def may_see_map(conn: redis.Redis, who: str) -> bool:
 def feeds_mode(conn: redis.Redis, default: FeedsMode) -> FeedsMode:
     """What /feeds last set, else the ALERTRELAY_FEEDS setting."""
     raw = conn.get(keys.FEEDS_MODE)
-    mode = raw.decode() if raw else default
-    return mode if mode in FEEDS_MODES else "off"  # type: ignore[return-value]
+    mode = replies.text(raw) if raw else default
+    for known in FEEDS_MODES:  # the Literal it is, not just a str equal to one
+        if mode == known:
+            return known
+    return "off"

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 from shapely.geometry import MultiPolygon, Point, Polygon, mapping
 from shapely.geometry.base import BaseGeometry
 
-from alertrelay.bot.core.areas import CircleArea, PolygonArea, area_shape
+from alertrelay.bot.core.areas import CircleArea, GroupConfig, PolygonArea, area_shape
 from alertrelay.bot.core.geometry import covers, haversine_m
 from alertrelay.bot.errors import UnknownArea
 from alertrelay.bot.map.reader import IncidentRecord
@@ -41,8 +43,8 @@ def _label(spec: object) -> str:
     return "drawn area"
 
 
-def _rounded(geometry: dict) -> dict:  # type: ignore[type-arg]
-    def walk(value):  # type: ignore[no-untyped-def]
+def _rounded(geometry: Mapping[str, Any]) -> dict[str, Any]:
+    def walk(value: Any) -> list[Any]:  # GeoJSON coordinates, nested to any depth
         if isinstance(value, (list, tuple)) and value and isinstance(value[0], (int, float)):
             return [round(value[0], 5), round(value[1], 5)]
         return [walk(v) for v in value]
@@ -50,10 +52,25 @@ def _rounded(geometry: dict) -> dict:  # type: ignore[type-arg]
     return {"type": geometry["type"], "coordinates": walk(geometry["coordinates"])}
 
 
+class _Groups(Protocol):
+    @property
+    def groups(self) -> Mapping[str, GroupConfig]: ...
+
+
+class AreaSource(Protocol):
+    """What the book reads of the workers' Runtime (bot/ does not import workers/, the CLI passes one)."""
+
+    def refresh_config(self) -> None: ...
+
+    def config(self) -> _Groups: ...
+
+    def area_shape(self, name: str) -> BaseGeometry | None: ...
+
+
 class AreaBook:
     """Every group's areas, resolved through the runtime (admin-named areas, neighbourhoods, districts)."""
 
-    def __init__(self, rt) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, rt: AreaSource) -> None:
         self.rt = rt
         self.rev: int | None = None
         self.areas: list[GroupArea] = []
@@ -79,11 +96,11 @@ class AreaBook:
         self.languages = {g.id: g.language for g in config.groups.values()}
         return True
 
-    def outlines(self) -> dict:  # type: ignore[type-arg]
+    def outlines(self) -> dict[str, Any]:
         """A GeoJSON FeatureCollection: polygons simplified, circles as a point with radius_m."""
-        features = []
+        features: list[dict[str, object]] = []
         for area in self.areas:
-            props = {"group": area.group, "language": area.language, "label": area.label}
+            props: dict[str, object] = {"group": area.group, "language": area.language, "label": area.label}
             if isinstance(area.spec, CircleArea):
                 geometry = {"type": "Point", "coordinates": [round(area.spec.lon, 5), round(area.spec.lat, 5)]}
                 props = {**props, "kind": "circle", "radius_m": area.spec.radius_m}

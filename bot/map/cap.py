@@ -10,9 +10,10 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from alertrelay.bot.core.areas import CircleArea
-from alertrelay.bot.map.areas import AreaBook, cap_circle, cap_polygons
+from alertrelay.bot.map.areas import AreaBook, GroupArea, cap_circle, cap_polygons
 from alertrelay.bot.map.reader import IncidentRecord, Step
 
 CAP_NS = "urn:oasis:names:tc:emergency:cap:1.2"
@@ -70,8 +71,9 @@ def _texts(message: CapMessage, lang: str, quiet_minutes: int) -> tuple[str, str
     """(headline, description, instruction) in `lang`."""
     r, step, es = message.record, message.step, lang == "es"
     where = ", ".join(x for x in (r.place, r.neighbourhood or r.area_name) if x) or r.area_name or "?"
+    reports = step.reports or r.reports
     how = ("confirmado por un verificador" if es else "confirmed by a verifier") if r.by_verifier else \
-          (f"{step.reports or r.reports} reportes independientes" if es else f"{step.reports or r.reports} independent reports")
+          (f"{reports} reportes independientes" if es else f"{reports} independent reports")
     if step.kind == "alert":
         return ((f"Actividad de ICE verificada: {where}" if es else f"Verified ICE activity: {where}"),
                 (f"Reportada en {where}; {how}." if es else f"Reported at {where}; {how}."),
@@ -140,7 +142,8 @@ def cap_xml(message: CapMessage, book: AreaBook, *, sender: str, exercise: bool,
         parameter = ET.SubElement(info, f"{{{CAP_NS}}}parameter")
         _sub(parameter, "valueName", "independentReports")
         _sub(parameter, "value", str(step.reports or r.reports))
-        for area in areas or [None]:
+        blocks: list[GroupArea | None] = [*areas] if areas else [None]
+        for area in blocks:
             block = ET.SubElement(info, f"{{{CAP_NS}}}area")
             if area is None:  # the groups' config changed since: say where, without a shape
                 _sub(block, "areaDesc", r.neighbourhood or r.area_name or r.place or "unknown")
@@ -152,12 +155,14 @@ def cap_xml(message: CapMessage, book: AreaBook, *, sender: str, exercise: bool,
                 for polygon in cap_polygons(area.shape):
                     _sub(block, "polygon", polygon)
     ET.register_namespace("", CAP_NS)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    document: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)  # bytes for any encoding but "unicode"
+    return document
 
 
 def atom_xml(all_messages: list[CapMessage], *, now: float, base_url: str, sender: str) -> bytes:
     """An Atom feed of the CAP messages of the alerts verified in the last 24 h, newest first."""
-    recent = [m for m in all_messages if m.record.verified_at is not None and m.record.verified_at >= now - FEED_WINDOW_S]
+    recent = [m for m in all_messages
+              if m.record.verified_at is not None and m.record.verified_at >= now - FEED_WINDOW_S]
     recent.sort(key=lambda m: (-m.step.at, m.identifier))
     ET.register_namespace("", ATOM_NS)
     feed = ET.Element(f"{{{ATOM_NS}}}feed")
@@ -183,10 +188,11 @@ def atom_xml(all_messages: list[CapMessage], *, now: float, base_url: str, sende
         add(entry, "link", rel="alternate", href=f"{base_url}/feeds/cap/{m.identifier}.xml",
             type="application/cap+xml")
         add(entry, "summary", description)
-    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    document: bytes = ET.tostring(feed, encoding="utf-8", xml_declaration=True)  # bytes, as above
+    return document
 
 
-def alerts_geojson(records: list[IncidentRecord], book: AreaBook) -> dict:  # type: ignore[type-arg]
+def alerts_geojson(records: list[IncidentRecord], book: AreaBook) -> dict[str, Any]:
     """The active verified alerts as a FeatureCollection of rounded points."""
     features = []
     for r in sorted(records, key=lambda r: r.id):

@@ -14,7 +14,9 @@ import argparse
 import gzip
 import json
 from collections import defaultdict
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from shapely.geometry import LineString, MultiLineString, shape
 from shapely.ops import linemerge
@@ -29,12 +31,16 @@ TIERS = {"A10": 0, "A15": 0, "A25": 1, "A30": 1, "A40": 2, "A53": 2, "A60": 2, "
 """Minneapolis F_CLASS → drawing tier; classes not listed (A63: ramps, connectors) are left out."""
 
 
-def _lines(geometry: dict) -> list[LineString]:  # type: ignore[type-arg]
+def _lines(geometry: dict[str, Any]) -> list[LineString]:
     found = shape(geometry)
-    return list(found.geoms) if isinstance(found, MultiLineString) else [found]
+    if isinstance(found, MultiLineString):
+        return list(found.geoms)
+    if not isinstance(found, LineString):
+        raise ValueError(f"a street is a LineString or a MultiLineString, not a {found.geom_type}")
+    return [found]
 
 
-def streets(source: dict) -> dict:  # type: ignore[type-arg]
+def streets(source: Mapping[str, Any]) -> dict[str, Any]:
     """The source FeatureCollection → a light one: one MultiLineString per (tier, street name)."""
     by_street: dict[tuple[int, str], list[LineString]] = defaultdict(list)
     for feature in source["features"]:
@@ -52,7 +58,7 @@ def streets(source: dict) -> dict:  # type: ignore[type-arg]
     return {"type": "FeatureCollection", "features": features}
 
 
-def write(collection: dict, out: Path = OUT) -> int:  # type: ignore[type-arg]
+def write(collection: Mapping[str, Any], out: Path = OUT) -> int:
     raw = json.dumps(collection, separators=(",", ":")).encode()
     packed = gzip.compress(raw, 9, mtime=0)  # mtime 0: the same source gives the same bytes
     out.write_bytes(packed)

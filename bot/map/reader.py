@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import redis
 
-from alertrelay.bot import keys
+from alertrelay.bot import keys, replies
 from alertrelay.bot.regions import all_regions
 
 FIELDS = ("state", "lat", "lon", "precision", "place", "area", "area_name", "first_at", "last_report_at",
@@ -204,11 +204,11 @@ class MapState:
         ids: set[str] = set()
         for region in regions if full else moved:
             if full:
-                ids |= {m.decode() for m in self.conn.zrange(region.incidents_changed, 0, -1)}
-                ids |= {m.decode() for m in self.conn.zrange(region.incidents_active, 0, -1)}
+                ids |= {replies.text(m) for m in self.conn.zrange(region.incidents_changed, 0, -1)}
+                ids |= {replies.text(m) for m in self.conn.zrange(region.incidents_active, 0, -1)}
             else:
                 since = self.revs[region.name]
-                ids |= {m.decode() for m in self.conn.zrangebyscore(region.incidents_changed, f"({since}", "+inf")}
+                ids |= {replies.text(m) for m in self.conn.zrangebyscore(region.incidents_changed, f"({since}", "+inf")}
         ids |= set(waiting)
         fresh = read_incidents(self.conn, sorted(ids), self.quiet_period_s)
         before = dict(self.incidents)

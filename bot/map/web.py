@@ -12,15 +12,16 @@ import gzip
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 
 from alertrelay.bot.map import access
 from alertrelay.bot.map.areas import AreaBook
-from alertrelay.bot.map.cap import alerts_geojson, atom_xml, cap_xml, messages
+from alertrelay.bot.map.cap import CapMessage, alerts_geojson, atom_xml, cap_xml, messages
 from alertrelay.bot.map.reader import MapState
 from alertrelay.bot.server import BotContext
 
@@ -70,7 +71,7 @@ def _respond(request: web.Request, raw: bytes, content_type: str, status: int = 
                         charset="utf-8" if "charset" in content_type else None, headers=headers)
 
 
-def _json(request: web.Request, data: object, **kw) -> web.Response:  # type: ignore[no-untyped-def]
+def _json(request: web.Request, data: object, **kw: dict[str, str]) -> web.Response:
     raw = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
     return _respond(request, raw, "application/json", headers={"Cache-Control": "no-store", **kw.get("headers", {})})
 
@@ -121,7 +122,7 @@ class MapService:
                 log.warning("map: reading incidents failed; retrying", exc_info=True)
             await asyncio.sleep(POLL_S)
 
-    def snapshot(self) -> dict:  # type: ignore[type-arg]
+    def snapshot(self) -> dict[str, Any]:
         now = self.clock()
         items = []
         for r in self.state.recent(now, MAP_KEEP_CLOSED_S):
@@ -138,14 +139,14 @@ class MapService:
                 "tiles": {"url": settings.map_tiles_url, "attribution": settings.map_tiles_attribution}
                 if settings.map_tiles_url else None}
 
-    def why(self, incident_id: str) -> list[dict] | None:  # type: ignore[type-arg]
+    def why(self, incident_id: str) -> list[dict[str, Any]] | None:
         """The decision log behind /why (pseudonyms, times, reasons), as the chat command words it."""
         from alertrelay.bot import keys
 
         raw = self.ctx.conn.lrange(keys.incident_why(incident_id), 0, -1)
         if not raw:
             return None
-        out = []
+        out: list[dict[str, Any]] = []
         for e in map(json.loads, raw):
             words = self.why_words.get(e.get("w", ""), (e.get("w", "?"), e.get("w", "?")))
             kind = self.kind_words.get(e.get("k", ""))
@@ -195,8 +196,10 @@ class MapService:
         token = request.query.get("token")
         if link:
             found = self.signer.verify(link, "link", self.wall())
-            if found and await asyncio.to_thread(access.may_see_map, self.ctx.conn, found[0]):
-                return self._open_session(*found)
+            if found:
+                allowed = await asyncio.to_thread(access.may_see_map, self.ctx.conn, found[0])
+                if allowed:
+                    return self._open_session(*found)
             log.info("map: refused an invalid or expired link")
             return self._forbidden(request)
         if token:
@@ -258,10 +261,13 @@ class MapService:
                     sent = self.state.version
                     payload = json.dumps(self.snapshot(), ensure_ascii=False, separators=(",", ":"))
                     await response.write(f"event: snapshot\ndata: {payload}\n\n".encode())
+
+                def moved(seen: int = sent) -> bool:  # bound now: `sent` is the loop's
+                    return self.state.version != seen or self.closing
+
                 async with self.changed:
                     try:
-                        await asyncio.wait_for(
-                            self.changed.wait_for(lambda: self.state.version != sent or self.closing), KEEPALIVE_S)
+                        await asyncio.wait_for(self.changed.wait_for(moved), KEEPALIVE_S)
                     except TimeoutError:
                         await response.write(b": keepalive\n\n")
         except (ConnectionResetError, asyncio.CancelledError):
@@ -294,7 +300,7 @@ class MapService:
         host = self._base_url(request).split("://", 1)[-1].split("/")[0].split(":")[0] or "localhost"
         return f"alertrelay@{host}"
 
-    def _all_messages(self) -> list:  # type: ignore[type-arg]
+    def _all_messages(self) -> list[CapMessage]:
         return [m for r in self.state.incidents.values() for m in messages(r)]
 
     async def cap_atom(self, request: web.Request) -> web.Response:
@@ -335,7 +341,7 @@ def register(app: web.Application, service: MapService) -> None:
     app.router.add_get(r"/feeds/cap/{message:[a-z0-9-]+}.xml", service.cap_message)
     app.router.add_get("/feeds/alerts.geojson", service.geojson)
 
-    async def start(app: web.Application):  # type: ignore[no-untyped-def]
+    async def start(app: web.Application) -> AsyncIterator[None]:
         task = asyncio.create_task(service.poll())
         yield
         task.cancel()

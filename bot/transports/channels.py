@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from alertrelay.bot.errors import CannotTell
@@ -18,7 +19,8 @@ class ChannelSender:
 
     def find(self, message: Outbound, since: datetime) -> str | None:
         sender = self.senders.get(message.channel, self.fallback)
-        find = getattr(sender, "find", None)
+        # only some senders can look a message up (Twilio): duck-typed, as Sender does not declare it
+        find: Callable[[Outbound, datetime], str | None] | None = getattr(sender, "find", None)
         if find is None:
             raise CannotTell(f"{type(sender).__name__} has no lookup")
         return find(message, since)

@@ -25,8 +25,8 @@ from typing import Any
 import redis
 from aiohttp import web
 
-from alertrelay.bot import keys
-from alertrelay.bot.errors import InvalidAddress
+from alertrelay.bot import keys, replies
+from alertrelay.bot.errors import ConfigError, InvalidAddress
 from alertrelay.bot.ingest import message_key
 from alertrelay.bot.server import BotContext
 from alertrelay.bot.transports.signal_inbound import (
@@ -57,7 +57,7 @@ class GroupIndex:
 
     def __init__(self, conn: redis.Redis):
         self.conn = conn
-        self._rev: bytes | None = None
+        self._rev: bytes | str | None = None
         self._loaded_at = 0.0
         self._map: dict[str, str] = {}
 
@@ -77,7 +77,7 @@ class GroupIndex:
                 continue
             if not isinstance(group, dict) or group.get("channel") != "signal":
                 continue
-            our_id = str(group.get("id") or field.decode())
+            our_id = str(group.get("id") or replies.text(field))
             if our_id.startswith("group."):
                 index[our_id] = our_id
             if isinstance(group.get("signal_id"), str) and group["signal_id"].startswith("group."):
@@ -91,8 +91,11 @@ class SignalInbound:
     def __init__(self, ctx: BotContext):
         settings = ctx.settings
         self.ctx = ctx
-        self.account = settings.signal_number
-        self.ids = SignalIds(ctx.identity, settings.signal_number)
+        account = settings.signal_number
+        if account is None:  # the transport only starts with a number (bot/app.py transport_parts)
+            raise ConfigError("signal: signal_number is not set")
+        self.account = account
+        self.ids = SignalIds(ctx.identity, account)
         self.groups = GroupIndex(ctx.conn)
         self.reactions = bool(getattr(settings, "signal_reactions", True))
         self.linked_device = bool(getattr(settings, "signal_linked_device", False))
@@ -103,10 +106,10 @@ class SignalInbound:
     @classmethod
     def of(cls, ctx: BotContext) -> SignalInbound:
         """One per bot context: the webhook and the websocket share what they learn."""
-        inbound = getattr(ctx, "_signal_inbound", None)
+        inbound = ctx.signal_inbound
         if inbound is None:
             inbound = cls(ctx)
-            ctx._signal_inbound = inbound
+            ctx.signal_inbound = inbound
         return inbound
 
     def admit(self, item: SignalText, path: str) -> bool:
@@ -321,8 +324,12 @@ class SignalReceiver:
                 loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
             loop.close()
             self._loop = None
+            def finish() -> None:
+                if not done.done():
+                    done.set_result(None)
+
             try:
-                main_loop.call_soon_threadsafe(lambda: done.done() or done.set_result(None))
+                main_loop.call_soon_threadsafe(finish)
             except RuntimeError:  # the main loop is already closed: shutting down
                 pass
 

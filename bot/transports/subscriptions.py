@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import redis
 
-from alertrelay.bot import keys
+from alertrelay.bot import keys, replies
 from alertrelay.bot.core.areas import GroupConfig
 from alertrelay.bot.core.text import fold
 from alertrelay.bot.errors import InvalidAddress
@@ -30,7 +30,7 @@ class Membership:
 
 
 def _load(conn: redis.Redis) -> dict[str, GroupConfig]:
-    return {k.decode(): GroupConfig.model_validate_json(v) for k, v in conn.hgetall(keys.GROUPS).items()}
+    return {replies.text(k): GroupConfig.model_validate_json(v) for k, v in conn.hgetall(keys.GROUPS).items()}
 
 
 def _names(group: GroupConfig) -> set[str]:
@@ -61,8 +61,8 @@ def _edit(conn: redis.Redis, identity: Identity, address: str, channel: str, arg
     for _ in range(MAX_TRIES):
         with conn.pipeline(transaction=True) as pipe:
             try:
-                pipe.watch(keys.GROUPS)
-                groups = _load(pipe)  # type: ignore[arg-type]
+                pipe.watch(keys.GROUPS)  # type: ignore[no-untyped-call]  # redis-py's Pipeline.watch is untyped
+                groups = _load(pipe)
                 result = Membership(available=sorted(g.id for g in groups.values() if g.channel == channel))
                 if join:
                     targets = matching_lists(groups, channel, argument, lang)

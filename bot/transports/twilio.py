@@ -16,7 +16,7 @@ limiter), twilio_sender (TwilioSender, the client), twilio_resend (resending), t
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
@@ -25,10 +25,13 @@ from alertrelay.bot.transports.twilio_resend import resend_job  # noqa: F401  (j
 from alertrelay.bot.transports.twilio_status import status_callback
 from alertrelay.bot.transports.twilio_wire import INBOUND_PATH, STATUS_PATH
 
+if TYPE_CHECKING:
+    from alertrelay.bot.server import BotContext
+
 log = logging.getLogger(__name__)
 
 
-def register_routes(app: web.Application, ctx: Any) -> None:
+def register_routes(app: web.Application, ctx: BotContext) -> None:
     settings = ctx.settings
     if not settings.public_url or settings.twilio_auth_token is None:
         log.error("Twilio: ALERTRELAY_PUBLIC_URL and ALERTRELAY_TWILIO_AUTH_TOKEN are needed to check "

@@ -12,7 +12,7 @@ import re
 import time
 import unicodedata
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
 
 import redis
@@ -30,6 +30,9 @@ from alertrelay.bot.transports.keywords import Keyword, route_keyword
 from alertrelay.bot.transports.twilio_limits import suppress
 from alertrelay.bot.transports.twilio_wire import INBOUND_PATH, MAX_BODY_CHARS, SID, channel_of
 from alertrelay.config.settings import Settings
+
+if TYPE_CHECKING:  # the server is imported when a request comes (it is the app that holds these routes)
+    from alertrelay.bot.server import BotContext
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +97,7 @@ def inbound_message(form: MultiDict[str], at: datetime) -> InboundMessage:
         media = max(0, min(10, int(form.get("NumMedia", "0") or 0)))
     except ValueError:
         media = 0
-    return InboundMessage(channel=channel_of(sender), message_id=sid, sender=sender, text=text, at=at,  # type: ignore[arg-type]
+    return InboundMessage(channel=channel_of(sender), message_id=sid, sender=sender, text=text, at=at,
                           location=(lat, lon) if lat is not None and lon is not None else None,
                           quote=quote if SID.match(quote) else None, forwarded=_forwarded(form),
                           attachments=media)
@@ -212,7 +215,7 @@ def apply_keyword(conn: redis.Redis, identity: Identity, kw: Keyword, channel: s
     return _keyword_reply(kw, channel, result)
 
 
-def handle_inbound(ctx: Any, form: MultiDict[str]) -> web.Response:
+def handle_inbound(ctx: BotContext, form: MultiDict[str]) -> web.Response:
     """Blocking part of the inbound webhook (runs in a thread): keywords, or ingest."""
     try:
         message = inbound_message(form, datetime.now(UTC))
@@ -240,7 +243,7 @@ def handle_inbound(ctx: Any, form: MultiDict[str]) -> web.Response:
     return _twiml(reply)
 
 
-async def signed_form(request: web.Request, path: str):  # type: ignore[no-untyped-def]
+async def signed_form(request: web.Request, path: str) -> web.Response | tuple[BotContext, MultiDict[str]]:
     """(ctx, form) of a request Twilio signed, or the response that refuses it (nothing else happens)."""
     from alertrelay.bot.server import CTX_KEY
 

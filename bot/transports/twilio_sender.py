@@ -14,8 +14,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 import redis
+from redis.typing import EncodableT, FieldT
 
-from alertrelay.bot import keys
+from alertrelay.bot import keys, replies
 from alertrelay.bot.errors import (
     AlertrelayError,
     InvalidAddress,
@@ -77,7 +78,7 @@ class TwilioSender:
             raw = self.conn.hget(keys.GROUPS, group)
             if raw:
                 try:
-                    lang = json.loads(raw).get("language", "en")
+                    lang: str = json.loads(raw).get("language", "en")  # a GroupConfig: its language is a str
                 except ValueError:
                     lang = "en"
                 self._languages[group] = (lang, time.monotonic() + 60)
@@ -161,7 +162,7 @@ class TwilioSender:
         if message.token:
             sid = self.conn.get(tk.sent_token(message.token))
             if sid:
-                return sid.decode()
+                return replies.text(sid)
         origin = self._origin(message.channel).get("from_")
         filters: dict[str, Any] = {"to": to} if origin is None else {"to": to, "from_": origin}
         since_utc = since.astimezone(UTC)
@@ -186,7 +187,7 @@ class TwilioSender:
             if body != text and flat not in body:
                 continue
             recorded = self.conn.hget(tk.sent_message(sid), "token")
-            if recorded and message.token and recorded.decode() != message.token:
+            if recorded and message.token and replies.text(recorded) != message.token:
                 continue  # the same text, sent for another delivery (two identical acknowledgements)
             return sid
         return None
@@ -282,11 +283,12 @@ class TwilioSender:
 
     def _remember(self, sid: str, message: Outbound, member: str, lang: str, template: bool, attempt: int) -> None:
         ttl = self.settings.report_ttl_s
-        record = {"alert": message.alert_id or "", "kind": message.kind, "group": message.group or "",
-                  "member": member, "channel": message.channel, "lang": lang, "template": "1" if template else "0",
-                  "to": self.identity.seal(message.recipient or ""), "text": message.text[:MAX_BODY_CHARS],
-                  "place": message.place or "", "at": message.at.isoformat(), "attempt": str(attempt),
-                  "token": message.token or ""}
+        record: dict[FieldT, EncodableT] = {
+            "alert": message.alert_id or "", "kind": message.kind, "group": message.group or "",
+            "member": member, "channel": message.channel, "lang": lang, "template": "1" if template else "0",
+            "to": self.identity.seal(message.recipient or ""), "text": message.text[:MAX_BODY_CHARS],
+            "place": message.place or "", "at": message.at.isoformat(), "attempt": str(attempt),
+            "token": message.token or ""}
         self.conn.hset(tk.sent_message(sid), mapping=record)
         self.conn.expire(tk.sent_message(sid), ttl)
         record_status(self.conn, sid, "queued", "", alert_id=message.alert_id or "", kind=message.kind,
@@ -299,17 +301,19 @@ class TwilioSender:
 
     def resend(self, sid: str, reason: str) -> str | None:
         """Send again what `sid` carried: as the template (63016) or unchanged (rate-limit failures)."""
-        raw = {k.decode(): v.decode() for k, v in self.conn.hgetall(tk.sent_message(sid)).items()}
+        raw = {replies.text(k): replies.text(v) for k, v in self.conn.hgetall(tk.sent_message(sid)).items()}
         if not raw:
             raise TransientError(f"no record of {sid} yet")  # the receipt beat the sender's bookkeeping
         if raw.get("resent"):
             return None
         if not self.conn.hsetnx(tk.sent_message(sid), "resent", "1"):
             return None
-        message = Outbound(kind=raw["kind"], channel=raw["channel"], text=raw["text"],  # type: ignore[arg-type]
-                           at=datetime.fromisoformat(raw["at"]), group=raw["group"] or None,
-                           recipient=self.identity.unseal(raw["to"]), alert_id=raw["alert"] or None,
-                           place=raw["place"] or None)
+        # validated as the constructor would: kind and channel are the stored strings, checked against their Literals
+        message = Outbound.model_validate({
+            "kind": raw["kind"], "channel": raw["channel"], "text": raw["text"],
+            "at": datetime.fromisoformat(raw["at"]), "group": raw["group"] or None,
+            "recipient": self.identity.unseal(raw["to"]), "alert_id": raw["alert"] or None,
+            "place": raw["place"] or None})
         if self.conn.sismember(tk.suppressed(message.channel), raw["member"]):
             return None
         template = reason == "template" or raw.get("template") == "1"

@@ -5,17 +5,22 @@ from __future__ import annotations
 
 import asyncio
 import re
-from typing import Any
+from typing import TYPE_CHECKING
 
 import redis
 from aiohttp import web
 from multidict import MultiDict
+from rq import Queue
 
+from alertrelay.bot import replies
 from alertrelay.bot.keys import twilio as tk
 from alertrelay.bot.queues import RETRY_TWILIO_RESEND, enqueue_once
 from alertrelay.bot.transports.twilio_inbound import signed_form
 from alertrelay.bot.transports.twilio_limits import slow_down, suppress
 from alertrelay.bot.transports.twilio_wire import SID, STATUS_PATH, channel_of
+
+if TYPE_CHECKING:
+    from alertrelay.bot.server import BotContext
 
 ALERT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 MEMBER = re.compile(r"^r[0-9a-f]{24}$")
@@ -47,7 +52,8 @@ if KEYS[2] ~= '' and ARGV[5] ~= '' then
     if a and (a > attempt or (a == attempt and r >= rank)) then better = false end
   end
   if better then
-    redis.call('HSET', KEYS[2], ARGV[5], ARGV[6] .. '|' .. ARGV[1] .. '|' .. ARGV[2] .. '|' .. ARGV[3] .. '|' .. ARGV[4])
+    redis.call('HSET', KEYS[2], ARGV[5],
+               ARGV[6] .. '|' .. ARGV[1] .. '|' .. ARGV[2] .. '|' .. ARGV[3] .. '|' .. ARGV[4])
     redis.call('EXPIRE', KEYS[2], ARGV[7])
   end
 end
@@ -71,12 +77,12 @@ def delivery_report(conn: redis.Redis, alert_id: str) -> dict[str, dict[str, str
     """{"kind:member": {"status", "sid", "error", "attempt"}} for one alert."""
     out = {}
     for name, raw in conn.hgetall(tk.delivery(alert_id)).items():
-        attempt, _rank, status, sid, error = raw.decode().split("|", 4)
-        out[name.decode()] = {"status": status, "sid": sid, "error": error, "attempt": attempt}
+        attempt, _rank, status, sid, error = replies.text(raw).split("|", 4)
+        out[replies.text(name)] = {"status": status, "sid": sid, "error": error, "attempt": attempt}
     return out
 
 
-def handle_status(ctx: Any, form: MultiDict[str], query: MultiDict[str]) -> web.Response:
+def handle_status(ctx: BotContext, form: MultiDict[str], query: MultiDict[str]) -> web.Response:
     sid = form.get("MessageSid", "")
     status = (form.get("MessageStatus") or form.get("SmsStatus") or "").strip().lower()
     if not SID.match(sid) or status not in STATUS_RANK:
@@ -117,7 +123,7 @@ async def status_callback(request: web.Request) -> web.StreamResponse:
 RESEND_JOB = "alertrelay.workers.jobs.resend_twilio"
 
 
-def queue_resend(queue: Any, sid: str, reason: str, delay_s: int) -> None:
+def queue_resend(queue: Queue, sid: str, reason: str, delay_s: int) -> None:
     # named, not imported: the job runs in a worker, by that worker's own TwilioSender
     enqueue_once(queue, RESEND_JOB, sid, reason, id_=f"twilio-resend-{sid}",
                  retry=RETRY_TWILIO_RESEND, timeout_s=60, delay_s=delay_s)
