@@ -12,6 +12,7 @@ from pathlib import Path
 
 import redis
 from redis.backoff import ConstantBackoff, NoBackoff
+from redis.client import Pipeline
 from redis.retry import Retry
 
 from alertrelay.config.settings import EMBEDDED_REDIS_SOCKET, Settings
@@ -124,3 +125,14 @@ def connect(url: str, ride_out_s: float = RIDE_OUT_S) -> redis.Redis:
     # redis-py's default is 3 retries with jittered backoff (often under a second in all); this is steady.
     retry = Retry(ConstantBackoff(RETRY_EVERY_S), retries=max(0, int(ride_out_s / RETRY_EVERY_S)))
     return redis.Redis.from_url(url, protocol=2, retry=retry)
+
+
+def text(reply: bytes | str) -> str:
+    """A reply as text. The connection returns bytes (decode_responses is off: rq shares it), but
+    redis-py's types say `bytes | str`, not knowing how the client was made."""
+    return reply.decode() if isinstance(reply, bytes) else reply
+
+
+def watch(pipe: Pipeline, *names: str) -> None:
+    """WATCH `names` on `pipe` (redis-py's Pipeline.watch is the one command there without annotations)."""
+    pipe.watch(*names)  # type: ignore[no-untyped-call]  # redis-py's Pipeline.watch is unannotated
