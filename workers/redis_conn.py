@@ -127,10 +127,18 @@ def connect(url: str, ride_out_s: float = RIDE_OUT_S) -> redis.Redis:
     return redis.Redis.from_url(url, protocol=2, retry=retry)
 
 
-def text(reply: bytes | str) -> str:
-    """A reply as text. The connection returns bytes (decode_responses is off: rq shares it), but
-    redis-py's types say `bytes | str`, not knowing how the client was made."""
-    return reply.decode() if isinstance(reply, bytes) else reply
+def reply_bytes(reply: object) -> bytes:
+    """One reply (a value, a field, a member) as the bytes it is. The connection returns bytes
+    (decode_responses is off: rq shares it), but redis-py's types say `bytes | str` (or a union with
+    the scored and nested forms), not knowing how the client was made or called."""
+    if not isinstance(reply, bytes):
+        raise TypeError(f"a Redis reply of bytes expected, not {type(reply).__name__}")
+    return reply
+
+
+def reply_text(reply: object) -> str:
+    """One reply as text (see `reply_bytes`)."""
+    return reply_bytes(reply).decode()
 
 
 def watch(pipe: Pipeline, *names: str) -> None:

@@ -18,7 +18,7 @@ from alertrelay.workers.commands.arguments import check_name, parse_area_definit
 from alertrelay.workers.commands.context import Ctx, canonical_area
 from alertrelay.workers.commands.grammar import command
 from alertrelay.workers.config_state import VerifierInfo, change_config
-from alertrelay.workers.redis_conn import text
+from alertrelay.workers.redis_conn import reply_text
 from alertrelay.workers.runtime import Runtime
 
 
@@ -73,7 +73,7 @@ def area_add(ctx: Ctx) -> None:
     value = json.dumps(spec if isinstance(spec, str) else spec.model_dump())
 
     def check(pipe: Pipeline) -> None:
-        if any(fold(text(k)) == fold(name) for k in pipe.hkeys(keys.NAMED_AREAS)):
+        if any(fold(reply_text(k)) == fold(name) for k in pipe.hkeys(keys.NAMED_AREAS)):
             raise BadArgument(f"{name} already exists.", f"{name} ya existe.")
 
     def write(pipe: Pipeline, _checked: None) -> None:
@@ -147,7 +147,7 @@ def area_remove(ctx: Ctx) -> None:
         raise BadArgument(f"No named area {ctx.args[:60]}.", f"No hay zona con nombre {ctx.args[:60]}.")
 
     def check(pipe: Pipeline) -> None:
-        users = sorted(text(k) for k, v in pipe.hgetall(keys.GROUPS).items()
+        users = sorted(reply_text(k) for k, v in pipe.hgetall(keys.GROUPS).items()
                        if any(isinstance(a, str) and fold(a) == fold(name)
                               for a in GroupConfig.model_validate_json(v).areas))
         if users:

@@ -11,7 +11,7 @@ from alertrelay.workers.commands.arguments import parse_person
 from alertrelay.workers.commands.context import Ctx, canonical_area
 from alertrelay.workers.commands.grammar import command
 from alertrelay.workers.config_state import VerifierInfo, change_config
-from alertrelay.workers.redis_conn import text
+from alertrelay.workers.redis_conn import reply_text
 
 
 def _address(word: str) -> str:
@@ -35,7 +35,7 @@ def verifier_add(ctx: Ctx) -> None:
     areas = [canonical_area(rt, a) for a in person.areas]
     pseudonym = rt.identity.pseudonym(address)
     info = VerifierInfo(sealed=rt.identity.seal(address), channel=person.channel, language=person.language,
-                        areas=areas)
+                        areas=list(areas))  # a list of the wider AreaSpec
 
     def write(pipe: Pipeline) -> None:
         pipe.sadd(keys.VERIFIERS, pseudonym)
@@ -85,7 +85,7 @@ def admin_remove(ctx: Ctx) -> None:
     pseudonym = rt.identity.pseudonym(_address(ctx.args.split()[0] if ctx.args.split() else ""))
 
     def check(pipe: Pipeline) -> None:
-        admins = {text(a) for a in pipe.smembers(keys.ADMINS)}
+        admins = {reply_text(a) for a in pipe.smembers(keys.ADMINS)}
         if pseudonym not in admins:
             raise BadArgument("That person is not an admin.", "Esa persona no es admin.")
         if admins == {pseudonym}:
