@@ -10,6 +10,7 @@ import time
 from datetime import UTC, datetime
 
 import redis
+from redis.typing import EncodableT, FieldT
 
 from alertrelay.bot import keys
 from alertrelay.bot.core.models import Envelope
@@ -103,6 +104,7 @@ def _drain(rt: Runtime, region: keys.Region, token: str, lease_ms: int) -> int:
         got = conn.xreadgroup(keys.INBOX_GROUP, consumer, {region.inbox: ">"}, count=BATCH)
         if not got:
             return done
+        assert isinstance(got, list)  # connect() speaks RESP2: [[stream, entries]], not RESP3's map
         batch = got[0][1]
 
 
@@ -136,7 +138,7 @@ def _process_batch(rt: Runtime, region: keys.Region, entries: list[InboxEntry]) 
 def _decode(data: dict[bytes, bytes]) -> Envelope | Exception:
     try:
         return Envelope.model_validate_json(data[b"e"])
-    except Exception as exc:  # _handle reports it, inside the message's error boundary
+    except Exception as exc:  # noqa: BLE001  any failure is this message's: _handle reports it in its boundary
         return exc
 
 
@@ -155,11 +157,13 @@ def _handle(rt: Runtime, region: keys.Region, batch: Batch, entry_id: bytes, dat
         process(rt, batch, envelope)
     except Exception:
         pending = conn.xpending_range(region.inbox, keys.INBOX_GROUP, min=entry_id, max=entry_id, count=1)
-        times = pending[0]["times_delivered"] if pending else MAX_DELIVERIES
+        times = int(pending[0]["times_delivered"]) if pending else MAX_DELIVERIES
         log.exception("inbox entry %s failed (attempt %d)", entry_id.decode(), times)
         if times < MAX_DELIVERIES:
             return False  # stays pending; a later drain claims it again
-        conn.xadd(DEAD_LETTERS, {**data, b"error": b"failed repeatedly"}, maxlen=10_000, approximate=True)
+        dead: dict[FieldT, EncodableT] = {**{field: value for field, value in data.items()},
+                                          b"error": b"failed repeatedly"}
+        conn.xadd(DEAD_LETTERS, dead, maxlen=10_000, approximate=True)
     return True
 
 
