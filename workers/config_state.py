@@ -14,7 +14,7 @@ from redis.client import Pipeline
 
 from alertrelay.bot import keys
 from alertrelay.bot.core.areas import AreasFile, AreaSpec, GroupConfig
-from alertrelay.bot.core.models import Policy
+from alertrelay.bot.core.models import Channel, Policy
 from alertrelay.bot.identity import Identity, scrub_numbers
 from alertrelay.workers.redis_conn import watch
 
@@ -40,7 +40,7 @@ class RelayConfig:
 class VerifierInfo(BaseModel):
     sealed: str = ""
     """The verifier's address, sealed; empty when only the pseudonym is known (no dispatches then)."""
-    channel: str = "signal"
+    channel: Channel = "signal"
     language: str = "en"
     areas: list[AreaSpec] = []
 

@@ -10,7 +10,6 @@ import time
 from datetime import UTC, datetime
 
 import redis
-from redis.typing import EncodableT, FieldT
 
 from alertrelay.bot import keys
 from alertrelay.bot.core.models import Envelope
@@ -22,6 +21,7 @@ from alertrelay.workers.delivery import flush
 from alertrelay.workers.ops.retention import trim_streams
 from alertrelay.workers.pipeline import process, sweep, sweep_on_message_clock
 from alertrelay.workers.recovery import ensure_drain
+from alertrelay.workers.redis_conn import as_fields
 from alertrelay.workers.runtime import Runtime, runtime
 
 log = logging.getLogger(__name__)
@@ -161,9 +161,7 @@ def _handle(rt: Runtime, region: keys.Region, batch: Batch, entry_id: bytes, dat
         log.exception("inbox entry %s failed (attempt %d)", entry_id.decode(), times)
         if times < MAX_DELIVERIES:
             return False  # stays pending; a later drain claims it again
-        dead: dict[FieldT, EncodableT] = {**{field: value for field, value in data.items()},
-                                          b"error": b"failed repeatedly"}
-        conn.xadd(DEAD_LETTERS, dead, maxlen=10_000, approximate=True)
+        conn.xadd(DEAD_LETTERS, {**as_fields(data), b"error": b"failed repeatedly"}, maxlen=10_000, approximate=True)
     return True
 
 

@@ -8,12 +8,14 @@ import os
 import signal
 import subprocess
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 import redis
 from redis.backoff import ConstantBackoff, NoBackoff
 from redis.client import Pipeline
 from redis.retry import Retry
+from redis.typing import EncodableT, FieldT
 
 from alertrelay.config.settings import EMBEDDED_REDIS_SOCKET, Settings
 
@@ -139,6 +141,12 @@ def reply_bytes(reply: object) -> bytes:
 def reply_text(reply: object) -> str:
     """One reply as text (see `reply_bytes`)."""
     return reply_bytes(reply).decode()
+
+
+def as_fields(mapping: Mapping[bytes, bytes] | Mapping[str, str]) -> dict[FieldT, EncodableT]:
+    """A hash's or stream entry's fields, as redis-py's hset(mapping=) and xadd take them (its dict type
+    takes no narrower one): the same pairs, in the same order."""
+    return dict(mapping.items())
 
 
 def watch(pipe: Pipeline, *names: str) -> None:

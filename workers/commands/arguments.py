@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 
 from alertrelay.bot.core.areas import AreaSpec, CircleArea, PolygonArea
-from alertrelay.bot.core.models import Policy
+from alertrelay.bot.core.models import Channel, Policy
 from alertrelay.bot.core.text import fold
 from alertrelay.bot.errors import BadArgument
 from alertrelay.workers.commands.grammar import Lang
@@ -196,13 +196,13 @@ def parse_incident_ref(args: str) -> str:
     return ref
 
 
-CHANNELS = ("signal", "whatsapp", "sms")
+CHANNELS: tuple[Channel, ...] = ("signal", "whatsapp", "sms")
 
 
 @dataclass(frozen=True)
 class PersonArgs:
     address: str
-    channel: str
+    channel: Channel
     language: Lang
     areas: tuple[str, ...]
 
@@ -217,12 +217,12 @@ def parse_person(args: str) -> PersonArgs:
             re.fullmatch(r"\+?[\d().-]+", words[0]) and re.fullmatch(r"[\d().-]+", words[taken]):
         taken += 1
     address, rest = "".join(words[:taken]), words[taken:]
-    channel = "signal"
+    channel: Channel = "signal"
     language: Lang = "en"
     while rest and fold(rest[0]) in (*CHANNELS, "en", "es"):
         word = fold(rest.pop(0))
         if word in CHANNELS:
-            channel = word
+            channel = CHANNELS[CHANNELS.index(word)]  # the word, as a Channel
         else:
             language = "es" if word == "es" else "en"
     areas = tuple(check_name(a) for a in re.split(r"[,;]", " ".join(rest)) if a.strip())
