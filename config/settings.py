@@ -57,8 +57,8 @@ class Settings(BaseSettings):
     (WAITAOF 1 0, Redis >= 7.2); "replicas:N" (WAIT N); "" nothing beyond appendfsync."""
     redis_appendfsync: str = "everysec"
     """The embedded Redis's appendfsync. "everysec": a crash of the machine loses up to ~2 s of writes,
-    except the delivery claims and accepted inbound messages, which durable_ack fsyncs. "always": nothing acknowledged is lost, at about
-    a quarter of the pipeline's throughput on this machine's disk (README)."""
+    except the delivery claims and accepted inbound messages, which durable_ack fsyncs. "always": nothing
+    acknowledged is lost, at about a quarter of the pipeline's throughput on this machine's disk (README)."""
     tick_s: int = 15
     """How often workers queue the expiry sweep (which also restarts a stalled inbox)."""
 
@@ -149,7 +149,9 @@ class Settings(BaseSettings):
 
 def load_settings(**flags: object) -> Settings:
     """Settings from the environment, with the flags that were actually given (None = not given) on top."""
-    return Settings(**{name: value for name, value in flags.items() if value is not None})  # type: ignore[arg-type]
+    given = {name: value for name, value in flags.items() if value is not None}
+    # pydantic-settings' __init__ takes its own typed options (_env_file, ...) beside **values: Any
+    return Settings(**given)  # type: ignore[arg-type]  # pydantic-settings' options share the kwargs
 
 
 def as_environment(settings: Settings) -> dict[str, str]:

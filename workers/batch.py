@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import NotRequired, TypedDict
 
+from alertrelay.bot.core.models import Channel
 from alertrelay.workers.incidents import SenderKeys
 
 Announcement = list[str]
@@ -25,7 +26,7 @@ class Reply(TypedDict):
     sealed: str
     """The sealed address of a direct answer, "" for one in a group."""
     group: str
-    channel: str
+    channel: Channel
     text: str
     at: str
     in_reply_to: str | None

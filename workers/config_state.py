@@ -6,15 +6,17 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 import redis
 from pydantic import BaseModel, TypeAdapter
+from redis.client import Pipeline
 
 from alertrelay.bot import keys
 from alertrelay.bot.core.areas import AreasFile, AreaSpec, GroupConfig
-from alertrelay.bot.core.models import Policy
+from alertrelay.bot.core.models import Channel, Policy
 from alertrelay.bot.identity import Identity, scrub_numbers
+from alertrelay.workers.redis_conn import watch
 
 if TYPE_CHECKING:
     from alertrelay.config.settings import Settings
@@ -38,7 +40,7 @@ class RelayConfig:
 class VerifierInfo(BaseModel):
     sealed: str = ""
     """The verifier's address, sealed; empty when only the pseudonym is known (no dispatches then)."""
-    channel: str = "signal"
+    channel: Channel = "signal"
     language: str = "en"
     areas: list[AreaSpec] = []
 
@@ -114,14 +116,14 @@ def load_config(conn: redis.Redis) -> RelayConfig:
     )
 
 
-def transact(conn: redis.Redis, change: Callable[[redis.client.Pipeline], T]) -> T:
+def transact(conn: redis.Redis, change: Callable[[Pipeline], T]) -> T:
     """Read-modify-write of the config, optimistic like bot/transports/subscriptions.py: `change` reads
     through the watching pipeline, calls `pipe.multi()` and queues its writes (and the rev bump); a
     concurrent edit makes it start over instead of being undone."""
     for _ in range(MAX_TRIES):
         with conn.pipeline(transaction=True) as pipe:
             try:
-                pipe.watch(*CONFIG_KEYS)
+                watch(pipe, *CONFIG_KEYS)
                 result = change(pipe)
                 pipe.execute()
                 return result
@@ -130,10 +132,32 @@ def transact(conn: redis.Redis, change: Callable[[redis.client.Pipeline], T]) ->
     raise redis.RedisError("config kept changing; not updated")
 
 
+@overload
+def change_config(conn: redis.Redis, write: Callable[[Pipeline], None]) -> None: ...
+
+
+@overload
+def change_config(conn: redis.Redis, write: Callable[[Pipeline, T], None], read: Callable[[Pipeline], T]) -> None: ...
+
+
+def change_config(conn: redis.Redis, write: Callable[..., None], read: Callable[[Pipeline], object] | None = None,
+                  ) -> None:
+    """One change of the config by a command, in a transaction (`transact`): `read`, if given, reads what
+    the change needs through the watching pipeline (and raises to refuse); then, after MULTI, `write`
+    queues the writes (given what `read` returned) and the rev bump follows them."""
+    def run(pipe: Pipeline) -> None:
+        seen = () if read is None else (read(pipe),)
+        pipe.multi()
+        write(pipe, *seen)
+        pipe.incr(keys.CONFIG_REV)
+
+    transact(conn, run)
+
+
 def edit_group(conn: redis.Redis, group_id: str,
                change: Callable[[GroupConfig | None], GroupConfig | None]) -> GroupConfig | None:
     """Apply `change` to the group's current config (None: there is none yet) and store what it returns."""
-    def run(pipe: redis.client.Pipeline) -> GroupConfig | None:
+    def run(pipe: Pipeline) -> GroupConfig | None:
         raw = pipe.hget(keys.GROUPS, group_id)
         updated = change(GroupConfig.model_validate_json(raw) if raw else None)
         pipe.multi()

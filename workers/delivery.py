@@ -9,6 +9,7 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
 import redis
 
@@ -20,9 +21,10 @@ from alertrelay.bot.durability import durable_ack
 from alertrelay.bot.errors import CannotTell, NotSent, PermanentError, TransientError
 from alertrelay.bot.ingest import message_key
 from alertrelay.bot.queues import RETRY_DELIVERY, enqueue_once, job_id
-from alertrelay.bot.transports.base import Outbound
+from alertrelay.bot.transports.base import Outbound, OutboundKind
 from alertrelay.workers import incidents
 from alertrelay.workers.batch import Announcement, Batch, Reply
+from alertrelay.workers.redis_conn import reply_text
 from alertrelay.workers.runtime import Runtime, runtime
 
 log = logging.getLogger(__name__)
@@ -159,7 +161,7 @@ def _claim(rt: Runtime, claim: str, message: Outbound, incident_id: str | None) 
     raw = rt.conn.get(claim)
     if raw is None:
         raise TransientError(f"{claim}: claim vanished while being read; retry")
-    state, _, rest = raw.decode().partition(":")
+    state, _, rest = reply_text(raw).partition(":")
     if state in ("sent", "refused", "unknown"):
         return None
     _old_token, _, started_ms = rest.rpartition(":")
@@ -203,7 +205,8 @@ def _find(rt: Runtime, message: Outbound, since: datetime) -> str | None:
     find = getattr(rt.sender, "find", None)
     if find is None:
         raise CannotTell(f"{type(rt.sender).__name__} has no lookup")
-    return find(message, since)
+    found: str | None = find(message, since)  # a sender's own lookup (TwilioSender.find), found by name
+    return found
 
 
 def _send(rt: Runtime, claim: str, mine: bytes, message: Outbound, incident_id: str | None = None) -> None:
@@ -274,7 +277,7 @@ def deliver(group_id: str, items: list[list[str]]) -> int:
 
 
 def _deliver(rt: Runtime, alert_id: str, kind: str, group_id: str, at_iso: str, in_reply_to: str) -> int:
-    record = {k.decode(): v.decode() for k, v in rt.conn.hgetall(keys.alert(alert_id)).items()}
+    record = {reply_text(k): reply_text(v) for k, v in rt.conn.hgetall(keys.alert(alert_id)).items()}
     group = rt.config().groups.get(group_id)
     if not record or group is None:
         log.warning("%s %s for %s: alert or group gone, nothing sent", kind, alert_id, group_id)
@@ -295,7 +298,8 @@ def _deliver(rt: Runtime, alert_id: str, kind: str, group_id: str, at_iso: str, 
         who = rt.identity.pseudonym(recipient) if recipient else str(index)
         claim = keys.delivery_claim(alert_id, kind, group_id, who)
         message = Outbound(
-            kind=kind, channel=group.channel, text=text, at=at, group=group_id,
+            kind=cast(OutboundKind, kind),  # from the job's JSON; Outbound validates it
+            channel=group.channel, text=text, at=at, group=group_id,
             recipient=recipient, alert_id=alert_id,
             in_reply_to=in_reply_to or None, lat=round(float(record["lat"]), 6), lon=round(float(record["lon"]), 6),
             place=record["place"], independent_reports=int(record["reports"]) if kind == "alert" else None,

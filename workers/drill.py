@@ -14,9 +14,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import pairwise
 from pathlib import Path
+from typing import Any, TypedDict
 
-from pydantic import ValidationError
+from pydantic import SecretStr, ValidationError
 from rq import Worker
 from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 
@@ -32,6 +34,7 @@ from alertrelay.config.settings import Settings
 from alertrelay.workers.config_state import seed_config
 from alertrelay.workers.main import start_worker_processes
 from alertrelay.workers.pipeline import sweep
+from alertrelay.workers.redis_conn import reply_text
 from alertrelay.workers.runtime import Runtime
 
 KIND_ORDER = {"alert": 0, "update": 1, "all_clear": 2, "retraction": 3, "reply": 4}
@@ -40,19 +43,19 @@ MESSAGE_TIMEOUT_S = 30.0
 
 @dataclass
 class DrillResult:
-    outbound: list[dict]
-    messages: list[dict]
+    outbound: list[dict[str, Any]]
+    messages: list[dict[str, Any]]
     score: Score | None
     seconds: float
     mode: str = "message clock"
     replay_seconds: float = 0.0
     """From the first message queued to the last line sent (worker start-up and teardown not in it)."""
-    incidents: list[dict] = field(default_factory=list)
+    incidents: list[dict[str, Any]] = field(default_factory=list)
     metrics_server: object | None = None
     """With metrics_port: the /metrics server, still serving over the finished drill (.shutdown() it)."""
 
 
-def load_scenario(path: Path) -> list[dict]:
+def load_scenario(path: Path) -> list[dict[str, Any]]:
     messages = []
     for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
@@ -66,7 +69,7 @@ def load_scenario(path: Path) -> list[dict]:
     return messages
 
 
-def to_inbound(raw: dict) -> InboundMessage:
+def to_inbound(raw: dict[str, Any]) -> InboundMessage:
     location = raw.get("location")
     return InboundMessage(
         channel=raw["channel"], message_id=raw["id"], sender=raw["sender"], group=raw.get("group"),
@@ -76,7 +79,7 @@ def to_inbound(raw: dict) -> InboundMessage:
     )
 
 
-def _sort_key(line: dict) -> tuple:
+def _sort_key(line: dict[str, Any]) -> tuple[str, int, int, str, str]:
     number = (line.get("alert_id") or "")[1:].split("-")[0]  # a3, or a3-<region>
     return (line["at"], KIND_ORDER.get(line["kind"], 9), int(number) if number.isdigit() else 0,
             line["to"].get("group") or "", line["to"].get("recipient") or "")
@@ -90,7 +93,8 @@ def outstanding_jobs(rt: Runtime) -> int:
     pipe.llen(queue.key)
     pipe.llen(queue.intermediate_queue_key)
     pipe.zcard(StartedJobRegistry(queue=queue).key)
-    pipe.zcard(ScheduledJobRegistry(queue=queue).key)
+    scheduled: ScheduledJobRegistry = queue.scheduled_job_registry  # (rq's constructor is unannotated)
+    pipe.zcard(scheduled.key)
     return sum(pipe.execute())
 
 
@@ -121,6 +125,18 @@ def _check_alive(workers: list[subprocess.Popen[bytes]]) -> None:
                              "(run with --data-dir to keep it)")
 
 
+class _DrillSettings(TypedDict, total=False):
+    """What a drill sets itself, over the environment's settings."""
+
+    data_dir: Path
+    outbox: Path
+    areas: Path
+    redis_url: str
+    secret_key: SecretStr
+    durable_ack: str
+    log_level: str
+
+
 def run_drill(scenario: Path, areas: Path, *, workers: int = 1, data_dir: Path | None = None,
               redis_url: str | None = None, log_level: str = "WARNING", stepwise: bool = False,
               progress: Callable[[int, int], None] | None = None, metrics_port: int | None = None,
@@ -142,21 +158,21 @@ def run_drill(scenario: Path, areas: Path, *, workers: int = 1, data_dir: Path |
     if data_dir is None and "data_dir" in environment.model_fields_set:
         data_dir = environment.data_dir
     own_dir = data_dir is None
-    root = Path(tempfile.mkdtemp(prefix="alertrelay-drill-")) if own_dir else Path(data_dir)
+    root = Path(tempfile.mkdtemp(prefix="alertrelay-drill-")) if data_dir is None else Path(data_dir)
     root.mkdir(parents=True, exist_ok=True)
     # a drill never sends for real: what would go out is recorded here, in the drill's own directory
     outbox = root / "outbox.jsonl"
     outbox.unlink(missing_ok=True)
-    drill_own: dict[str, object] = {"data_dir": root, "outbox": outbox, "areas": areas}
+    drill_own: _DrillSettings = {"data_dir": root, "outbox": outbox, "areas": areas}
     if redis_url is not None:
         drill_own["redis_url"] = redis_url
     if environment.secret_key is None:
-        drill_own["secret_key"] = secrets.token_urlsafe(32)  # pseudonyms of a rehearsal are throw-away
+        drill_own["secret_key"] = SecretStr(secrets.token_urlsafe(32))  # pseudonyms of a rehearsal are throw-away
     if "durable_ack" not in environment.model_fields_set:
         drill_own["durable_ack"] = ""  # a rehearsal's Redis is thrown away: no fsync per send
     if "log_level" not in environment.model_fields_set:
         drill_own["log_level"] = log_level
-    settings = Settings(**drill_own)  # type: ignore[arg-type]
+    settings = Settings(**drill_own)
     restore_metrics = metrics.use_directory(root, clean=True)  # the drill's own counts and its workers'
     rt = Runtime(settings)
     procs: list[subprocess.Popen[bytes]] = []
@@ -214,7 +230,7 @@ def run_drill(scenario: Path, areas: Path, *, workers: int = 1, data_dir: Path |
 
 def in_time_order(inbound: list[InboundMessage]) -> bool:
     times = [message.at.timestamp() for message in inbound]  # naive times read as local, like sweep does
-    return all(a <= b for a, b in zip(times, times[1:]))
+    return all(a <= b for a, b in pairwise(times))
 
 
 def _processed(rt: Runtime) -> int:
@@ -228,7 +244,7 @@ def sweep_all(rt: Runtime, now: datetime) -> None:
         sweep(rt, None, now)  # outside a drain: its updates are queued at once
 
 
-def _replay_stepwise(rt: Runtime, procs: list[subprocess.Popen[bytes]], messages: list[dict],
+def _replay_stepwise(rt: Runtime, procs: list[subprocess.Popen[bytes]], messages: list[dict[str, Any]],
                      inbound: list[InboundMessage], progress: Callable[[int, int], None] | None) -> None:
     """Sweep at the message's time, ingest it, wait until it is decided, next."""
     settings = rt.settings
@@ -336,7 +352,7 @@ def _wait_decided(rt: Runtime, procs: list[subprocess.Popen[bytes]], target: int
         time.sleep(0.005)
 
 
-def incident_summaries(rt: Runtime) -> list[dict]:
+def incident_summaries(rt: Runtime) -> list[dict[str, Any]]:
     """Every incident the drill opened, in order, for the per-incident summary: its place, final state,
     voices counted, alert id, and why it was verified and cleared (from its decision log)."""
     conn = rt.conn
@@ -344,12 +360,13 @@ def incident_summaries(rt: Runtime) -> list[dict]:
            for number in range(1, int(conn.get(region.incident_seq) or 0) + 1)]
     out = []
     for incident_id in ids:
-        fields = {k.decode(): v.decode() for k, v in conn.hgetall(keys.incident(incident_id)).items()}
+        fields = {reply_text(k): reply_text(v) for k, v in conn.hgetall(keys.incident(incident_id)).items()}
         if not fields:
             continue
         why = [json.loads(entry) for entry in conn.lrange(keys.incident_why(incident_id), 0, -1)]
         alert_id = fields.get("alert_id", "")
-        record = {k.decode(): v.decode() for k, v in conn.hgetall(keys.alert(alert_id)).items()} if alert_id else {}
+        record = {reply_text(k): reply_text(v) for k, v in conn.hgetall(keys.alert(alert_id)).items()} \
+            if alert_id else {}
         clears = [entry for entry in why if entry.get("k") == "clear" and entry.get("c")]
         out.append({
             "incident": incident_id, "place": fields.get("place", ""), "area": fields.get("area", ""),

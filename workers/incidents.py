@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import redis
 
@@ -13,6 +14,7 @@ from alertrelay.bot.core.decide import IncidentState, Reporter, frozen_map
 from alertrelay.bot.core.matching import ACTIVE_STATES, IncidentView
 from alertrelay.bot.core.nearby import GridIndex
 from alertrelay.bot.scripts import run_script
+from alertrelay.workers.redis_conn import reply_text
 
 _HERE = Path(__file__).parent
 _CHANGED = (_HERE / "changed.lua").read_text()
@@ -76,7 +78,7 @@ def _time(value: str | None) -> float | None:
 
 
 def _mget(conn: redis.Redis, names: list[str]) -> dict[str, str | None]:
-    return {name: v.decode() if v is not None else None for name, v in zip(names, conn.mget(names))}
+    return {name: reply_text(v) if v is not None else None for name, v in zip(names, conn.mget(names))}
 
 
 class SenderKeys:
@@ -142,19 +144,19 @@ class Snapshot:
         return self._states[incident_id]
 
 
-def _view(item: dict) -> IncidentView:  # type: ignore[type-arg]
+def _view(item: dict[str, Any]) -> IncidentView:
     return IncidentView(id=item["id"], lat=float(item["lat"]), lon=float(item["lon"]), precision=item["precision"],
                         place=item["place"], area_name=item["area_name"] or None, state=item["state"],
                         last_report_at=float(item["last_report_at"]))
 
 
-def _scored(flat: list | dict) -> dict[str, float]:  # type: ignore[type-arg]
+def _scored(flat: list[Any] | dict[str, Any] | None) -> dict[str, float]:
     """A Lua ZRANGE … WITHSCORES answer ([member, score, …]; cjson turns an empty one into {})."""
-    flat = flat or []
-    return {flat[i]: float(flat[i + 1]) for i in range(0, len(flat), 2)}
+    items = flat if isinstance(flat, list) else []  # {} only ever stands for an empty answer
+    return {items[i]: float(items[i + 1]) for i in range(0, len(items), 2)}
 
 
-def _counting(item: dict) -> IncidentState:  # type: ignore[type-arg]
+def _counting(item: dict[str, Any]) -> IncidentState:
     newcomers = set(item.get("newcomers") or [])
     return IncidentState(
         state=item["state"], precision=item["precision"],
@@ -179,7 +181,8 @@ def counting_state(conn: redis.Redis, incident_id: str) -> IncidentState | None:
     return IncidentState(
         state=state.decode(), precision=precision.decode(),
         reporters=frozen_map({r.decode(): Reporter(at, r.decode() in fresh) for r, at in reporters}),
-        clears=frozen_map({r.decode(): at for r, at in clears}), disputes=frozen_map({r.decode(): at for r, at in disputes}),
+        clears=frozen_map({r.decode(): at for r, at in clears}),
+        disputes=frozen_map({r.decode(): at for r, at in disputes}),
         forwarders=frozenset(f.decode() for f in forwarders), by_verifier=by_verifier == b"1")
 
 
@@ -252,7 +255,7 @@ class OpenIncidents:
         other.remove(view.id)
         index.put(view.id, view.lat, view.lon)
 
-    def applied(self, data: dict, text: str, reporter: str, state: IncidentState) -> None:  # type: ignore[type-arg]
+    def applied(self, data: dict[str, Any], text: str, reporter: str, state: IncidentState) -> None:
         """Fold in what our own apply changed (`state`: decide.after of it), when it was the only change
         since our copy's revision (the apply checked that); otherwise leave it to the next sync."""
         if data.get("status") != "ok":
@@ -296,11 +299,11 @@ class OpenIncidents:
 
 
 def fields(conn: redis.Redis, incident_id: str) -> dict[str, str]:
-    return {k.decode(): v.decode() for k, v in conn.hgetall(keys.incident(incident_id)).items()}
+    return {reply_text(k): reply_text(v) for k, v in conn.hgetall(keys.incident(incident_id)).items()}
 
 
-def apply(conn: redis.Redis, request: dict[str, object],  # type: ignore[type-arg]
-          region: keys.Region = keys.DEFAULT_REGION) -> tuple[Applied, dict]:
+def apply(conn: redis.Redis, request: dict[str, object],
+          region: keys.Region = keys.DEFAULT_REGION) -> tuple[Applied, dict[str, Any]]:
     """Run the apply script in `region`: (the outcome, the script's whole answer for OpenIncidents.applied)."""
     envelope = {"prefix": region.prefix, "id_suffix": region.id_suffix, **request}
     data = json.loads(run_script(conn, _APPLY, keys=[region.incidents_rev], args=[json.dumps(envelope)]))

@@ -21,6 +21,7 @@ from alertrelay.workers.delivery import flush
 from alertrelay.workers.ops.retention import trim_streams
 from alertrelay.workers.pipeline import process, sweep, sweep_on_message_clock
 from alertrelay.workers.recovery import ensure_drain
+from alertrelay.workers.redis_conn import as_fields
 from alertrelay.workers.runtime import Runtime, runtime
 
 log = logging.getLogger(__name__)
@@ -103,6 +104,7 @@ def _drain(rt: Runtime, region: keys.Region, token: str, lease_ms: int) -> int:
         got = conn.xreadgroup(keys.INBOX_GROUP, consumer, {region.inbox: ">"}, count=BATCH)
         if not got:
             return done
+        assert isinstance(got, list)  # connect() speaks RESP2: [[stream, entries]], not RESP3's map
         batch = got[0][1]
 
 
@@ -136,7 +138,7 @@ def _process_batch(rt: Runtime, region: keys.Region, entries: list[InboxEntry]) 
 def _decode(data: dict[bytes, bytes]) -> Envelope | Exception:
     try:
         return Envelope.model_validate_json(data[b"e"])
-    except Exception as exc:  # _handle reports it, inside the message's error boundary
+    except Exception as exc:  # noqa: BLE001  any failure is this message's: _handle reports it in its boundary
         return exc
 
 
@@ -155,11 +157,11 @@ def _handle(rt: Runtime, region: keys.Region, batch: Batch, entry_id: bytes, dat
         process(rt, batch, envelope)
     except Exception:
         pending = conn.xpending_range(region.inbox, keys.INBOX_GROUP, min=entry_id, max=entry_id, count=1)
-        times = pending[0]["times_delivered"] if pending else MAX_DELIVERIES
+        times = int(pending[0]["times_delivered"]) if pending else MAX_DELIVERIES
         log.exception("inbox entry %s failed (attempt %d)", entry_id.decode(), times)
         if times < MAX_DELIVERIES:
             return False  # stays pending; a later drain claims it again
-        conn.xadd(DEAD_LETTERS, {**data, b"error": b"failed repeatedly"}, maxlen=10_000, approximate=True)
+        conn.xadd(DEAD_LETTERS, {**as_fields(data), b"error": b"failed repeatedly"}, maxlen=10_000, approximate=True)
     return True
 
 

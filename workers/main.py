@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import logging
 import os
+import subprocess
 import threading
 import time
 from pathlib import Path
+from types import FrameType
 
 import redis
 from rq import SimpleWorker, Worker
+from rq.job import Job
 from rq.serializers import JSONSerializer
+from rq.worker import BaseWorker
 
 from alertrelay.bot import metrics
 from alertrelay.bot.queues import RETRY_DRAIN, enqueue_once, job_id
@@ -25,15 +29,16 @@ RECONNECT_WAIT_S = 1.0
 """While Redis is unreachable a worker tries again every second (rq's default doubles up to a minute)."""
 
 
-class StopAware:
+class StopAware(BaseWorker):
     """Remembers a shutdown request: rq's work loop returns the same way whether it was asked to stop or
-    quit on an error it met, and only the second calls for a new worker."""
+    quit on an error it met, and only the second calls for a new worker. (A mixin before rq's worker
+    class: its super() is that class.)"""
 
     stop_asked = False
 
-    def request_stop(self, signum, frame):  # type: ignore[no-untyped-def]
+    def request_stop(self, signum: int, frame: FrameType | None) -> None:
         self.stop_asked = True
-        return super().request_stop(signum, frame)  # type: ignore[misc]
+        super().request_stop(signum, frame)  # type: ignore[no-untyped-call]  # rq's request_stop is unannotated
 
 
 class RelayWorker(StopAware, SimpleWorker):
@@ -44,7 +49,7 @@ class RelayWorker(StopAware, SimpleWorker):
     exponential_backoff_factor = 1.0
     max_connection_wait_time = RECONNECT_WAIT_S
 
-    def get_heartbeat_ttl(self, job):  # type: ignore[no-untyped-def]
+    def get_heartbeat_ttl(self, job: Job) -> int:
         if job.timeout == -1:
             return super().get_heartbeat_ttl(job)
         return int(job.timeout or self.worker_ttl) + self.abandoned_grace_s
@@ -55,11 +60,11 @@ class RelayForkWorker(StopAware, Worker):
     exponential_backoff_factor = 1.0
     max_connection_wait_time = RECONNECT_WAIT_S
 
-    def get_heartbeat_ttl(self, job):  # type: ignore[no-untyped-def]
+    def get_heartbeat_ttl(self, job: Job) -> int:
         if job.timeout and job.timeout > 0:
             remaining = job.timeout - self.current_job_working_time
             return int(min(remaining, self.job_monitoring_interval)) + self.abandoned_grace_s
-        return self.job_monitoring_interval + self.abandoned_grace_s
+        return int(self.job_monitoring_interval) + self.abandoned_grace_s  # rq leaves the interval untyped
 
 
 def ticker(rt: Runtime, stop: threading.Event) -> None:
@@ -82,7 +87,7 @@ def run_worker(settings: Settings, *, fork: bool = False, burst: bool = False, t
     restore_metrics = metrics.use_directory(settings.data_dir)  # beside the bot's: one scrape counts all
     rt = Runtime(settings)
     set_runtime(rt)
-    rt.gazetteer  # load before the first job, not inside it
+    _ = rt.gazetteer  # load before the first job, not inside it
     stop = threading.Event()
     current: list[str | None] = [None]  # the rq worker this process runs now, for the keeper's heartbeat
     if not burst:
@@ -145,11 +150,11 @@ def worker_env(rt: Runtime) -> dict[str, str]:
     return env
 
 
-def start_worker_processes(rt: Runtime, count: int, *, tick: bool = True, log_dir=None):  # type: ignore[no-untyped-def]
-    import subprocess
+def start_worker_processes(rt: Runtime, count: int, *, tick: bool = True,
+                           log_dir: Path | None = None) -> list[subprocess.Popen[bytes]]:
     import sys
 
-    procs = []
+    procs: list[subprocess.Popen[bytes]] = []
     for number in range(count):
         args = [sys.executable, "-m", "alertrelay.workers.main"] + ([] if tick else ["--no-tick"])
         if log_dir is None:

@@ -17,6 +17,7 @@ from alertrelay.bot.core.models import Envelope
 from alertrelay.bot.queues import RETRY_REACTION, enqueue_once, job_id
 from alertrelay.bot.transports.signal_inbound import react_target_key
 from alertrelay.workers import incidents
+from alertrelay.workers.redis_conn import reply_text
 from alertrelay.workers.runtime import Runtime, runtime
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,7 @@ def react_to(rt: Runtime, env: Envelope, result: incidents.Applied | None) -> No
             return
     if verified:
         for raw in sorted(conn.smembers(members)):
-            _queue(rt, raw.decode(), VERIFIED)
+            _queue(rt, reply_text(raw), VERIFIED)
 
 
 def _queue(rt: Runtime, key: str, emoji: str) -> None:
@@ -78,7 +79,7 @@ def send_reaction(key: str, emoji: str) -> int:
         log.info("reaction on %s skipped: %s", key,
                  "no target stored" if sealed is None else "no Signal sender")
         return 0
-    target = json.loads(rt.identity.unseal(sealed.decode()))
+    target = json.loads(rt.identity.unseal(reply_text(sealed)))
     conn.set(done, emoji, ex=rt.settings.report_ttl_s)
     sender.react(recipient=target["r"], author=target["a"], timestamp=int(target["t"]), emoji=emoji,
                  what=f"reaction {'verified' if emoji == VERIFIED else 'seen'} on {key}")

@@ -38,6 +38,7 @@ from alertrelay.bot.ingest import kick_drain
 from alertrelay.bot.regions import all_regions
 from alertrelay.bot.scripts import run_script
 from alertrelay.config.settings import Settings
+from alertrelay.workers.redis_conn import reply_bytes, reply_text
 from alertrelay.workers.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -142,10 +143,10 @@ def recover(rt: Runtime) -> list[tuple[str, str]]:
 
     # workers silent for a day are long gone, and their jobs were recovered by now
     conn.zremrangebyscore(keys.WORKER_BEATS, "-inf", now - 24 * 3600)
-    dead = {name.decode() for name in conn.zrangebyscore(keys.WORKER_BEATS, "-inf", now - window_s)}
+    dead = {reply_text(name) for name in conn.zrangebyscore(keys.WORKER_BEATS, "-inf", now - window_s)}
 
     started = StartedJobRegistry(queue=queue)
-    entries = [entry.decode() for entry in conn.zrange(started.key, 0, -1)]
+    entries = [reply_text(entry) for entry in conn.zrange(started.key, 0, -1)]
     started_ids = {parse_composite_key(entry)[0] for entry in entries}
     if dead and entries:
         pipe = conn.pipeline(transaction=False)
@@ -166,8 +167,8 @@ def recover(rt: Runtime) -> list[tuple[str, str]]:
                 done.append(("failed started job of dead worker, no retry left", job_id))
 
     # (a) dequeued, never started: the worker that took it died between BLMOVE and starting it
-    stranded = [job_id.decode() for job_id in conn.lrange(queue.intermediate_queue_key, 0, -1)]
-    seen = {k.decode(): float(v) for k, v in conn.hgetall(keys.STRANDED_SEEN).items()}
+    stranded = [reply_text(job_id) for job_id in conn.lrange(queue.intermediate_queue_key, 0, -1)]
+    seen = {reply_text(k): float(v) for k, v in conn.hgetall(keys.STRANDED_SEEN).items()}
     gone = [job_id for job_id in seen if job_id not in stranded or job_id in started_ids]
     if gone:
         conn.hdel(keys.STRANDED_SEEN, *gone)
@@ -186,9 +187,9 @@ def recover(rt: Runtime) -> list[tuple[str, str]]:
         conn.hdel(keys.STRANDED_SEEN, job_id)
 
     # (c) retries the scheduler should have queued by now
-    scheduled = ScheduledJobRegistry(queue=queue)
+    scheduled: ScheduledJobRegistry = queue.scheduled_job_registry  # (rq's constructor is unannotated)
     for raw in conn.zrangebyscore(scheduled.key, "-inf", now - window_s):
-        job_id = raw.decode()
+        job_id = reply_text(raw)
         if run_script(conn, _REQUEUE_LISTED, args=[_execution_prefix(conn, job_id), job_id, "zset"],
                       keys=[scheduled.key, Job.key_for(job_id), queue.key, _executions(conn, job_id)]):
             done.append(("queued overdue retry", job_id))
@@ -225,18 +226,24 @@ def _ensure_region_drain(rt: Runtime, region: keys.Region) -> bool:
     if not conn.xlen(region.inbox) or conn.exists(region.drainer):
         return False
     flag = conn.get(region.drain_pending)
-    if flag and conn.hget(Job.key_for(flag.decode()), "status") in LIVE_STATUSES:
+    if flag and _live(conn, reply_text(flag)):
         return False
     if flag:
         run_script(conn, _CLEAR_FLAG, keys=[region.drain_pending], args=[flag])
     return kick_drain(conn, rt.queue, rt.settings.job_timeout_s, rt.settings.claim_idle_s, region)
 
 
+def _live(conn: redis.Redis, job_id: str) -> bool:
+    """Whether the job is queued or running."""
+    status = conn.hget(Job.key_for(job_id), "status")
+    return status is not None and reply_bytes(status) in LIVE_STATUSES
+
+
 def _fail(rt: Runtime, started: StartedJobRegistry, entry: str, job_id: str, worker: str) -> None:
     """A job whose workers keep dying under it (it used up its retries): failed, as rq would."""
     try:
         job = Job.fetch(job_id, connection=rt.conn, serializer=rt.queue.serializer)
-    except Exception:  # gone meanwhile
+    except Exception:  # noqa: BLE001  gone meanwhile, or left unreadable: either way not there to fail
         rt.conn.zrem(started.key, entry)
         return
     with rt.conn.pipeline() as pipe:

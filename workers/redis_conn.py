@@ -8,11 +8,14 @@ import os
 import signal
 import subprocess
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 import redis
 from redis.backoff import ConstantBackoff, NoBackoff
+from redis.client import Pipeline
 from redis.retry import Retry
+from redis.typing import EncodableT, FieldT
 
 from alertrelay.config.settings import EMBEDDED_REDIS_SOCKET, Settings
 
@@ -124,3 +127,28 @@ def connect(url: str, ride_out_s: float = RIDE_OUT_S) -> redis.Redis:
     # redis-py's default is 3 retries with jittered backoff (often under a second in all); this is steady.
     retry = Retry(ConstantBackoff(RETRY_EVERY_S), retries=max(0, int(ride_out_s / RETRY_EVERY_S)))
     return redis.Redis.from_url(url, protocol=2, retry=retry)
+
+
+def reply_bytes(reply: object) -> bytes:
+    """One reply (a value, a field, a member) as the bytes it is. The connection returns bytes
+    (decode_responses is off: rq shares it), but redis-py's types say `bytes | str` (or a union with
+    the scored and nested forms), not knowing how the client was made or called."""
+    if not isinstance(reply, bytes):
+        raise TypeError(f"a Redis reply of bytes expected, not {type(reply).__name__}")
+    return reply
+
+
+def reply_text(reply: object) -> str:
+    """One reply as text (see `reply_bytes`)."""
+    return reply_bytes(reply).decode()
+
+
+def as_fields(mapping: Mapping[bytes, bytes] | Mapping[str, str]) -> dict[FieldT, EncodableT]:
+    """A hash's or stream entry's fields, as redis-py's hset(mapping=) and xadd take them (its dict type
+    takes no narrower one): the same pairs, in the same order."""
+    return dict(mapping.items())
+
+
+def watch(pipe: Pipeline, *names: str) -> None:
+    """WATCH `names` on `pipe` (redis-py's Pipeline.watch is the one command there without annotations)."""
+    pipe.watch(*names)  # type: ignore[no-untyped-call]  # redis-py's Pipeline.watch is unannotated

@@ -22,7 +22,7 @@ from alertrelay.bot.transports.base import Sender
 from alertrelay.config.settings import Settings, load_settings
 from alertrelay.workers.config_state import RelayConfig, load_config
 from alertrelay.workers.incidents import OpenIncidents
-from alertrelay.workers.redis_conn import connect, redis_url
+from alertrelay.workers.redis_conn import connect, redis_url, reply_bytes
 
 if TYPE_CHECKING:
     from alertrelay.bot.geo import Gazetteer
@@ -83,7 +83,7 @@ class Runtime:
 
     def _sync_places(self, gaz: Gazetteer) -> None:
         """Places taught with /place add, into this process's gazetteer (new or moved ones only)."""
-        places = self.conn.hgetall(keys.PLACES)
+        places = {reply_bytes(k): reply_bytes(v) for k, v in self.conn.hgetall(keys.PLACES).items()}
         for name, raw in sorted(places.items()):
             if self._places.get(name) != raw:
                 lat, lon = (float(x) for x in raw.decode().split(","))
@@ -120,7 +120,8 @@ class Runtime:
         named = self._named_area(name)
         if named is not None:
             return named
-        return self.gazetteer.area_shape(name)
+        shape: BaseGeometry | None = self.gazetteer.area_shape(name)
+        return shape
 
     def _named_area(self, name: str) -> BaseGeometry | None:
         config = self.config()

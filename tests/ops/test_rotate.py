@@ -46,7 +46,7 @@ def restarted(relay: Relay, settings: Settings, secret: str) -> Relay:
 def fernet_tokens(conn) -> list[str]:  # type: ignore[no-untyped-def]
     found = []
     for name in relay_keys(conn):
-        for text in rotate._all_text(*rotate._read(conn, name)):
+        for text in rotate._all_text(rotate._read(conn, name)):
             found += re.findall(r"gAAAAA[A-Za-z0-9_=-]{40,}", text)
     return found
 
@@ -78,7 +78,7 @@ def test_after_rotation_everyone_is_still_who_they_were(relay: Relay, settings: 
         with pytest.raises(InvalidToken):
             old_fernet.decrypt(token.encode())
     dump = " ".join(relay_keys(conn)) + " ".join(t for n in relay_keys(conn)
-                                                 for t in rotate._all_text(*rotate._read(conn, n)))
+                                                 for t in rotate._all_text(rotate._read(conn, n)))
     for number in [ADMIN, VERIFIER, *EASTSIDE]:  # no pseudonym of a known person under the old key is left
         assert old.pseudonym(number) not in dump
 

@@ -20,6 +20,7 @@ from alertrelay.workers.commands.context import Ctx
 from alertrelay.workers.commands.grammar import command
 from alertrelay.workers.decisions import apply_message
 from alertrelay.workers.delivery import announce
+from alertrelay.workers.redis_conn import reply_text
 
 
 @command("status", "estado", "member", "", "", "active verified alerts", "alertas verificadas activas")
@@ -28,7 +29,7 @@ def status(ctx: Ctx) -> None:
     active = []
     open_ids = [raw for region in all_regions(conn) for raw in conn.zrange(region.incidents_active, 0, -1)]
     for raw in open_ids:
-        f = incidents.fields(conn, raw.decode())
+        f = incidents.fields(conn, reply_text(raw))
         if f.get("state") != "verified" or not f.get("alert_id"):
             continue
         if ctx.env.group:  # near here: the alerts this group got
@@ -40,7 +41,8 @@ def status(ctx: Ctx) -> None:
     if not active:
         ctx.say("No active verified alerts here.", "No hay alertas verificadas activas aquí.")
         return
-    ctx.say("Active verified alerts: " + "; ".join(active[:10]), "Alertas verificadas activas: " + "; ".join(active[:10]))
+    ctx.say("Active verified alerts: " + "; ".join(active[:10]),
+            "Alertas verificadas activas: " + "; ".join(active[:10]))
 
 @command("retract", "retirar", "admin", "<alert_id>", "<alerta>", "withdraw an alert", "retirar una alerta")
 def retract(ctx: Ctx) -> None:
@@ -49,7 +51,7 @@ def retract(ctx: Ctx) -> None:
     record = rt.conn.hgetall(keys.alert(alert_id)) if alert_id.startswith("a") else {}
     if not record:
         raise BadArgument(f"No alert {alert_id}.", f"No existe la alerta {alert_id}.")
-    incident_id = record[b"incident"].decode()
+    incident_id = reply_text(record[b"incident"])
     if not incidents.set_state(rt.conn, incident_id, "retracted", env.at.timestamp()):
         raise BadArgument(f"{alert_id} was already retracted.", f"{alert_id} ya fue retirada.")
     metrics.count_decision("retracted")
@@ -76,7 +78,7 @@ def _verdict(ctx: Ctx, kind: ApplyKind) -> None:
     ref = parse_incident_ref(ctx.args)
     incident_id = ref
     if ref.startswith("a"):
-        incident_id = (rt.conn.hget(keys.alert(ref), "incident") or b"").decode()
+        incident_id = reply_text(rt.conn.hget(keys.alert(ref), "incident") or b"")
     state = incidents.fields(rt.conn, incident_id).get("state") if incident_id else None
     if state not in ACTIVE_STATES:
         raise BadArgument(f"{ref} is not an open incident.", f"{ref} no es un incidente abierto.")

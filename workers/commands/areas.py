@@ -4,6 +4,9 @@ rename, remove)."""
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+
+from redis.client import Pipeline
 
 from alertrelay.bot import keys
 from alertrelay.bot.core.areas import AreaSpec, CircleArea, GroupConfig
@@ -14,7 +17,8 @@ from alertrelay.bot.transports import subscriptions
 from alertrelay.workers.commands.arguments import check_name, parse_area_definition, split_name
 from alertrelay.workers.commands.context import Ctx, canonical_area
 from alertrelay.workers.commands.grammar import command
-from alertrelay.workers.config_state import VerifierInfo, transact
+from alertrelay.workers.config_state import VerifierInfo, change_config
+from alertrelay.workers.redis_conn import reply_text
 from alertrelay.workers.runtime import Runtime
 
 
@@ -68,16 +72,26 @@ def area_add(ctx: Ctx) -> None:
         spec = canonical_area(rt, spec)
     value = json.dumps(spec if isinstance(spec, str) else spec.model_dump())
 
-    def run(pipe) -> None:  # type: ignore[no-untyped-def]
-        if any(fold(k.decode()) == fold(name) for k in pipe.hkeys(keys.NAMED_AREAS)):
+    def check(pipe: Pipeline) -> None:
+        if any(fold(reply_text(k)) == fold(name) for k in pipe.hkeys(keys.NAMED_AREAS)):
             raise BadArgument(f"{name} already exists.", f"{name} ya existe.")
-        pipe.multi()
-        pipe.hset(keys.NAMED_AREAS, name, value)
-        pipe.incr(keys.CONFIG_REV)
 
-    transact(rt.conn, run)
+    def write(pipe: Pipeline, _checked: None) -> None:
+        pipe.hset(keys.NAMED_AREAS, name, value)
+
+    change_config(rt.conn, write, check)
     ctx.done(f"area {name} = {describe(spec)}", f"Area {name} added: {describe(spec)}. /subscribe {name} in a group.",
              f"Zona {name} agregada: {describe(spec)}. /suscribir {name} en un grupo.")
+
+
+@dataclass(frozen=True)
+class _Renaming:
+    """What /area rename read, as stored: the area's definition, the groups, its own policy, the verifiers."""
+
+    value: bytes | str
+    groups: dict[bytes | str, GroupConfig]
+    policy: bytes | str | None
+    verifiers: dict[bytes | str, VerifierInfo]
 
 
 def _rename_in(areas: list[AreaSpec], old: str, new: str) -> list[AreaSpec]:
@@ -96,30 +110,31 @@ def area_rename(ctx: Ctx) -> None:
     if fold(new) != fold(old) and (_named(rt, new) or rt.gazetteer.area_shape(new) is not None):
         raise BadArgument(f"{new} already exists.", f"{new} ya existe.")
 
-    def run(pipe) -> None:  # type: ignore[no-untyped-def]
+    def read(pipe: Pipeline) -> _Renaming:
         value = pipe.hget(keys.NAMED_AREAS, old)
         if value is None:
             raise BadArgument(f"No named area {old}.", f"No hay zona con nombre {old}.")
         groups = {k: GroupConfig.model_validate_json(v) for k, v in pipe.hgetall(keys.GROUPS).items()}
         policy = pipe.hget(keys.AREA_POLICIES, old)
         verifiers = {k: VerifierInfo.model_validate_json(v) for k, v in pipe.hgetall(keys.VERIFIER_INFO).items()}
-        pipe.multi()
+        return _Renaming(value, groups, policy, verifiers)
+
+    def write(pipe: Pipeline, seen: _Renaming) -> None:
         pipe.hdel(keys.NAMED_AREAS, old)
-        pipe.hset(keys.NAMED_AREAS, new, value)
-        for gid, group in groups.items():
+        pipe.hset(keys.NAMED_AREAS, new, seen.value)
+        for gid, group in seen.groups.items():
             renamed = _rename_in(group.areas, old, new)
             if renamed != group.areas:
                 pipe.hset(keys.GROUPS, gid, group.model_copy(update={"areas": renamed}).model_dump_json())
-        if policy is not None:
+        if seen.policy is not None:
             pipe.hdel(keys.AREA_POLICIES, old)
-            pipe.hset(keys.AREA_POLICIES, new, policy)
-        for pseudonym, info in verifiers.items():
+            pipe.hset(keys.AREA_POLICIES, new, seen.policy)
+        for pseudonym, info in seen.verifiers.items():
             renamed = _rename_in(info.areas, old, new)
             if renamed != info.areas:
                 pipe.hset(keys.VERIFIER_INFO, pseudonym, info.model_copy(update={"areas": renamed}).model_dump_json())
-        pipe.incr(keys.CONFIG_REV)
 
-    transact(rt.conn, run)
+    change_config(rt.conn, write, read)
     ctx.done(f"area {old} -> {new}", f"Area {old} is now {new}.", f"La zona {old} ahora se llama {new}.")
 
 
@@ -131,17 +146,17 @@ def area_remove(ctx: Ctx) -> None:
     if name is None:
         raise BadArgument(f"No named area {ctx.args[:60]}.", f"No hay zona con nombre {ctx.args[:60]}.")
 
-    def run(pipe) -> None:  # type: ignore[no-untyped-def]
-        users = sorted(k.decode() for k, v in pipe.hgetall(keys.GROUPS).items()
+    def check(pipe: Pipeline) -> None:
+        users = sorted(reply_text(k) for k, v in pipe.hgetall(keys.GROUPS).items()
                        if any(isinstance(a, str) and fold(a) == fold(name)
                               for a in GroupConfig.model_validate_json(v).areas))
         if users:
             raise BadArgument(f"{name} is still used by {', '.join(users)}: /unsubscribe {name} there first.",
                               f"{name} todavía la usa {', '.join(users)}: /desuscribir {name} ahí primero.")
-        pipe.multi()
+
+    def write(pipe: Pipeline, _checked: None) -> None:
         pipe.hdel(keys.NAMED_AREAS, name)
         pipe.hdel(keys.AREA_POLICIES, name)
-        pipe.incr(keys.CONFIG_REV)
 
-    transact(rt.conn, run)
+    change_config(rt.conn, write, check)
     ctx.done(f"area {name} removed", f"Area {name} removed.", f"Zona {name} quitada.")

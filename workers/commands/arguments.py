@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 
 from alertrelay.bot.core.areas import AreaSpec, CircleArea, PolygonArea
-from alertrelay.bot.core.models import Policy
+from alertrelay.bot.core.models import Channel, Policy
 from alertrelay.bot.core.text import fold
 from alertrelay.bot.errors import BadArgument
 from alertrelay.workers.commands.grammar import Lang
@@ -29,8 +29,10 @@ _ID = re.compile(r"^[ai]\d{1,9}(?:-[a-z][a-z0-9]{0,15})?$")
 
 def check_length(args: str) -> None:
     if len(args) > MAX_ARGUMENT_CHARS:
-        raise BadArgument(f"That is too long ({len(args)} characters; at most {MAX_ARGUMENT_CHARS}). Nothing changed.",
-                          f"Es demasiado largo ({len(args)} caracteres; máximo {MAX_ARGUMENT_CHARS}). No se cambió nada.")
+        raise BadArgument(f"That is too long ({len(args)} characters; at most {MAX_ARGUMENT_CHARS}). "
+                          "Nothing changed.",
+                          f"Es demasiado largo ({len(args)} caracteres; máximo {MAX_ARGUMENT_CHARS}). "
+                          "No se cambió nada.")
 
 
 def check_name(name: str) -> str:
@@ -194,13 +196,13 @@ def parse_incident_ref(args: str) -> str:
     return ref
 
 
-CHANNELS = ("signal", "whatsapp", "sms")
+CHANNELS: tuple[Channel, ...] = ("signal", "whatsapp", "sms")
 
 
 @dataclass(frozen=True)
 class PersonArgs:
     address: str
-    channel: str
+    channel: Channel
     language: Lang
     areas: tuple[str, ...]
 
@@ -215,12 +217,13 @@ def parse_person(args: str) -> PersonArgs:
             re.fullmatch(r"\+?[\d().-]+", words[0]) and re.fullmatch(r"[\d().-]+", words[taken]):
         taken += 1
     address, rest = "".join(words[:taken]), words[taken:]
-    channel, language = "signal", "en"
+    channel: Channel = "signal"
+    language: Lang = "en"
     while rest and fold(rest[0]) in (*CHANNELS, "en", "es"):
         word = fold(rest.pop(0))
         if word in CHANNELS:
-            channel = word
+            channel = CHANNELS[CHANNELS.index(word)]  # the word, as a Channel
         else:
-            language = word  # type: ignore[assignment]
+            language = "es" if word == "es" else "en"
     areas = tuple(check_name(a) for a in re.split(r"[,;]", " ".join(rest)) if a.strip())
     return PersonArgs(address, channel, language, areas)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, tzinfo
+from typing import Any
 
 from alertrelay.bot import keys
 from alertrelay.bot.errors import BadArgument
@@ -11,6 +12,7 @@ from alertrelay.workers import incidents
 from alertrelay.workers.commands.arguments import parse_incident_ref
 from alertrelay.workers.commands.context import Ctx
 from alertrelay.workers.commands.grammar import command
+from alertrelay.workers.redis_conn import reply_text
 
 MAX_AUDIT_LINES = 30
 MAX_WHY_LINES = 12
@@ -23,8 +25,8 @@ def audit(ctx: Ctx) -> None:
     if not word.isdigit() or not 1 <= int(word) <= MAX_AUDIT_LINES:
         raise BadArgument(f"Give a number from 1 to {MAX_AUDIT_LINES}.", f"Indique un número de 1 a {MAX_AUDIT_LINES}.")
     lines = []
-    for _, f in ctx.rt.conn.xrevrange(keys.AUDIT, count=int(word))[::-1]:
-        r = {k.decode(): v.decode() for k, v in f.items()}
+    for _, f in (ctx.rt.conn.xrevrange(keys.AUDIT, count=int(word)) or [])[::-1]:
+        r = {reply_text(k): reply_text(v) for k, v in (f or {}).items()}
         lines.append(f"{r['at'][5:16]} {r['role']} {r['actor'][:9]} {r['action']}"
                      f"{'' if r['ok'] == '1' else ' ✗'} {r['detail'][:80]}")
     ctx.say("\n".join(lines) or "-")
@@ -47,7 +49,7 @@ WHY_WORDS = {
 KIND_WORDS = {"clear": ("all-clear", "despeje"), "dispute": ("dispute", "disputa")}
 
 
-def why_lines(entries: list[dict], lang: str, tz) -> list[str]:  # type: ignore[type-arg, no-untyped-def]
+def why_lines(entries: list[dict[str, Any]], lang: str, tz: tzinfo | None) -> list[str]:
     """One line per decision-log entry (pseudonym, message time, counted or not and why), at most
     MAX_WHY_LINES: the counted ones first, the rest summed up by reason."""
     es = lang == "es"
@@ -82,7 +84,7 @@ def why(ctx: Ctx) -> None:
     ref = parse_incident_ref(ctx.args)
     incident_id = ref
     if ref.startswith("a"):
-        incident_id = (rt.conn.hget(keys.alert(ref), "incident") or b"").decode()
+        incident_id = reply_text(rt.conn.hget(keys.alert(ref), "incident") or b"")
     raw = rt.conn.lrange(keys.incident_why(incident_id), 0, -1) if incident_id else []
     if not raw:
         raise BadArgument(f"Nothing recorded for {ref} (unknown, or its data has expired).",

@@ -14,7 +14,7 @@ from alertrelay.bot.core.text import fold
 from alertrelay.bot.errors import BadArgument
 from alertrelay.workers.batch import Batch
 from alertrelay.workers.commands.arguments import check_name
-from alertrelay.workers.commands.grammar import CommandSpec, Role
+from alertrelay.workers.commands.grammar import CommandSpec, Lang, Role
 from alertrelay.workers.config_state import audit
 from alertrelay.workers.delivery import queue_reply
 from alertrelay.workers.runtime import Runtime
@@ -28,7 +28,7 @@ class Ctx:
     env: Envelope
     spec: CommandSpec
     args: str
-    lang: str
+    lang: Lang
     role: Role
 
     def say(self, en: str, es: str | None = None) -> None:

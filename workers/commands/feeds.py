@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from alertrelay.bot import keys
 from alertrelay.bot.core.text import fold
 from alertrelay.bot.errors import BadArgument, Refused
 from alertrelay.workers.commands.context import Ctx
 from alertrelay.workers.commands.grammar import command
 
-FEEDS_WORDS = {"off": "off", "no": "off", "apagado": "off", "token": "token", "public": "public",
+if TYPE_CHECKING:
+    from alertrelay.bot.map.access import FeedsMode
+
+FEEDS_WORDS: dict[str, FeedsMode] = {"off": "off", "no": "off", "apagado": "off", "token": "token", "public": "public",
                "publico": "public", "on": "public"}
 
 
@@ -44,8 +49,9 @@ def feeds(ctx: Ctx) -> None:
     conn = ctx.rt.conn
     word = fold(ctx.args.split()[0]) if ctx.args.split() else ""
     if not word:
-        mode = feeds_mode(conn, ctx.rt.settings.feeds)
-        ctx.say(f"Feeds are {mode}. /feeds off|token|public", f"Las fuentes están en {mode}. /fuentes off|token|public")
+        current = feeds_mode(conn, ctx.rt.settings.feeds)
+        ctx.say(f"Feeds are {current}. /feeds off|token|public",
+                f"Las fuentes están en {current}. /fuentes off|token|public")
         return
     mode = FEEDS_WORDS.get(word)
     if mode is None:

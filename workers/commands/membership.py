@@ -73,7 +73,7 @@ def _bind_group(ctx: Ctx, group_id: str, area_arg: str, join: bool) -> None:
 
     def change(group: GroupConfig | None) -> GroupConfig:
         if group is None:  # an admin binds this Signal group: from now on it is one of ours
-            group = GroupConfig(id=group_id, channel="signal", language=ctx.lang)  # type: ignore[arg-type]
+            group = GroupConfig(id=group_id, channel="signal", language=ctx.lang)
         others = [a for a in group.areas if not (isinstance(a, str) and fold(a) == fold(name))]
         return group.model_copy(update={"areas": others + [name] if join else others})
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 
+from redis.client import Pipeline
+
 from alertrelay.bot import keys
 from alertrelay.bot.errors import BadArgument
 from alertrelay.workers.commands.arguments import check_name, parse_point
 from alertrelay.workers.commands.context import Ctx
 from alertrelay.workers.commands.grammar import command
-from alertrelay.workers.config_state import transact
+from alertrelay.workers.config_state import change_config
 
 _TRAILING_POINT = re.compile(r"^(.*?)\s+([-+]?\d[\d.]*\s*,\s*[-+]?\d[\d.]*)\s*$", re.S)
 
@@ -31,12 +33,10 @@ def place_add(ctx: Ctx) -> None:
         raise BadArgument(f"{lat:.5f},{lon:.5f} is outside the map this network covers.",
                           f"{lat:.5f},{lon:.5f} está fuera del mapa de esta red.")
 
-    def run(pipe) -> None:  # type: ignore[no-untyped-def]
-        pipe.multi()
+    def write(pipe: Pipeline) -> None:
         pipe.hset(keys.PLACES, name, f"{lat:.6f},{lon:.6f}")
-        pipe.incr(keys.CONFIG_REV)
 
-    transact(rt.conn, run)
+    change_config(rt.conn, write)
     rt.refresh_config()  # loads it into this process's gazetteer; other workers on their next batch
     area = rt.gazetteer.areas.at(lat, lon) or ""
     ctx.done(f"place {name} = {lat:.5f},{lon:.5f}", f"Place learned: {name} ({area}).",

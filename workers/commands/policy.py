@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from redis.client import Pipeline
+
 from alertrelay.bot import keys
+from alertrelay.bot.core.models import Policy
 from alertrelay.bot.core.text import fold
 from alertrelay.bot.errors import BadArgument
 from alertrelay.workers.commands.arguments import check_name, parse_policy
 from alertrelay.workers.commands.context import Ctx, canonical_area
 from alertrelay.workers.commands.grammar import command
-from alertrelay.workers.config_state import transact
+from alertrelay.workers.config_state import change_config
 
 
-def _policy_line(policy) -> str:  # type: ignore[no-untyped-def]
+def _policy_line(policy: Policy) -> str:
     return (f"reports={policy.min_independent_reports} window={policy.window_minutes} "
             f"radius={policy.radius_m} clears={policy.all_clear_reports} "
             f"burst={'on' if policy.first_time_burst else 'off'} newhours={policy.first_time_hours} "
@@ -38,15 +41,13 @@ def policy_set(ctx: Ctx) -> None:
         base = config.area_policies.get(name, config.policy)
         _, policy = parse_policy(ctx.args, base)
 
-    def run(pipe) -> None:  # type: ignore[no-untyped-def]
-        pipe.multi()
+    def write(pipe: Pipeline) -> None:
         if name is None:
             pipe.set(keys.POLICY, policy.model_dump_json())
         else:
             pipe.hset(keys.AREA_POLICIES, name, policy.model_dump_json())
-        pipe.incr(keys.CONFIG_REV)
 
-    transact(rt.conn, run)
+    change_config(rt.conn, write)
     where = name or "global"
     ctx.done(f"policy {where}: {_policy_line(policy)}", f"Rules ({where}): {_policy_line(policy)}",
              f"Reglas ({'general' if name is None else name}): {_policy_line(policy)}")
@@ -60,11 +61,9 @@ def policy_unset(ctx: Ctx) -> None:
     if name is None:
         raise BadArgument(f"{ctx.args[:60]} has no rules of its own.", f"{ctx.args[:60]} no tiene reglas propias.")
 
-    def run(pipe) -> None:  # type: ignore[no-untyped-def]
-        pipe.multi()
+    def write(pipe: Pipeline) -> None:
         pipe.hdel(keys.AREA_POLICIES, name)
-        pipe.incr(keys.CONFIG_REV)
 
-    transact(rt.conn, run)
+    change_config(rt.conn, write)
     ctx.done(f"policy {name}: global", f"{name} follows the global rules again.",
              f"{name} vuelve a las reglas generales.")

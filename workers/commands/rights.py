@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from redis.client import Pipeline
+
 from alertrelay.bot import keys
 from alertrelay.bot.core.render import RIGHTS
 from alertrelay.bot.errors import BadArgument
 from alertrelay.workers.commands.arguments import parse_language
 from alertrelay.workers.commands.context import Ctx
 from alertrelay.workers.commands.grammar import command
-from alertrelay.workers.config_state import transact
+from alertrelay.workers.config_state import change_config
 
 
 def rights_text(ctx: Ctx, lang: str) -> str:
@@ -29,10 +31,9 @@ def rights_set(ctx: Ctx) -> None:
         raise BadArgument("Give the whole text: /rights set es <text with the hotline>.",
                           "Escriba el texto completo: /derechos poner es <texto con la línea de ayuda>.")
 
-    def run(pipe) -> None:  # type: ignore[no-untyped-def]
-        pipe.multi()
+    def write(pipe: Pipeline) -> None:
         pipe.hset(keys.RIGHTS, lang, text)
-        pipe.incr(keys.CONFIG_REV)
 
-    transact(ctx.rt.conn, run)
-    ctx.done(f"rights {lang}: {len(text)} chars", f"Rights text ({lang}) saved.", f"Texto de derechos ({lang}) guardado.")
+    change_config(ctx.rt.conn, write)
+    ctx.done(f"rights {lang}: {len(text)} chars", f"Rights text ({lang}) saved.",
+             f"Texto de derechos ({lang}) guardado.")

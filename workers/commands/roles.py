@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from redis.client import Pipeline
+
 from alertrelay.bot import keys
 from alertrelay.bot.errors import BadArgument, InvalidAddress
 from alertrelay.bot.identity import normalise_address
 from alertrelay.workers.commands.arguments import parse_person
 from alertrelay.workers.commands.context import Ctx, canonical_area
 from alertrelay.workers.commands.grammar import command
-from alertrelay.workers.config_state import VerifierInfo, transact
+from alertrelay.workers.config_state import VerifierInfo, change_config
+from alertrelay.workers.redis_conn import reply_text
 
 
 def _address(word: str) -> str:
@@ -32,15 +35,13 @@ def verifier_add(ctx: Ctx) -> None:
     areas = [canonical_area(rt, a) for a in person.areas]
     pseudonym = rt.identity.pseudonym(address)
     info = VerifierInfo(sealed=rt.identity.seal(address), channel=person.channel, language=person.language,
-                        areas=areas)
+                        areas=list(areas))  # a list of the wider AreaSpec
 
-    def run(pipe) -> None:  # type: ignore[no-untyped-def]
-        pipe.multi()
+    def write(pipe: Pipeline) -> None:
         pipe.sadd(keys.VERIFIERS, pseudonym)
         pipe.hset(keys.VERIFIER_INFO, pseudonym, info.model_dump_json())
-        pipe.incr(keys.CONFIG_REV)
 
-    transact(rt.conn, run)
+    change_config(rt.conn, write)
     beat = ", ".join(areas) or "everywhere"
     ctx.done(f"verifier {pseudonym} ({person.channel}, {person.language}, {beat})",
              f"Verifier {pseudonym[:9]} added ({person.channel}, {beat}).",
@@ -55,13 +56,11 @@ def verifier_remove(ctx: Ctx) -> None:
     if pseudonym not in rt.config().verifiers:
         raise BadArgument("That person is not a verifier.", "Esa persona no es verificadora.")
 
-    def run(pipe) -> None:  # type: ignore[no-untyped-def]
-        pipe.multi()
+    def write(pipe: Pipeline) -> None:
         pipe.srem(keys.VERIFIERS, pseudonym)
         pipe.hdel(keys.VERIFIER_INFO, pseudonym)
-        pipe.incr(keys.CONFIG_REV)
 
-    transact(rt.conn, run)
+    change_config(rt.conn, write)
     ctx.done(f"verifier {pseudonym} removed", f"Verifier {pseudonym[:9]} removed.",
              f"Verificador {pseudonym[:9]} quitado.")
 
@@ -72,12 +71,10 @@ def admin_add(ctx: Ctx) -> None:
     rt = ctx.rt
     pseudonym = rt.identity.pseudonym(_address(ctx.args.split()[0] if ctx.args.split() else ""))
 
-    def run(pipe) -> None:  # type: ignore[no-untyped-def]
-        pipe.multi()
+    def write(pipe: Pipeline) -> None:
         pipe.sadd(keys.ADMINS, pseudonym)
-        pipe.incr(keys.CONFIG_REV)
 
-    transact(rt.conn, run)
+    change_config(rt.conn, write)
     ctx.done(f"admin {pseudonym} added", f"Admin {pseudonym[:9]} added.", f"Admin {pseudonym[:9]} agregado.")
 
 
@@ -87,16 +84,16 @@ def admin_remove(ctx: Ctx) -> None:
     rt = ctx.rt
     pseudonym = rt.identity.pseudonym(_address(ctx.args.split()[0] if ctx.args.split() else ""))
 
-    def run(pipe) -> None:  # type: ignore[no-untyped-def]
-        admins = {a.decode() for a in pipe.smembers(keys.ADMINS)}
+    def check(pipe: Pipeline) -> None:
+        admins = {reply_text(a) for a in pipe.smembers(keys.ADMINS)}
         if pseudonym not in admins:
             raise BadArgument("That person is not an admin.", "Esa persona no es admin.")
         if admins == {pseudonym}:
             raise BadArgument("That is the last admin: add another one first.",
                               "Es el último admin: agregue otro primero.")
-        pipe.multi()
-        pipe.srem(keys.ADMINS, pseudonym)
-        pipe.incr(keys.CONFIG_REV)
 
-    transact(rt.conn, run)
+    def write(pipe: Pipeline, _checked: None) -> None:
+        pipe.srem(keys.ADMINS, pseudonym)
+
+    change_config(rt.conn, write, check)
     ctx.done(f"admin {pseudonym} removed", f"Admin {pseudonym[:9]} removed.", f"Admin {pseudonym[:9]} quitado.")

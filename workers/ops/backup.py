@@ -20,6 +20,7 @@ from alertrelay.bot.core.models import Policy
 from alertrelay.bot.errors import BackupError
 from alertrelay.workers.config_state import AREA_SPEC, CONFIG_KEYS, VerifierInfo, read_config_raw
 from alertrelay.workers.ops.keycheck import key_check_value, stored_key_check
+from alertrelay.workers.redis_conn import as_fields, watch
 
 FORMAT = "alertrelay-config"
 VERSION = 1
@@ -88,13 +89,13 @@ def parse_backup(text: str) -> ConfigBackup:
         raise BackupError(f"export format version {raw.get('version')!r}; this alertrelay reads version {VERSION}")
     try:
         backup = ConfigBackup.model_validate(raw)
-        for name, spec in backup.areas.items():
+        for spec in backup.areas.values():
             AREA_SPEC.validate_python(spec)
     except ValidationError as exc:
         raise BackupError(f"invalid configuration: {exc.errors()[0]['loc']}: {exc.errors()[0]['msg']}") from None
     for place, where in backup.places.items():
         try:
-            lat, lon = (float(x) for x in where.split(","))
+            _lat, _lon = (float(x) for x in where.split(","))  # two numbers
         except ValueError:
             raise BackupError(f"place {place!r}: {where!r} is not 'lat,lon'") from None
     unknown = set(backup.opt_outs) - set(OPT_OUT_CHANNELS)
@@ -121,8 +122,8 @@ def import_config(conn: redis.Redis, secret: bytes, text: str) -> ConfigBackup:
 
     with conn.pipeline(transaction=True) as pipe:
         # WATCH then check: a relay that seeds itself at the same moment makes this fail, not mix
-        pipe.watch(keys.CONFIG_SEEDED, *CONFIG_KEYS)
-        if not config_is_empty(pipe):  # type: ignore[arg-type]
+        watch(pipe, keys.CONFIG_SEEDED, *CONFIG_KEYS)
+        if not config_is_empty(pipe):
             raise BackupError("this Redis already has a configuration: import only restores into an empty one "
                               "(a new Redis, before the first `alertrelay run`, which seeds areas.toml)")
         pipe.multi()
@@ -141,14 +142,14 @@ def import_config(conn: redis.Redis, secret: bytes, text: str) -> ConfigBackup:
         for pseudonym, info in backup.verifier_info.items():
             pipe.hset(keys.VERIFIER_INFO, pseudonym, info.model_dump_json())
         if backup.places:
-            pipe.hset(keys.PLACES, mapping=backup.places)
+            pipe.hset(keys.PLACES, mapping=as_fields(backup.places))
         if backup.rights:
-            pipe.hset(keys.RIGHTS, mapping=backup.rights)
+            pipe.hset(keys.RIGHTS, mapping=as_fields(backup.rights))
         for channel, members in backup.opt_outs.items():
             if members:
                 pipe.sadd(keys.twilio.suppressed(channel), *members)
         if backup.regions:
-            pipe.hset(keys.REGIONS, mapping=backup.regions)
+            pipe.hset(keys.REGIONS, mapping=as_fields(backup.regions))
         pipe.set(keys.KEY_CHECK, backup.key_check)
         pipe.set(keys.CONFIG_SEEDED, "1")
         pipe.incr(keys.CONFIG_REV)

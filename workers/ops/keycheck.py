@@ -9,6 +9,7 @@ import redis
 
 from alertrelay.bot import keys
 from alertrelay.bot.errors import WrongSecretKey
+from alertrelay.workers.redis_conn import reply_text
 
 _CHECK_LABEL = b"alertrelay/key-check\0"
 _CHECK_MESSAGE = b"alertrelay: this Redis was sealed with this key"
@@ -22,7 +23,7 @@ def key_check_value(secret: bytes) -> str:
 
 def stored_key_check(conn: redis.Redis) -> str | None:
     raw = conn.get(keys.KEY_CHECK)
-    return raw.decode() if raw is not None else None
+    return reply_text(raw) if raw is not None else None
 
 
 def ensure_key_check(conn: redis.Redis, secret: bytes) -> None:

@@ -14,6 +14,7 @@ import redis
 
 from alertrelay.bot import keys
 from alertrelay.bot.queues import QUEUE_NAME
+from alertrelay.workers.redis_conn import as_fields
 
 CONFIGURATION = frozenset({keys.CONFIG_SEEDED, keys.CONFIG_REV, keys.GROUPS, keys.POLICY, keys.ADMINS,
                            keys.VERIFIERS, keys.PLACES, keys.NAMED_AREAS, keys.AREA_POLICIES, keys.RIGHTS,
@@ -34,7 +35,7 @@ def write_audit(conn: redis.Redis, entry: dict[str, str], *, max_entries: int, m
                 now_s: float | None = None) -> None:
     """XADD capped by length (MAXLEN ~) and then by age (XTRIM MINID ~), in one round trip."""
     pipe = conn.pipeline(transaction=False)
-    pipe.xadd(keys.AUDIT, entry, maxlen=max_entries, approximate=True)  # type: ignore[arg-type]
+    pipe.xadd(keys.AUDIT, as_fields(entry), maxlen=max_entries, approximate=True)
     pipe.xtrim(keys.AUDIT, minid=min_id(time.time() if now_s is None else now_s, max_age_s), approximate=True)
     pipe.execute()
 
@@ -72,7 +73,7 @@ def purge(conn: redis.Redis, *, keep_audit: bool = False) -> PurgeReport:
     return report
 
 
-def _unlink(conn: redis.Redis, names: list) -> int:  # type: ignore[type-arg]
+def _unlink(conn: redis.Redis, names: list[bytes]) -> int:
     deleted = 0
     for start in range(0, len(names), 500):
         deleted += conn.unlink(*names[start:start + 500])

@@ -38,6 +38,7 @@ from alertrelay.bot.identity import Identity, normalise_address
 from alertrelay.bot.queues import make_queue
 from alertrelay.bot.regions import all_regions
 from alertrelay.workers.ops.keycheck import key_check_value, stored_key_check
+from alertrelay.workers.redis_conn import as_fields, reply_bytes, reply_text, watch
 
 # A Fernet token (version byte 0x80 → "gAAAAA") or a pseudonym, whichever starts first: a token is consumed
 # whole, so a pseudonym-like run inside one is never touched.
@@ -145,48 +146,96 @@ def relay_keys(conn: redis.Redis) -> list[str]:
                   if _str(k) not in _SKIPPED)
 
 
-def _read(conn: redis.Redis, name: str):  # type: ignore[no-untyped-def]
-    kind = conn.type(name).decode()
+@dataclass(frozen=True)
+class _String:
+    value: bytes
+
+
+@dataclass(frozen=True)
+class _Hash:
+    value: dict[bytes, bytes]
+
+
+@dataclass(frozen=True)
+class _Set:
+    value: set[bytes]
+
+
+@dataclass(frozen=True)
+class _ZSet:
+    value: list[tuple[bytes, float]]
+
+
+@dataclass(frozen=True)
+class _List:
+    value: list[bytes]
+
+
+@dataclass(frozen=True)
+class _Stream:
+    value: list[tuple[bytes, dict[bytes, bytes]]]
+
+
+_Stored = _String | _Hash | _Set | _ZSet | _List | _Stream
+"""One key's value as read, by the type Redis answers for it."""
+
+
+def _fields(reply: object) -> dict[bytes, bytes]:
+    if not isinstance(reply, dict):
+        raise TypeError(f"a Redis hash reply expected, not {type(reply).__name__}")
+    return {reply_bytes(k): reply_bytes(v) for k, v in reply.items()}
+
+
+def _scored(reply: object) -> tuple[bytes, float]:
+    if not isinstance(reply, tuple):
+        raise TypeError(f"a (member, score) reply expected, not {type(reply).__name__}")
+    member, score = reply
+    return reply_bytes(member), float(score)
+
+
+def _read(conn: redis.Redis, name: str) -> _Stored | None:
+    kind = reply_text(conn.type(name))
     if kind == "string":
-        return kind, conn.get(name)
+        value = conn.get(name)
+        return None if value is None else _String(reply_bytes(value))
     if kind == "hash":
-        return kind, conn.hgetall(name)
+        return _Hash(_fields(conn.hgetall(name)))
     if kind == "set":
-        return kind, conn.smembers(name)
+        return _Set({reply_bytes(m) for m in conn.smembers(name)})
     if kind == "zset":
-        return kind, conn.zrange(name, 0, -1, withscores=True)
+        return _ZSet([_scored(pair) for pair in conn.zrange(name, 0, -1, withscores=True)])
     if kind == "list":
-        return kind, conn.lrange(name, 0, -1)
+        return _List([reply_bytes(v) for v in conn.lrange(name, 0, -1)])
     if kind == "stream":
-        return kind, conn.xrange(name)
-    return kind, None
+        return _Stream([(reply_bytes(entry_id), _fields(fields)) for entry_id, fields in conn.xrange(name) or []])
+    return None
 
 
-def _all_text(kind: str, value) -> Iterable[str]:  # type: ignore[no-untyped-def]
-    if value is None:
+def _all_text(stored: _Stored | None) -> Iterable[str]:
+    if stored is None:
         return
-    if kind == "string":
-        yield _str(value)
-    elif kind == "hash":
-        for k, v in value.items():
+    if isinstance(stored, _String):
+        yield _str(stored.value)
+    elif isinstance(stored, _Hash):
+        for k, v in stored.value.items():
             yield _str(k)
             yield _str(v)
-    elif kind in ("set", "list"):
-        yield from (_str(v) for v in value)
-    elif kind == "zset":
-        yield from (_str(member) for member, _ in value)
-    elif kind == "stream":
-        for _, fields in value:
-            for k, v in fields.items():
+    elif isinstance(stored, _Set | _List):
+        yield from (_str(v) for v in stored.value)
+    elif isinstance(stored, _ZSet):
+        yield from (_str(member) for member, _ in stored.value)
+    else:
+        for _, fields in stored.value:
+            for v in fields.values():
                 yield _str(v)
 
 
 def _rewrite_key(conn: redis.Redis, name: str, rekey: _Rekey) -> bool:
     """Rewrite one key (its name and every element) in one transaction. True if anything changed."""
     with conn.pipeline(transaction=True) as pipe:
-        pipe.watch(name)
-        kind, value = _read(pipe, name)  # type: ignore[arg-type]
-        if value is None:
+        watch(pipe, name)
+        stored = _read(pipe, name)
+        if stored is None:
             return False
         new_name = rekey(name)
         ttl_ms = pipe.pttl(name)
@@ -194,43 +243,38 @@ def _rewrite_key(conn: redis.Redis, name: str, rekey: _Rekey) -> bool:
         def b(raw: bytes) -> bytes:
             return _bytes(rekey(_str(raw)))
 
-        if kind == "string":
-            new_value = b(value)
-            changed = new_value != value
-        elif kind == "hash":
-            new_value = {b(k): b(v) for k, v in value.items()}
-            changed = new_value != value
-        elif kind == "set":
-            new_value = {b(v) for v in value}
-            changed = new_value != value
-        elif kind == "zset":
-            new_value = [(b(m), s) for m, s in value]
-            changed = new_value != value
-        elif kind == "list":
-            new_value = [b(v) for v in value]
-            changed = new_value != value
+        new: _Stored
+        if isinstance(stored, _String):
+            new = _String(b(stored.value))
+        elif isinstance(stored, _Hash):
+            new = _Hash({b(k): b(v) for k, v in stored.value.items()})
+        elif isinstance(stored, _Set):
+            new = _Set({b(v) for v in stored.value})
+        elif isinstance(stored, _ZSet):
+            new = _ZSet([(b(m), s) for m, s in stored.value])
+        elif isinstance(stored, _List):
+            new = _List([b(v) for v in stored.value])
         else:  # stream: same entry ids, fields rewritten; consumer groups are recreated where they were
-            new_value = [(entry_id, {k: b(v) for k, v in fields.items()}) for entry_id, fields in value]
-            changed = new_value != value
-        if not changed and new_name == name:
+            new = _Stream([(entry_id, {k: b(v) for k, v in fields.items()}) for entry_id, fields in stored.value])
+        if new == stored and new_name == name:
             pipe.unwatch()
             return False
-        groups = pipe.xinfo_groups(name) if kind == "stream" else []
+        groups = pipe.xinfo_groups(name) if isinstance(stored, _Stream) else []
         pipe.multi()
         pipe.delete(name)
-        if kind == "string":
-            pipe.set(new_name, new_value)
-        elif kind == "hash":
-            pipe.hset(new_name, mapping=new_value)
-        elif kind == "set":
-            pipe.sadd(new_name, *new_value)
-        elif kind == "zset":
-            pipe.zadd(new_name, {m: s for m, s in new_value})
-        elif kind == "list":
-            pipe.rpush(new_name, *new_value)
+        if isinstance(new, _String):
+            pipe.set(new_name, new.value)
+        elif isinstance(new, _Hash):
+            pipe.hset(new_name, mapping=as_fields(new.value))
+        elif isinstance(new, _Set):
+            pipe.sadd(new_name, *new.value)
+        elif isinstance(new, _ZSet):
+            pipe.zadd(new_name, {m: s for m, s in new.value})
+        elif isinstance(new, _List):
+            pipe.rpush(new_name, *new.value)
         else:
-            for entry_id, fields in new_value:
-                pipe.xadd(new_name, fields, id=entry_id)
+            for entry_id, fields in new.value:
+                pipe.xadd(new_name, as_fields(fields), id=entry_id)
             for group in groups:
                 pipe.xgroup_create(new_name, group["name"], id=group["last-delivered-id"], mkstream=True)
         if ttl_ms > 0:
@@ -247,7 +291,8 @@ def _check_stopped(conn: redis.Redis) -> None:
         busy.append(f"{len(Worker.all(connection=conn))} rq worker(s) running")
     if queue.count:
         busy.append(f"{queue.count} job(s) queued")
-    if StartedJobRegistry(queue=queue).count or ScheduledJobRegistry(queue=queue).count:
+    scheduled: ScheduledJobRegistry = queue.scheduled_job_registry  # (rq's constructor is unannotated)
+    if StartedJobRegistry(queue=queue).count or scheduled.count:
         busy.append("jobs running or scheduled for retry")
     waiting = sum(conn.xlen(region.inbox) for region in all_regions(conn) if conn.exists(region.inbox))
     if waiting:
@@ -289,10 +334,10 @@ def rotate_key(conn: redis.Redis, old_secret: bytes, new_secret: bytes, *, areas
         rekey.learn(person)
     names = relay_keys(conn)
     for name in names:  # the address book: every sealed value, under either key
-        for text in _all_text(*_read(conn, name)):
+        for text in _all_text(_read(conn, name)):
             rekey.scan(text)
     # roles are kept for good: an admin or verifier whose address is unknown must be named, not carried
-    roles = {_str(p) for p in conn.smembers(keys.ADMINS) | conn.smembers(keys.VERIFIERS)}
+    roles = {_str(reply_bytes(p)) for p in conn.smembers(keys.ADMINS) | conn.smembers(keys.VERIFIERS)}
     unknown_roles = roles - set(rekey.pseudonyms) - set(rekey.pseudonyms.values())
     if unknown_roles:
         raise RotationError(f"{len(unknown_roles)} admin(s)/verifier(s) whose address this relay does not hold "
@@ -331,5 +376,5 @@ def load_carried(conn: redis.Redis, identity: Identity, secret: bytes) -> None:
         previous = _fernet_of(secret).decrypt(raw[b"key"])
     except (InvalidToken, KeyError):
         return  # sealed with another key: nothing to carry (the key check tells the operator)
-    pseudonyms = frozenset(_str(p) for p in conn.smembers(keys.CARRIED_PSEUDONYMS))
+    pseudonyms = frozenset(_str(reply_bytes(p)) for p in conn.smembers(keys.CARRIED_PSEUDONYMS))
     identity.carry_over(previous, pseudonyms, float(raw.get(b"until", b"0")))
