@@ -136,6 +136,7 @@ def _note(conn: redis.Redis, at: float, what: str, job_id: str) -> None:
 def recover(rt: Runtime) -> list[tuple[str, str]]:
     """One recovery pass. Answers what it did: (what, job id) pairs."""
     conn, queue, settings = rt.conn, rt.queue, rt.settings
+    qconn = rt.queue_conn  # rq's keys; the relay's own (beats, stranded-seen, notes) are the store's
     window_s = liveness_s(settings)
     now = _redis_now(conn)
     done: list[tuple[str, str]] = []
@@ -145,20 +146,20 @@ def recover(rt: Runtime) -> list[tuple[str, str]]:
     dead = {name.decode() for name in conn.zrangebyscore(keys.WORKER_BEATS, "-inf", now - window_s)}
 
     started = StartedJobRegistry(queue=queue)
-    entries = [entry.decode() for entry in conn.zrange(started.key, 0, -1)]
+    entries = [entry.decode() for entry in qconn.zrange(started.key, 0, -1)]
     started_ids = {parse_composite_key(entry)[0] for entry in entries}
     if dead and entries:
-        pipe = conn.pipeline(transaction=False)
+        pipe = qconn.pipeline(transaction=False)
         for entry in entries:
             pipe.hget(Job.key_for(parse_composite_key(entry)[0]), "worker_name")
         for entry, worker in zip(entries, pipe.execute()):
             if worker is None or worker.decode() not in dead:
                 continue  # a live worker's, or one that never beat here (rq's own cleanup handles those)
             job_id = parse_composite_key(entry)[0]
-            moved = run_script(conn, _REQUEUE_STARTED,
+            moved = run_script(qconn, _REQUEUE_STARTED,
                                keys=[started.key, Job.key_for(job_id), queue.key,
-                                     Execution.from_composite_key(entry, conn).key, _executions(conn, job_id)],
-                               args=[_execution_prefix(conn, job_id), entry, job_id])
+                                     Execution.from_composite_key(entry, qconn).key, _executions(qconn, job_id)],
+                               args=[_execution_prefix(qconn, job_id), entry, job_id])
             if moved == 1:
                 done.append(("requeued started job of dead worker", job_id))
             elif moved == -1:
@@ -166,7 +167,7 @@ def recover(rt: Runtime) -> list[tuple[str, str]]:
                 done.append(("failed started job of dead worker, no retry left", job_id))
 
     # (a) dequeued, never started: the worker that took it died between BLMOVE and starting it
-    stranded = [job_id.decode() for job_id in conn.lrange(queue.intermediate_queue_key, 0, -1)]
+    stranded = [job_id.decode() for job_id in qconn.lrange(queue.intermediate_queue_key, 0, -1)]
     seen = {k.decode(): float(v) for k, v in conn.hgetall(keys.STRANDED_SEEN).items()}
     gone = [job_id for job_id in seen if job_id not in stranded or job_id in started_ids]
     if gone:
@@ -180,17 +181,17 @@ def recover(rt: Runtime) -> list[tuple[str, str]]:
             continue
         if now - first < window_s:
             continue
-        if run_script(conn, _REQUEUE_LISTED, args=[_execution_prefix(conn, job_id), job_id, "list"],
-                      keys=[queue.intermediate_queue_key, Job.key_for(job_id), queue.key, _executions(conn, job_id)]):
+        if run_script(qconn, _REQUEUE_LISTED, args=[_execution_prefix(qconn, job_id), job_id, "list"],
+                      keys=[queue.intermediate_queue_key, Job.key_for(job_id), queue.key, _executions(qconn, job_id)]):
             done.append(("requeued job stranded in the intermediate queue", job_id))
         conn.hdel(keys.STRANDED_SEEN, job_id)
 
     # (c) retries the scheduler should have queued by now
     scheduled = ScheduledJobRegistry(queue=queue)
-    for raw in conn.zrangebyscore(scheduled.key, "-inf", now - window_s):
+    for raw in qconn.zrangebyscore(scheduled.key, "-inf", now - window_s):
         job_id = raw.decode()
-        if run_script(conn, _REQUEUE_LISTED, args=[_execution_prefix(conn, job_id), job_id, "zset"],
-                      keys=[scheduled.key, Job.key_for(job_id), queue.key, _executions(conn, job_id)]):
+        if run_script(qconn, _REQUEUE_LISTED, args=[_execution_prefix(qconn, job_id), job_id, "zset"],
+                      keys=[scheduled.key, Job.key_for(job_id), queue.key, _executions(qconn, job_id)]):
             done.append(("queued overdue retry", job_id))
 
     # (d) messages waiting, and no drain that will read them
@@ -225,7 +226,7 @@ def _ensure_region_drain(rt: Runtime, region: keys.Region) -> bool:
     if not conn.xlen(region.inbox) or conn.exists(region.drainer):
         return False
     flag = conn.get(region.drain_pending)
-    if flag and conn.hget(Job.key_for(flag.decode()), "status") in LIVE_STATUSES:
+    if flag and rt.queue_conn.hget(Job.key_for(flag.decode()), "status") in LIVE_STATUSES:
         return False
     if flag:
         run_script(conn, _CLEAR_FLAG, keys=[region.drain_pending], args=[flag])
@@ -235,11 +236,11 @@ def _ensure_region_drain(rt: Runtime, region: keys.Region) -> bool:
 def _fail(rt: Runtime, started: StartedJobRegistry, entry: str, job_id: str, worker: str) -> None:
     """A job whose workers keep dying under it (it used up its retries): failed, as rq would."""
     try:
-        job = Job.fetch(job_id, connection=rt.conn, serializer=rt.queue.serializer)
+        job = Job.fetch(job_id, connection=rt.queue_conn, serializer=rt.queue.serializer)
     except Exception:  # gone meanwhile
-        rt.conn.zrem(started.key, entry)
+        rt.queue_conn.zrem(started.key, entry)
         return
-    with rt.conn.pipeline() as pipe:
+    with rt.queue_conn.pipeline() as pipe:
         job.set_status(JobStatus.FAILED, pipeline=pipe)
         rt.queue.failed_job_registry.add(job, ttl=job.failure_ttl, pipeline=pipe,
                                          exc_string=f"worker {worker} died running it, no retry left")
