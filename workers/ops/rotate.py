@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 import redis
 from cryptography.fernet import Fernet, InvalidToken
+from redis.crc import key_slot
 from rq import Queue, Worker
 from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 
@@ -38,6 +39,7 @@ from alertrelay.bot.identity import Identity, normalise_address
 from alertrelay.bot.queues import make_queue
 from alertrelay.bot.regions import all_regions
 from alertrelay.workers.ops.keycheck import key_check_value, stored_key_check
+from alertrelay.workers.redis_conn import is_cluster
 
 # A Fernet token (version byte 0x80 → "gAAAAA") or a pseudonym, whichever starts first: a token is consumed
 # whole, so a pseudonym-like run inside one is never touched.
@@ -216,35 +218,49 @@ def _rewrite_key(conn: redis.Redis, name: str, rekey: _Rekey) -> bool:
             pipe.unwatch()
             return False
         groups = pipe.xinfo_groups(name) if kind == "stream" else []
-        pipe.multi()
-        pipe.delete(name)
+        # a Redis Cluster moves no key to another slot in one transaction: there the new key is written in
+        # its own, then the old one deleted (a re-run after a crash between the two writes it again)
+        apart = new_name != name and is_cluster(conn) and key_slot(_bytes(name)) != key_slot(_bytes(new_name))
+        if apart:
+            pipe.unwatch()
+            write = conn.pipeline(transaction=True)
+            if kind in ("list", "stream"):  # not merged twice
+                write.delete(new_name)
+        else:
+            pipe.multi()
+            pipe.delete(name)
+            write = pipe
         if kind == "string":
-            pipe.set(new_name, new_value)
+            write.set(new_name, new_value)
         elif kind == "hash":
-            pipe.hset(new_name, mapping=new_value)
+            write.hset(new_name, mapping=new_value)
         elif kind == "set":
-            pipe.sadd(new_name, *new_value)
+            write.sadd(new_name, *new_value)
         elif kind == "zset":
-            pipe.zadd(new_name, {m: s for m, s in new_value})
+            write.zadd(new_name, {m: s for m, s in new_value})
         elif kind == "list":
-            pipe.rpush(new_name, *new_value)
+            write.rpush(new_name, *new_value)
         else:
             for entry_id, fields in new_value:
-                pipe.xadd(new_name, fields, id=entry_id)
+                write.xadd(new_name, fields, id=entry_id)
             for group in groups:
-                pipe.xgroup_create(new_name, group["name"], id=group["last-delivered-id"], mkstream=True)
+                write.xgroup_create(new_name, group["name"], id=group["last-delivered-id"], mkstream=True)
         if ttl_ms > 0:
-            pipe.pexpire(new_name, ttl_ms)
-        pipe.execute()
+            write.pexpire(new_name, ttl_ms)
+        write.execute()
+        if apart:
+            conn.delete(name)
         return True
 
 
-def _check_stopped(conn: redis.Redis) -> None:
-    """Queued jobs and unread messages carry sealed values and pseudonyms the rewrite cannot reach."""
-    queue: Queue = make_queue(conn)
+def _check_stopped(conn: redis.Redis, queue_conn: redis.Redis | None = None) -> None:
+    """Queued jobs and unread messages carry sealed values and pseudonyms the rewrite cannot reach.
+    `queue_conn`: rq's Redis when it is not the store's."""
+    rq_conn = conn if queue_conn is None else queue_conn
+    queue: Queue = make_queue(rq_conn)
     busy = []
-    if Worker.all(connection=conn):
-        busy.append(f"{len(Worker.all(connection=conn))} rq worker(s) running")
+    if Worker.all(connection=rq_conn):
+        busy.append(f"{len(Worker.all(connection=rq_conn))} rq worker(s) running")
     if queue.count:
         busy.append(f"{queue.count} job(s) queued")
     if StartedJobRegistry(queue=queue).count or ScheduledJobRegistry(queue=queue).count:
@@ -259,7 +275,7 @@ def _check_stopped(conn: redis.Redis) -> None:
 
 def rotate_key(conn: redis.Redis, old_secret: bytes, new_secret: bytes, *, areas: AreasFile | None = None,
                people: Iterable[str] = (), report_ttl_s: int = 72 * 3600,
-               now: float | None = None) -> RotationReport:
+               now: float | None = None, queue_conn: redis.Redis | None = None) -> RotationReport:
     report = RotationReport()
     old_check, new_check = key_check_value(old_secret), key_check_value(new_secret)
     if old_check == new_check:
@@ -281,7 +297,7 @@ def rotate_key(conn: redis.Redis, old_secret: bytes, new_secret: bytes, *, areas
             until = float(conn.hget(keys.CARRIED, "until") or 0)
             raise RotationError("the last rotation still carries over reporters of incidents open then, until "
                                 f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(until))}: rotate again after that")
-        _check_stopped(conn)
+        _check_stopped(conn, queue_conn)
 
     old, new = Identity(old_secret), Identity(new_secret)
     rekey = _Rekey(old, new, _fernet_of(old_secret), _fernet_of(new_secret))
