@@ -31,7 +31,9 @@ from alertrelay.config.areas import load_areas
 from alertrelay.config.settings import Settings
 from alertrelay.workers.config_state import seed_config
 from alertrelay.workers.main import start_worker_processes
+from alertrelay.workers.ops.store_checks import cluster_region_problem
 from alertrelay.workers.pipeline import sweep
+from alertrelay.workers.redis_conn import store_size
 from alertrelay.workers.runtime import Runtime
 
 KIND_ORDER = {"alert": 0, "update": 1, "all_clear": 2, "retraction": 3, "reply": 4}
@@ -86,7 +88,7 @@ def outstanding_jobs(rt: Runtime) -> int:
     """Jobs queued, just dequeued, running or waiting to retry, read in one transaction: rq moves a job
     queue → intermediate list → started registry atomically, so no job is ever between the three."""
     queue = rt.queue
-    pipe = rt.conn.pipeline(transaction=True)
+    pipe = rt.queue_conn.pipeline(transaction=True)
     pipe.llen(queue.key)
     pipe.llen(queue.intermediate_queue_key)
     pipe.zcard(StartedJobRegistry(queue=queue).key)
@@ -173,9 +175,12 @@ def run_drill(scenario: Path, areas: Path, *, workers: int = 1, data_dir: Path |
             metrics_http = metrics.serve_http(rt.conn, rt.queue, metrics_host, metrics_port)
             if on_metrics is not None:
                 on_metrics(f"http://{metrics_host}:{metrics_http.server_port}/metrics")
-        if rt.conn.dbsize():
+        if store_size(rt.conn):
             raise DrillError("the drill's Redis database is not empty; give it an empty one")
         seed_config(rt.conn, areas_file, rt.identity)
+        problem = cluster_region_problem(rt.conn)
+        if problem:
+            raise DrillError(problem)
         prepared = ([], []) if stepwise else clocked_messages(rt, inbound)  # a bad sender fails here
         procs = start_worker_processes(rt, max(1, workers), tick=False, log_dir=root)
         _wait_ready(rt, procs, len(procs))
