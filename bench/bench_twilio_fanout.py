@@ -133,7 +133,7 @@ def main() -> None:
                 else:
                     import redis
 
-                    redis.Redis.from_url(server.url).delete("relay:twilio:rate:whatsapp")
+                    redis.Redis.from_url(server.url).delete("relay:{twilio}:rate:whatsapp")
                     run_procs(settings, args.procs, args.members)
                 wall = time.monotonic() - started
                 sent, rate = measure(fake)

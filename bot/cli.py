@@ -195,10 +195,11 @@ def run(
     settings = load_settings()
     configure_logging(settings)
     metrics.use_directory(settings.data_dir, clean=True)  # GET /metrics merges this process's and the workers'
-    rt = Runtime(settings)
+    rt = Runtime(settings, conn=_store(settings))
     _check_key(rt.conn, settings)
     if seed_config(rt.conn, load_areas(settings.areas), rt.identity):
         typer.echo(f"seeded groups and policy from {settings.areas}", err=True)
+    _store(settings, rt.conn, runnable=True)
     procs = start_worker_processes(rt, workers)
     try:
         asyncio.run(run_bot(BotContext(settings, rt.conn, rt.queue, rt.identity), extra=[map_registrar()]))
@@ -219,10 +220,9 @@ def worker(
     """Run one rq worker on the relay queue (start several for more throughput)."""
     from alertrelay.config.settings import load_settings
     from alertrelay.workers.main import run_worker
-    from alertrelay.workers.redis_conn import connect, redis_url
 
     settings = load_settings()
-    _check_key(connect(redis_url(settings)), settings)
+    _check_key(_store(settings, runnable=True), settings)
     run_worker(settings, fork=fork, burst=burst)
 
 
@@ -288,23 +288,34 @@ def audit(limit: Annotated[int, typer.Option("--limit", min=1)] = 100) -> None:
     """Print the audit trail (who changed what, as pseudonyms), newest last."""
     from alertrelay.bot import keys, replies
     from alertrelay.config.settings import load_settings
-    from alertrelay.workers.redis_conn import connect, redis_url
 
     settings = load_settings()
-    conn = connect(redis_url(settings))
+    conn = _store(settings)
     # redis-py's type allows a None reply, entry id and fields; XREVRANGE gives none of them
     for entry_id, fields in (conn.xrevrange(keys.AUDIT, count=limit) or [])[::-1]:
         record = {replies.text(k): replies.text(v) for k, v in (fields or {}).items()}
         typer.echo(json.dumps({"id": replies.text(entry_id), **record}, ensure_ascii=False))
 
 
+def _store(settings: Settings, conn: redis.Redis | None = None, *, runnable: bool = False) -> redis.Redis:
+    """open_store (workers/ops/store_checks.py); bad Redis settings (or, `runnable`, a config a cluster
+    cannot run) end the command with their reason."""
+    from alertrelay.bot.errors import ConfigError
+    from alertrelay.workers.ops.store_checks import open_store
+
+    try:
+        return open_store(settings, conn, runnable=runnable)
+    except ConfigError as exc:
+        typer.echo(f"alertrelay: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
 def _ops_runtime() -> tuple[Settings, redis.Redis]:
     """Settings and a Redis connection for the operations commands (export, import, rotate-key, purge)."""
     from alertrelay.config.settings import load_settings
-    from alertrelay.workers.redis_conn import connect, redis_url
 
     settings = load_settings()
-    return settings, connect(redis_url(settings))
+    return settings, _store(settings)
 
 
 @app.command("export")
@@ -353,6 +364,7 @@ def rotate_key_(
     from alertrelay.bot.errors import RotationError
     from alertrelay.config.areas import load_areas
     from alertrelay.workers.ops.rotate import rotate_key
+    from alertrelay.workers.redis_conn import connect_queue
 
     settings, conn = _ops_runtime()
     if new_key_file is not None:
@@ -366,7 +378,7 @@ def rotate_key_(
     areas = load_areas(settings.areas) if Path(settings.areas).exists() else None
     try:
         report = rotate_key(conn, settings.secret_bytes(), new_secret, areas=areas, people=person or [],
-                            report_ttl_s=settings.report_ttl_s)
+                            report_ttl_s=settings.report_ttl_s, queue_conn=connect_queue(settings, conn))
     except RotationError as exc:
         typer.echo(f"rotate-key failed: {exc}", err=True)
         raise typer.Exit(1) from exc
@@ -396,12 +408,14 @@ def purge(
     from rq import Worker
 
     from alertrelay.workers.ops.retention import purge as purge_all
+    from alertrelay.workers.redis_conn import connect_queue
 
-    _settings, conn = _ops_runtime()
+    settings, conn = _ops_runtime()
     if not yes and not typer.confirm("Delete every incident, report, alert and queued job in this Redis now?"):
         raise typer.Exit(1)
-    running = len(Worker.all(connection=conn))
-    report = purge_all(conn, keep_audit=keep_audit)
+    queue_conn = connect_queue(settings, conn)
+    running = len(Worker.all(connection=queue_conn))
+    report = purge_all(conn, keep_audit=keep_audit, queue_conn=queue_conn)
     typer.echo(f"purge: {report.relay_keys} relay keys and {report.rq_keys} job keys deleted; the configuration "
                f"is kept{' (and the audit trail)' if keep_audit else ''}", err=True)
     if running:
@@ -415,9 +429,10 @@ def doctor(as_json: Annotated[bool, typer.Option(
     """Check Redis, the secret key, areas.toml, Signal, Twilio, the clock and the workers; exit 0 only if healthy."""
     from alertrelay.workers.ops.doctor import as_json as to_json
     from alertrelay.workers.ops.doctor import as_text, healthy, run_checks
+    from alertrelay.workers.redis_conn import connect_queue
 
     settings, conn = _ops_runtime()
-    checks = run_checks(settings, conn)
+    checks = run_checks(settings, conn, connect_queue(settings, conn))
     typer.echo(json.dumps(to_json(checks), ensure_ascii=False) if as_json else as_text(checks))
     raise typer.Exit(0 if healthy(checks) else 1)
 

@@ -18,7 +18,9 @@ _aof_files: dict[int, Path | None] = {}
 
 def _aof_file(conn: redis.Redis) -> Path | None:
     """The AOF file of a Redis on this host (reached by unix socket), else None; asked once per pool."""
-    pool = conn.connection_pool
+    pool = getattr(conn, "connection_pool", None)  # a Redis Cluster client has none: reached over TCP
+    if pool is None:
+        return None
     if id(pool) not in _aof_files:
         path = None
         if pool.connection_class is redis.UnixDomainSocketConnection:

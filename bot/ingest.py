@@ -52,10 +52,11 @@ return false
 
 
 # One Signal person, one pseudonym, whichever of their addresses an envelope shows (numbers are hidden by
-# default since 2024). KEYS: pairing of the uuid, pairing of the number, admins, verifiers. ARGV: the
+# default since 2024). KEYS: pairing of the uuid, pairing of the number (one hash tag, {signal}: one Redis
+# Cluster slot; a number that changed hands also drops its former owner's pairing, in that slot). ARGV: the
 # pseudonyms of the uuid and the number ('' when not shown), the pairing TTL, the pairing key prefix.
-# Returns the reporter.
-_SIGNAL_REPORTER = """
+# Returns both pseudonyms as paired; the roles (configuration, another slot) are read after it.
+_SIGNAL_PAIR = """
 local pu, pn, ttl = ARGV[1], ARGV[2], ARGV[3]
 if pu ~= '' and pn ~= '' then
   local previous = redis.call('GET', KEYS[2])
@@ -73,13 +74,7 @@ elseif pn ~= '' then
   pu = redis.call('GET', KEYS[2]) or ''
   if pu ~= '' then redis.call('EXPIRE', KEYS[2], ttl) end
 end
-local function has_role(p)
-  return p ~= '' and (redis.call('SISMEMBER', KEYS[3], p) == 1 or redis.call('SISMEMBER', KEYS[4], p) == 1)
-end
-if has_role(pu) then return pu end
-if has_role(pn) then return pn end
-if pu ~= '' then return pu end
-return pn
+return {pu, pn}
 """
 
 
@@ -113,11 +108,21 @@ def signal_reporter(conn: redis.Redis, identity: Identity, message: InboundMessa
             number_p = identity.pseudonym(message.sender_number) if message.sender_number else ""
         except InvalidAddress:
             pass  # only good for pairing: the message still counts, under the uuid
-    reporter = run_script(conn, _SIGNAL_REPORTER,
-                          keys=[keys.signal_pairing(uuid_p or "-"), keys.signal_pairing(number_p or "-"),
-                                keys.ADMINS, keys.VERIFIERS],
-                          args=[uuid_p, number_p, keys.SIGNAL_PAIRING_TTL_S, keys.signal_pairing("")])
-    return reporter.decode() if isinstance(reporter, bytes) else str(reporter)
+    paired = run_script(conn, _SIGNAL_PAIR,
+                        keys=[keys.signal_pairing(uuid_p or "-"), keys.signal_pairing(number_p or "-")],
+                        args=[uuid_p, number_p, keys.SIGNAL_PAIRING_TTL_S, keys.signal_pairing("")])
+    uuid_p, number_p = (p.decode() if isinstance(p, bytes) else str(p) for p in paired)
+    candidates = [p for p in (uuid_p, number_p) if p]
+    if candidates:
+        with conn.pipeline(transaction=False) as pipe:
+            for pseudonym in candidates:
+                pipe.sismember(keys.ADMINS, pseudonym)
+                pipe.sismember(keys.VERIFIERS, pseudonym)
+            roles = pipe.execute()
+        for number, pseudonym in enumerate(candidates):  # a role on the uuid wins, then one on the number
+            if roles[2 * number] or roles[2 * number + 1]:
+                return pseudonym
+    return uuid_p or number_p
 
 
 def envelope_for(message: InboundMessage, identity: Identity, reporter: str | None = None) -> Envelope:

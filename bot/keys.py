@@ -158,17 +158,21 @@ INCIDENTS_EPOCH = f"{PREFIX}:incidents:epoch"  # (each region its own: Lua, from
 INCIDENTS_EPOCH_SEQ = f"{PREFIX}:incidents:epoch:seq"
 INCIDENTS_ACTIVE = DEFAULT_REGION.incidents_active
 
-# Configuration state (seeded from areas.toml, then changed by chat commands)
-CONFIG_SEEDED = f"{PREFIX}:config:seeded"
-CONFIG_REV = f"{PREFIX}:config:rev"
-GROUPS = f"{PREFIX}:config:groups"
-REGIONS = f"{PREFIX}:config:regions"
+# Configuration state (seeded from areas.toml, then changed by chat commands). Every key of it shares the
+# hash tag {config}: it is read and changed in transactions over several of them (workers/config_state.py),
+# which on a Redis Cluster must stay in one slot. Before that tag the names were relay:config:…
+# (workers/key_names.py moves them once).
+CONFIG_PREFIX = f"{PREFIX}:{{config}}"
+CONFIG_SEEDED = f"{CONFIG_PREFIX}:seeded"
+CONFIG_REV = f"{CONFIG_PREFIX}:rev"
+GROUPS = f"{CONFIG_PREFIX}:groups"
+REGIONS = f"{CONFIG_PREFIX}:regions"
 """hash of the [regions] table of areas.toml (`direct`: the region of a direct message whose place does
 not tell); the regions themselves are the groups' (GROUPS)."""
-POLICY = f"{PREFIX}:config:policy"
-ADMINS = f"{PREFIX}:config:admins"
-VERIFIERS = f"{PREFIX}:config:verifiers"
-PLACES = f"{PREFIX}:config:places"
+POLICY = f"{CONFIG_PREFIX}:policy"
+ADMINS = f"{CONFIG_PREFIX}:admins"
+VERIFIERS = f"{CONFIG_PREFIX}:verifiers"
+PLACES = f"{CONFIG_PREFIX}:places"
 AUDIT = f"{PREFIX}:audit"
 AUDIT_MAXLEN = 10_000
 
@@ -254,7 +258,7 @@ def signal_pairing(address_pseudonym: str) -> str:
     is the pseudonym of the other one, never the address. Both directions are written when an envelope shows
     both: number → uuid gives a number-only message the uuid's pseudonym, uuid → number lets a role given
     to the number (areas.toml, /admin add +1…) hold when the number is hidden (bot/ingest.py)."""
-    return f"{PREFIX}:signal:pairing:{address_pseudonym}"
+    return f"{PREFIX}:{{signal}}:pairing:{address_pseudonym}"
 
 
 def message_ref(ref: str) -> str:
@@ -290,13 +294,13 @@ def delivery_claim(alert_id: str, state: str, group_id: str, recipient: str) -> 
 
 
 # --- chat commands (issue 6) ---------------------------------------------------------------------------
-NAMED_AREAS = f"{PREFIX}:config:areas"
+NAMED_AREAS = f"{CONFIG_PREFIX}:areas"
 """hash: area name an admin gave (/area add) -> AreaSpec JSON (a neighbourhood name, circle or polygon)."""
-AREA_POLICIES = f"{PREFIX}:config:area-policies"
+AREA_POLICIES = f"{CONFIG_PREFIX}:area-policies"
 """hash: area name -> Policy JSON, for incidents inside that area (/policy set <area> …)."""
-RIGHTS = f"{PREFIX}:config:rights"
+RIGHTS = f"{CONFIG_PREFIX}:rights"
 """hash: language -> know-your-rights text with the hotline (/rights set)."""
-VERIFIER_INFO = f"{PREFIX}:config:verifier-info"
+VERIFIER_INFO = f"{CONFIG_PREFIX}:verifier-info"
 """hash: verifier pseudonym -> JSON {sealed, channel, language, areas}: where dispatches go."""
 
 
@@ -334,7 +338,8 @@ def signal_reacted(message_key: str) -> str:
     return f"{PREFIX}:signal:reacted:{message_key}"
 
 
-TWILIO = f"{PREFIX}:twilio"
+TWILIO = f"{PREFIX}:{{twilio}}"
+"""Every Twilio key shares the hash tag {twilio}: its scripts (rate limiter, status record) use two at once."""
 
 
 class twilio:  # noqa: N801  (a namespace: bot.transports.twilio uses these as tk.<name>)
@@ -347,8 +352,9 @@ class twilio:  # noqa: N801  (a namespace: bot.transports.twilio uses these as t
 
     @staticmethod
     def suppressed(channel: str) -> str:
-        """set of member pseudonyms who sent STOP on `channel` (or Twilio answered 21610)."""
-        return f"{TWILIO}:suppressed:{channel}"
+        """set of member pseudonyms who sent STOP on `channel` (or Twilio answered 21610). Beside the
+        configuration ({config}): `alertrelay import` restores them in the same transaction."""
+        return f"{CONFIG_PREFIX}:twilio:suppressed:{channel}"
 
     @staticmethod
     def window(member: str) -> str:
@@ -382,9 +388,9 @@ class twilio:  # noqa: N801  (a namespace: bot.transports.twilio uses these as t
 
 
 # --- the coordinator map and open feeds (issue 12) --------------------------------------------------------
-FEEDS_MODE = f"{PREFIX}:config:feeds"
+FEEDS_MODE = f"{CONFIG_PREFIX}:feeds"
 """off | token | public, set by /feeds; unset: ALERTRELAY_FEEDS decides."""
-EXERCISE = f"{PREFIX}:config:exercise"
+EXERCISE = f"{CONFIG_PREFIX}:exercise"
 """Present when everything in this database is a rehearsal (`alertrelay drill`): CAP says status Exercise."""
 
 # Crash recovery (workers/recovery.py): our own worker liveness, finer than rq's worker keys.
@@ -400,13 +406,13 @@ RECOVERIES = f"{PREFIX}:stats:recoveries"
 RECOVERIES_MAX = 1000
 
 # --- operations (issue 13: workers/ops/) --------------------------------------------------------------------
-KEY_CHECK = f"{PREFIX}:config:key-check"
+KEY_CHECK = f"{CONFIG_PREFIX}:key-check"
 """HMAC of a constant under the secret key, written at first start: a later start, `doctor` or `import`
 with another key is told so before it seals or pseudonymises anything the old data cannot match."""
-ROTATION = f"{PREFIX}:ops:rotation"
+ROTATION = f"{CONFIG_PREFIX}:ops:rotation"
 """hash: a key rotation in progress (workers/ops/rotate.py): the new key's check value and the steps done.
 Present only between the start and the end of `alertrelay rotate-key`; a re-run resumes from it."""
-CARRIED = f"{PREFIX}:ops:carried"
+CARRIED = f"{CONFIG_PREFIX}:ops:carried"
 """hash {key, until} after a rotation: the previous pseudonym key (sealed with the new secret key) for the
 reporters in CARRIED_PSEUDONYMS, until their incidents have expired (bot/identity.py Identity.carry_over)."""
-CARRIED_PSEUDONYMS = f"{PREFIX}:ops:carried:pseudonyms"
+CARRIED_PSEUDONYMS = f"{CONFIG_PREFIX}:ops:carried:pseudonyms"

@@ -252,20 +252,22 @@ class RedisStateCollector:
         up = GaugeMetricFamily("alertrelay_redis_up", "1 when Redis answered this scrape")
         queue = self.queue
         try:
-            pipe = self.conn.pipeline(transaction=False)
-            pipe.llen(queue.key)
-            pipe.zcard(StartedJobRegistry(queue=queue).key)
-            pipe.zcard(ScheduledJobRegistry(queue=queue).key)  # type: ignore[no-untyped-call]  # rq's is untyped
-            pipe.zcard(FailedJobRegistry(queue=queue).key)
+            rq_pipe = queue.connection.pipeline(transaction=False)  # rq's Redis (the store's unless apart)
+            rq_pipe.llen(queue.key)
+            rq_pipe.zcard(StartedJobRegistry(queue=queue).key)
+            rq_pipe.zcard(ScheduledJobRegistry(queue=queue).key)  # type: ignore[no-untyped-call]  # rq's is untyped
+            rq_pipe.zcard(FailedJobRegistry(queue=queue).key)
+            rq_pipe.scard(f"rq:workers:{queue.name}")
+            queued, started, scheduled, failed, workers = rq_pipe.execute()
             regions = all_regions(self.conn)
-            pipe.time()
+            now = self.conn.time()  # the store's clock (a cluster's pipelines refuse TIME)
+            pipe = self.conn.pipeline(transaction=False)
             pipe.xlen(keys.INBOX_DEAD)
-            pipe.scard(f"rq:workers:{queue.name}")
             for region in regions:  # summed over the regions: no label names one
                 pipe.xlen(region.inbox)
                 pipe.xrange(region.inbox, count=1)
                 pipe.zcard(region.incidents_active)
-            queued, started, scheduled, failed, now, dead, workers, *per_region = pipe.execute()
+            dead, *per_region = pipe.execute()
             inbox = sum(per_region[0::3])
             firsts = [first[0] for first in per_region[1::3] if first]
             oldest = [min(firsts, key=lambda entry: tuple(map(int, entry[0].split(b"-"))))] if firsts else []

@@ -23,6 +23,7 @@ from alertrelay.bot import keys, replies
 from alertrelay.bot.core.areas import GroupConfig, Router
 from alertrelay.bot.core.models import InboundMessage
 from alertrelay.bot.errors import UnknownArea
+from alertrelay.bot.scripts import is_cluster
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +34,11 @@ _INCIDENT_ID = re.compile(r"(?<![\w-])[ai]\d{1,9}(?:-([a-z][a-z0-9]{0,15}))?(?![
 
 def region_names(conn: redis.Redis) -> list[str]:
     """Every region of the configured groups, the default one ("") first and always: what a recovery pass,
-    a purge, a sweep or a scrape goes through."""
+    a purge, a sweep or a scrape goes through. On a Redis Cluster the default region (its keys have no hash
+    tag, so its scripts would span slots) only when a group is in it, which the relay refuses there."""
     names = {GroupConfig.model_validate_json(raw).region for raw in conn.hvals(keys.GROUPS)}
+    if is_cluster(conn) and names and "" not in names:
+        return sorted(names)
     return ["", *sorted(name for name in names if name)]
 
 

@@ -13,6 +13,14 @@ def text(reply: object) -> str:
     raise TypeError(f"expected a Redis string reply, not {type(reply).__name__}")
 
 
+def raw(reply: object) -> bytes:
+    """A reply (a value, a field, a member) as the bytes it is: the connections return bytes, but
+    redis-py's types say `bytes | str` (or a union with the scored and nested forms)."""
+    if not isinstance(reply, bytes):
+        raise TypeError(f"expected a Redis reply of bytes, not {type(reply).__name__}")
+    return reply
+
+
 def text_or_none(reply: object) -> str | None:
     """`text`, with a missing key (None) kept as None."""
     return None if reply is None else text(reply)

@@ -26,6 +26,12 @@ class Settings(BaseSettings):
 
     redis_url: str | None = None
     """A real Redis or Valkey. Unset: an embedded Redis server under data_dir (append-only on)."""
+    redis_cluster: bool = False
+    """redis_url is one node of a Redis Cluster or Valkey cluster (any node: the client finds the rest).
+    Needs queue_redis_url: rq is not cluster-aware (README "Running it on Redis Cluster")."""
+    queue_redis_url: str | None = None
+    """rq's own single-node Redis (queue, jobs, registries). Unset: rq shares redis_url's Redis, as it
+    always did; required with redis_cluster."""
     data_dir: Path = Path("data")
     secret_key: SecretStr | None = None
     """Keys reporter pseudonyms (HMAC) and seals reply addresses. Unset: generated once into data_dir."""

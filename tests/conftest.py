@@ -97,7 +97,7 @@ class Relay:
 
     def work(self) -> None:
         enqueue_due_retries(self.rt.queue)
-        SimpleWorker([self.rt.queue], connection=self.rt.conn, serializer=JSONSerializer).work(burst=True)
+        SimpleWorker([self.rt.queue], connection=self.rt.queue_conn, serializer=JSONSerializer).work(burst=True)
 
     def sweep(self, at: datetime) -> None:
         from alertrelay.workers.pipeline import sweep

@@ -13,7 +13,7 @@ from typing import cast
 
 import redis
 
-from alertrelay.bot import keys, metrics
+from alertrelay.bot import keys, metrics, replies
 from alertrelay.bot.core.areas import GroupConfig
 from alertrelay.bot.core.models import Envelope
 from alertrelay.bot.core.render import AlertFacts, render
@@ -24,7 +24,6 @@ from alertrelay.bot.queues import RETRY_DELIVERY, enqueue_once, job_id
 from alertrelay.bot.transports.base import Outbound, OutboundKind
 from alertrelay.workers import incidents
 from alertrelay.workers.batch import Announcement, Batch, Reply
-from alertrelay.workers.redis_conn import reply_text
 from alertrelay.workers.runtime import Runtime, runtime
 
 log = logging.getLogger(__name__)
@@ -161,7 +160,7 @@ def _claim(rt: Runtime, claim: str, message: Outbound, incident_id: str | None) 
     raw = rt.conn.get(claim)
     if raw is None:
         raise TransientError(f"{claim}: claim vanished while being read; retry")
-    state, _, rest = reply_text(raw).partition(":")
+    state, _, rest = replies.text(raw).partition(":")
     if state in ("sent", "refused", "unknown"):
         return None
     _old_token, _, started_ms = rest.rpartition(":")
@@ -277,7 +276,7 @@ def deliver(group_id: str, items: list[list[str]]) -> int:
 
 
 def _deliver(rt: Runtime, alert_id: str, kind: str, group_id: str, at_iso: str, in_reply_to: str) -> int:
-    record = {reply_text(k): reply_text(v) for k, v in rt.conn.hgetall(keys.alert(alert_id)).items()}
+    record = {replies.text(k): replies.text(v) for k, v in rt.conn.hgetall(keys.alert(alert_id)).items()}
     group = rt.config().groups.get(group_id)
     if not record or group is None:
         log.warning("%s %s for %s: alert or group gone, nothing sent", kind, alert_id, group_id)

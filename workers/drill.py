@@ -22,7 +22,7 @@ from pydantic import SecretStr, ValidationError
 from rq import Worker
 from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 
-from alertrelay.bot import keys, metrics
+from alertrelay.bot import keys, metrics, replies
 from alertrelay.bot.core.models import Envelope, InboundMessage
 from alertrelay.bot.core.scoring import Score, score
 from alertrelay.bot.errors import DrillError
@@ -33,8 +33,9 @@ from alertrelay.config.areas import load_areas
 from alertrelay.config.settings import Settings
 from alertrelay.workers.config_state import seed_config
 from alertrelay.workers.main import start_worker_processes
+from alertrelay.workers.ops.store_checks import cluster_region_problem
 from alertrelay.workers.pipeline import sweep
-from alertrelay.workers.redis_conn import reply_text
+from alertrelay.workers.redis_conn import store_size
 from alertrelay.workers.runtime import Runtime
 
 KIND_ORDER = {"alert": 0, "update": 1, "all_clear": 2, "retraction": 3, "reply": 4}
@@ -89,7 +90,7 @@ def outstanding_jobs(rt: Runtime) -> int:
     """Jobs queued, just dequeued, running or waiting to retry, read in one transaction: rq moves a job
     queue → intermediate list → started registry atomically, so no job is ever between the three."""
     queue = rt.queue
-    pipe = rt.conn.pipeline(transaction=True)
+    pipe = rt.queue_conn.pipeline(transaction=True)
     pipe.llen(queue.key)
     pipe.llen(queue.intermediate_queue_key)
     pipe.zcard(StartedJobRegistry(queue=queue).key)
@@ -189,9 +190,12 @@ def run_drill(scenario: Path, areas: Path, *, workers: int = 1, data_dir: Path |
             metrics_http = metrics.serve_http(rt.conn, rt.queue, metrics_host, metrics_port)
             if on_metrics is not None:
                 on_metrics(f"http://{metrics_host}:{metrics_http.server_port}/metrics")
-        if rt.conn.dbsize():
+        if store_size(rt.conn):
             raise DrillError("the drill's Redis database is not empty; give it an empty one")
         seed_config(rt.conn, areas_file, rt.identity)
+        problem = cluster_region_problem(rt.conn)
+        if problem:
+            raise DrillError(problem)
         prepared = ([], []) if stepwise else clocked_messages(rt, inbound)  # a bad sender fails here
         procs = start_worker_processes(rt, max(1, workers), tick=False, log_dir=root)
         _wait_ready(rt, procs, len(procs))
@@ -360,12 +364,12 @@ def incident_summaries(rt: Runtime) -> list[dict[str, Any]]:
            for number in range(1, int(conn.get(region.incident_seq) or 0) + 1)]
     out = []
     for incident_id in ids:
-        fields = {reply_text(k): reply_text(v) for k, v in conn.hgetall(keys.incident(incident_id)).items()}
+        fields = {replies.text(k): replies.text(v) for k, v in conn.hgetall(keys.incident(incident_id)).items()}
         if not fields:
             continue
         why = [json.loads(entry) for entry in conn.lrange(keys.incident_why(incident_id), 0, -1)]
         alert_id = fields.get("alert_id", "")
-        record = {reply_text(k): reply_text(v) for k, v in conn.hgetall(keys.alert(alert_id)).items()} \
+        record = {replies.text(k): replies.text(v) for k, v in conn.hgetall(keys.alert(alert_id)).items()} \
             if alert_id else {}
         clears = [entry for entry in why if entry.get("k") == "clear" and entry.get("c")]
         out.append({

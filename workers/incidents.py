@@ -9,12 +9,11 @@ from typing import Any
 
 import redis
 
-from alertrelay.bot import keys
+from alertrelay.bot import keys, replies
 from alertrelay.bot.core.decide import IncidentState, Reporter, frozen_map
 from alertrelay.bot.core.matching import ACTIVE_STATES, IncidentView
 from alertrelay.bot.core.nearby import GridIndex
 from alertrelay.bot.scripts import run_script
-from alertrelay.workers.redis_conn import reply_text
 
 _HERE = Path(__file__).parent
 _CHANGED = (_HERE / "changed.lua").read_text()
@@ -78,7 +77,7 @@ def _time(value: str | None) -> float | None:
 
 
 def _mget(conn: redis.Redis, names: list[str]) -> dict[str, str | None]:
-    return {name: reply_text(v) if v is not None else None for name, v in zip(names, conn.mget(names))}
+    return {name: replies.text(v) if v is not None else None for name, v in zip(names, conn.mget(names))}
 
 
 class SenderKeys:
@@ -299,7 +298,7 @@ class OpenIncidents:
 
 
 def fields(conn: redis.Redis, incident_id: str) -> dict[str, str]:
-    return {reply_text(k): reply_text(v) for k, v in conn.hgetall(keys.incident(incident_id)).items()}
+    return {replies.text(k): replies.text(v) for k, v in conn.hgetall(keys.incident(incident_id)).items()}
 
 
 def apply(conn: redis.Redis, request: dict[str, object],

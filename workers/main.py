@@ -21,6 +21,7 @@ from alertrelay.bot.queues import RETRY_DRAIN, enqueue_once, job_id
 from alertrelay.config.logging import configure_logging
 from alertrelay.config.settings import Settings, as_environment
 from alertrelay.workers.recovery import beat, forget, keep
+from alertrelay.workers.redis_conn import is_cluster
 from alertrelay.workers.runtime import Runtime, set_runtime
 
 log = logging.getLogger(__name__)
@@ -98,7 +99,7 @@ def run_worker(settings: Settings, *, fork: bool = False, burst: bool = False, t
     try:
         while True:
             wait_for_redis(rt)
-            worker = worker_class([rt.queue], connection=rt.conn, serializer=JSONSerializer,
+            worker = worker_class([rt.queue], connection=rt.queue_conn, serializer=JSONSerializer,
                                   worker_ttl=settings.worker_ttl_s,
                                   maintenance_interval=settings.maintenance_interval_s,
                                   job_monitoring_interval=min(10, settings.worker_ttl_s))
@@ -128,6 +129,7 @@ def wait_for_redis(rt: Runtime) -> None:
     while True:
         try:
             rt.conn.ping()
+            rt.queue_conn.ping()  # rq's, when it is a Redis of its own
             return
         except redis.RedisError as exc:
             log.warning("Redis unreachable (%s); trying again in %.0f s", exc, RECONNECT_WAIT_S)
@@ -138,8 +140,11 @@ def worker_env(rt: Runtime) -> dict[str, str]:
     """Environment for worker processes sharing this process's Redis and secret."""
     import os
 
-    kwargs = rt.conn.connection_pool.connection_kwargs
-    url = f"unix://{kwargs['path']}?db={kwargs.get('db', 0)}" if "path" in kwargs else (rt.settings.redis_url or "")
+    if is_cluster(rt.conn):  # any node of the cluster: the children's clients find the rest
+        url = rt.settings.redis_url or ""
+    else:
+        kwargs = rt.conn.connection_pool.connection_kwargs
+        url = f"unix://{kwargs['path']}?db={kwargs.get('db', 0)}" if "path" in kwargs else (rt.settings.redis_url or "")
     # every setting this process was given (flags included), then what the children must share exactly
     env = {**os.environ, **as_environment(rt.settings),
            "ALERTRELAY_REDIS_URL": url, "ALERTRELAY_SECRET_KEY": rt.settings.secret_bytes().decode(),

@@ -12,12 +12,11 @@ import json
 import logging
 from typing import Protocol, cast
 
-from alertrelay.bot import keys
+from alertrelay.bot import keys, replies
 from alertrelay.bot.core.models import Envelope
 from alertrelay.bot.queues import RETRY_REACTION, enqueue_once, job_id
 from alertrelay.bot.transports.signal_inbound import react_target_key
 from alertrelay.workers import incidents
-from alertrelay.workers.redis_conn import reply_text
 from alertrelay.workers.runtime import Runtime, runtime
 
 log = logging.getLogger(__name__)
@@ -57,7 +56,7 @@ def react_to(rt: Runtime, env: Envelope, result: incidents.Applied | None) -> No
             return
     if verified:
         for raw in sorted(conn.smembers(members)):
-            _queue(rt, reply_text(raw), VERIFIED)
+            _queue(rt, replies.text(raw), VERIFIED)
 
 
 def _queue(rt: Runtime, key: str, emoji: str) -> None:
@@ -79,7 +78,7 @@ def send_reaction(key: str, emoji: str) -> int:
         log.info("reaction on %s skipped: %s", key,
                  "no target stored" if sealed is None else "no Signal sender")
         return 0
-    target = json.loads(rt.identity.unseal(reply_text(sealed)))
+    target = json.loads(rt.identity.unseal(replies.text(sealed)))
     conn.set(done, emoji, ex=rt.settings.report_ttl_s)
     sender.react(recipient=target["r"], author=target["a"], timestamp=int(target["t"]), emoji=emoji,
                  what=f"reaction {'verified' if emoji == VERIFIED else 'seen'} on {key}")

@@ -33,12 +33,11 @@ from rq.job import Job, JobStatus
 from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 from rq.utils import parse_composite_key
 
-from alertrelay.bot import keys
+from alertrelay.bot import keys, replies
 from alertrelay.bot.ingest import kick_drain
 from alertrelay.bot.regions import all_regions
 from alertrelay.bot.scripts import run_script
 from alertrelay.config.settings import Settings
-from alertrelay.workers.redis_conn import reply_bytes, reply_text
 from alertrelay.workers.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -137,29 +136,30 @@ def _note(conn: redis.Redis, at: float, what: str, job_id: str) -> None:
 def recover(rt: Runtime) -> list[tuple[str, str]]:
     """One recovery pass. Answers what it did: (what, job id) pairs."""
     conn, queue, settings = rt.conn, rt.queue, rt.settings
+    qconn = rt.queue_conn  # rq's keys; the relay's own (beats, stranded-seen, notes) are the store's
     window_s = liveness_s(settings)
     now = _redis_now(conn)
     done: list[tuple[str, str]] = []
 
     # workers silent for a day are long gone, and their jobs were recovered by now
     conn.zremrangebyscore(keys.WORKER_BEATS, "-inf", now - 24 * 3600)
-    dead = {reply_text(name) for name in conn.zrangebyscore(keys.WORKER_BEATS, "-inf", now - window_s)}
+    dead = {replies.text(name) for name in conn.zrangebyscore(keys.WORKER_BEATS, "-inf", now - window_s)}
 
     started = StartedJobRegistry(queue=queue)
-    entries = [reply_text(entry) for entry in conn.zrange(started.key, 0, -1)]
+    entries = [replies.text(entry) for entry in qconn.zrange(started.key, 0, -1)]
     started_ids = {parse_composite_key(entry)[0] for entry in entries}
     if dead and entries:
-        pipe = conn.pipeline(transaction=False)
+        pipe = qconn.pipeline(transaction=False)
         for entry in entries:
             pipe.hget(Job.key_for(parse_composite_key(entry)[0]), "worker_name")
         for entry, worker in zip(entries, pipe.execute()):
             if worker is None or worker.decode() not in dead:
                 continue  # a live worker's, or one that never beat here (rq's own cleanup handles those)
             job_id = parse_composite_key(entry)[0]
-            moved = run_script(conn, _REQUEUE_STARTED,
+            moved = run_script(qconn, _REQUEUE_STARTED,
                                keys=[started.key, Job.key_for(job_id), queue.key,
-                                     Execution.from_composite_key(entry, conn).key, _executions(conn, job_id)],
-                               args=[_execution_prefix(conn, job_id), entry, job_id])
+                                     Execution.from_composite_key(entry, qconn).key, _executions(qconn, job_id)],
+                               args=[_execution_prefix(qconn, job_id), entry, job_id])
             if moved == 1:
                 done.append(("requeued started job of dead worker", job_id))
             elif moved == -1:
@@ -167,8 +167,8 @@ def recover(rt: Runtime) -> list[tuple[str, str]]:
                 done.append(("failed started job of dead worker, no retry left", job_id))
 
     # (a) dequeued, never started: the worker that took it died between BLMOVE and starting it
-    stranded = [reply_text(job_id) for job_id in conn.lrange(queue.intermediate_queue_key, 0, -1)]
-    seen = {reply_text(k): float(v) for k, v in conn.hgetall(keys.STRANDED_SEEN).items()}
+    stranded = [replies.text(job_id) for job_id in qconn.lrange(queue.intermediate_queue_key, 0, -1)]
+    seen = {replies.text(k): float(v) for k, v in conn.hgetall(keys.STRANDED_SEEN).items()}
     gone = [job_id for job_id in seen if job_id not in stranded or job_id in started_ids]
     if gone:
         conn.hdel(keys.STRANDED_SEEN, *gone)
@@ -181,17 +181,17 @@ def recover(rt: Runtime) -> list[tuple[str, str]]:
             continue
         if now - first < window_s:
             continue
-        if run_script(conn, _REQUEUE_LISTED, args=[_execution_prefix(conn, job_id), job_id, "list"],
-                      keys=[queue.intermediate_queue_key, Job.key_for(job_id), queue.key, _executions(conn, job_id)]):
+        if run_script(qconn, _REQUEUE_LISTED, args=[_execution_prefix(qconn, job_id), job_id, "list"],
+                      keys=[queue.intermediate_queue_key, Job.key_for(job_id), queue.key, _executions(qconn, job_id)]):
             done.append(("requeued job stranded in the intermediate queue", job_id))
         conn.hdel(keys.STRANDED_SEEN, job_id)
 
     # (c) retries the scheduler should have queued by now
     scheduled: ScheduledJobRegistry = queue.scheduled_job_registry  # (rq's constructor is unannotated)
-    for raw in conn.zrangebyscore(scheduled.key, "-inf", now - window_s):
-        job_id = reply_text(raw)
-        if run_script(conn, _REQUEUE_LISTED, args=[_execution_prefix(conn, job_id), job_id, "zset"],
-                      keys=[scheduled.key, Job.key_for(job_id), queue.key, _executions(conn, job_id)]):
+    for raw in qconn.zrangebyscore(scheduled.key, "-inf", now - window_s):
+        job_id = replies.text(raw)
+        if run_script(qconn, _REQUEUE_LISTED, args=[_execution_prefix(qconn, job_id), job_id, "zset"],
+                      keys=[scheduled.key, Job.key_for(job_id), queue.key, _executions(qconn, job_id)]):
             done.append(("queued overdue retry", job_id))
 
     # (d) messages waiting, and no drain that will read them
@@ -226,7 +226,7 @@ def _ensure_region_drain(rt: Runtime, region: keys.Region) -> bool:
     if not conn.xlen(region.inbox) or conn.exists(region.drainer):
         return False
     flag = conn.get(region.drain_pending)
-    if flag and _live(conn, reply_text(flag)):
+    if flag and _live(rt.queue_conn, replies.text(flag)):
         return False
     if flag:
         run_script(conn, _CLEAR_FLAG, keys=[region.drain_pending], args=[flag])
@@ -236,17 +236,17 @@ def _ensure_region_drain(rt: Runtime, region: keys.Region) -> bool:
 def _live(conn: redis.Redis, job_id: str) -> bool:
     """Whether the job is queued or running."""
     status = conn.hget(Job.key_for(job_id), "status")
-    return status is not None and reply_bytes(status) in LIVE_STATUSES
+    return status is not None and replies.raw(status) in LIVE_STATUSES
 
 
 def _fail(rt: Runtime, started: StartedJobRegistry, entry: str, job_id: str, worker: str) -> None:
     """A job whose workers keep dying under it (it used up its retries): failed, as rq would."""
     try:
-        job = Job.fetch(job_id, connection=rt.conn, serializer=rt.queue.serializer)
+        job = Job.fetch(job_id, connection=rt.queue_conn, serializer=rt.queue.serializer)
     except Exception:  # noqa: BLE001  gone meanwhile, or left unreadable: either way not there to fail
-        rt.conn.zrem(started.key, entry)
+        rt.queue_conn.zrem(started.key, entry)
         return
-    with rt.conn.pipeline() as pipe:
+    with rt.queue_conn.pipeline() as pipe:
         job.set_status(JobStatus.FAILED, pipeline=pipe)
         rt.queue.failed_job_registry.add(job, ttl=job.failure_ttl, pipeline=pipe,
                                          exc_string=f"worker {worker} died running it, no retry left")

@@ -1,4 +1,7 @@
-"""Redis connections: ALERTRELAY_REDIS_URL, or an embedded real Redis server owned by this process tree."""
+"""Redis connections: ALERTRELAY_REDIS_URL, or an embedded real Redis server owned by this process tree.
+
+Two roles: the store (every relay:* key; a Redis Cluster when ALERTRELAY_REDIS_CLUSTER=true) and rq's
+Redis (ALERTRELAY_QUEUE_REDIS_URL, a single node; unset: the store's own connection)."""
 
 from __future__ import annotations
 
@@ -10,13 +13,16 @@ import subprocess
 import time
 from collections.abc import Mapping
 from pathlib import Path
+from typing import cast
 
 import redis
 from redis.backoff import ConstantBackoff, NoBackoff
 from redis.client import Pipeline
+from redis.cluster import RedisCluster
 from redis.retry import Retry
 from redis.typing import EncodableT, FieldT
 
+from alertrelay.bot.errors import ConfigError
 from alertrelay.config.settings import EMBEDDED_REDIS_SOCKET, Settings
 
 log = logging.getLogger(__name__)
@@ -125,22 +131,11 @@ def connect(url: str, ride_out_s: float = RIDE_OUT_S) -> redis.Redis:
     # bytes, not decoded strings: the connection is shared with rq. RESP2: measured 20-30 % faster per
     # round trip than redis-py 8's default RESP3 here (GET 103 vs 128 µs, EVALSHA 105 vs 154 µs).
     # redis-py's default is 3 retries with jittered backoff (often under a second in all); this is steady.
-    retry = Retry(ConstantBackoff(RETRY_EVERY_S), retries=max(0, int(ride_out_s / RETRY_EVERY_S)))
-    return redis.Redis.from_url(url, protocol=2, retry=retry)
+    return redis.Redis.from_url(url, protocol=2, retry=_retry(ride_out_s))
 
 
-def reply_bytes(reply: object) -> bytes:
-    """One reply (a value, a field, a member) as the bytes it is. The connection returns bytes
-    (decode_responses is off: rq shares it), but redis-py's types say `bytes | str` (or a union with
-    the scored and nested forms), not knowing how the client was made or called."""
-    if not isinstance(reply, bytes):
-        raise TypeError(f"a Redis reply of bytes expected, not {type(reply).__name__}")
-    return reply
-
-
-def reply_text(reply: object) -> str:
-    """One reply as text (see `reply_bytes`)."""
-    return reply_bytes(reply).decode()
+def _retry(ride_out_s: float) -> Retry:
+    return Retry(ConstantBackoff(RETRY_EVERY_S), retries=max(0, int(ride_out_s / RETRY_EVERY_S)))
 
 
 def as_fields(mapping: Mapping[bytes, bytes] | Mapping[str, str]) -> dict[FieldT, EncodableT]:
@@ -152,3 +147,97 @@ def as_fields(mapping: Mapping[bytes, bytes] | Mapping[str, str]) -> dict[FieldT
 def watch(pipe: Pipeline, *names: str) -> None:
     """WATCH `names` on `pipe` (redis-py's Pipeline.watch is the one command there without annotations)."""
     pipe.watch(*names)  # type: ignore[no-untyped-call]  # redis-py's Pipeline.watch is unannotated
+
+
+def check_store_settings(settings: Settings) -> None:
+    """Refuse a store / queue combination that cannot work, before anything connects."""
+    if not settings.redis_cluster:
+        return
+    if not settings.redis_url:
+        raise ConfigError("ALERTRELAY_REDIS_CLUSTER=true needs ALERTRELAY_REDIS_URL: a node of the cluster "
+                          "(redis://host:port); the embedded Redis is a single server")
+    if settings.redis_url.startswith("unix:"):
+        raise ConfigError("ALERTRELAY_REDIS_CLUSTER=true: a cluster is reached over TCP (redis:// or rediss://), "
+                          f"not {settings.redis_url}")
+    if not settings.queue_redis_url:
+        raise ConfigError("ALERTRELAY_REDIS_CLUSTER=true needs ALERTRELAY_QUEUE_REDIS_URL: rq is not "
+                          "cluster-aware, so its queue lives on its own single-node Redis or Valkey")
+    if settings.durable_ack in ("waitaof", "fsync") or settings.durable_ack.startswith("replicas:"):
+        raise ConfigError(f"ALERTRELAY_DURABLE_ACK={settings.durable_ack} cannot be kept on a Redis Cluster "
+                          "(WAIT and WAITAOF answer for one node, and no node's AOF is on this host): leave it "
+                          "\"auto\" or \"\", and give every primary appendfsync everysec or always")
+    if settings.queue_redis_url == settings.redis_url:
+        raise ConfigError("ALERTRELAY_QUEUE_REDIS_URL must be a single-node Redis, not the cluster of "
+                          "ALERTRELAY_REDIS_URL")
+
+
+def _as_hash(response: object, **_options: object) -> object:
+    if isinstance(response, list):
+        pairs = iter(response)
+        return dict(zip(pairs, pairs))
+    return response
+
+
+def _as_set(response: object, **_options: object) -> object:
+    return set(response) if isinstance(response, list) else response
+
+
+def _as_scored(response: object, **options: object) -> object:
+    if not options.get("withscores") or not isinstance(response, list) or not response \
+            or isinstance(response[0], tuple):
+        return response
+    cast_score = options.get("score_cast_func", float)
+    pairs = iter(response)
+    return [(member, cast_score(score)) for member, score in zip(pairs, pairs)]  # type: ignore[operator]
+
+
+TRANSACTION_REPLIES = {"HGETALL": _as_hash, "SMEMBERS": _as_set, "ZRANGE": _as_scored}
+"""redis-py 8.1's cluster transactions hand EXEC's replies back raw (only its cluster callbacks run on
+them): the replies the relay reads in a transaction, shaped as a single server's client shapes them.
+Each leaves an already shaped reply as it is (the other cluster paths run both callbacks)."""
+
+
+def connect_cluster(url: str, ride_out_s: float = RIDE_OUT_S) -> redis.Redis:
+    """A Redis Cluster client from any node's URL (RESP2, bytes, the same ride-out as `connect`)."""
+    client = RedisCluster.from_url(url, protocol=2, retry=_retry(ride_out_s))
+    for command, shape in TRANSACTION_REPLIES.items():
+        client.set_response_callback(command, shape)  # type: ignore[no-untyped-call]  # redis-py leaves it unannotated
+    # cast: the relay calls the commands both clients share (single-slot scripts and transactions);
+    # tests/test_cluster.py runs the pipeline through this client on a real cluster
+    return cast("redis.Redis", client)
+
+
+def connect_store(settings: Settings, ride_out_s: float = RIDE_OUT_S) -> redis.Redis:
+    """The relay's store: a cluster client with ALERTRELAY_REDIS_CLUSTER, else one server's (or the
+    embedded one's)."""
+    check_store_settings(settings)
+    if settings.redis_cluster:
+        assert settings.redis_url is not None  # check_store_settings refused it unset
+        return connect_cluster(settings.redis_url, ride_out_s)
+    return connect(redis_url(settings), ride_out_s)
+
+
+def connect_queue(settings: Settings, store: redis.Redis, ride_out_s: float = RIDE_OUT_S) -> redis.Redis:
+    """rq's Redis: ALERTRELAY_QUEUE_REDIS_URL, else the store's connection itself (one-node relays)."""
+    check_store_settings(settings)
+    if settings.queue_redis_url:
+        return connect(settings.queue_redis_url, ride_out_s)
+    return store
+
+
+def is_cluster(conn: object) -> bool:
+    """A Redis Cluster client (or one of its pipelines)."""
+    return isinstance(conn, RedisCluster)
+
+
+def primaries(conn: redis.Redis | RedisCluster) -> list[tuple[str, redis.Redis]]:
+    """("host:port", a client of that server) for each primary of a cluster; the one server otherwise."""
+    if not isinstance(conn, RedisCluster):
+        return [("", conn)]
+    nodes = conn.get_primaries()  # type: ignore[no-untyped-call]  # redis-py leaves it unannotated
+    return [(node.name, conn.get_redis_connection(node)) for node in nodes]
+
+
+def store_size(conn: redis.Redis) -> int:
+    """How many keys the store holds (every primary's, on a cluster: DBSIZE asks one node there)."""
+    return sum(int(node.dbsize()) for _, node in primaries(conn))

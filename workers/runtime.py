@@ -10,7 +10,7 @@ import redis
 from rq import Queue
 from shapely.geometry.base import BaseGeometry
 
-from alertrelay.bot import keys
+from alertrelay.bot import keys, replies
 from alertrelay.bot.core.areas import Router, area_shape
 from alertrelay.bot.core.geometry import covers
 from alertrelay.bot.core.models import Policy
@@ -22,7 +22,7 @@ from alertrelay.bot.transports.base import Sender
 from alertrelay.config.settings import Settings, load_settings
 from alertrelay.workers.config_state import RelayConfig, load_config
 from alertrelay.workers.incidents import OpenIncidents
-from alertrelay.workers.redis_conn import connect, redis_url, reply_bytes
+from alertrelay.workers.redis_conn import connect_queue, connect_store
 
 if TYPE_CHECKING:
     from alertrelay.bot.geo import Gazetteer
@@ -44,11 +44,18 @@ class Runtime:
     """Process state only, kept from job to job; what one drained batch gathers is its Batch's
     (workers/batch.py)."""
 
-    def __init__(self, settings: Settings, conn: redis.Redis | None = None, sender: Sender | None = None):
+    def __init__(self, settings: Settings, conn: redis.Redis | None = None, sender: Sender | None = None,
+                 queue_conn: redis.Redis | None = None):
         self.settings = settings
-        self.conn = conn if conn is not None else connect(redis_url(settings))
+        self.conn = conn if conn is not None else connect_store(settings)
+        """The store: every relay:* key (a Redis Cluster client with ALERTRELAY_REDIS_CLUSTER)."""
+        self.queue_conn = queue_conn if queue_conn is not None else connect_queue(settings, self.conn)
+        """rq's Redis: its queue, jobs and registries (the store's connection unless configured apart)."""
         self.identity = Identity(settings.secret_bytes())
+        from alertrelay.workers.key_names import migrate_key_names
         from alertrelay.workers.ops.rotate import load_carried
+
+        migrate_key_names(self.conn)  # keys of an older release, under their hash tags (once)
 
         load_carried(self.conn, self.identity, settings.secret_bytes())  # after a key rotation, if any
         self._sender = sender
@@ -62,7 +69,7 @@ class Runtime:
 
     @cached_property
     def queue(self) -> Queue:
-        return make_queue(self.conn)
+        return make_queue(self.queue_conn)
 
     @property
     def open_incidents(self) -> OpenIncidents:
@@ -83,7 +90,7 @@ class Runtime:
 
     def _sync_places(self, gaz: Gazetteer) -> None:
         """Places taught with /place add, into this process's gazetteer (new or moved ones only)."""
-        places = {reply_bytes(k): reply_bytes(v) for k, v in self.conn.hgetall(keys.PLACES).items()}
+        places = {replies.raw(k): replies.raw(v) for k, v in self.conn.hgetall(keys.PLACES).items()}
         for name, raw in sorted(places.items()):
             if self._places.get(name) != raw:
                 lat, lon = (float(x) for x in raw.decode().split(","))

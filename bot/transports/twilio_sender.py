@@ -10,7 +10,7 @@ import random
 import re
 import time
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 import redis
@@ -66,7 +66,13 @@ class TwilioSender:
     @classmethod
     def from_settings(cls, settings: Settings, conn: redis.Redis | None = None) -> TwilioSender:
         if conn is None:
-            conn = redis.Redis.from_url(settings.redis_url or settings.embedded_redis_url())
+            if settings.redis_cluster and settings.redis_url:
+                from redis.cluster import RedisCluster
+
+                # cast: the sender uses single-slot commands only ({twilio} keys), which both clients offer
+                conn = cast("redis.Redis", RedisCluster.from_url(settings.redis_url, protocol=2))
+            else:
+                conn = redis.Redis.from_url(settings.redis_url or settings.embedded_redis_url())
         return cls(settings, conn, Identity(settings.secret_bytes()))
 
     # -- helpers

@@ -35,14 +35,14 @@ reported for the same attempt (they cannot both be true; the positive one is the
 
 
 _RECORD_STATUS = """
--- KEYS[1] msg hash, KEYS[2] delivery hash (may be ""); ARGV: rank, status, sid, error, field, attempt, ttl
+-- KEYS[1] msg hash, KEYS[2] delivery hash (none without an alert); ARGV: rank, status, sid, error, field, attempt, ttl
 local rank = tonumber(ARGV[1])
 local old = tonumber(redis.call('HGET', KEYS[1], 'rank') or '-1')
 if rank > old then
   redis.call('HSET', KEYS[1], 'rank', rank, 'status', ARGV[2], 'error', ARGV[4])
   redis.call('EXPIRE', KEYS[1], ARGV[7])
 end
-if KEYS[2] ~= '' and ARGV[5] ~= '' then
+if KEYS[2] and KEYS[2] ~= '' and ARGV[5] ~= '' then
   local cur = redis.call('HGET', KEYS[2], ARGV[5])
   local attempt = tonumber(ARGV[6])
   local better = true
@@ -69,8 +69,8 @@ def record_status(conn: redis.Redis, sid: str, status: str, error: str, *, alert
         return False
     delivery_key = tk.delivery(alert_id) if alert_id else ""
     field = f"{kind}:{member}" if alert_id and kind and member else ""
-    return bool(conn.eval(_RECORD_STATUS, 2, tk.sent_message(sid), delivery_key, rank, status, sid, error[:8],
-                          field, attempt, ttl_s))
+    names = [tk.sent_message(sid), delivery_key] if delivery_key else [tk.sent_message(sid)]
+    return bool(conn.eval(_RECORD_STATUS, len(names), *names, rank, status, sid, error[:8], field, attempt, ttl_s))
 
 
 def delivery_report(conn: redis.Redis, alert_id: str) -> dict[str, dict[str, str]]:

@@ -13,6 +13,7 @@ import httpx
 import pytest
 import redis
 
+from alertrelay.bot import keys
 from alertrelay.bot.errors import NotSent, PermanentError, RateLimited, TransientError
 from alertrelay.bot.identity import Identity
 from alertrelay.bot.transports.base import Outbound
@@ -162,19 +163,19 @@ def test_jsonrpc_wrapped_webhook_posts_are_read() -> None:
 
 
 def test_group_index_binds_by_public_id_or_signal_id_never_by_name(conn: redis.Redis) -> None:
-    conn.hset("relay:config:groups", mapping={
+    conn.hset(keys.GROUPS, mapping={
         "franklin-en": json.dumps({"id": "franklin-en", "channel": "signal", "signal_id": GROUP.id}),
         GROUP.id + "x": json.dumps({"id": "group.other", "channel": "signal"}),
         "Alerts": json.dumps({"id": "Alerts", "channel": "signal"}),
         "sur-es": json.dumps({"id": "sur-es", "channel": "whatsapp", "signal_id": "group.ws"}),
     })
-    conn.set("relay:config:rev", 1)
+    conn.set(keys.CONFIG_REV, 1)
     index = GroupIndex(conn)
     assert index(GROUP.id) == "franklin-en"
     assert index("group.other") == "group.other"
     assert index("Alerts") is None and index("group.ws") is None
-    conn.hset("relay:config:groups", "late", json.dumps({"id": "late", "channel": "signal", "signal_id": "group.L"}))
-    conn.incr("relay:config:rev")   # /subscribe and areas changes bump the revision
+    conn.hset(keys.GROUPS, "late", json.dumps({"id": "late", "channel": "signal", "signal_id": "group.L"}))
+    conn.incr(keys.CONFIG_REV)   # /subscribe and areas changes bump the revision
     assert index("group.L") == "late"
 
 

@@ -8,7 +8,7 @@ import re
 from datetime import datetime
 from typing import Literal
 
-from alertrelay.bot import keys, metrics
+from alertrelay.bot import keys, metrics, replies
 from alertrelay.bot.core.decide import Kind as ApplyKind
 from alertrelay.bot.core.matching import ACTIVE_STATES
 from alertrelay.bot.core.text import fold
@@ -20,7 +20,6 @@ from alertrelay.workers.commands.context import Ctx
 from alertrelay.workers.commands.grammar import command
 from alertrelay.workers.decisions import apply_message
 from alertrelay.workers.delivery import announce
-from alertrelay.workers.redis_conn import reply_text
 
 
 @command("status", "estado", "member", "", "", "active verified alerts", "alertas verificadas activas")
@@ -29,7 +28,7 @@ def status(ctx: Ctx) -> None:
     active = []
     open_ids = [raw for region in all_regions(conn) for raw in conn.zrange(region.incidents_active, 0, -1)]
     for raw in open_ids:
-        f = incidents.fields(conn, reply_text(raw))
+        f = incidents.fields(conn, replies.text(raw))
         if f.get("state") != "verified" or not f.get("alert_id"):
             continue
         if ctx.env.group:  # near here: the alerts this group got
@@ -51,7 +50,7 @@ def retract(ctx: Ctx) -> None:
     record = rt.conn.hgetall(keys.alert(alert_id)) if alert_id.startswith("a") else {}
     if not record:
         raise BadArgument(f"No alert {alert_id}.", f"No existe la alerta {alert_id}.")
-    incident_id = reply_text(record[b"incident"])
+    incident_id = replies.text(record[b"incident"])
     if not incidents.set_state(rt.conn, incident_id, "retracted", env.at.timestamp()):
         raise BadArgument(f"{alert_id} was already retracted.", f"{alert_id} ya fue retirada.")
     metrics.count_decision("retracted")
@@ -78,7 +77,7 @@ def _verdict(ctx: Ctx, kind: ApplyKind) -> None:
     ref = parse_incident_ref(ctx.args)
     incident_id = ref
     if ref.startswith("a"):
-        incident_id = reply_text(rt.conn.hget(keys.alert(ref), "incident") or b"")
+        incident_id = replies.text(rt.conn.hget(keys.alert(ref), "incident") or b"")
     state = incidents.fields(rt.conn, incident_id).get("state") if incident_id else None
     if state not in ACTIVE_STATES:
         raise BadArgument(f"{ref} is not an open incident.", f"{ref} no es un incidente abierto.")

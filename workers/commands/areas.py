@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from redis.client import Pipeline
 
-from alertrelay.bot import keys
+from alertrelay.bot import keys, replies
 from alertrelay.bot.core.areas import AreaSpec, CircleArea, GroupConfig
 from alertrelay.bot.core.text import fold
 from alertrelay.bot.errors import BadArgument
@@ -18,7 +18,6 @@ from alertrelay.workers.commands.arguments import check_name, parse_area_definit
 from alertrelay.workers.commands.context import Ctx, canonical_area
 from alertrelay.workers.commands.grammar import command
 from alertrelay.workers.config_state import VerifierInfo, change_config
-from alertrelay.workers.redis_conn import reply_text
 from alertrelay.workers.runtime import Runtime
 
 
@@ -73,7 +72,7 @@ def area_add(ctx: Ctx) -> None:
     value = json.dumps(spec if isinstance(spec, str) else spec.model_dump())
 
     def check(pipe: Pipeline) -> None:
-        if any(fold(reply_text(k)) == fold(name) for k in pipe.hkeys(keys.NAMED_AREAS)):
+        if any(fold(replies.text(k)) == fold(name) for k in pipe.hkeys(keys.NAMED_AREAS)):
             raise BadArgument(f"{name} already exists.", f"{name} ya existe.")
 
     def write(pipe: Pipeline, _checked: None) -> None:
@@ -147,7 +146,7 @@ def area_remove(ctx: Ctx) -> None:
         raise BadArgument(f"No named area {ctx.args[:60]}.", f"No hay zona con nombre {ctx.args[:60]}.")
 
     def check(pipe: Pipeline) -> None:
-        users = sorted(reply_text(k) for k, v in pipe.hgetall(keys.GROUPS).items()
+        users = sorted(replies.text(k) for k, v in pipe.hgetall(keys.GROUPS).items()
                        if any(isinstance(a, str) and fold(a) == fold(name)
                               for a in GroupConfig.model_validate_json(v).areas))
         if users:

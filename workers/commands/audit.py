@@ -6,13 +6,12 @@ import json
 from datetime import datetime, tzinfo
 from typing import Any
 
-from alertrelay.bot import keys
+from alertrelay.bot import keys, replies
 from alertrelay.bot.errors import BadArgument
 from alertrelay.workers import incidents
 from alertrelay.workers.commands.arguments import parse_incident_ref
 from alertrelay.workers.commands.context import Ctx
 from alertrelay.workers.commands.grammar import command
-from alertrelay.workers.redis_conn import reply_text
 
 MAX_AUDIT_LINES = 30
 MAX_WHY_LINES = 12
@@ -26,7 +25,7 @@ def audit(ctx: Ctx) -> None:
         raise BadArgument(f"Give a number from 1 to {MAX_AUDIT_LINES}.", f"Indique un número de 1 a {MAX_AUDIT_LINES}.")
     lines = []
     for _, f in (ctx.rt.conn.xrevrange(keys.AUDIT, count=int(word)) or [])[::-1]:
-        r = {reply_text(k): reply_text(v) for k, v in (f or {}).items()}
+        r = {replies.text(k): replies.text(v) for k, v in (f or {}).items()}
         lines.append(f"{r['at'][5:16]} {r['role']} {r['actor'][:9]} {r['action']}"
                      f"{'' if r['ok'] == '1' else ' ✗'} {r['detail'][:80]}")
     ctx.say("\n".join(lines) or "-")
@@ -84,7 +83,7 @@ def why(ctx: Ctx) -> None:
     ref = parse_incident_ref(ctx.args)
     incident_id = ref
     if ref.startswith("a"):
-        incident_id = reply_text(rt.conn.hget(keys.alert(ref), "incident") or b"")
+        incident_id = replies.text(rt.conn.hget(keys.alert(ref), "incident") or b"")
     raw = rt.conn.lrange(keys.incident_why(incident_id), 0, -1) if incident_id else []
     if not raw:
         raise BadArgument(f"Nothing recorded for {ref} (unknown, or its data has expired).",

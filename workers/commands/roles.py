@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from redis.client import Pipeline
 
-from alertrelay.bot import keys
+from alertrelay.bot import keys, replies
 from alertrelay.bot.errors import BadArgument, InvalidAddress
 from alertrelay.bot.identity import normalise_address
 from alertrelay.workers.commands.arguments import parse_person
 from alertrelay.workers.commands.context import Ctx, canonical_area
 from alertrelay.workers.commands.grammar import command
 from alertrelay.workers.config_state import VerifierInfo, change_config
-from alertrelay.workers.redis_conn import reply_text
 
 
 def _address(word: str) -> str:
@@ -85,7 +84,7 @@ def admin_remove(ctx: Ctx) -> None:
     pseudonym = rt.identity.pseudonym(_address(ctx.args.split()[0] if ctx.args.split() else ""))
 
     def check(pipe: Pipeline) -> None:
-        admins = {reply_text(a) for a in pipe.smembers(keys.ADMINS)}
+        admins = {replies.text(a) for a in pipe.smembers(keys.ADMINS)}
         if pseudonym not in admins:
             raise BadArgument("That person is not an admin.", "Esa persona no es admin.")
         if admins == {pseudonym}:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,9 @@ import redis
 from alertrelay.bot import keys
 from alertrelay.bot.regions import all_regions
 from alertrelay.config.settings import Settings
+from alertrelay.workers.ops.checks import Check
+from alertrelay.workers.ops.checks import failed as _failed
+from alertrelay.workers.ops.checks import passed as _passed
 
 MAX_QUEUE_DEPTH = 1000
 """More jobs waiting than this: the workers are not keeping up (or none is running)."""
@@ -24,24 +27,6 @@ MIN_FREE_MEMORY = 0.10
 """Below this share of maxmemory (or of the machine's memory) left, writes will soon be refused."""
 MIN_SIGNAL_API = (0, 101)
 HTTP_TIMEOUT_S = 5.0
-
-
-@dataclass
-class Check:
-    name: str
-    ok: bool
-    verdict: str
-    fix: str = ""
-    needed: bool = True
-    """False: advice only; doctor still exits 0 when it fails."""
-
-
-def _passed(name: str, verdict: str) -> Check:
-    return Check(name, True, verdict)
-
-
-def _failed(name: str, verdict: str, fix: str, needed: bool = True) -> Check:
-    return Check(name, False, verdict, fix, needed)
 
 
 # ---- Redis -------------------------------------------------------------------------------------------------
@@ -132,13 +117,13 @@ def clock_check(conn: redis.Redis, now: Callable[[], float] = time.time) -> Chec
     return _passed("clock", f"agrees with Redis ({skew:+.2f} s)")
 
 
-def rq_checks(conn: redis.Redis, settings: Settings) -> list[Check]:
+def rq_checks(conn: redis.Redis, settings: Settings, queue_conn: redis.Redis | None = None) -> list[Check]:
     from rq import Worker
     from rq.registry import FailedJobRegistry
 
     from alertrelay.bot.queues import make_queue
 
-    queue = make_queue(conn)
+    queue = make_queue(conn if queue_conn is None else queue_conn)
     now = time.time()
     workers = Worker.all(queue=queue)
     alive = [w for w in workers if w.last_heartbeat is not None
@@ -293,17 +278,23 @@ def _group_languages(conn: redis.Redis | None, settings: Settings) -> set[str]:
     return {g.language for g in groups if g.channel == "whatsapp"}
 
 
-def run_checks(settings: Settings, conn: redis.Redis, *, http: httpx.Client | None = None,
-               now: Callable[[], float] = time.time) -> list[Check]:
+def run_checks(settings: Settings, conn: redis.Redis, queue_conn: redis.Redis | None = None, *,
+               http: httpx.Client | None = None, now: Callable[[], float] = time.time) -> list[Check]:
+    """`queue_conn`: rq's Redis when it is not the store's (ALERTRELAY_QUEUE_REDIS_URL)."""
+    from alertrelay.workers.ops.store_checks import cluster_checks, queue_check
+    from alertrelay.workers.redis_conn import is_cluster
+
     client = http or httpx.Client(timeout=HTTP_TIMEOUT_S, follow_redirects=False)
+    rq_conn = conn if queue_conn is None else queue_conn
     try:
-        checks = redis_checks(conn)
+        checks = cluster_checks(conn, redis_checks) if is_cluster(conn) else redis_checks(conn)
         reachable = checks[0].ok
+        checks += queue_check(settings, rq_conn)
         checks.append(secret_key_check(conn if reachable else None, settings))
         checks.append(areas_check(settings))
-        if reachable:
+        if reachable and all(c.ok for c in checks if c.name == "redis.queue"):
             checks.append(clock_check(conn, now))
-            checks += rq_checks(conn, settings)
+            checks += rq_checks(conn, settings, rq_conn)
         checks += signal_checks(settings, client)
         checks += twilio_checks(settings, _group_languages(conn if reachable else None, settings), client)
         return checks

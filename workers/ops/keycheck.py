@@ -7,9 +7,8 @@ import hmac
 
 import redis
 
-from alertrelay.bot import keys
+from alertrelay.bot import keys, replies
 from alertrelay.bot.errors import WrongSecretKey
-from alertrelay.workers.redis_conn import reply_text
 
 _CHECK_LABEL = b"alertrelay/key-check\0"
 _CHECK_MESSAGE = b"alertrelay: this Redis was sealed with this key"
@@ -23,7 +22,7 @@ def key_check_value(secret: bytes) -> str:
 
 def stored_key_check(conn: redis.Redis) -> str | None:
     raw = conn.get(keys.KEY_CHECK)
-    return reply_text(raw) if raw is not None else None
+    return replies.text(raw) if raw is not None else None
 
 
 def ensure_key_check(conn: redis.Redis, secret: bytes) -> None:

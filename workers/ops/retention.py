@@ -14,12 +14,13 @@ import redis
 
 from alertrelay.bot import keys
 from alertrelay.bot.queues import QUEUE_NAME
+from alertrelay.workers.key_names import KEY_NAMES
 from alertrelay.workers.redis_conn import as_fields
 
 CONFIGURATION = frozenset({keys.CONFIG_SEEDED, keys.CONFIG_REV, keys.GROUPS, keys.POLICY, keys.ADMINS,
                            keys.VERIFIERS, keys.PLACES, keys.NAMED_AREAS, keys.AREA_POLICIES, keys.RIGHTS,
-                           keys.VERIFIER_INFO, keys.KEY_CHECK, keys.REGIONS})
-"""What purge keeps: what `alertrelay export` backs up, and the key check."""
+                           keys.VERIFIER_INFO, keys.KEY_CHECK, keys.REGIONS, KEY_NAMES})
+"""What purge keeps: what `alertrelay export` backs up, the key check, and the key names' version."""
 OPT_OUTS_PREFIX = keys.twilio.suppressed("")
 """STOP opt-outs are kept too: a member who left must not be messaged after a purge."""
 RQ_DATA = ("rq:job:*", "rq:results:*", "rq:executions:*", "rq:execution:*")
@@ -60,16 +61,18 @@ def is_configuration(name: str, keep_audit: bool) -> bool:
     return name in CONFIGURATION or name.startswith(OPT_OUTS_PREFIX) or (keep_audit and name == keys.AUDIT)
 
 
-def purge(conn: redis.Redis, *, keep_audit: bool = False) -> PurgeReport:
+def purge(conn: redis.Redis, *, keep_audit: bool = False, queue_conn: redis.Redis | None = None) -> PurgeReport:
     """Delete every incident, report, alert, delivery record, pending question, sender note and queued or
-    finished job; keep the configuration. Stop the relay first: a message in flight could write again."""
+    finished job; keep the configuration. Stop the relay first: a message in flight could write again.
+    `queue_conn`: rq's Redis when it is not the store's (ALERTRELAY_QUEUE_REDIS_URL)."""
     report = PurgeReport()
     doomed = [raw for raw in conn.scan_iter(match=f"{keys.PREFIX}:*", count=1000)
               if not is_configuration(raw.decode("utf-8", "replace"), keep_audit)]
     report.relay_keys = _unlink(conn, doomed)
-    rq_doomed = [raw for pattern in RQ_DATA for raw in conn.scan_iter(match=pattern, count=1000)]
+    rq = conn if queue_conn is None else queue_conn
+    rq_doomed = [raw for pattern in RQ_DATA for raw in rq.scan_iter(match=pattern, count=1000)]
     rq_doomed += [f"rq:{kind}:{queue}".encode() for kind in RQ_QUEUE_KEYS for queue in (QUEUE_NAME,)]
-    report.rq_keys = _unlink(conn, rq_doomed)
+    report.rq_keys = _unlink(rq, rq_doomed)
     return report
 
 

@@ -28,17 +28,18 @@ from dataclasses import dataclass, field
 
 import redis
 from cryptography.fernet import Fernet, InvalidToken
+from redis.crc import key_slot
 from rq import Queue, Worker
 from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 
-from alertrelay.bot import keys
+from alertrelay.bot import keys, replies
 from alertrelay.bot.core.areas import AreasFile
 from alertrelay.bot.errors import InvalidAddress, RotationError
 from alertrelay.bot.identity import Identity, normalise_address
 from alertrelay.bot.queues import make_queue
 from alertrelay.bot.regions import all_regions
 from alertrelay.workers.ops.keycheck import key_check_value, stored_key_check
-from alertrelay.workers.redis_conn import as_fields, reply_bytes, reply_text, watch
+from alertrelay.workers.redis_conn import as_fields, is_cluster, watch
 
 # A Fernet token (version byte 0x80 → "gAAAAA") or a pseudonym, whichever starts first: a token is consumed
 # whole, so a pseudonym-like run inside one is never touched.
@@ -183,31 +184,31 @@ _Stored = _String | _Hash | _Set | _ZSet | _List | _Stream
 def _fields(reply: object) -> dict[bytes, bytes]:
     if not isinstance(reply, dict):
         raise TypeError(f"a Redis hash reply expected, not {type(reply).__name__}")
-    return {reply_bytes(k): reply_bytes(v) for k, v in reply.items()}
+    return {replies.raw(k): replies.raw(v) for k, v in reply.items()}
 
 
 def _scored(reply: object) -> tuple[bytes, float]:
     if not isinstance(reply, tuple):
         raise TypeError(f"a (member, score) reply expected, not {type(reply).__name__}")
     member, score = reply
-    return reply_bytes(member), float(score)
+    return replies.raw(member), float(score)
 
 
 def _read(conn: redis.Redis, name: str) -> _Stored | None:
-    kind = reply_text(conn.type(name))
+    kind = replies.text(conn.type(name))
     if kind == "string":
         value = conn.get(name)
-        return None if value is None else _String(reply_bytes(value))
+        return None if value is None else _String(replies.raw(value))
     if kind == "hash":
         return _Hash(_fields(conn.hgetall(name)))
     if kind == "set":
-        return _Set({reply_bytes(m) for m in conn.smembers(name)})
+        return _Set({replies.raw(m) for m in conn.smembers(name)})
     if kind == "zset":
         return _ZSet([_scored(pair) for pair in conn.zrange(name, 0, -1, withscores=True)])
     if kind == "list":
-        return _List([reply_bytes(v) for v in conn.lrange(name, 0, -1)])
+        return _List([replies.raw(v) for v in conn.lrange(name, 0, -1)])
     if kind == "stream":
-        return _Stream([(reply_bytes(entry_id), _fields(fields)) for entry_id, fields in conn.xrange(name) or []])
+        return _Stream([(replies.raw(entry_id), _fields(fields)) for entry_id, fields in conn.xrange(name) or []])
     return None
 
 
@@ -260,35 +261,49 @@ def _rewrite_key(conn: redis.Redis, name: str, rekey: _Rekey) -> bool:
             pipe.unwatch()
             return False
         groups = pipe.xinfo_groups(name) if isinstance(stored, _Stream) else []
-        pipe.multi()
-        pipe.delete(name)
+        # a Redis Cluster moves no key to another slot in one transaction: there the new key is written in
+        # its own, then the old one deleted (a re-run after a crash between the two writes it again)
+        apart = new_name != name and is_cluster(conn) and key_slot(_bytes(name)) != key_slot(_bytes(new_name))
+        if apart:
+            pipe.unwatch()
+            write = conn.pipeline(transaction=True)
+            if isinstance(new, _List | _Stream):  # not merged twice
+                write.delete(new_name)
+        else:
+            pipe.multi()
+            pipe.delete(name)
+            write = pipe
         if isinstance(new, _String):
-            pipe.set(new_name, new.value)
+            write.set(new_name, new.value)
         elif isinstance(new, _Hash):
-            pipe.hset(new_name, mapping=as_fields(new.value))
+            write.hset(new_name, mapping=as_fields(new.value))
         elif isinstance(new, _Set):
-            pipe.sadd(new_name, *new.value)
+            write.sadd(new_name, *new.value)
         elif isinstance(new, _ZSet):
-            pipe.zadd(new_name, {m: s for m, s in new.value})
+            write.zadd(new_name, {m: s for m, s in new.value})
         elif isinstance(new, _List):
-            pipe.rpush(new_name, *new.value)
+            write.rpush(new_name, *new.value)
         else:
             for entry_id, fields in new.value:
-                pipe.xadd(new_name, as_fields(fields), id=entry_id)
+                write.xadd(new_name, as_fields(fields), id=entry_id)
             for group in groups:
-                pipe.xgroup_create(new_name, group["name"], id=group["last-delivered-id"], mkstream=True)
+                write.xgroup_create(new_name, group["name"], id=group["last-delivered-id"], mkstream=True)
         if ttl_ms > 0:
-            pipe.pexpire(new_name, ttl_ms)
-        pipe.execute()
+            write.pexpire(new_name, ttl_ms)
+        write.execute()
+        if apart:
+            conn.delete(name)
         return True
 
 
-def _check_stopped(conn: redis.Redis) -> None:
-    """Queued jobs and unread messages carry sealed values and pseudonyms the rewrite cannot reach."""
-    queue: Queue = make_queue(conn)
+def _check_stopped(conn: redis.Redis, queue_conn: redis.Redis | None = None) -> None:
+    """Queued jobs and unread messages carry sealed values and pseudonyms the rewrite cannot reach.
+    `queue_conn`: rq's Redis when it is not the store's."""
+    rq_conn = conn if queue_conn is None else queue_conn
+    queue: Queue = make_queue(rq_conn)
     busy = []
-    if Worker.all(connection=conn):
-        busy.append(f"{len(Worker.all(connection=conn))} rq worker(s) running")
+    if Worker.all(connection=rq_conn):
+        busy.append(f"{len(Worker.all(connection=rq_conn))} rq worker(s) running")
     if queue.count:
         busy.append(f"{queue.count} job(s) queued")
     scheduled: ScheduledJobRegistry = queue.scheduled_job_registry  # (rq's constructor is unannotated)
@@ -304,7 +319,7 @@ def _check_stopped(conn: redis.Redis) -> None:
 
 def rotate_key(conn: redis.Redis, old_secret: bytes, new_secret: bytes, *, areas: AreasFile | None = None,
                people: Iterable[str] = (), report_ttl_s: int = 72 * 3600,
-               now: float | None = None) -> RotationReport:
+               now: float | None = None, queue_conn: redis.Redis | None = None) -> RotationReport:
     report = RotationReport()
     old_check, new_check = key_check_value(old_secret), key_check_value(new_secret)
     if old_check == new_check:
@@ -326,7 +341,7 @@ def rotate_key(conn: redis.Redis, old_secret: bytes, new_secret: bytes, *, areas
             until = float(conn.hget(keys.CARRIED, "until") or 0)
             raise RotationError("the last rotation still carries over reporters of incidents open then, until "
                                 f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(until))}: rotate again after that")
-        _check_stopped(conn)
+        _check_stopped(conn, queue_conn)
 
     old, new = Identity(old_secret), Identity(new_secret)
     rekey = _Rekey(old, new, _fernet_of(old_secret), _fernet_of(new_secret))
@@ -337,7 +352,7 @@ def rotate_key(conn: redis.Redis, old_secret: bytes, new_secret: bytes, *, areas
         for text in _all_text(_read(conn, name)):
             rekey.scan(text)
     # roles are kept for good: an admin or verifier whose address is unknown must be named, not carried
-    roles = {_str(reply_bytes(p)) for p in conn.smembers(keys.ADMINS) | conn.smembers(keys.VERIFIERS)}
+    roles = {_str(replies.raw(p)) for p in conn.smembers(keys.ADMINS) | conn.smembers(keys.VERIFIERS)}
     unknown_roles = roles - set(rekey.pseudonyms) - set(rekey.pseudonyms.values())
     if unknown_roles:
         raise RotationError(f"{len(unknown_roles)} admin(s)/verifier(s) whose address this relay does not hold "
@@ -376,5 +391,5 @@ def load_carried(conn: redis.Redis, identity: Identity, secret: bytes) -> None:
         previous = _fernet_of(secret).decrypt(raw[b"key"])
     except (InvalidToken, KeyError):
         return  # sealed with another key: nothing to carry (the key check tells the operator)
-    pseudonyms = frozenset(_str(reply_bytes(p)) for p in conn.smembers(keys.CARRIED_PSEUDONYMS))
+    pseudonyms = frozenset(_str(replies.raw(p)) for p in conn.smembers(keys.CARRIED_PSEUDONYMS))
     identity.carry_over(previous, pseudonyms, float(raw.get(b"until", b"0")))
