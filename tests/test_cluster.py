@@ -33,7 +33,8 @@ from alertrelay.workers.redis_conn import EmbeddedRedis, check_store_settings, c
 from alertrelay.workers.runtime import Runtime, set_runtime
 from tests.cluster_server import RedisClusterServers
 from tests.conftest import REPO, T0, Relay
-from tests.ops.opshelp import cli, fresh_redis  # noqa: F401  (fixture)
+from tests.ops.conftest import fresh_redis  # noqa: F401  (fixture)
+from tests.ops.opshelp import cli
 from tests.ops.test_backup import ADMIN, build_up_config
 from tests.ops.test_retention import REPORT_A, REPORT_B
 from tests.test_regions import EXAMPLE, WESTSIDE, WESTSIDE_GROUPS, _areas_parts, _with_region, _write
