@@ -14,6 +14,7 @@ import redis
 from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 
+from alertrelay.bot import keys
 from alertrelay.bot.core.models import InboundMessage
 from alertrelay.bot.ingest import ingest
 from alertrelay.bot.transports.recording import RecordingSender
@@ -102,7 +103,7 @@ class Relay:
     def sweep(self, at: datetime) -> None:
         from alertrelay.workers.pipeline import sweep
 
-        sweep(self.rt, None, at)
+        sweep(self.rt, keys.DEFAULT_REGION, None, at)
         self.work()
 
     @property

@@ -97,7 +97,8 @@ def test_decide_and_the_lua_write_agree(rt: Runtime, steps: list[dict], hours: l
             counted = not step["forwarded"] and not step["hearsay"]
             sent.append((env, kind, geo, counted))
 
-        result = apply_message(rt, Batch(), env, kind, geo, incident or None, counted=counted, seen=())
+        result = apply_message(rt, Batch(keys.DEFAULT_REGION), env, kind, geo, incident or None, counted=counted,
+                               seen=())
         assert result is not None
         incident = result.incident
         if env.key in caused:  # a replay changes nothing and answers what the message did the first time
@@ -128,7 +129,7 @@ def test_decide_and_the_lua_write_agree(rt: Runtime, steps: list[dict], hours: l
         fresh_copy = incidents.OpenIncidents()
         fresh_copy.sync(conn)
         if model.state in ("pending", "blocked", "verified"):
-            snap = rt.open_incidents.snapshot(incidents.ReporterState(), None, 0, (incident,))
+            snap = rt.open_incidents(keys.DEFAULT_REGION).snapshot(incidents.ReporterState(), None, 0, (incident,))
             assert snap.state(incident) == model, "the drainer's copy follows its own applies"
             again = fresh_copy.snapshot(incidents.ReporterState(), None, 0, (incident,))
             assert again.state(incident) == model, "a fresh sync reads the same"

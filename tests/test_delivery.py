@@ -55,12 +55,12 @@ def test_an_announcement_waits_for_its_batch_and_one_outside_a_batch_goes_at_onc
     relay.send(CHICAGO_2, sender="+16125550012", minutes=1)
     rt, at = relay.rt, T0 + timedelta(minutes=5)
     incident = rt.conn.hget(keys.alert("a1"), "incident").decode()
-    batch = Batch()
-    announce(rt, batch, incident, "a1", "update", at, None)
+    batch = Batch(keys.DEFAULT_REGION)
+    announce(rt, batch.region, batch, incident, "a1", "update", at, None)
     assert rt.queue.count == 0 and batch.announcements == [["a1", "update", at.isoformat(), ""]]
     flush(rt, batch)
     assert rt.queue.count == 1 and batch.announcements == []
-    announce(rt, None, incident, "a1", "retraction", at, None)  # a sweep outside a drain, say
+    announce(rt, keys.DEFAULT_REGION, None, incident, "a1", "retraction", at, None)  # a sweep outside a drain, say
     assert rt.queue.count == 2
     relay.work()
     assert [line["kind"] for line in relay.out if line["kind"] != "reply"] == ["alert", "update", "retraction"]
@@ -71,7 +71,7 @@ def test_a_batch_sends_its_answers_in_one_job_when_it_is_flushed(relay: Relay) -
     from alertrelay.workers.batch import Batch
     from alertrelay.workers.delivery import flush, queue_reply
 
-    batch = Batch()
+    batch = Batch(keys.DEFAULT_REGION)
     for n in range(3):
         env = Envelope(key=f"k{n}", message_id=f"m{n}", channel="signal", group="franklin-en", reporter=f"r{n}",
                        reply_to=None, text="/help", at=T0, ref=f"ref{n}")

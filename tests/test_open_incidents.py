@@ -31,14 +31,14 @@ def other_drainer(rt: Runtime) -> Runtime:
 def test_a_stale_copy_catches_up_before_its_decision_is_applied(relay: Relay) -> None:
     first = relay.rt
     second = other_drainer(first)
-    second.open_incidents.sync(second.conn)  # before the first report: it knows of no incident
+    second.open_incidents(keys.DEFAULT_REGION).sync(second.conn)  # before the first report: it knows of no incident
     relay.send(REPORT_A, sender="+16125550011")
-    assert len(second.open_incidents) == 0 and len(first.open_incidents) == 1
+    assert len(second.open_incidents(keys.DEFAULT_REGION)) == 0 and len(first.open_incidents(keys.DEFAULT_REGION)) == 1
     # the other process decides on its stale copy ("a new incident"); the apply answers retry, it catches
     # up and joins the first report's incident instead
     set_runtime(second)
     try:
-        batch = Batch()
+        batch = Batch(keys.DEFAULT_REGION)
         process(second, batch, envelope_for(InboundMessage(
             channel="whatsapp", message_id="w1", sender="+16125550012", group=None, text=REPORT_B,
             at=T0 + timedelta(minutes=5)), second.identity))
@@ -47,7 +47,7 @@ def test_a_stale_copy_catches_up_before_its_decision_is_applied(relay: Relay) ->
     finally:
         set_runtime(first)
     assert [a["independent_reports"] for a in relay.kinds("alert")] == [2]
-    assert len(second.open_incidents) == 1
+    assert len(second.open_incidents(keys.DEFAULT_REGION)) == 1
     assert int(first.conn.get(keys.INCIDENT_SEQ)) == 1
 
 
@@ -78,7 +78,7 @@ def test_an_expiry_elsewhere_is_seen_by_the_next_decision(relay: Relay) -> None:
 
 def test_a_flushed_or_replaced_redis_means_a_full_reload(relay: Relay, conn: redis.Redis) -> None:
     relay.send(REPORT_A, sender="+16125550011")
-    copy = relay.rt.open_incidents
+    copy = relay.rt.open_incidents(keys.DEFAULT_REGION)
     assert len(copy) == 1
     conn.flushdb()
     copy.sync(conn)

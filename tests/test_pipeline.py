@@ -129,7 +129,7 @@ def test_processing_an_envelope_twice_sends_nothing_twice(relay: Relay) -> None:
 
     again = envelope_for(InboundMessage(channel="whatsapp", message_id="second", sender="+16125550012",
                                         text=REPORT_B, at=T0 + timedelta(minutes=2)), relay.rt.identity)
-    batch = Batch()
+    batch = Batch(keys.DEFAULT_REGION)
     process(relay.rt, batch, Envelope.model_validate_json(again.model_dump_json()))
     flush(relay.rt, batch)
     relay.work()

@@ -2,8 +2,8 @@
 
 The drain job (workers/jobs.py) makes a Batch per batch and passes it down to every step that decides a
 message (pipeline, decisions, commands, dispatch), the way arq passes a ctx into every job. What outlives a
-batch (settings, Redis, identity, gazetteer, config, sender, the copy of the open incidents) stays on the
-process's Runtime (workers/runtime.py); nothing here does.
+batch (settings, Redis, identity, gazetteer, config, sender, each region's copy of the open incidents) stays
+on the process's Runtime (workers/runtime.py), which takes the region as an argument; nothing here does.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import NotRequired, TypedDict
 
+from alertrelay.bot import keys
 from alertrelay.bot.core.models import Channel
 from alertrelay.workers.incidents import SenderKeys
 
@@ -36,6 +37,9 @@ class Reply(TypedDict):
 
 @dataclass
 class Batch:
+    region: keys.Region
+    """The region this batch was drained from: its keys, its incidents (the Runtime's copy of that region's)
+    and its groups."""
     sender_keys: SenderKeys = field(default_factory=SenderKeys)
     """The per-sender keys of the batch's messages: read in one round trip (prefetch), then kept in step
     with the drainer's own writes."""

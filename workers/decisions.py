@@ -51,13 +51,14 @@ def take_snapshot(rt: Runtime, batch: Batch, env: Envelope, geo: GeoResult | Non
     """Everything this message's decision reads: its sender's keys (read for the whole batch at once) and
     the open incidents near its place, from this process's copy (synced once per batch and whenever an
     apply finds it stale)."""
-    reporter = batch.sender_keys.read(rt.conn, env.reporter, env.quote_ref, rt.region)
+    reporter = batch.sender_keys.read(rt.conn, env.reporter, env.quote_ref, batch.region)
+    open_incidents = rt.open_incidents(batch.region)
     if geo is None:
-        return rt.open_incidents.snapshot(reporter, None, 0, named)
+        return open_incidents.snapshot(reporter, None, 0, named)
     area_level = sighting_for(rt, geo, 0).area_name is not None
     # an area-level sighting (a neighbourhood) matches point incidents anywhere inside it
     radius_m = incidents.AREA_CANDIDATE_RADIUS_M if area_level else rt.policy_for(geo).radius_m
-    return rt.open_incidents.snapshot(reporter, (geo.lat, geo.lon), radius_m, named)
+    return open_incidents.snapshot(reporter, (geo.lat, geo.lon), radius_m, named)
 
 
 def _target(rt: Runtime, env: Envelope, kind: ApplyKind, geo: GeoResult | None, quoted: str | None,
@@ -92,8 +93,9 @@ def apply_message(rt: Runtime, batch: Batch, env: Envelope, kind: ApplyKind, geo
                   snap: incidents.Snapshot | None = None) -> incidents.Applied | None:
     """Decide `env` (a "report", "clear" or "dispute") and write it; a transition is announced with the
     batch's deliveries. None when it concerns no incident we know (an all-clear or dispute about nothing)."""
-    conn = rt.conn
+    conn, region = rt.conn, batch.region
     config = rt.config()
+    open_incidents = rt.open_incidents(region)
     for _ in range(MAX_APPLY_ATTEMPTS):
         snap = snap or take_snapshot(rt, batch, env, geo, (quoted,) if quoted else ())
         applies, target = _target(rt, env, kind, geo, quoted, snap)
@@ -138,32 +140,32 @@ def apply_message(rt: Runtime, batch: Batch, env: Envelope, kind: ApplyKind, geo
             request["point"] = point
             if target is None:
                 request["new"] = {**point, "area_name": sighting_for(rt, geo, 0).area_name or ""}
-        result, answer = incidents.apply(conn, request, rt.region)
+        result, answer = incidents.apply(conn, request, region)
         if result.status == "diverged":  # our copy disagreed with Redis: a bug, never written; read it all again
             log.warning("message %s: incident %s in Redis is not what this drainer's copy says; reloading",
                         env.key, result.incident)
-            rt.open_incidents.reload()
+            open_incidents.reload()
         if result.status in ("retry", "closed", "diverged"):
             # something changed since our copy's revision, or the incident is gone: catch up, decide again
             if result.status == "closed":
                 quoted = None
                 if target is not None:
-                    rt.open_incidents.forget(target.id)
-            rt.open_incidents.sync(conn)
+                    open_incidents.forget(target.id)
+            open_incidents.sync(conn)
             snap = None
             continue
-        rt.open_incidents.applied(answer, str(request["text"]), env.reporter, after(before, message, decision))
+        open_incidents.applied(answer, str(request["text"]), env.reporter, after(before, message, decision))
         # the script points this message's ref and its sender's last incident at the incident
-        batch.sender_keys.wrote(rt.region.message_ref(env.ref), result.incident)
-        batch.sender_keys.wrote(rt.region.reporter_incident(env.reporter), result.incident)
+        batch.sender_keys.wrote(region.message_ref(env.ref), result.incident)
+        batch.sender_keys.wrote(region.reporter_incident(env.reporter), result.incident)
         result = replace(result, counted=message.counted, newly_counted=decision.counted)
         metrics.note_applied(rt.conn, result, arrived_at_s=batch.arrived_at_s, ttl_s=rt.settings.report_ttl_s)
         log.info("message %s → incident %s: %s %s (state %s, %d reporters)%s", env.key, result.incident, kind,
                  "counted" if message.counted else f"not counted ({decision.why})", result.state, result.reporters,
                  f" → {result.transition} {result.alert_id}" if result.transition else "")
         if result.transition == "verified":
-            announce(rt, batch, result.incident, result.alert_id, "alert", env.at, env.message_id, facts=result)
+            announce(rt, region, batch, result.incident, result.alert_id, "alert", env.at, env.message_id, facts=result)
         elif result.transition == "cleared":
-            announce(rt, batch, result.incident, result.alert_id, "all_clear", env.at, env.message_id)
+            announce(rt, region, batch, result.incident, result.alert_id, "all_clear", env.at, env.message_id)
         return result
     raise RuntimeError(f"message {env.key}: incident kept changing under us")

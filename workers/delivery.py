@@ -29,10 +29,11 @@ from alertrelay.workers.runtime import Runtime, runtime
 log = logging.getLogger(__name__)
 
 
-def announce(rt: Runtime, batch: Batch | None, incident_id: str, alert_id: str, kind: str, at: datetime,
-             in_reply_to: str | None, facts: incidents.Applied | None = None) -> None:
-    """Queue `kind` (alert, all_clear, update, retraction) for every group of the alert. `facts`: the
-    apply that verified it, which carries the incident's fields (else they are read).
+def announce(rt: Runtime, region: keys.Region, batch: Batch | None, incident_id: str, alert_id: str, kind: str,
+             at: datetime, in_reply_to: str | None, facts: incidents.Applied | None = None) -> None:
+    """Queue `kind` (alert, all_clear, update, retraction) for every group of the alert: a new alert's are
+    the groups of `region` (its incident's) that it reaches. `facts`: the apply that verified it, which
+    carries the incident's fields (else they are read).
 
     An alert's record (its groups and facts) is written at once. Its delivery jobs are queued with the
     `batch`'s, when the drain flushes it (one job per group for all of the batch's announcements to that
@@ -48,7 +49,7 @@ def announce(rt: Runtime, batch: Batch | None, incident_id: str, alert_id: str, 
                  "area": facts.area, "area_name": facts.area_name, "by_verifier": "1" if facts.by_verifier else "0",
                  "seen": facts.seen, "reports": str(facts.reporters)}
         area_name = f.get("area_name") if f.get("precision") == "area" else None
-        groups = rt.router().route(float(f["lat"]), float(f["lon"]), area_name or None)
+        groups = rt.router(region).route(float(f["lat"]), float(f["lon"]), area_name or None)
         record = {
             "incident": incident_id, "groups": json.dumps(groups), "place": f.get("place", ""),
             "area": f.get("area", ""), "lat": f["lat"], "lon": f["lon"], "at": at.isoformat(),

@@ -244,8 +244,7 @@ def _processed(rt: Runtime) -> int:
 def sweep_all(rt: Runtime, now: datetime) -> None:
     """The workers' ticker at `now`: every region's quiet-period expiry."""
     for region in all_regions(rt.conn):
-        rt.region = region
-        sweep(rt, None, now)  # outside a drain: its updates are queued at once
+        sweep(rt, region, None, now)  # outside a drain: its updates are queued at once
 
 
 def _replay_stepwise(rt: Runtime, procs: list[subprocess.Popen[bytes]], messages: list[dict[str, Any]],

@@ -62,7 +62,6 @@ def drain_inbox(region_name: str = "") -> int:
     token = f"{_consumer()}-{time.monotonic_ns()}"
     if not conn.set(region.drainer, token, nx=True, px=lease_ms):
         return 0  # the drainer at work reads on until the inbox is empty, or kicks a new drain when it stops
-    rt.region = region  # what the pipeline reads and writes, until the next drain or sweep sets another
     try:
         done = _drain(rt, region, token, lease_ms)
     finally:
@@ -112,9 +111,9 @@ def _process_batch(rt: Runtime, region: keys.Region, entries: list[InboxEntry]) 
     """Process, then queue the batch's deliveries and replies, then acknowledge: a crash before the ack means
     the batch is processed again, which the idempotent stages turn into no-ops."""
     rt.refresh_config()  # once per batch; a command refreshes it again after changing it
-    rt.open_incidents.sync(rt.conn)  # catch up with what changed since this process last drained
+    rt.open_incidents(region).sync(rt.conn)  # catch up with what changed since this process last drained
     envelopes = [_decode(data) for _, data in entries]
-    batch = Batch()
+    batch = Batch(region)  # what the pipeline reads and writes: this region's keys, incidents and groups
     batch.sender_keys.prefetch(rt.conn, [(e.reporter, e.quote_ref) for e in envelopes if isinstance(e, Envelope)],
                                region)
     finished = [entry for entry, envelope in zip(entries, envelopes) if _handle(rt, region, batch, *entry, envelope)]
@@ -184,8 +183,7 @@ def sweep_incidents(now_iso: str | None = None) -> int:
     now = datetime.fromisoformat(now_iso) if now_iso else datetime.now(UTC)
     expired = 0
     for region in all_regions(rt.conn):
-        rt.region = region
-        expired += sweep(rt, None, now)  # outside a drain: its updates are queued at once
+        expired += sweep(rt, region, None, now)  # outside a drain: its updates are queued at once
         _ensure_group(rt.conn, region)
     trim_streams(rt.conn, report_ttl_s=rt.settings.report_ttl_s, audit_max_age_s=rt.settings.audit_max_age_s,
                  now_s=time.time())  # by the clock streams are stamped with, not the sweep's `now`

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from alertrelay.bot import metrics
+from alertrelay.bot import keys, metrics
 from alertrelay.bot.core.matching import ACTIVE_STATES, choose_incident
 from alertrelay.bot.core.models import Context, Envelope, Kind
 from alertrelay.bot.core.parsing import parse
@@ -26,11 +26,12 @@ from alertrelay.workers.reactions import react_to
 from alertrelay.workers.runtime import Runtime
 
 
-def locate(rt: Runtime, env: Envelope) -> GeoResult | None:
+def locate(rt: Runtime, region: keys.Region, env: Envelope) -> GeoResult | None:
+    """Where `env` is: its pin, else a place its text names (near the centre of its group, among `region`'s)."""
     gaz = rt.gazetteer
     if env.lat is not None and env.lon is not None:
         return gaz.from_pin(env.lat, env.lon)
-    near = rt.router().center(env.group) if env.group else None
+    near = rt.router(region).center(env.group) if env.group else None
     return gaz.geocode(env.text, near=near) or gaz.pin_in_text(env.text)
 
 
@@ -51,24 +52,24 @@ def process(rt: Runtime, batch: Batch, env: Envelope) -> None:
     if parsed.kind is Kind.COMMAND:
         metrics.count_inbound(env.channel, Kind.COMMAND)
         handle_command(rt, batch, env, parsed)
-        rt.open_incidents.sync(rt.conn)  # a command may have closed or changed an incident
+        rt.open_incidents(batch.region).sync(rt.conn)  # a command may have closed or changed an incident
         batch.sender_keys.clear()  # and the rest of the batch reads its sender keys afresh
         return
 
-    conn = rt.conn
-    geo = locate(rt, env) if parsed.kind in PLACED_KINDS or parsed.needs_context else None
+    conn, region = rt.conn, batch.region
+    geo = locate(rt, region, env) if parsed.kind in PLACED_KINDS or parsed.needs_context else None
     snap = take_snapshot(rt, batch, env, geo)
     context = context_of(rt, env, geo, snap)
     if context != "none":
         # what it means depends on what it answers: "nadie ahí" disputes a pending sighting, clears an alert
         parsed = parse(env.text, has_location=env.lat is not None, context=context)
         if geo is None and parsed.kind in PLACED_KINDS:
-            geo = locate(rt, env)
+            geo = locate(rt, region, env)
             if geo is not None:
                 snap = take_snapshot(rt, batch, env, geo)
     pending_raw = snap.pending
     if pending_raw and geo is None and parsed.kind is Kind.CHATTER:
-        geo = locate(rt, env)  # perhaps the answer to our "where?"
+        geo = locate(rt, region, env)  # perhaps the answer to our "where?"
         if geo is not None:
             snap = take_snapshot(rt, batch, env, geo)
     quoted = snap.quoted
@@ -79,8 +80,8 @@ def process(rt: Runtime, batch: Batch, env: Envelope) -> None:
         pending = json.loads(pending_raw)
         kind = Kind.REPORT
         seen = tuple(sorted(set(seen) | set(pending.get("seen", []))))
-        conn.delete(rt.region.pending_place(env.reporter))
-        batch.sender_keys.wrote(rt.region.pending_place(env.reporter), None)
+        conn.delete(region.pending_place(env.reporter))
+        batch.sender_keys.wrote(region.pending_place(env.reporter), None)
 
     metrics.count_inbound(env.channel, kind)  # as read, in context (a hearsay stays hearsay, counted or not)
     if kind is Kind.HEARSAY and (geo is not None or quoted is not None):
@@ -91,8 +92,8 @@ def process(rt: Runtime, batch: Batch, env: Envelope) -> None:
         if geo is None and quoted is None:
             if not env.forwarded:
                 pending_json = json.dumps({"seen": list(seen), "at": env.at.isoformat(), "lang": parsed.lang})
-                conn.set(rt.region.pending_place(env.reporter), pending_json, ex=rt.settings.pending_place_ttl_s)
-                batch.sender_keys.wrote(rt.region.pending_place(env.reporter), pending_json)
+                conn.set(region.pending_place(env.reporter), pending_json, ex=rt.settings.pending_place_ttl_s)
+                batch.sender_keys.wrote(region.pending_place(env.reporter), pending_json)
                 if env.reply_to:
                     queue_reply(batch, env, reply_where(parsed.lang))
             return
@@ -114,8 +115,8 @@ def process(rt: Runtime, batch: Batch, env: Envelope) -> None:
     if kind is Kind.PAST and env.reply_to:
         queue_reply(batch, env, reply_past(parsed.lang))
     if quoted is not None:  # a question or chatter quoting a report: replies to it point there too
-        conn.set(rt.region.message_ref(env.ref), quoted, ex=rt.settings.report_ttl_s)
-        batch.sender_keys.wrote(rt.region.message_ref(env.ref), quoted)
+        conn.set(region.message_ref(env.ref), quoted, ex=rt.settings.report_ttl_s)
+        batch.sender_keys.wrote(region.message_ref(env.ref), quoted)
 
 
 PLACED_KINDS = (Kind.REPORT, Kind.ALL_CLEAR, Kind.DISPUTE, Kind.HEARSAY)
@@ -137,16 +138,16 @@ def context_of(rt: Runtime, env: Envelope, geo: GeoResult | None, snap: incident
 
 
 
-def sweep(rt: Runtime, batch: Batch | None, now: datetime) -> int:
-    """Expire incidents with no new report for the quiet period; verified ones get an update (queued with
-    `batch`'s deliveries inside a drain, at once outside one)."""
+def sweep(rt: Runtime, region: keys.Region, batch: Batch | None, now: datetime) -> int:
+    """Expire `region`'s incidents with no new report for the quiet period; verified ones get an update
+    (queued with `batch`'s deliveries inside a drain of the region, at once outside one)."""
     cutoff = now.timestamp() - rt.settings.quiet_period_s
-    expired = incidents.expire_quiet(rt.conn, cutoff, rt.region)
+    expired = incidents.expire_quiet(rt.conn, cutoff, region)
     metrics.count_decision("expired", len(expired))
     for incident_id, alert_id in expired:
         last = float(incidents.fields(rt.conn, incident_id).get("last_report_at", cutoff))
         when = datetime.fromtimestamp(last + rt.settings.quiet_period_s, tz=now.tzinfo or UTC)
-        announce(rt, batch, incident_id, alert_id, "update", when, None)
+        announce(rt, region, batch, incident_id, alert_id, "update", when, None)
     return len(expired)
 
 
@@ -155,10 +156,10 @@ def sweep_on_message_clock(rt: Runtime, batch: Batch, times: list[datetime]) -> 
     these message times, in order. The drainer's copy of the open incidents says whether any can be due,
     so a message with nothing due costs no round trip; after an expiry the copy catches up at once, since
     the next decision reads it (a closed incident must not give "ya se fueron" its context)."""
-    incidents_copy = rt.open_incidents
+    incidents_copy = rt.open_incidents(batch.region)
     for now in times:
         if incidents_copy.behind:
             incidents_copy.sync(rt.conn)
         if incidents_copy.quiet_since_before(now.timestamp() - rt.settings.quiet_period_s):
-            sweep(rt, batch, now)
+            sweep(rt, batch.region, batch, now)
             incidents_copy.sync(rt.conn)

@@ -61,8 +61,6 @@ class Runtime:
         self._sender = sender
         self._config: RelayConfig | None = None
         self._routers: dict[str, Router] = {}
-        self.region: keys.Region = keys.DEFAULT_REGION
-        """The region whose drain (or sweep) this process is running: its keys, incidents and groups."""
         self._open_incidents: dict[str, OpenIncidents] = {}
         self._named_shapes: dict[str, BaseGeometry] = {}
         self._places: dict[bytes, bytes] = {}
@@ -71,13 +69,12 @@ class Runtime:
     def queue(self) -> Queue:
         return make_queue(self.queue_conn)
 
-    @property
-    def open_incidents(self) -> OpenIncidents:
+    def open_incidents(self, region: keys.Region) -> OpenIncidents:
         """The drainer's copy of the open incidents of `region`: one per region, kept from batch to batch
         (and while this process drains others), caught up at each batch's start."""
-        copy = self._open_incidents.get(self.region.name)
+        copy = self._open_incidents.get(region.name)
         if copy is None:
-            copy = self._open_incidents[self.region.name] = OpenIncidents(self.region)
+            copy = self._open_incidents[region.name] = OpenIncidents(region)
         return copy
 
     @cached_property
@@ -113,10 +110,10 @@ class Runtime:
             if "gazetteer" in self.__dict__:  # another process may have taught a place
                 self._sync_places(self.gazetteer)
 
-    def router(self) -> Router:
+    def router(self, region: keys.Region) -> Router:
         """The groups of `region` and their areas: a region's alerts go to its own groups only."""
         config = self.config()
-        name = self.region.name
+        name = region.name
         if name not in self._routers:
             groups = [group for group in config.groups.values() if group.region == name]
             self._routers[name] = Router(groups, self.area_shape)

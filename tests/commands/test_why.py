@@ -105,7 +105,7 @@ def test_the_decision_log_is_capped_expires_with_the_incident_and_holds_no_text(
     for n in range(keys.WHY_MAX + 10):
         env = Envelope(key=f"k{n}", message_id=f"m{n}", channel="signal", group=None, reporter=f"r{n % 3}",
                        reply_to=None, text="x", at=T0 + timedelta(seconds=n), ref=f"ref{n}")
-        apply_message(rt, Batch(), env, "dispute", None, "i1", counted=True, seen=())
+        apply_message(rt, Batch(keys.DEFAULT_REGION), env, "dispute", None, "i1", counted=True, seen=())
     raw = conn.lrange(keys.incident_why("i1"), 0, -1)
     assert len(raw) == keys.WHY_MAX
     assert 0 < conn.ttl(keys.incident_why("i1")) <= rt.settings.report_ttl_s

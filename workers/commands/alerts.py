@@ -54,7 +54,7 @@ def retract(ctx: Ctx) -> None:
     if not incidents.set_state(rt.conn, incident_id, "retracted", env.at.timestamp()):
         raise BadArgument(f"{alert_id} was already retracted.", f"{alert_id} ya fue retirada.")
     metrics.count_decision("retracted")
-    announce(rt, ctx.batch, incident_id, alert_id, "retraction", env.at, env.message_id)
+    announce(rt, ctx.batch.region, ctx.batch, incident_id, alert_id, "retraction", env.at, env.message_id)
     groups = json.loads(record.get(b"groups", b"[]"))
     ctx.audit(f"{alert_id} ({incident_id}) to {len(groups)} groups")
     ctx.say(f"Retraction of {alert_id} sent to {len(groups)} groups.",
