@@ -129,3 +129,13 @@ def test_sender_keys_are_read_once_per_batch_and_follow_the_drainers_own_writes(
     assert reads.read(conn, "r2", None).last is None  # not prefetched: read from Redis
     reads.clear()
     assert reads.read(conn, "r1", "q1") == incidents.ReporterState(pending="p2", last=None, quoted="i7")
+
+
+def test_the_region_is_the_batchs_and_each_region_has_its_own_copy(relay: Relay) -> None:
+    rt = relay.rt
+    assert not hasattr(rt, "region")  # no process-wide "current region": the drain's Batch carries it
+    west = keys.region("westside")
+    assert Batch(west).region is west
+    assert rt.open_incidents(west) is rt.open_incidents(west)  # kept from batch to batch
+    assert rt.open_incidents(west) is not rt.open_incidents(keys.DEFAULT_REGION)
+    assert rt.open_incidents(west).region is west
