@@ -57,6 +57,9 @@ return false
 # pseudonyms of the uuid and the number ('' when not shown), the pairing TTL, the pairing key prefix.
 # Returns both pseudonyms as paired; the roles (configuration, another slot) are read after it.
 _SIGNAL_PAIR = """
+-- The one key not in KEYS is the former owner's pairing: it is named by a value read here (KEYS[2]), so the
+-- caller cannot name it. It is built from the pairing prefix (ARGV[4]), which carries the {signal} hash tag:
+-- the same Redis Cluster slot as KEYS.
 local pu, pn, ttl = ARGV[1], ARGV[2], ARGV[3]
 if pu ~= '' and pn ~= '' then
   local previous = redis.call('GET', KEYS[2])

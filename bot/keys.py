@@ -1,5 +1,6 @@
 """Every Redis key template the relay writes, in one place (bot/ and workers/ both import it; rq's own
-rq:* keys are rq's). The Lua scripts in workers/ build the same keys from a prefix, which they are passed.
+rq:* keys are rq's). The Lua scripts in workers/ are passed these names in KEYS; only the keys of incidents
+they find by id in a region's sets are built inside them, from the region's prefix (so with its hash tag).
 
 Regions (areas.toml `region = "north"` on a group): each region has its own inbox, drain lease, incident
 set and sender keys, under the prefix `relay:{north}`: the braces are a Redis Cluster hash tag, so every
@@ -85,6 +86,14 @@ class Region:
         return f"{self.prefix}:incidents:active"
 
     @property
+    def incidents_epoch(self) -> str:
+        return f"{self.prefix}:incidents:epoch"
+
+    @property
+    def incidents_epoch_seq(self) -> str:
+        return f"{self.prefix}:incidents:epoch:seq"
+
+    @property
     def listening_since(self) -> str:
         return f"{self.prefix}:senders:since"
 
@@ -153,9 +162,9 @@ INCIDENTS_CHANGED = DEFAULT_REGION.incidents_changed
 """zset incident id -> revision of its latest change, capped (workers/changed.lua): a stale copy reads
 only these. INCIDENTS_CHANGED_FLOOR is the highest revision dropped from it; a copy older reloads all."""
 INCIDENTS_CHANGED_FLOOR = DEFAULT_REGION.incidents_changed_floor
-INCIDENTS_EPOCH = f"{PREFIX}:incidents:epoch"  # (each region its own: Lua, from its prefix)
+INCIDENTS_EPOCH = DEFAULT_REGION.incidents_epoch
 """Set on first use: a copy from another epoch (the data was flushed or replaced) reloads all."""
-INCIDENTS_EPOCH_SEQ = f"{PREFIX}:incidents:epoch:seq"
+INCIDENTS_EPOCH_SEQ = DEFAULT_REGION.incidents_epoch_seq
 INCIDENTS_ACTIVE = DEFAULT_REGION.incidents_active
 
 # Configuration state (seeded from areas.toml, then changed by chat commands). Every key of it shares the

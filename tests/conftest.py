@@ -46,6 +46,14 @@ def conn(redis_server: EmbeddedRedis) -> Iterator[redis.Redis]:
 
 
 @pytest.fixture
+def fresh_redis(tmp_path: Path) -> Iterator[EmbeddedRedis]:
+    """A second, empty Redis (a new server after a lost disk)."""
+    server = EmbeddedRedis(tmp_path / "fresh-redis").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
 def settings(tmp_path: Path, redis_server: EmbeddedRedis) -> Settings:
     return Settings(data_dir=tmp_path, redis_url=redis_server.url, secret_key=secrets.token_urlsafe(16),
                     outbox=tmp_path / "outbox.jsonl", areas=REPO / "config" / "example.areas.toml")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -33,7 +34,6 @@ from alertrelay.workers.redis_conn import EmbeddedRedis, check_store_settings, c
 from alertrelay.workers.runtime import Runtime, set_runtime
 from tests.cluster_server import RedisClusterServers
 from tests.conftest import REPO, T0, Relay
-from tests.ops.conftest import fresh_redis  # noqa: F401  (fixture)
 from tests.ops.opshelp import cli
 from tests.ops.test_backup import ADMIN, build_up_config
 from tests.ops.test_retention import REPORT_A, REPORT_B
@@ -180,10 +180,39 @@ def test_two_regions_on_a_cluster_decide_exactly_what_they_decide_on_one_server(
         sorted(json.dumps(line, sort_keys=True) for line in one_server.outbound)
     assert sorted(json.dumps(s, sort_keys=True) for s in clustered.incidents) == \
         sorted(json.dumps(s, sort_keys=True) for s in one_server.incidents)
+    # every script's keys, declared or built from its region's prefix, are in that region's slot
+    assert _every_key_in_its_slot(store, ("mpls", "westside")) > 100
+
+
+GLOBAL_KEYS = ("relay:audit", "relay:sent:", "relay:dispatch:", "relay:signal:", "relay:sender:",
+               "relay:inbox:dead", "relay:delivery:", "relay:workers:", "relay:stats:recoveries")
+"""The untagged keys (bot/keys.py: global), each read and written alone or in a pipeline, never by a script
+with another key."""
+_TAGGED = re.compile(r"^relay:\{([a-z0-9]+)\}:")
+_ID = re.compile(r"\b[ia]\d+-([a-z][a-z0-9]*)\b")
+
+
+def _every_key_in_its_slot(store: RedisCluster, regions: tuple[str, ...]) -> int:
+    """Every key in the store is in its region's slot (an incident or alert id in it of that same region)
+    or in the {config}, {signal} or {twilio} slot, or is one of the GLOBAL_KEYS. The region scripts build the
+    keys of the incidents they find by id from the region's prefix: one built from anything else would be
+    left here in another slot. Answers how many keys there were."""
+    slots = {tag: key_slot(f"{{{tag}}}".encode()) for tag in (*regions, "config", "signal", "twilio")}
+    names = [raw.decode() for raw in store.scan_iter(count=1000)]
+    for name in names:
+        tagged = _TAGGED.match(name)
+        if tagged is None:
+            assert name.startswith(GLOBAL_KEYS), f"{name}: untagged, and not a global key"
+            continue
+        tag = tagged.group(1)
+        assert tag in slots and key_slot(name.encode()) == slots[tag], f"{name}: not in a known slot"
+        if tag in regions:
+            assert {found for found in _ID.findall(name)} <= {tag}, f"{name}: another region's id"
+    return len(names)
 
 
 def test_commands_export_import_rotate_purge_and_doctor_on_a_cluster(
-        on_cluster: RedisClusterServers, tmp_path: Path, fresh_redis: EmbeddedRedis,  # noqa: F811
+        on_cluster: RedisClusterServers, tmp_path: Path, fresh_redis: EmbeddedRedis,
         monkeypatch: pytest.MonkeyPatch) -> None:
     settings = _settings(on_cluster, tmp_path, _regioned_areas(tmp_path))
     env = {name: value for name, value in _cluster_env(on_cluster).items() if name != "ALERTRELAY_REDIS_URL"}

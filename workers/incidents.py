@@ -21,8 +21,9 @@ _APPLY = _CHANGED + (_HERE / "apply_report.lua").read_text()
 _EXPIRE = _CHANGED + (_HERE / "expire_incidents.lua").read_text()
 _SET_STATE = _CHANGED + (_HERE / "set_state.lua").read_text()
 _SYNC = (_HERE / "incident_sync.lua").read_text()
-# Every script gets one key of its region, which it does not read as KEYS: a Redis Cluster client routes the
-# call by it to the node of the region's slot, where every key the script builds from the prefix lives.
+# Every script is passed in KEYS each key of its region whose name the caller knows (all in the region's
+# slot: a Redis Cluster client routes the call there). Only the keys of incidents a script finds by id in
+# the region's sets, or creates, are built inside it, from the region's prefix, so they share its hash tag.
 AREA_CANDIDATE_RADIUS_M = 6000
 """Area incidents sit at a neighbourhood centroid: look this far for them."""
 MAX_TEXTS = 100
@@ -212,8 +213,10 @@ class OpenIncidents:
         return len(self._views)
 
     def sync(self, conn: redis.Redis) -> None:
-        data = json.loads(run_script(conn, _SYNC, keys=[self.region.incidents_rev],
-                                     args=[self.region.prefix, self.epoch, self.seq]))
+        region = self.region
+        names = [region.incidents_epoch, region.incidents_epoch_seq, region.incidents_rev,
+                 region.incidents_changed_floor, region.incidents_active, region.incidents_changed]
+        data = json.loads(run_script(conn, _SYNC, keys=names, args=[region.prefix, self.epoch, self.seq]))
         if data["full"]:
             self._views.clear()
             self._texts.clear()
@@ -297,6 +300,21 @@ class OpenIncidents:
                         first_seen=reporter.first_seen, listening_since=reporter.listening_since)
 
 
+def _change_keys(region: keys.Region) -> list[str]:
+    """KEYS[1..4] of every script that changes an incident: the revision, the change log and its floor
+    (changed.lua), the open incidents."""
+    return [region.incidents_rev, region.incidents_changed, region.incidents_changed_floor,
+            region.incidents_active]
+
+
+def incident_keys(incident_id: str) -> list[str]:
+    """Every key of one incident, in the order apply_report.lua takes them (its PARTS)."""
+    return [keys.incident(incident_id), keys.incident_reporters(incident_id), keys.incident_clears(incident_id),
+            keys.incident_disputes(incident_id), keys.incident_texts(incident_id),
+            keys.incident_messages(incident_id), keys.incident_forwarders(incident_id),
+            keys.incident_newcomers(incident_id), keys.incident_why(incident_id)]
+
+
 def fields(conn: redis.Redis, incident_id: str) -> dict[str, str]:
     return {replies.text(k): replies.text(v) for k, v in conn.hgetall(keys.incident(incident_id)).items()}
 
@@ -305,7 +323,11 @@ def apply(conn: redis.Redis, request: dict[str, object],
           region: keys.Region = keys.DEFAULT_REGION) -> tuple[Applied, dict[str, Any]]:
     """Run the apply script in `region`: (the outcome, the script's whole answer for OpenIncidents.applied)."""
     envelope = {"prefix": region.prefix, "id_suffix": region.id_suffix, **request}
-    data = json.loads(run_script(conn, _APPLY, keys=[region.incidents_rev], args=[json.dumps(envelope)]))
+    names = [*_change_keys(region), region.incident_seq, region.alert_seq, region.message_ref(str(request["ref"])),
+             region.reporter_incident(str(request["reporter"]))]
+    if request["incident_id"]:  # a new incident's keys follow from the id the script draws (its prefix)
+        names += incident_keys(str(request["incident_id"]))
+    data = json.loads(run_script(conn, _APPLY, keys=names, args=[json.dumps(envelope)]))
     values = {k: v for k, v in data.items() if k in Applied.__dataclass_fields__}
     for name in ("lat", "lon"):
         values[name] = float(values.get(name) or 0.0)
@@ -316,11 +338,11 @@ def set_state(conn: redis.Redis, incident_id: str, state: str, at_s: float | Non
     """Close an incident by hand (a retraction), at message time `at_s` (kept as `<state>_at`). False if it
     was in that state already."""
     region = keys.region_of_id(incident_id)
-    return bool(run_script(conn, _SET_STATE, keys=[region.incidents_rev],
-                           args=[region.prefix, incident_id, state, "" if at_s is None else repr(at_s)]))
+    return bool(run_script(conn, _SET_STATE, keys=[*_change_keys(region), keys.incident(incident_id)],
+                           args=[incident_id, state, "" if at_s is None else repr(at_s)]))
 
 
 def expire_quiet(conn: redis.Redis, cutoff_s: float,
                  region: keys.Region = keys.DEFAULT_REGION) -> list[tuple[str, str]]:
-    return [(i.decode(), a.decode()) for i, a in run_script(conn, _EXPIRE, keys=[region.incidents_rev],
+    return [(i.decode(), a.decode()) for i, a in run_script(conn, _EXPIRE, keys=_change_keys(region),
                                                              args=[region.prefix, cutoff_s])]
