@@ -10,9 +10,8 @@ from shapely.ops import unary_union
 from shapely.strtree import STRtree
 
 from .aliases import AREA_ALIASES
+from .memo import AT_MEMO_MAX, BoundedMemo
 from .normalise import area_key
-
-AT_MEMO_MAX = 8192
 
 
 class Areas:
@@ -54,7 +53,7 @@ class Areas:
                     self._by_key[k] = targets
                     self._alias_place[k] = al.place or ph.title()
         self._union_cache: dict[tuple[str, ...], BaseGeometry] = {}
-        self._at_memo: dict[tuple[float, float], str | None] = {}
+        self._at_memo: BoundedMemo[tuple[float, float], str | None] = BoundedMemo(AT_MEMO_MAX)
 
     # ------------------------------------------------------------------ lookups
     def at(self, lat: float, lon: float) -> str | None:
@@ -62,16 +61,7 @@ class Areas:
 
     def _at(self, lat: float, lon: float) -> str | None:
         """Memoised per instance (bounded): an Areas never changes once built."""
-        key = (lat, lon)
-        try:
-            return self._at_memo[key]
-        except KeyError:
-            pass
-        got = self._at_uncached(lat, lon)
-        if len(self._at_memo) >= AT_MEMO_MAX:
-            self._at_memo.clear()
-        self._at_memo[key] = got
-        return got
+        return self._at_memo.get((lat, lon), lambda: self._at_uncached(lat, lon))
 
     def _at_uncached(self, lat: float, lon: float) -> str | None:
         pt = Point(lon, lat)

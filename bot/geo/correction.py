@@ -12,7 +12,6 @@ PLACE_NOUNS = {"parque", "park", "station", "estacion", "mercado", "iglesia", "e
                "tienda", "store", "barrio", "colegio", "biblioteca", "library", "hospital", "clinica", "plaza"}
 
 
-FUZZY_MEMO_MAX = 20000
 
 
 class FuzzyCorrection(IndexTables):
@@ -20,16 +19,7 @@ class FuzzyCorrection(IndexTables):
 
     def _fuzzy(self, tok: str, streets_only: bool = False) -> str | None:
         """Memoised per instance (bounded); add_place clears it, since it changes the vocabulary."""
-        key = (tok, streets_only)
-        try:
-            return self._fuzzy_memo[key]
-        except KeyError:
-            pass
-        got = self._fuzzy_uncached(tok, streets_only)
-        if len(self._fuzzy_memo) >= FUZZY_MEMO_MAX:
-            self._fuzzy_memo.clear()
-        self._fuzzy_memo[key] = got
-        return got
+        return self._fuzzy_memo.get((tok, streets_only), lambda: self._fuzzy_uncached(tok, streets_only))
 
     def _fuzzy_uncached(self, tok: str, streets_only: bool) -> str | None:
         bucket = (self._base_buckets if streets_only else self._buckets).get(tok[0])

@@ -12,6 +12,7 @@ from alertrelay.bot.core.geometry import haversine_m
 
 from .correction import FuzzyCorrection
 from .index import Cluster, Near, PhraseIndex, phrase_tokens
+from .memo import FUZZY_MEMO_MAX, GEOCODE_MEMO_MAX, BoundedMemo
 from .mentions import MentionFinder
 from .normalise import tokenize
 from .pins import find_pin
@@ -45,8 +46,8 @@ class Gazetteer(PhraseIndex, FuzzyCorrection, MentionFinder, CandidateScoring):
         twin.phrase_max = dict(self.phrase_max)
         twin.vocab = set(self.vocab)
         twin._buckets = {k: list(v) for k, v in self._buckets.items()}
-        twin._cache = {}
-        twin._fuzzy_memo = {}
+        twin._cache = BoundedMemo(GEOCODE_MEMO_MAX)
+        twin._fuzzy_memo = BoundedMemo(FUZZY_MEMO_MAX)
         return twin
 
     def add_place(self, name: str, lat: float, lon: float) -> None:
@@ -100,16 +101,7 @@ class Gazetteer(PhraseIndex, FuzzyCorrection, MentionFinder, CandidateScoring):
         forwards and repeats of the same text cost nothing."""
         if not text or not text.strip():
             return None
-        key = (text, near)
-        try:
-            return self._cache[key]
-        except KeyError:
-            pass
-        r = self._geocode(text, near)
-        if len(self._cache) >= 4096:
-            self._cache.clear()
-        self._cache[key] = r
-        return r
+        return self._cache.get((text, near), lambda: self._geocode(text, near))
 
     def _geocode(self, text: str, near: Near) -> GeoResult | None:
         pin = self.pin_in_text(text)

@@ -11,6 +11,7 @@ from alertrelay.bot.core.geometry import haversine_m
 
 from .aliases import AREA_ALIASES, CONTEXT_ALIASES, PLACE_ALIASES, PlaceAlias
 from .areas import Areas
+from .memo import FUZZY_MEMO_MAX, GEOCODE_MEMO_MAX, BoundedMemo
 from .normalise import DATA_ONLY_TYPES, DIRS, PRE_TYPES, TYPES, WORD_ORDINALS, ordinal, parse_street, tokenize
 from .result import GeoResult, _Entry, _Mention
 from .words import COMMON
@@ -79,9 +80,9 @@ class IndexTables:
     _grid: dict[tuple[int, int], list[Cluster]]
     _zipmap: dict[str, ZipRow]
     _mention_start: set[str]
-    _cache: dict[tuple[str, Near], GeoResult | None]
+    _cache: BoundedMemo[tuple[str, Near], GeoResult | None]
     _pair_memo: dict[tuple[str, str, str, str], PairRow | None]
-    _fuzzy_memo: dict[tuple[str, bool], str | None]
+    _fuzzy_memo: BoundedMemo[tuple[str, bool], str | None]
 
     if TYPE_CHECKING:  # the mixins' methods the others call (Gazetteer has them all)
         def _correct(self, toks: list[str]) -> tuple[list[str], set[int]]: ...
@@ -134,9 +135,9 @@ class PhraseIndex(IndexTables):
         self._grid = self._build_grid()
         self._zipmap = {z[0]: z for z in index["zips"]}
         self._mention_start = set(self.base_max) | set(PRE_TYPES) | set(DIRS) | set(WORD_ORDINALS)
-        self._cache = {}
+        self._cache = BoundedMemo(GEOCODE_MEMO_MAX)
         self._pair_memo = {}
-        self._fuzzy_memo = {}
+        self._fuzzy_memo = BoundedMemo(FUZZY_MEMO_MAX)
 
     # ================================================================ building the phrase table
     def _add(self, key: tuple[str, ...], e: _Entry) -> None:
