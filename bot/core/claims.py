@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from alertrelay.bot.core import lexicon as lx
+from alertrelay.bot.core import lexicon_status as ls
 
 _SPLIT = re.compile(r"[.!?;\n]+|: |(?<![\w])(?:but|pero|though|aunque)(?![\w])")
 _QUESTION_MARK = re.compile(r"\?|¿")
@@ -92,7 +93,7 @@ def _affirmed(pattern: re.Pattern[str], text: str) -> tuple[re.Match[str] | None
     negated = False
     for match in pattern.finditer(text):
         before = _INTERJECTION.sub(" ~ ", lx.SUSPICIOUS.sub(" ~ ", text[max(0, match.start() - 40):match.start()]))
-        if lx.NEGATED_MENTION.search(before):
+        if ls.NEGATED_MENTION.search(before):
             negated = True
             continue
         return match, negated
@@ -132,11 +133,11 @@ def read_clause(text: str, marked_question: bool) -> Clause:
     if lx.WINTER.search(cleaned):
         cleaned = re.sub(r"(?<![\w])ice(?![\w])", " ~ ", cleaned)
     unblanked = cleaned  # "son de bienes raíces, no son agentes" still denies
-    if lx.REAL_ESTATE.search(text):  # "my agent showed us a house, two agents actually"
+    if ls.REAL_ESTATE.search(text):  # "my agent showed us a house, two agents actually"
         cleaned = re.sub(r"(?<![\w])agent(?:e)?s?(?![\w])", " ~ ", cleaned)
     spans = " ".join(m.group(0) for m in _MENTION_QUOTED.finditer(cleaned))
     if spans:
-        clause.quoted = bool(lx.AGENTS.search(spans) or lx.ACTIONS.search(spans) or lx.ENDED.search(spans))
+        clause.quoted = bool(lx.AGENTS.search(spans) or lx.ACTIONS.search(spans) or ls.ENDED.search(spans))
         cleaned = _MENTION_QUOTED.sub(" ~ ", cleaned)
     agents, neg_agents = _affirmed(lx.AGENTS, cleaned)
     action, neg_action = _affirmed(lx.ACTIONS, cleaned)
@@ -169,19 +170,19 @@ def read_clause(text: str, marked_question: bool) -> Clause:
     forward, _ = _affirmed(lx.FORWARD, text)
     clause.forward = clause.note("forward", forward)
     clause.guessing = clause.note("guessing", lx.GUESSING.search(text))
-    clause.denial = clause.note("denial", lx.DENIAL.search(unblanked))
+    clause.denial = clause.note("denial", ls.DENIAL.search(unblanked))
     if clause.denial:
         clause.agents = clause.action = clause.them = False
-    falsity, _ = _affirmed(lx.FALSITY, _DONT_LISTEN.sub(" ~ ", text))
+    falsity, _ = _affirmed(ls.FALSITY, _DONT_LISTEN.sub(" ~ ", text))
     clause.falsity = clause.note("falsity", falsity)
-    if clause.note("warning", lx.WARNING_ABOUT_POSTS.search(text)):
+    if clause.note("warning", ls.WARNING_ABOUT_POSTS.search(text)):
         # "ojo con los mensajes falsos sobre redadas": a warning about posts in general names no post as false
         clause.falsity = False
         clause.chatter = clause.notice = clause.warning = True
-    clause.instruction = clause.note("instruction", lx.INSTRUCTION.search(text))
-    for benign in lx.BENIGN.finditer(text):
+    clause.instruction = clause.note("instruction", ls.INSTRUCTION.search(text))
+    for benign in ls.BENIGN.finditer(text):
         before = text[:benign.start()]
-        if lx.BENIGN_NEGATED.search(before[-30:]):
+        if ls.BENIGN_NEGATED.search(before[-30:]):
             clause.cues.append(f"not benign:{benign.group(0)}")
             continue
         if re.match(r" (?:ice|hsi|ero|dhs)(?![\w])", text[benign.end():]):
@@ -189,10 +190,10 @@ def read_clause(text: str, marked_question: bool) -> Clause:
         clause.names_benign = True
         if len(text) - benign.end() < 3 and re.search(r"(?<![\w])(?:im|i am|soy|as|como) (?:a |an |un |una |the )?$", before[-12:]):
             continue  # "I'm a landlord." alone: who writes, not what was seen
-        if lx.IDENTIFY_NEAR.search(before[-40:]) or _IDENTIFY_LOOSE.search(before[-40:]) or clause.denial or before.strip() in ("", "guys", "lol", "lmao", "ja",
+        if ls.IDENTIFY_NEAR.search(before[-40:]) or _IDENTIFY_LOOSE.search(before[-40:]) or clause.denial or before.strip() in ("", "guys", "lol", "lmao", "ja",
                                                                                       "jaja", "fyi", "no"):
             clause.benign = clause.note("benign", benign)
-            named = agents is not None and agents.start() < benign.start() and lx.IDENTIFY.search(
+            named = agents is not None and agents.start() < benign.start() and ls.IDENTIFY.search(
                 text[agents.end():benign.start()])
             if (named or neg_agents) and not marked_question:  # "¿son de ICE o de la ciudad?" names no one
                 # "the guys in vests are park board staff", "eran repo guys, no migra"
@@ -203,15 +204,15 @@ def read_clause(text: str, marked_question: bool) -> Clause:
                 clause.action = False  # "cops pulled someone over": the benign ones did it
                 clause.them = False  # "las camionetas son de Comcast, las estoy viendo"
             break
-    ended, _ = _affirmed(lx.ENDED, cleaned)
+    ended, _ = _affirmed(ls.ENDED, cleaned)
     clause.ended = clause.note("ended", ended)
-    clause.absence = clause.note("absence", lx.ABSENCE.search(_NOT_ABSENCE.sub(" ~ ", cleaned)))
-    clause.relocated = clause.note("relocated", lx.RELOCATED.search(cleaned))
-    clause.presence = clause.note("presence", lx.PRESENCE.search(cleaned))
-    now, _ = _affirmed(lx.NOW, _NOT_NOW.sub(" ~ ", text))
+    clause.absence = clause.note("absence", ls.ABSENCE.search(_NOT_ABSENCE.sub(" ~ ", cleaned)))
+    clause.relocated = clause.note("relocated", ls.RELOCATED.search(cleaned))
+    clause.presence = clause.note("presence", ls.PRESENCE.search(cleaned))
+    now, _ = _affirmed(ls.NOW, _NOT_NOW.sub(" ~ ", text))
     clause.now = clause.note("now", now)
-    clause.recent = clause.note("recent", lx.RECENT.search(text))
-    past = lx.PAST.search(_SAME_AS.sub(" ~ ", _without_since(text)))
+    clause.recent = clause.note("recent", ls.RECENT.search(text))
+    past = ls.PAST.search(_SAME_AS.sub(" ~ ", _without_since(text)))
     clause.past = clause.note("past", past)
     # "ICE at the mall now, same van that was there this morning": a "now" before the time cue is now;
     # "this morning there was ICE at the station, I'm at work now": after it, it is the writer's now
@@ -220,27 +221,27 @@ def read_clause(text: str, marked_question: bool) -> Clause:
     clause.seeing = _affirmed(lx.SEEING, text)[0] is not None
     if lx.SEE_NOTHING.search(text):
         clause.first_hand = True
-    if lx.POST_MENTION.search(text) and not clause.quoted:
+    if ls.POST_MENTION.search(text) and not clause.quoted:
         clause.quoted = True
-    still, _ = _affirmed(lx.STILL, _SELF_STILL.sub(" ~ ", text))
+    still, _ = _affirmed(ls.STILL, _SELF_STILL.sub(" ~ ", text))
     clause.still = clause.note("still", still)
     clause.winter = bool(lx.WINTER.search(text))
     clause.ongoing = clause.note("ongoing", lx.ONGOING.search(cleaned))
-    clause.arrival = clause.note("arrival", lx.ARRIVAL.search(text))
+    clause.arrival = clause.note("arrival", ls.ARRIVAL.search(text))
     clause.they = bool(_THEY.search(text))
-    clause.narrative = clause.note("narrative", lx.PAST_NARRATIVE.search(text))
-    clause.future = clause.note("future", lx.FUTURE.search(lx.PAST.sub(" ", text)))
-    clause.notice = clause.note("notice", lx.NOTICE.search(text))
+    clause.narrative = clause.note("narrative", ls.PAST_NARRATIVE.search(text))
+    clause.future = clause.note("future", ls.FUTURE.search(ls.PAST.sub(" ", text)))
+    clause.notice = clause.note("notice", ls.NOTICE.search(text))
     clause.verify = clause.note("verify", lx.VERIFY_QUESTION.search(text))
     clause.request = clause.note("request", lx.REQUEST.search(text))
     clause.about_activity = clause.note("about", lx.ACTIVITY_QUESTION.search(text))
-    hypothetical, _ = _affirmed(lx.HYPOTHETICAL, _EMBEDDED_IF.sub(" whether ", text))
+    hypothetical, _ = _affirmed(ls.HYPOTHETICAL, _EMBEDDED_IF.sub(" whether ", text))
     if hypothetical is not None and _ADVICE_IF.match(hypothetical.group(0)) and (
             (agents and agents.start() < hypothetical.start()) or (action and action.start() < hypothetical.start())):
         hypothetical = None
     clause.hypothetical = clause.note("hypothetical", hypothetical)
-    clause.chatter = clause.note("chatter", lx.CHATTER.search(text)) or clause.warning
-    clause.hedged = clause.note("hedged", lx.HEDGED_NEGATION.search(text))
+    clause.chatter = clause.note("chatter", ls.CHATTER.search(text)) or clause.warning
+    clause.hedged = clause.note("hedged", ls.HEDGED_NEGATION.search(text))
     asks = marked_question or bool(lx.QUESTION_START.search(text)) or bool(lx.QUESTION_ANYWHERE.search(text))
     # "I see them, anyone near?" is a sighting with a request; a question opening only counts when the
     # sentence does not also state something first-hand

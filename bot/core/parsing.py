@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from alertrelay.bot.core import lexicon as lx
+from alertrelay.bot.core import lexicon_status as ls
 from alertrelay.bot.core.claims import Clause, read_clause, sentences
 from alertrelay.bot.core.models import Context, Kind, Parsed, Source, When
 from alertrelay.bot.core.text import fold
@@ -173,7 +174,7 @@ def interpret(clauses: list[Clause], context: Context, has_location: bool, whole
               and not (c.second_hand and not looked)]
     # a rumour "going around" passed on is hearsay; the network's own notice about it is not
     notices = [c for c in clauses if c.notice and (c.warning or c.falsity or not c.enforcement
-                                                   or lx.MODERATION.search(c.text))]
+                                                   or ls.MODERATION.search(c.text))]
     asks = [c for c in clauses if c.asks]
     content = any(c.content or c.action for c in clauses)
     past = [c for c in clauses if c.past and not c.future]
@@ -184,18 +185,18 @@ def interpret(clauses: list[Clause], context: Context, has_location: bool, whole
             reasons.extend(c.cues)
         return kind, source, reasons
 
-    if any(lx.DRILL_SELF.search(c.text) for c in clauses) and not eyewitness:
+    if any(ls.DRILL_SELF.search(c.text) for c in clauses) and not eyewitness:
         return say(Kind.CHATTER, "none", "a rehearsal, and it says so", clauses)
-    if any(lx.DRILL.search(_NOT_A_DRILL.sub(" ", c.text)) for c in clauses) and not eyewitness and not any(
+    if any(ls.DRILL.search(_NOT_A_DRILL.sub(" ", c.text)) for c in clauses) and not eyewitness and not any(
             c.falsity for c in clauses):
-        return say(Kind.CHATTER, "none", "a rehearsal, not a sighting", [c for c in clauses if lx.DRILL.search(c.text)])
-    if lx.SARCASM.match(whole) and not eyewitness and not any(c.falsity for c in clauses):
+        return say(Kind.CHATTER, "none", "a rehearsal, not a sighting", [c for c in clauses if ls.DRILL.search(c.text)])
+    if ls.SARCASM.match(whole) and not eyewitness and not any(c.falsity for c in clauses):
         return say(Kind.CHATTER, "none", "sarcasm: it says this is not a sighting", clauses)
     # a correction of an open sighting, from whoever makes it ("that post is fake", "it's a tow truck")
     falsity = [c for c in stated if c.falsity]
     named_post = any(c.quoted for c in clauses)
-    fyi = any(lx.FYI.search(c.text) for c in clauses)
-    dismissed = any(lx.DISMISS.search(c.text) for c in clauses)
+    fyi = any(ls.FYI.search(c.text) for c in clauses)
+    dismissed = any(ls.DISMISS.search(c.text) for c in clauses)
     echoed = any(c.asks and c.enforcement for c in clauses)  # "ICE trucks?? lol those are Public Works"
     correcting = falsity or named_post or any(c.identified for c in clauses) or (benign and echoed) or (
         (denials or (benign and (looked or dismissed))) and not fyi)
@@ -221,7 +222,7 @@ def interpret(clauses: list[Clause], context: Context, has_location: bool, whole
                    attributed or quoted or [c for c in clauses if c.forward])
     # 2. when: over after an alert, a story, a prediction
     arrest_seen = any(c.concrete and c.ended for c in own) and not any(
-        lx.OVER.search(c.text) or c.absence for c in clauses)
+        ls.OVER.search(c.text) or c.absence for c in clauses)
     if context == "alerted" and (ended or absent) and not still_there and not arrest_seen:
         return say(Kind.ALL_CLEAR, "first_hand", "over: the alerted place is clear", ended or absent)
     story = [c for c in stated if (_sighting(c, "pending") or c.narrative or c.them or (
@@ -229,12 +230,12 @@ def interpret(clauses: list[Clause], context: Context, has_location: bool, whole
     if notices and context == "none" and not ended and not absent and not any(
             c.enforcement or c.vehicles or c.arrival or c.presence for c in clauses):
         return say(Kind.CHATTER, "none", "a notice that claims no sighting", notices)
-    dated = any(lx.RETRO_DATE.search(c.text) for c in clauses)
+    dated = any(ls.RETRO_DATE.search(c.text) for c in clauses)
     if context != "none" and past and not still_there and not ended and (dated or not absent) and any(
             c.first_hand for c in past) and not any(_present(c) or c.still for c in clauses):
         # under an open sighting, "that was this morning, I saw it then": an old sighting, not a confirmation
         return say(Kind.PAST, "first_hand", "past: the writer saw it hours back", past)
-    if past and story and any(lx.RETRO_DATE.search(c.text) and c.past for c in clauses):
+    if past and story and any(ls.RETRO_DATE.search(c.text) and c.past for c in clauses):
         return say(Kind.PAST, "first_hand", "past: the story is dated at its end", past)
     if past and story and not still_there and not any(
             c.now_first and not c.hedged and (c.enforcement or c.presence or c.arrival) for c in own):
@@ -247,13 +248,13 @@ def interpret(clauses: list[Clause], context: Context, has_location: bool, whole
     if guessed and not own:
         return say(Kind.HEARSAY, "guessing", "a guess, nothing concrete seen", guessed)
     # 3./4. over, or nobody there
-    over = any(lx.OVER.search(c.text) or c.absence for c in clauses)
-    moving = [c for c in own if c.ended and c.enforcement and lx.MOTION.search(c.text) and not over]
+    over = any(ls.OVER.search(c.text) or c.absence for c in clauses)
+    moving = [c for c in own if c.ended and c.enforcement and ls.MOTION.search(c.text) and not over]
     if context == "none" and moving:
         # nothing open here: "5 unmarked SUVs just pulled out of the federal building" is them, seen now
         return say(Kind.REPORT, "first_hand", "a sighting of them on the move", moving)
     if ended and not still_there and (content or context != "none" or any(
-            c.they or lx.OVER.search(c.text) or _STRONG_END.search(c.text) for c in ended)):
+            c.they or ls.OVER.search(c.text) or _STRONG_END.search(c.text) for c in ended)):
         return say(Kind.ALL_CLEAR, "first_hand", "over: they left, the place is clear", ended)
     if absent and not own and context == "pending":
         return say(Kind.DISPUTE, "first_hand", "nobody there: evidence against the open sighting", absent)
@@ -265,7 +266,7 @@ def interpret(clauses: list[Clause], context: Context, has_location: bool, whole
     if own:
         return say(Kind.REPORT, "first_hand", "first-hand sighting" if eyewitness else "a sighting, stated as fact",
                    own)
-    affirm = lx.AFFIRM.match(whole.strip(" .!,"))
+    affirm = ls.AFFIRM.match(whole.strip(" .!,"))
     if context != "none" and "?" not in whole and (((affirm or _AFFIRM_START.match(whole)) and not (clauses and clauses[0].chatter)) or any(
             (c.them or c.presence or c.still or c.ongoing or (c.first_hand and c.seeing and not c.negated))
             and not c.chatter and not c.hypothetical for c in stated)):
@@ -317,11 +318,11 @@ def read(text: str) -> Reading:
     lang: Literal["en", "es"] = "es" if detect_language(folded) == "es" else "en"
     clauses = tuple(read_clause(s, asks) for s, asks in sentences(folded)) if not folded.startswith("/") else ()
     cleaned = lx.NOT_AGENTS.sub(" ", folded)
-    past = lx.PAST.search(folded)
+    past = ls.PAST.search(folded)
     return Reading(folded=folded, lang=lang, clauses=clauses,
                    seen=tuple(name for name, rx in SEEN_WORDS.items() if rx.search(cleaned)),
                    time_cue=past.group(0) if past else None, confirmation=bool(CONFIRMATION.search(folded)),
-                   affirm=bool(lx.AFFIRM.match(folded.strip(" .!,")) or _AFFIRM_START.match(folded)))
+                   affirm=bool(ls.AFFIRM.match(folded.strip(" .!,")) or _AFFIRM_START.match(folded)))
 
 
 def parse(text: str, *, has_location: bool = False, context: Context = "none") -> Parsed:
