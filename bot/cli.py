@@ -430,16 +430,14 @@ def doctor(as_json: Annotated[bool, typer.Option(
     from alertrelay.bot.errors import ConfigError
     from alertrelay.config.settings import load_settings
     from alertrelay.workers.ops.doctor import as_json as to_json
-    from alertrelay.workers.ops.doctor import as_text, healthy, run_checks
-    from alertrelay.workers.ops.store_checks import doctor_connections
+    from alertrelay.workers.ops.doctor import as_text, doctor_connections, healthy, run_checks
 
     settings = load_settings()
-    try:  # a store or queue Redis that does not answer is a FAIL line; only settings that cannot work end here
-        conn, queue_conn = doctor_connections(settings)
+    try:  # a store or queue Redis that does not answer is a FAIL line; settings that cannot work end here
+        checks = run_checks(settings, *doctor_connections(settings))
     except ConfigError as exc:
         typer.echo(f"alertrelay: {exc}", err=True)
         raise typer.Exit(2) from None
-    checks = run_checks(settings, conn, queue_conn)
     typer.echo(json.dumps(to_json(checks), ensure_ascii=False) if as_json else as_text(checks))
     raise typer.Exit(0 if healthy(checks) else 1)
 

@@ -313,9 +313,27 @@ def _group_languages(conn: redis.Redis | None, settings: Settings) -> set[str]:
     return {g.language for g in groups if g.channel == "whatsapp"}
 
 
+def doctor_connections(settings: Settings) -> tuple[redis.Redis | Check, redis.Redis | None]:
+    """The store and rq's own Redis (None: rq uses the store) for `alertrelay doctor`. A cluster that does
+    not answer is doctor's FAIL verdict in the store's place, not an error (a single server's client only
+    connects when asked, and redis_checks says so); settings that cannot work still raise ConfigError."""
+    from redis.exceptions import RedisClusterException
+
+    from alertrelay.workers.ops.store_checks import open_store, unreachable_cluster
+    from alertrelay.workers.redis_conn import check_store_settings, connect, connect_store
+
+    check_store_settings(settings)
+    queue_conn = connect(settings.queue_redis_url) if settings.queue_redis_url else None
+    try:
+        store = connect_store(settings)
+    except (redis.RedisError, RedisClusterException) as exc:  # a cluster client asks for the slots at once
+        return unreachable_cluster(exc), queue_conn
+    return open_store(settings, store), queue_conn
+
+
 def run_checks(settings: Settings, conn: redis.Redis | Check, queue_conn: redis.Redis | None = None, *,
                http: httpx.Client | None = None, now: Callable[[], float] = time.time) -> list[Check]:
-    """`conn`: the store, or the FAIL verdict of a cluster that did not answer (store_checks.doctor_connections);
+    """`conn`: the store, or the FAIL verdict of a cluster that did not answer (doctor_connections);
     `queue_conn`: rq's Redis when it is not the store's (ALERTRELAY_QUEUE_REDIS_URL)."""
     from alertrelay.workers.ops.store_checks import cluster_checks, queue_check
     from alertrelay.workers.redis_conn import is_cluster

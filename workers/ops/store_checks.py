@@ -13,7 +13,7 @@ from alertrelay.bot import keys
 from alertrelay.bot.errors import ConfigError
 from alertrelay.config.settings import Settings
 from alertrelay.workers.ops.checks import Check, failed, passed
-from alertrelay.workers.redis_conn import check_store_settings, connect, connect_store, is_cluster, primaries
+from alertrelay.workers.redis_conn import connect_store, is_cluster, primaries
 
 
 def open_store(settings: Settings, conn: redis.Redis | None = None, *, runnable: bool = False) -> redis.Redis:
@@ -123,19 +123,6 @@ def queue_check(settings: Settings, queue_conn: redis.Redis,
                        "point ALERTRELAY_QUEUE_REDIS_URL at a single-node Redis or Valkey")]
     return [passed("redis.queue", "rq's Redis is separate (ALERTRELAY_QUEUE_REDIS_URL), reachable, one server"),
             *single(queue_conn)]
-
-
-def doctor_connections(settings: Settings) -> tuple[redis.Redis | Check, redis.Redis | None]:
-    """The store and rq's own Redis (None: rq uses the store) for `alertrelay doctor`. A cluster that does
-    not answer is doctor's FAIL verdict in the store's place, not an error (a single server's client only
-    connects when asked, and redis_checks says so); settings that cannot work still raise ConfigError."""
-    check_store_settings(settings)
-    queue_conn = connect(settings.queue_redis_url) if settings.queue_redis_url else None
-    try:
-        store = connect_store(settings)
-    except (redis.RedisError, RedisClusterException) as exc:  # a cluster client asks for the slots at once
-        return unreachable_cluster(exc), queue_conn
-    return open_store(settings, store), queue_conn
 
 
 def unreachable_cluster(exc: Exception) -> Check:
