@@ -427,12 +427,17 @@ def purge(
 def doctor(as_json: Annotated[bool, typer.Option(
         "--json", help="one JSON object: {ok, checks: [{name, ok, verdict, fix, needed}]}")] = False) -> None:
     """Check Redis, the secret key, areas.toml, Signal, Twilio, the clock and the workers; exit 0 only if healthy."""
+    from alertrelay.bot.errors import ConfigError
+    from alertrelay.config.settings import load_settings
     from alertrelay.workers.ops.doctor import as_json as to_json
-    from alertrelay.workers.ops.doctor import as_text, healthy, run_checks
-    from alertrelay.workers.redis_conn import connect_queue
+    from alertrelay.workers.ops.doctor import as_text, doctor_connections, healthy, run_checks
 
-    settings, conn = _ops_runtime()
-    checks = run_checks(settings, conn, connect_queue(settings, conn))
+    settings = load_settings()
+    try:  # a store or queue Redis that does not answer is a FAIL line; settings that cannot work end here
+        checks = run_checks(settings, *doctor_connections(settings))
+    except ConfigError as exc:
+        typer.echo(f"alertrelay: {exc}", err=True)
+        raise typer.Exit(2) from None
     typer.echo(json.dumps(to_json(checks), ensure_ascii=False) if as_json else as_text(checks))
     raise typer.Exit(0 if healthy(checks) else 1)
 

@@ -8,6 +8,7 @@ import json
 import os
 import re
 import secrets
+import socket
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -238,6 +239,8 @@ def test_commands_export_import_rotate_purge_and_doctor_on_a_cluster(
         assert checks["redis.queue"]["ok"] and "separate" in checks["redis.queue"]["verdict"]
         assert not checks["redis.aof"]["ok"] and str(on_cluster.ports[0]) in checks["redis.aof"]["verdict"]
         assert checks["secret_key"]["ok"] and "redis.cluster.regions" not in checks
+        assert not checks["redis.queue.aof"]["ok"] and "rq's Redis" in checks["redis.queue.aof"]["verdict"]
+        assert doctor.exit_code == 1  # no node, nor rq's Redis, keeps an append-only file here
 
         exported = tmp_path / "config.json"
         result = cli(monkeypatch, settings, "export", str(exported), redis_url=on_cluster.url, env=env)
@@ -267,6 +270,27 @@ def test_commands_export_import_rotate_purge_and_doctor_on_a_cluster(
         assert load_config(rt.conn).groups == before.groups and store_size(rt.conn) > 5
     finally:
         set_runtime(None)
+
+
+def test_doctor_against_a_cluster_that_does_not_answer(tmp_path: Path, settings: Settings,
+                                                       fresh_redis: EmbeddedRedis,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        nowhere = f"redis://127.0.0.1:{probe.getsockname()[1]}"
+    env = {"ALERTRELAY_REDIS_CLUSTER": "true", "ALERTRELAY_QUEUE_REDIS_URL": fresh_redis.url}
+    result = cli(monkeypatch, settings, "doctor", redis_url=nowhere, env=env)
+    assert result.exit_code == 1, result.stdout + result.stderr
+    assert "FAIL redis: cluster unreachable: RedisClusterException" in result.stdout
+    assert "fix: start the cluster, or set ALERTRELAY_REDIS_URL to one of its nodes" in result.stdout
+    assert "ok   redis.queue: rq's Redis is separate" in result.stdout  # rq's Redis is still looked at
+    result = cli(monkeypatch, settings, "doctor", "--json", redis_url=nowhere, env=env)
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert report["ok"] is False and report["checks"][0]["name"] == "redis"
+    assert "cluster unreachable" in report["checks"][0]["verdict"]
+    result = cli(monkeypatch, settings, "doctor", redis_url=nowhere, env={"ALERTRELAY_REDIS_CLUSTER": "true"})
+    assert result.exit_code == 2 and "needs ALERTRELAY_QUEUE_REDIS_URL" in result.stderr  # settings: as before
 
 
 def test_the_readme_names_the_settings() -> None:

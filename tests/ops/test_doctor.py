@@ -16,6 +16,7 @@ from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 
 from alertrelay.bot import keys
+from alertrelay.bot.queues import make_queue
 from alertrelay.bot.server import BotContext
 from alertrelay.bot.transports import twilio as twilio_transport
 from alertrelay.config.settings import Settings
@@ -182,3 +183,55 @@ def test_workers_queue_and_failures(setup: Setup, monkeypatch: pytest.MonkeyPatc
     queue.empty()
     setup.conn.xadd(keys.INBOX_DEAD, {"e": "{}", "error": "failed repeatedly"})
     assert "1 dead inbound message" in failing(setup.checks())["rq.failed"]
+
+
+# --- rq on its own Redis (ALERTRELAY_QUEUE_REDIS_URL) ------------------------------------------------------
+
+def test_a_separate_queue_redis_gets_the_stores_persistence_checks(
+        settings: Settings, conn: redis.Redis, fresh_redis: EmbeddedRedis, monkeypatch: pytest.MonkeyPatch) -> None:
+    queue_conn = connect(fresh_redis.url)
+    ensure_key_check(conn, settings.secret_bytes())
+    worker = SimpleWorker([make_queue(queue_conn)], connection=queue_conn, serializer=JSONSerializer)
+    worker.register_birth()  # alive on rq's Redis, where `alertrelay worker` registers itself
+    worker.heartbeat()
+    env = {"ALERTRELAY_QUEUE_REDIS_URL": fresh_redis.url}
+    try:
+        result = cli(monkeypatch, settings, "doctor", "--json", env=env)
+        assert result.exit_code == 0, result.stdout
+        checks = {c["name"]: c for c in json.loads(result.stdout)["checks"]}
+        queue_names = {"redis.queue", "redis.queue.aof", "redis.queue.appendfsync", "redis.queue.eviction",
+                       "redis.queue.memory"}
+        assert queue_names <= set(checks) and all(checks[name]["ok"] for name in queue_names)
+        assert checks["redis.queue.aof"]["verdict"] == "rq's Redis: append-only file on"
+        assert checks["redis.aof"]["verdict"] == "append-only file on"  # the store's, as before
+        assert checks["rq.workers"]["ok"]
+
+        queue_conn.config_set("appendonly", "no")
+        result = cli(monkeypatch, settings, "doctor", env=env)
+        assert result.exit_code == 1
+        assert "FAIL redis.queue.aof: rq's Redis: append-only file off: a restart loses" in result.stdout
+        assert "fix: on rq's Redis (ALERTRELAY_QUEUE_REDIS_URL): redis-server --appendonly yes" in result.stdout
+        assert "ok   redis.aof: append-only file on" in result.stdout  # the store is fine: it says which
+        assert "ok   rq.workers" in result.stdout
+
+        queue_conn.config_set("maxmemory-policy", "allkeys-lru")
+        broken = failing({c.name: c for c in run_checks(settings.model_copy(update={
+            "queue_redis_url": fresh_redis.url}), conn, queue_conn)})
+        assert set(broken) == {"redis.queue.aof", "redis.queue.eviction"}
+        assert "rq's Redis: maxmemory-policy allkeys-lru" in broken["redis.queue.eviction"]
+        assert "jobs the relay accepted" in broken["redis.queue.eviction"]
+    finally:
+        queue_conn.config_set("appendonly", "yes")
+        queue_conn.config_set("maxmemory-policy", "noeviction")
+        worker.register_death()
+        queue_conn.close()
+
+
+def test_queue_redis_unreachable(settings: Settings, conn: redis.Redis, tmp_path: Path,
+                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    ensure_key_check(conn, settings.secret_bytes())
+    result = cli(monkeypatch, settings, "doctor", env={"ALERTRELAY_QUEUE_REDIS_URL": f"unix://{tmp_path}/none.sock"})
+    assert result.exit_code == 1, result.stdout
+    assert "FAIL redis.queue: rq's Redis unreachable: ConnectionError" in result.stdout
+    assert "fix: start it, or set ALERTRELAY_QUEUE_REDIS_URL to where it runs" in result.stdout
+    assert "ok   redis: reachable" in result.stdout and "redis.queue.aof" not in result.stdout

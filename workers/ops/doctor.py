@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,46 +31,81 @@ HTTP_TIMEOUT_S = 5.0
 
 # ---- Redis -------------------------------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class Server:
+    """Which Redis the single-server checks are about: the prefix of their names, and its words in their
+    verdicts and fixes."""
+    name: str
+    said: str
+    """Before each verdict ("" for the store: it is what "Redis" means everywhere else)."""
+    holds: str
+    """What it would drop when full."""
+    fix_on: str
+    """Before each fix."""
+
+
+STORE = Server("redis", "", "incidents, queued jobs or the configuration", "")
+QUEUE = Server("redis.queue", "rq's Redis: ", "jobs the relay accepted and has not delivered yet",
+               "on rq's Redis (ALERTRELAY_QUEUE_REDIS_URL): ")
+"""rq's own Redis (ALERTRELAY_QUEUE_REDIS_URL): its jobs are accepted reports and alerts not yet delivered,
+so it needs the store's persistence."""
+
+
 def redis_checks(conn: redis.Redis) -> list[Check]:
     try:
         conn.ping()
     except redis.RedisError as exc:
         return [_failed("redis", f"unreachable: {type(exc).__name__}: {str(exc)[:120]}",
                         "start Redis, or set ALERTRELAY_REDIS_URL to where it runs")]
-    checks = [_passed("redis", "reachable")]
+    return [_passed("redis", "reachable"), *persistence_checks(conn, STORE)]
+
+
+def queue_redis_checks(conn: redis.Redis) -> list[Check]:
+    """rq's own Redis, once store_checks.queue_check found it reachable and a single server."""
+    return persistence_checks(conn, QUEUE)
+
+
+def persistence_checks(conn: redis.Redis, server: Server) -> list[Check]:
+    """Will what `server` holds survive a restart, and is there room for more: AOF, its fsync, the eviction
+    policy, free memory."""
+    def ok(name: str, verdict: str) -> Check:
+        return _passed(f"{server.name}.{name}", server.said + verdict)
+
+    def bad(name: str, verdict: str, fix: str, needed: bool = True) -> Check:
+        return _failed(f"{server.name}.{name}", server.said + verdict, server.fix_on + fix, needed)
+
+    checks = []
     persistence, memory = conn.info("persistence"), conn.info("memory")
     if int(persistence.get("aof_enabled", 0)):
-        checks.append(_passed("redis.aof", "append-only file on"))
+        checks.append(ok("aof", "append-only file on"))
     else:
-        checks.append(_failed("redis.aof", "append-only file off: a restart loses what was written since the "
-                              "last snapshot", "redis-server --appendonly yes (or CONFIG SET appendonly yes "
-                              "and CONFIG REWRITE)"))
+        checks.append(bad("aof", "append-only file off: a restart loses what was written since the last snapshot",
+                          "redis-server --appendonly yes (or CONFIG SET appendonly yes and CONFIG REWRITE)"))
     try:
         fsync = conn.config_get("appendfsync").get("appendfsync", "")
     except redis.ResponseError:  # a managed Redis may forbid CONFIG
         fsync = None
     if fsync is None:
-        checks.append(_failed("redis.appendfsync", "cannot be read (CONFIG is disabled)",
-                              "make sure the provider fsyncs the AOF every second", needed=False))
+        checks.append(bad("appendfsync", "cannot be read (CONFIG is disabled)",
+                          "make sure the provider fsyncs the AOF every second", needed=False))
     elif fsync in ("everysec", "always"):
-        checks.append(_passed("redis.appendfsync", f"appendfsync {fsync}"))
+        checks.append(ok("appendfsync", f"appendfsync {fsync}"))
     else:
-        checks.append(_failed("redis.appendfsync", f"appendfsync {fsync}: the OS decides when writes reach disk",
-                              "redis-server --appendfsync everysec"))
+        checks.append(bad("appendfsync", f"appendfsync {fsync}: the OS decides when writes reach disk",
+                          "redis-server --appendfsync everysec"))
     policy = memory.get("maxmemory_policy", "")
     if policy == "noeviction":
-        checks.append(_passed("redis.eviction", "maxmemory-policy noeviction"))
+        checks.append(ok("eviction", "maxmemory-policy noeviction"))
     else:
-        checks.append(_failed("redis.eviction", f"maxmemory-policy {policy}: Redis may silently drop incidents, "
-                              "queued jobs or the configuration when full",
-                              "redis-server --maxmemory-policy noeviction"))
+        checks.append(bad("eviction", f"maxmemory-policy {policy}: Redis may silently drop {server.holds} "
+                          "when full", "redis-server --maxmemory-policy noeviction"))
     used = int(memory.get("used_memory", 0))
     limit = int(memory.get("maxmemory", 0)) or int(memory.get("total_system_memory", 0))
     if limit and (limit - used) / limit < MIN_FREE_MEMORY:
-        checks.append(_failed("redis.memory", f"{used >> 20} MiB used of {limit >> 20} MiB",
-                              "raise maxmemory, give the machine more memory, or `alertrelay purge`"))
+        checks.append(bad("memory", f"{used >> 20} MiB used of {limit >> 20} MiB",
+                          "raise maxmemory, give the machine more memory, or `alertrelay purge`"))
     else:
-        checks.append(_passed("redis.memory", f"{used >> 20} MiB used" + (f" of {limit >> 20} MiB" if limit else "")))
+        checks.append(ok("memory", f"{used >> 20} MiB used" + (f" of {limit >> 20} MiB" if limit else "")))
     return checks
 
 
@@ -278,25 +313,49 @@ def _group_languages(conn: redis.Redis | None, settings: Settings) -> set[str]:
     return {g.language for g in groups if g.channel == "whatsapp"}
 
 
-def run_checks(settings: Settings, conn: redis.Redis, queue_conn: redis.Redis | None = None, *,
+def doctor_connections(settings: Settings) -> tuple[redis.Redis | Check, redis.Redis | None]:
+    """The store and rq's own Redis (None: rq uses the store) for `alertrelay doctor`. A cluster that does
+    not answer is doctor's FAIL verdict in the store's place, not an error (a single server's client only
+    connects when asked, and redis_checks says so); settings that cannot work still raise ConfigError."""
+    from redis.exceptions import RedisClusterException
+
+    from alertrelay.workers.ops.store_checks import open_store, unreachable_cluster
+    from alertrelay.workers.redis_conn import check_store_settings, connect, connect_store
+
+    check_store_settings(settings)
+    queue_conn = connect(settings.queue_redis_url) if settings.queue_redis_url else None
+    try:
+        store = connect_store(settings)
+    except (redis.RedisError, RedisClusterException) as exc:  # a cluster client asks for the slots at once
+        return unreachable_cluster(exc), queue_conn
+    return open_store(settings, store), queue_conn
+
+
+def run_checks(settings: Settings, conn: redis.Redis | Check, queue_conn: redis.Redis | None = None, *,
                http: httpx.Client | None = None, now: Callable[[], float] = time.time) -> list[Check]:
-    """`queue_conn`: rq's Redis when it is not the store's (ALERTRELAY_QUEUE_REDIS_URL)."""
+    """`conn`: the store, or the FAIL verdict of a cluster that did not answer (doctor_connections);
+    `queue_conn`: rq's Redis when it is not the store's (ALERTRELAY_QUEUE_REDIS_URL)."""
     from alertrelay.workers.ops.store_checks import cluster_checks, queue_check
     from alertrelay.workers.redis_conn import is_cluster
 
     client = http or httpx.Client(timeout=HTTP_TIMEOUT_S, follow_redirects=False)
-    rq_conn = conn if queue_conn is None else queue_conn
+    store: redis.Redis | None
     try:
-        checks = cluster_checks(conn, redis_checks) if is_cluster(conn) else redis_checks(conn)
-        reachable = checks[0].ok
-        checks += queue_check(settings, rq_conn)
-        checks.append(secret_key_check(conn if reachable else None, settings))
+        if isinstance(conn, Check):
+            store, checks = None, [conn]
+        else:
+            store, checks = conn, cluster_checks(conn, redis_checks) if is_cluster(conn) else redis_checks(conn)
+        reachable = store if store is not None and checks[0].ok else None
+        rq_conn = store if queue_conn is None else queue_conn
+        if rq_conn is not None:
+            checks += queue_check(settings, rq_conn, queue_redis_checks)
+        checks.append(secret_key_check(reachable, settings))
         checks.append(areas_check(settings))
-        if reachable and all(c.ok for c in checks if c.name == "redis.queue"):
-            checks.append(clock_check(conn, now))
-            checks += rq_checks(conn, settings, rq_conn)
+        if reachable is not None and all(c.ok for c in checks if c.name == "redis.queue"):
+            checks.append(clock_check(reachable, now))
+            checks += rq_checks(reachable, settings, queue_conn)
         checks += signal_checks(settings, client)
-        checks += twilio_checks(settings, _group_languages(conn if reachable else None, settings), client)
+        checks += twilio_checks(settings, _group_languages(reachable, settings), client)
         return checks
     finally:
         if http is None:

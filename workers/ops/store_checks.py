@@ -77,8 +77,7 @@ def cluster_checks(conn: redis.Redis, single: Callable[[redis.Redis], list[Check
         nodes = primaries(conn)
         states = [(name, node.cluster("info")) for name, node in nodes]
     except redis.RedisError as exc:
-        return [failed("redis", f"cluster unreachable: {type(exc).__name__}: {str(exc)[:120]}",
-                       "start the cluster, or set ALERTRELAY_REDIS_URL to one of its nodes")]
+        return [unreachable_cluster(exc)]
     bad = [name for name, info in states if _field(info, "cluster_state") != "ok"]
     slots = max((int(_field(info, "cluster_slots_ok") or 0) for _, info in states), default=0)
     if bad or slots < 16384:
@@ -107,8 +106,10 @@ def _field(info: object, name: str) -> str:
     return ""
 
 
-def queue_check(settings: Settings, queue_conn: redis.Redis) -> list[Check]:
-    """rq's Redis, when it is its own (ALERTRELAY_QUEUE_REDIS_URL): reachable, and a single server."""
+def queue_check(settings: Settings, queue_conn: redis.Redis,
+                single: Callable[[redis.Redis], list[Check]]) -> list[Check]:
+    """rq's Redis, when it is its own (ALERTRELAY_QUEUE_REDIS_URL): reachable, a single server, and then
+    `single` (the one-server persistence checks, under its own names) on it."""
     if not settings.queue_redis_url:
         return []
     try:
@@ -120,4 +121,10 @@ def queue_check(settings: Settings, queue_conn: redis.Redis) -> list[Check]:
     if mode == "cluster":
         return [failed("redis.queue", "rq's Redis is a cluster node: rq's transactions span slots",
                        "point ALERTRELAY_QUEUE_REDIS_URL at a single-node Redis or Valkey")]
-    return [passed("redis.queue", "rq's Redis is separate (ALERTRELAY_QUEUE_REDIS_URL), reachable, one server")]
+    return [passed("redis.queue", "rq's Redis is separate (ALERTRELAY_QUEUE_REDIS_URL), reachable, one server"),
+            *single(queue_conn)]
+
+
+def unreachable_cluster(exc: Exception) -> Check:
+    return failed("redis", f"cluster unreachable: {type(exc).__name__}: {str(exc)[:200]}",
+                  "start the cluster, or set ALERTRELAY_REDIS_URL to one of its nodes")
