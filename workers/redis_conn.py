@@ -187,8 +187,10 @@ def _as_scored(response: object, **options: object) -> object:
             or isinstance(response[0], tuple):
         return response
     cast_score = options.get("score_cast_func", float)
+    if not callable(cast_score):  # redis-py passes a callable, or nothing
+        cast_score = float
     pairs = iter(response)
-    return [(member, cast_score(score)) for member, score in zip(pairs, pairs)]  # type: ignore[operator]
+    return [(member, cast_score(score)) for member, score in zip(pairs, pairs)]
 
 
 TRANSACTION_REPLIES = {"HGETALL": _as_hash, "SMEMBERS": _as_set, "ZRANGE": _as_scored}
