@@ -18,10 +18,10 @@ from rq.worker import BaseWorker
 
 from alertrelay.bot import metrics
 from alertrelay.bot.queues import RETRY_DRAIN, enqueue_once, job_id
+from alertrelay.bot.scripts import is_cluster
 from alertrelay.config.logging import configure_logging
 from alertrelay.config.settings import Settings, as_environment
 from alertrelay.workers.recovery import beat, forget, keep
-from alertrelay.workers.redis_conn import is_cluster
 from alertrelay.workers.runtime import Runtime, set_runtime
 
 log = logging.getLogger(__name__)

@@ -227,11 +227,6 @@ def connect_queue(settings: Settings, store: redis.Redis, ride_out_s: float = RI
     return store
 
 
-def is_cluster(conn: object) -> bool:
-    """A Redis Cluster client (or one of its pipelines)."""
-    return isinstance(conn, RedisCluster)
-
-
 def primaries(conn: redis.Redis | RedisCluster) -> list[tuple[str, redis.Redis]]:
     """("host:port", a client of that server) for each primary of a cluster; the one server otherwise."""
     if not isinstance(conn, RedisCluster):

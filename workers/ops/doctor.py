@@ -335,8 +335,8 @@ def run_checks(settings: Settings, conn: redis.Redis | Check, queue_conn: redis.
                http: httpx.Client | None = None, now: Callable[[], float] = time.time) -> list[Check]:
     """`conn`: the store, or the FAIL verdict of a cluster that did not answer (doctor_connections);
     `queue_conn`: rq's Redis when it is not the store's (ALERTRELAY_QUEUE_REDIS_URL)."""
+    from alertrelay.bot.scripts import is_cluster
     from alertrelay.workers.ops.store_checks import cluster_checks, queue_check
-    from alertrelay.workers.redis_conn import is_cluster
 
     client = http or httpx.Client(timeout=HTTP_TIMEOUT_S, follow_redirects=False)
     store: redis.Redis | None

@@ -38,8 +38,9 @@ from alertrelay.bot.errors import InvalidAddress, RotationError
 from alertrelay.bot.identity import Identity, normalise_address
 from alertrelay.bot.queues import make_queue
 from alertrelay.bot.regions import all_regions
+from alertrelay.bot.scripts import is_cluster
 from alertrelay.workers.ops.keycheck import key_check_value, stored_key_check
-from alertrelay.workers.redis_conn import as_fields, is_cluster, watch
+from alertrelay.workers.redis_conn import as_fields, watch
 
 # A Fernet token (version byte 0x80 → "gAAAAA") or a pseudonym, whichever starts first: a token is consumed
 # whole, so a pseudonym-like run inside one is never touched.

@@ -11,9 +11,10 @@ from redis.exceptions import RedisClusterException
 
 from alertrelay.bot import keys
 from alertrelay.bot.errors import ConfigError
+from alertrelay.bot.scripts import is_cluster
 from alertrelay.config.settings import Settings
 from alertrelay.workers.ops.checks import Check, failed, passed
-from alertrelay.workers.redis_conn import connect_store, is_cluster, primaries
+from alertrelay.workers.redis_conn import connect_store, primaries
 
 
 def open_store(settings: Settings, conn: redis.Redis | None = None, *, runnable: bool = False) -> redis.Redis:
