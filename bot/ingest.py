@@ -19,7 +19,7 @@ from datetime import datetime
 import redis
 from rq import Queue
 
-from alertrelay.bot import keys
+from alertrelay.bot import keys, replies
 from alertrelay.bot.core.models import Envelope, InboundMessage
 from alertrelay.bot.errors import InvalidAddress
 from alertrelay.bot.identity import Identity, normalise_address, scrub_numbers
@@ -114,9 +114,9 @@ def signal_reporter(conn: redis.Redis, identity: Identity, message: InboundMessa
     paired = run_script(conn, _SIGNAL_PAIR,
                         keys=[keys.signal_pairing(uuid_p or "-"), keys.signal_pairing(number_p or "-")],
                         args=[uuid_p, number_p, keys.SIGNAL_PAIRING_TTL_S, keys.signal_pairing("")])
-    uuid_p, number_p = (p.decode() if isinstance(p, bytes) else str(p) for p in paired)
-    candidates = [p for p in (uuid_p, number_p) if p]
-    if candidates:
+    uuid_p, number_p = (replies.text(p) for p in paired)
+    candidates = list(dict.fromkeys(p for p in (uuid_p, number_p) if p))
+    if len(candidates) > 1:  # the roles only choose between two pseudonyms: one is the reporter either way
         with conn.pipeline(transaction=False) as pipe:
             for pseudonym in candidates:
                 pipe.sismember(keys.ADMINS, pseudonym)
